@@ -1,0 +1,188 @@
+package protocol
+
+// JoinRequest joins a channel. Exactly one of UID (0 = server assigns) or
+// Account identifies the user.
+type JoinRequest struct {
+	Version int         `json:"version"`
+	AppID   string      `json:"appId"`
+	Channel ChannelName `json:"channel"`
+	// Token is an AccessToken2 ("007…"); empty for apps in testing mode.
+	Token   string         `json:"token,omitempty"`
+	UID     UID            `json:"uid,omitempty"`
+	Account UserAccount    `json:"account,omitempty"`
+	Profile ChannelProfile `json:"profile"`
+	// Role is the initial role; in the communication profile every user is
+	// a broadcaster whatever is asked.
+	Role ClientRole `json:"role"`
+	// Codecs lists what the client can receive (decode); empty means all
+	// codecs the server forwards.
+	Codecs []Codec `json:"codecs,omitempty"`
+}
+
+// ResumeRequest reattaches a new WebSocket to a session whose connection
+// dropped less than the drop timeout ago.
+type ResumeRequest struct {
+	Version   int    `json:"version"`
+	SessionID string `json:"sessionId"`
+}
+
+// JoinResponse answers join and resume.
+type JoinResponse struct {
+	UID       UID            `json:"uid"`
+	Channel   ChannelName    `json:"channel"`
+	SessionID string         `json:"sessionId"`
+	Role      ClientRole     `json:"role"`
+	Profile   ChannelProfile `json:"profile"`
+	// KeepAliveMs is how often the client must ping; DropTimeoutMs how long
+	// the server waits for a silent client before dropping it (and how long a
+	// resume stays possible).
+	KeepAliveMs   int64 `json:"keepAliveMs"`
+	DropTimeoutMs int64 `json:"dropTimeoutMs"`
+	// ServerTimeMs is the server's clock (Unix ms) when it answered.
+	ServerTimeMs int64 `json:"serverTimeMs"`
+}
+
+// SetRoleRequest changes the caller's role.
+type SetRoleRequest struct {
+	Role ClientRole `json:"role"`
+}
+
+// SetRoleResponse reports the role change. Old == New when nothing changed.
+type SetRoleResponse struct {
+	Old ClientRole `json:"old"`
+	New ClientRole `json:"new"`
+}
+
+// RenewTokenRequest replaces the session's token without rejoining.
+type RenewTokenRequest struct {
+	Token string `json:"token"`
+}
+
+// TrackInfo describes one sending transceiver of the upstream peer connection.
+type TrackInfo struct {
+	MID       string    `json:"mid"`
+	MediaType MediaType `json:"mediaType"`
+	Muted     bool      `json:"muted,omitempty"`
+}
+
+// PublishRequest (re)negotiates the upstream peer connection, in which the
+// client is the offerer. Tracks lists every transceiver that publishes now;
+// a published track missing from the list is unpublished. An ICE-restart
+// offer with the same tracks changes nothing else.
+type PublishRequest struct {
+	SDP    string      `json:"sdp"`
+	Tracks []TrackInfo `json:"tracks"`
+}
+
+// PublishResponse carries the server's answer.
+type PublishResponse struct {
+	SDP string `json:"sdp"`
+}
+
+// MuteRequest mutes or unmutes a published track without unpublishing it.
+type MuteRequest struct {
+	MediaType MediaType `json:"mediaType"`
+	Muted     bool      `json:"muted"`
+}
+
+// SubscribeRequest subscribes to (or, as unsubscribe, stops receiving) one
+// media type of a remote user.
+type SubscribeRequest struct {
+	UID       UID       `json:"uid"`
+	MediaType MediaType `json:"mediaType"`
+}
+
+// AnswerRequest answers an EventOffer for the downstream peer connection.
+type AnswerRequest struct {
+	SDP string `json:"sdp"`
+}
+
+// PingResponse answers a ping.
+type PingResponse struct {
+	ServerTimeMs int64 `json:"serverTimeMs"`
+}
+
+// UserJoinedEvent: a host (or, in communication profile, any user) is in the channel.
+type UserJoinedEvent struct {
+	UID     UID         `json:"uid"`
+	Account UserAccount `json:"account,omitempty"`
+}
+
+// UserLeftEvent: a user left, dropped or became audience.
+type UserLeftEvent struct {
+	UID    UID               `json:"uid"`
+	Reason UserOfflineReason `json:"reason"`
+}
+
+// UserPublishedEvent: a remote user published (or, as user-unpublished,
+// stopped publishing) a media type.
+type UserPublishedEvent struct {
+	UID       UID       `json:"uid"`
+	MediaType MediaType `json:"mediaType"`
+	Codec     Codec     `json:"codec,omitempty"`
+}
+
+// UserMutedEvent: a remote user muted or unmuted a published track.
+type UserMutedEvent struct {
+	UID       UID       `json:"uid"`
+	MediaType MediaType `json:"mediaType"`
+	Muted     bool      `json:"muted"`
+}
+
+// RoleChangedEvent: the server changed this user's role.
+type RoleChangedEvent struct {
+	Old ClientRole `json:"old"`
+	New ClientRole `json:"new"`
+}
+
+// Privilege names used in token events.
+const (
+	PrivJoin         = "joinChannel"
+	PrivPublishAudio = "publishAudioStream"
+	PrivPublishVideo = "publishVideoStream"
+	PrivPublishData  = "publishDataStream"
+)
+
+// TokenExpiryEvent warns of (token-will-expire) or reports (token-expired)
+// the expiry of the listed privileges of the session's token.
+type TokenExpiryEvent struct {
+	Privileges  []string `json:"privileges"`
+	ExpiresAtMs int64    `json:"expiresAtMs"`
+}
+
+// PublishRevokedEvent: the server unpublished these media types of the user
+// (publish privilege expired, or the user became audience).
+type PublishRevokedEvent struct {
+	MediaTypes []MediaType `json:"mediaTypes"`
+	Reason     string      `json:"reason"`
+}
+
+// SubTrack maps a downstream transceiver to the remote track it carries.
+type SubTrack struct {
+	MID       string    `json:"mid"`
+	UID       UID       `json:"uid"`
+	MediaType MediaType `json:"mediaType"`
+	Codec     Codec     `json:"codec"`
+}
+
+// OfferEvent renegotiates the downstream peer connection, in which the
+// server is the offerer. Tracks lists every subscribed track it carries. The
+// client answers with an answer request; the server sends no new offer until
+// it has the answer.
+type OfferEvent struct {
+	SDP    string     `json:"sdp"`
+	Tracks []SubTrack `json:"tracks"`
+}
+
+// SubscriptionFailedEvent: a subscription ended or could not be set up.
+type SubscriptionFailedEvent struct {
+	UID       UID       `json:"uid"`
+	MediaType MediaType `json:"mediaType"`
+	Error     *Error    `json:"error"`
+}
+
+// DisconnectEvent: the server ends the session; the connection closes next.
+type DisconnectEvent struct {
+	Reason  ConnectionChangedReason `json:"reason"`
+	Message string                  `json:"message"`
+}

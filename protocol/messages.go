@@ -40,6 +40,10 @@ type JoinResponse struct {
 	DropTimeoutMs int64 `json:"dropTimeoutMs"`
 	// ServerTimeMs is the server's clock (Unix ms) when it answered.
 	ServerTimeMs int64 `json:"serverTimeMs"`
+	// RoleError is set when the join asked for the host role and got
+	// audience (ErrSetClientRoleNotAuth with a ClientRoleChangeFailedReason in
+	// Reason): the SDK reports a client role change failure.
+	RoleError *Error `json:"roleError,omitempty"`
 }
 
 // SetRoleRequest changes the caller's role.

@@ -1,0 +1,111 @@
+// Package sfu is cohost's media layer: peer connections on one UDP port,
+// published tracks and their fan-out to subscribers. It knows nothing of
+// channels, roles or tokens; internal/server decides who may publish and
+// subscribe and calls in here.
+package sfu
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
+	"github.com/pion/logging"
+	"github.com/pion/webrtc/v4"
+)
+
+// MediaConfig configures the media layer.
+type MediaConfig struct {
+	// Conn is the bound UDP socket all peer connections share (ICE UDP mux).
+	Conn net.PacketConn
+	// AdvertiseIP, if set, replaces the bound address in ICE candidates.
+	AdvertiseIP string
+	// KeyframeInterval is the minimum time between two keyframe requests
+	// sent to one publisher track.
+	KeyframeInterval time.Duration
+	// DisconnectedTimeout is how long ICE waits without traffic before it
+	// reports disconnected (consent lost).
+	DisconnectedTimeout time.Duration
+	Logger              *slog.Logger
+}
+
+// Media creates peer connections that share one UDP port.
+type Media struct {
+	api *webrtc.API
+	mux ice.UDPMux
+	cfg MediaConfig
+}
+
+// NewMedia builds the WebRTC API on cfg.Conn. Close releases the port.
+func NewMedia(cfg MediaConfig) (*Media, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.KeyframeInterval <= 0 {
+		cfg.KeyframeInterval = 500 * time.Millisecond
+	}
+	if cfg.DisconnectedTimeout <= 0 {
+		cfg.DisconnectedTimeout = 5 * time.Second
+	}
+	m := &webrtc.MediaEngine{}
+	if err := RegisterCodecs(m); err != nil {
+		return nil, fmt.Errorf("sfu: register codecs: %w", err)
+	}
+	ir := &interceptor.Registry{}
+	if err := webrtc.ConfigureNack(m, ir); err != nil {
+		return nil, err
+	}
+	if err := webrtc.ConfigureRTCPReports(ir); err != nil {
+		return nil, err
+	}
+	if err := webrtc.ConfigureTWCCSender(m, ir); err != nil {
+		return nil, err
+	}
+	lf := logging.NewDefaultLoggerFactory()
+	lf.DefaultLogLevel = logging.LogLevelError
+	mux := webrtc.NewICEUDPMux(lf.NewLogger("mux"), cfg.Conn)
+	se := webrtc.SettingEngine{LoggerFactory: lf}
+	se.SetICEUDPMux(mux)
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6})
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	se.SetICETimeouts(cfg.DisconnectedTimeout, 3*cfg.DisconnectedTimeout, time.Second)
+	if cfg.AdvertiseIP != "" {
+		se.SetNAT1To1IPs([]string{cfg.AdvertiseIP}, webrtc.ICECandidateTypeHost)
+	}
+	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se))
+	return &Media{api: api, mux: mux, cfg: cfg}, nil
+}
+
+// NewPeerConnection creates a peer connection on the shared port.
+func (m *Media) NewPeerConnection() (*webrtc.PeerConnection, error) {
+	return m.api.NewPeerConnection(webrtc.Configuration{
+		BundlePolicy:  webrtc.BundlePolicyMaxBundle,
+		RTCPMuxPolicy: webrtc.RTCPMuxPolicyRequire,
+	})
+}
+
+// Close releases the UDP mux (and with it the socket).
+func (m *Media) Close() error { return m.mux.Close() }
+
+// gatheredLocalDescription sets desc as pc's local description and waits
+// for ICE gathering to finish (non-trickle signalling), returning the
+// description with candidates.
+func gatheredLocalDescription(pc *webrtc.PeerConnection, desc webrtc.SessionDescription, timeout time.Duration) (string, error) {
+	done := webrtc.GatheringCompletePromise(pc)
+	if err := pc.SetLocalDescription(desc); err != nil {
+		return "", fmt.Errorf("%w: %v", ErrBadSDP, err)
+	}
+	select {
+	case <-done:
+	case <-time.After(timeout):
+		return "", fmt.Errorf("sfu: ICE gathering did not complete in %v", timeout)
+	}
+	ld := pc.LocalDescription()
+	if ld == nil {
+		return "", ErrClosed
+	}
+	return ld.SDP, nil
+}

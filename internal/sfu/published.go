@@ -1,0 +1,169 @@
+package sfu
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cohost-rtc/cohost/protocol"
+	"github.com/pion/rtcp"
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+)
+
+// maxPacket is the largest RTP packet read from a publisher.
+const maxPacket = 1500
+
+// PublishedTrack is one track a user publishes: it reads the publisher's RTP
+// in one goroutine and forwards every packet to its down tracks.
+//
+// The subscriber list is an immutable slice swapped atomically, so the read
+// loop takes no lock per packet; mu serialises the writers of that list.
+type PublishedTrack struct {
+	UID       protocol.UID
+	MediaType protocol.MediaType
+	Codec     protocol.Codec
+
+	stats            *Stats
+	keyframeInterval time.Duration
+	logger           *slog.Logger
+
+	mu     sync.Mutex // guards writes of downs and rtcp
+	downs  atomic.Pointer[[]*DownTrack]
+	rtcp   func([]rtcp.Packet) error // writes RTCP to the publisher
+	remote atomic.Pointer[webrtc.TrackRemote]
+
+	lastKeyframeReq atomic.Int64 // unix nanos
+	closed          atomic.Bool
+	done            chan struct{} // closed when the read loop ends
+	started         atomic.Bool
+}
+
+// NewPublishedTrack creates a track with no media yet; Attach gives it one.
+func NewPublishedTrack(uid protocol.UID, mt protocol.MediaType, codec protocol.Codec, stats *Stats, keyframeInterval time.Duration, logger *slog.Logger) *PublishedTrack {
+	t := &PublishedTrack{UID: uid, MediaType: mt, Codec: codec, stats: stats, keyframeInterval: keyframeInterval, logger: logger, done: make(chan struct{})}
+	empty := []*DownTrack{}
+	t.downs.Store(&empty)
+	return t
+}
+
+// attach starts forwarding from remote; writeRTCP reaches the publisher.
+func (t *PublishedTrack) attach(remote *webrtc.TrackRemote, writeRTCP func([]rtcp.Packet) error) {
+	if !t.started.CompareAndSwap(false, true) {
+		return
+	}
+	t.mu.Lock()
+	t.rtcp = writeRTCP
+	t.mu.Unlock()
+	t.remote.Store(remote)
+	go t.readLoop(remote)
+	if len(*t.downs.Load()) > 0 {
+		t.RequestKeyframe()
+	}
+}
+
+func (t *PublishedTrack) readLoop(remote *webrtc.TrackRemote) {
+	defer close(t.done)
+	buf := make([]byte, maxPacket)
+	var hdr rtp.Header
+	for {
+		n, _, err := remote.Read(buf)
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !t.closed.Load() {
+				t.logger.Debug("published track read ended", "uid", t.UID, "media", t.MediaType, "err", err)
+			}
+			return
+		}
+		if t.closed.Load() {
+			continue
+		}
+		t.forward(&hdr, buf[:n])
+	}
+}
+
+// forward sends one RTP packet to every down track. It allocates nothing.
+func (t *PublishedTrack) forward(hdr *rtp.Header, pkt []byte) {
+	off, err := hdr.Unmarshal(pkt)
+	if err != nil {
+		return
+	}
+	t.stats.PacketsIn.Add(1)
+	t.stats.BytesIn.Add(uint64(len(pkt)))
+	payload := pkt[off:]
+	downs := *t.downs.Load()
+	var sent, bytes uint64
+	for _, d := range downs {
+		if d.writeRTP(hdr, payload) {
+			sent++
+			bytes += uint64(len(pkt))
+		}
+	}
+	if sent > 0 {
+		t.stats.PacketsOut.Add(sent)
+		t.stats.BytesOut.Add(bytes)
+	}
+}
+
+// AddDownTrack starts forwarding to d.
+func (t *PublishedTrack) AddDownTrack(d *DownTrack) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	old := *t.downs.Load()
+	next := make([]*DownTrack, 0, len(old)+1)
+	next = append(next, old...)
+	next = append(next, d)
+	t.downs.Store(&next)
+}
+
+// RemoveDownTrack stops forwarding to d.
+func (t *PublishedTrack) RemoveDownTrack(d *DownTrack) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	old := *t.downs.Load()
+	next := make([]*DownTrack, 0, len(old))
+	for _, x := range old {
+		if x != d {
+			next = append(next, x)
+		}
+	}
+	t.downs.Store(&next)
+}
+
+// DownTracks returns the current subscribers' tracks.
+func (t *PublishedTrack) DownTracks() []*DownTrack { return *t.downs.Load() }
+
+// RequestKeyframe asks the publisher for a keyframe (PLI), at most once per
+// keyframe interval. Audio tracks ignore it.
+func (t *PublishedTrack) RequestKeyframe() {
+	if t.MediaType != protocol.MediaVideo {
+		return
+	}
+	t.stats.KeyframeRequests.Add(1)
+	remote := t.remote.Load()
+	if remote == nil {
+		return
+	}
+	now := time.Now().UnixNano()
+	last := t.lastKeyframeReq.Load()
+	if now-last < int64(t.keyframeInterval) || !t.lastKeyframeReq.CompareAndSwap(last, now) {
+		return
+	}
+	t.mu.Lock()
+	w := t.rtcp
+	t.mu.Unlock()
+	if w == nil {
+		return
+	}
+	t.stats.PLIs.Add(1)
+	_ = w([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: uint32(remote.SSRC())}})
+}
+
+// Close stops forwarding. The read loop ends when the publisher's receiver
+// stops (unpublish or peer connection closed).
+func (t *PublishedTrack) Close() { t.closed.Store(true) }
+
+// Closed reports whether Close was called.
+func (t *PublishedTrack) Closed() bool { return t.closed.Load() }

@@ -1,0 +1,168 @@
+package sfu
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cohost-rtc/cohost/protocol"
+	"github.com/pion/rtcp"
+	"github.com/pion/sdp/v3"
+	"github.com/pion/webrtc/v4"
+)
+
+// NegotiatedTrack is one receiving m-section of an upstream answer.
+type NegotiatedTrack struct {
+	MID   string
+	Kind  protocol.MediaType
+	Codec protocol.Codec // "" when no forwarded codec was accepted
+}
+
+// Upstream is a publisher's peer connection: the client offers, the server
+// answers and receives. mu guards the mid → track maps; negotiation itself is
+// serialised by the caller (one signalling request at a time).
+type Upstream struct {
+	pc     *webrtc.PeerConnection
+	logger *slog.Logger
+
+	mu      sync.Mutex
+	tracks  map[string]*PublishedTrack     // by mid
+	arrived map[string]*webrtc.TrackRemote // media that came before Publish
+}
+
+// NewUpstream creates a publisher peer connection. onICE observes its ICE
+// state (for liveness).
+func (m *Media) NewUpstream(logger *slog.Logger, onICE func(webrtc.ICEConnectionState)) (*Upstream, error) {
+	pc, err := m.NewPeerConnection()
+	if err != nil {
+		return nil, err
+	}
+	u := &Upstream{pc: pc, logger: logger, tracks: map[string]*PublishedTrack{}, arrived: map[string]*webrtc.TrackRemote{}}
+	if onICE != nil {
+		pc.OnICEConnectionStateChange(onICE)
+	}
+	pc.OnTrack(u.onTrack)
+	return u, nil
+}
+
+func (u *Upstream) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver) {
+	mid := ""
+	for _, tr := range u.pc.GetTransceivers() {
+		if tr.Receiver() == recv {
+			mid = tr.Mid()
+			break
+		}
+	}
+	u.mu.Lock()
+	t := u.tracks[mid]
+	if t == nil {
+		u.arrived[mid] = remote
+	}
+	u.mu.Unlock()
+	if t != nil {
+		t.attach(remote, u.pc.WriteRTCP)
+	}
+}
+
+// Negotiate applies a client offer and returns the answer (with
+// candidates) and the receiving m-sections it accepted.
+func (u *Upstream) Negotiate(offer string, timeout time.Duration) (string, []NegotiatedTrack, error) {
+	if err := u.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
+		return "", nil, fmt.Errorf("%w: %v", ErrBadSDP, err)
+	}
+	ans, err := u.pc.CreateAnswer(nil)
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: %v", ErrBadSDP, err)
+	}
+	answer, err := gatheredLocalDescription(u.pc, ans, timeout)
+	if err != nil {
+		return "", nil, err
+	}
+	tracks, err := receivingTracks(answer)
+	if err != nil {
+		return "", nil, err
+	}
+	return answer, tracks, nil
+}
+
+// receivingTracks lists the accepted m-sections of an answer with the codec
+// chosen for each.
+func receivingTracks(answer string) ([]NegotiatedTrack, error) {
+	var sd sdp.SessionDescription
+	if err := sd.UnmarshalString(answer); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadSDP, err)
+	}
+	var out []NegotiatedTrack
+	for _, md := range sd.MediaDescriptions {
+		kind := protocol.MediaType(md.MediaName.Media)
+		if !kind.Valid() || md.MediaName.Port.Value == 0 {
+			continue
+		}
+		mid, _ := md.Attribute(sdp.AttrKeyMID)
+		if _, inactive := md.Attribute("inactive"); inactive {
+			continue
+		}
+		nt := NegotiatedTrack{MID: mid, Kind: kind}
+		if len(md.MediaName.Formats) > 0 {
+			pt := md.MediaName.Formats[0]
+			for _, a := range md.Attributes {
+				if a.Key != "rtpmap" || !strings.HasPrefix(a.Value, pt+" ") {
+					continue
+				}
+				name := strings.TrimPrefix(a.Value, pt+" ")
+				if i := strings.IndexByte(name, '/'); i >= 0 {
+					name = name[:i]
+				}
+				nt.Codec = CodecFromMime(string(kind) + "/" + name)
+			}
+		}
+		out = append(out, nt)
+	}
+	return out, nil
+}
+
+// Publish binds t to the m-section mid; media flows once it arrives.
+func (u *Upstream) Publish(mid string, t *PublishedTrack) {
+	u.mu.Lock()
+	u.tracks[mid] = t
+	remote := u.arrived[mid]
+	delete(u.arrived, mid)
+	u.mu.Unlock()
+	if remote != nil {
+		t.attach(remote, u.pc.WriteRTCP)
+	}
+}
+
+// Unpublish forgets the track at mid and closes it.
+func (u *Upstream) Unpublish(mid string) {
+	u.mu.Lock()
+	t := u.tracks[mid]
+	delete(u.tracks, mid)
+	u.mu.Unlock()
+	if t != nil {
+		t.Close()
+	}
+}
+
+// WriteRTCP sends RTCP to the publisher.
+func (u *Upstream) WriteRTCP(pkts []rtcp.Packet) error { return u.pc.WriteRTCP(pkts) }
+
+// Close closes the peer connection and every track; read loops end.
+func (u *Upstream) Close() error {
+	u.mu.Lock()
+	tracks := u.tracks
+	u.tracks = map[string]*PublishedTrack{}
+	u.mu.Unlock()
+	for _, t := range tracks {
+		t.Close()
+	}
+	err := u.pc.Close()
+	for _, t := range tracks {
+		if t.started.Load() {
+			<-t.done
+		}
+	}
+	return err
+}

@@ -1,0 +1,235 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cohost-rtc/cohost/internal/config"
+	"github.com/cohost-rtc/cohost/internal/server"
+)
+
+func newServeCmd(getenv func(string) string) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the server (the default command)",
+		Long:  serveLong(),
+	}
+	setupServe(cmd, getenv)
+	return cmd
+}
+
+// setupServe makes cmd run the server: it binds every configuration flag
+// and sets the action. Used for "cohost serve" and for "cohost" alone.
+func setupServe(cmd *cobra.Command, getenv func(string) string) {
+	cmd.Args = cobra.NoArgs
+	fs := cmd.Flags()
+	fs.SortFlags = false // in the order of the documentation
+	defaults := config.Default()
+	config.BindFlags(fs, &defaults)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		return runServe(cmd.Context(), cmd, getenv)
+	}
+}
+
+// serveLong is the long help of serve: precedence, YAML keys and their
+// flags and variables.
+func serveLong() string {
+	var b strings.Builder
+	b.WriteString(`Run the cohost server: HTTP and WebSocket signalling on the listen address,
+all media on one UDP port.
+
+Configuration comes from, lowest precedence first: built-in defaults, a YAML
+file (--config or $COHOST_CONFIG), COHOST_* environment variables, and the
+flags given on the command line. Durations are Go durations: 20s, 500ms, 1m.
+
+With no app configured, cohost creates a development app (random App ID and
+App Certificate), keeps it in <data dir>/dev-app.json for later starts and
+prints it. An app without certificate is in testing mode (joins need no
+token), allowed only on a loopback address unless allowTestingMode is on.
+
+Configuration file keys, with their flag and environment variable:
+
+`)
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  YAML key\tflag\tenvironment\tdefault")
+	for _, o := range config.Options() {
+		key, flag, env, def := o.Key, "--"+o.Flag, o.Env, o.Default
+		if key == "" {
+			continue // the file itself
+		}
+		if o.Flag == "" {
+			flag = "-"
+		}
+		if env == "" {
+			env = "-"
+		}
+		if def == "" {
+			def = "-"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", key, flag, env, def)
+	}
+	tw.Flush()
+	b.WriteString(`
+--app-id / COHOST_APP_ID (with --app-certificate / COHOST_APP_CERTIFICATE)
+replace the apps of the file with that one app. See docs/configuration.md.`)
+	return b.String()
+}
+
+// runServe builds the configuration, starts the server and serves until ctx
+// is cancelled or SIGINT/SIGTERM arrives.
+func runServe(ctx context.Context, cmd *cobra.Command, getenv func(string) string) error {
+	cfg, err := config.Resolve(cmd.Flags(), getenv)
+	if err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return fmt.Errorf("invalid configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))
+	}
+	var dev *devApp
+	if len(cfg.Apps) == 0 {
+		app, created, err := config.EnsureDevApp(cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		cfg.Apps = []config.App{app}
+		dev = &devApp{app: app, created: created, path: config.DevAppPath(cfg.DataDir)}
+	}
+
+	logger := newLogger(cfg, cmd.ErrOrStderr())
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	srv, err := server.New(cfg, logger)
+	if err != nil {
+		return err
+	}
+	printBanner(cmd.OutOrStdout(), cfg, srv.HTTPAddr(), srv.MediaAddr(), dev)
+	if !cfg.Loopback() && cfg.TLSCert == "" {
+		logger.Warn("serving plain HTTP on a non-loopback address: browsers allow camera and microphone " +
+			"only on HTTPS pages or localhost; set tlsCert and tlsKey, or put a TLS proxy in front")
+	}
+
+	// Serve's context ends once the shutdown is logged.
+	serveCtx, cancelServe := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelServe()
+	served := make(chan struct{})
+	defer close(served)
+	go func() {
+		select {
+		case <-ctx.Done():
+			stop() // from now on a second signal kills the process
+			logger.Info("shutting down; interrupt again to stop at once")
+			cancelServe()
+		case <-served:
+		}
+	}()
+	return srv.Serve(serveCtx)
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.SlogLevel()}
+	if cfg.JSONLogs() {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// devApp is the development app in use, if any.
+type devApp struct {
+	app     config.App
+	created bool
+	path    string
+}
+
+// printBanner prints where the server is reachable and, for the
+// development app, its credentials.
+func printBanner(w io.Writer, cfg config.Config, httpAddr, mediaAddr net.Addr, dev *devApp) {
+	scheme, wsScheme := "http", "ws"
+	if cfg.TLSCert != "" {
+		scheme, wsScheme = "https", "wss"
+	}
+	host, port := displayHostPort(httpAddr)
+	base := scheme + "://" + net.JoinHostPort(host, port)
+	wsBase := wsScheme + "://" + net.JoinHostPort(host, port)
+
+	fmt.Fprintf(w, "cohost %s\n", moduleVersion())
+	if ip := addrIP(httpAddr); ip != nil && ip.IsUnspecified() {
+		fmt.Fprintf(w, "  Listening:   %s (every interface)\n", httpAddr)
+	}
+	fmt.Fprintf(w, "  Demo page:   %s/\n", base)
+	fmt.Fprintf(w, "  Signalling:  %s/v1/signal\n", wsBase)
+	fmt.Fprintf(w, "  Metrics:     %s/metrics\n", base)
+	media := mediaAddr.String()
+	if cfg.AdvertiseIP != "" {
+		_, mport := displayHostPort(mediaAddr)
+		media += " (advertised as " + net.JoinHostPort(cfg.AdvertiseIP, mport) + ")"
+	}
+	fmt.Fprintf(w, "  Media (UDP): %s\n", media)
+
+	if dev != nil {
+		verb := "kept in"
+		if dev.created {
+			verb = "created in"
+		}
+		fmt.Fprintf(w, "\nDevelopment app (%s %s):\n", verb, dev.path)
+		fmt.Fprintf(w, "  App ID:          %s\n", dev.app.ID)
+		fmt.Fprintf(w, "  App Certificate: %s\n", dev.app.Certificate)
+	} else {
+		fmt.Fprintln(w, "\nApps:")
+		for _, a := range cfg.Apps {
+			mode := ""
+			if a.TestingMode() {
+				mode = " (testing mode: no token needed)"
+			}
+			fmt.Fprintf(w, "  App ID:          %s%s\n", a.ID, mode)
+		}
+	}
+	if cfg.DevTokens && cfg.Loopback() {
+		fmt.Fprintf(w, "  Dev token:       %s/v1/dev/token?channel=test&uid=0\n", base)
+	}
+	fmt.Fprintln(w)
+}
+
+// displayHostPort returns the host and port to show for a in URLs:
+// "localhost" for an unspecified address.
+func displayHostPort(a net.Addr) (host, port string) {
+	switch a := a.(type) {
+	case *net.TCPAddr:
+		return displayIP(a.IP), strconv.Itoa(a.Port)
+	case *net.UDPAddr:
+		return displayIP(a.IP), strconv.Itoa(a.Port)
+	}
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String(), ""
+	}
+	return host, port
+}
+
+func displayIP(ip net.IP) string {
+	if ip == nil || ip.IsUnspecified() {
+		return "localhost"
+	}
+	return ip.String()
+}
+
+func addrIP(a net.Addr) net.IP {
+	switch a := a.(type) {
+	case *net.TCPAddr:
+		return a.IP
+	case *net.UDPAddr:
+		return a.IP
+	}
+	return nil
+}

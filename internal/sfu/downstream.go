@@ -42,7 +42,7 @@ type Downstream struct {
 // NewDownstream creates a subscriber peer connection. sendOffer delivers an
 // offer to the client; onICE observes ICE state.
 func (m *Media) NewDownstream(logger *slog.Logger, timeout time.Duration, sendOffer func(protocol.OfferEvent), onICE func(webrtc.ICEConnectionState)) (*Downstream, error) {
-	pc, err := m.NewPeerConnection()
+	pc, err := newPC(m.downAPI)
 	if err != nil {
 		return nil, err
 	}

@@ -31,6 +31,10 @@ type DownTrack struct {
 	bound  atomic.Pointer[binding]
 	hdr    rtp.Header // owned by the source's read loop
 
+	rtxMu  sync.Mutex // guards the retransmission buffers
+	rtxHdr rtp.Header
+	rtxBuf [maxPacket]byte
+
 	mu          sync.Mutex
 	sender      *webrtc.RTPSender
 	transceiver *webrtc.RTPTransceiver
@@ -80,13 +84,18 @@ func (d *DownTrack) Unbind(webrtc.TrackLocalContext) error {
 	return nil
 }
 
-// writeRTP forwards one packet; it reports whether it was written.
+// writeRTP forwards one packet; it reports whether it was written. Only the
+// source's read loop calls it.
 func (d *DownTrack) writeRTP(src *rtp.Header, payload []byte) bool {
+	return d.write(&d.hdr, src, payload)
+}
+
+// write rewrites src into h for this subscriber and sends it.
+func (d *DownTrack) write(h, src *rtp.Header, payload []byte) bool {
 	b := d.bound.Load()
 	if b == nil {
 		return false
 	}
-	h := &d.hdr
 	h.Version = 2
 	h.Padding = src.Padding
 	h.Marker = src.Marker
@@ -105,8 +114,8 @@ func (d *DownTrack) writeRTP(src *rtp.Header, payload []byte) bool {
 }
 
 // readRTCP handles the subscriber's feedback: keyframe requests go to the
-// publisher (rate-limited there); NACKs are answered by the NACK responder
-// interceptor from its packet cache and only counted here.
+// publisher (rate-limited there); NACKs are answered
+// from the published track's shared packet cache.
 func (d *DownTrack) readRTCP(sender *webrtc.RTPSender) {
 	defer close(d.rtcpDone)
 	for {
@@ -115,12 +124,41 @@ func (d *DownTrack) readRTCP(sender *webrtc.RTPSender) {
 			return
 		}
 		for _, p := range pkts {
-			switch p.(type) {
+			switch p := p.(type) {
 			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
 				d.source.RequestKeyframe()
 			case *rtcp.TransportLayerNack:
 				d.source.stats.NACKs.Add(1)
+				d.retransmit(p.Nacks)
 			}
 		}
+	}
+}
+
+// retransmit resends the packets a subscriber reported lost, from the
+// source's cache.
+func (d *DownTrack) retransmit(nacks []rtcp.NackPair) {
+	cache := d.source.cache
+	if cache == nil {
+		return
+	}
+	d.rtxMu.Lock()
+	defer d.rtxMu.Unlock()
+	var src rtp.Header
+	for _, pair := range nacks {
+		pair.Range(func(seq uint16) bool {
+			n := cache.get(seq, d.rtxBuf[:])
+			if n == 0 {
+				return true
+			}
+			off, err := src.Unmarshal(d.rtxBuf[:n])
+			if err != nil {
+				return true
+			}
+			if d.write(&d.rtxHdr, &src, d.rtxBuf[off:n]) {
+				d.source.stats.Retransmits.Add(1)
+			}
+			return true
+		})
 	}
 }

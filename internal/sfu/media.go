@@ -12,6 +12,7 @@ import (
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/nack"
 	"github.com/pion/logging"
 	"github.com/pion/webrtc/v4"
 )
@@ -32,10 +33,17 @@ type MediaConfig struct {
 }
 
 // Media creates peer connections that share one UDP port.
+//
+// Publishers' (upstream) and subscribers' (downstream) connections use two
+// API instances on the same port: upstream asks publishers for lost packets
+// (NACK generator), receiver reports and TWCC feedback so senders adapt
+// their bitrate; downstream sends sender reports and answers NACKs itself
+// from a cache shared per published track, so no interceptor copies a packet
+// per subscriber.
 type Media struct {
-	api *webrtc.API
-	mux ice.UDPMux
-	cfg MediaConfig
+	upAPI, downAPI *webrtc.API
+	mux            ice.UDPMux
+	cfg            MediaConfig
 }
 
 // NewMedia builds the WebRTC API on cfg.Conn. Close releases the port.
@@ -49,20 +57,6 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 	if cfg.DisconnectedTimeout <= 0 {
 		cfg.DisconnectedTimeout = 5 * time.Second
 	}
-	m := &webrtc.MediaEngine{}
-	if err := RegisterCodecs(m); err != nil {
-		return nil, fmt.Errorf("sfu: register codecs: %w", err)
-	}
-	ir := &interceptor.Registry{}
-	if err := webrtc.ConfigureNack(m, ir); err != nil {
-		return nil, err
-	}
-	if err := webrtc.ConfigureRTCPReports(ir); err != nil {
-		return nil, err
-	}
-	if err := webrtc.ConfigureTWCCSender(m, ir); err != nil {
-		return nil, err
-	}
 	lf := logging.NewDefaultLoggerFactory()
 	lf.DefaultLogLevel = logging.LogLevelError
 	mux := webrtc.NewICEUDPMux(lf.NewLogger("mux"), cfg.Conn)
@@ -75,13 +69,38 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 	if cfg.AdvertiseIP != "" {
 		se.SetNAT1To1IPs([]string{cfg.AdvertiseIP}, webrtc.ICECandidateTypeHost)
 	}
-	api := webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se))
-	return &Media{api: api, mux: mux, cfg: cfg}, nil
+
+	upME := &webrtc.MediaEngine{}
+	if err := RegisterCodecs(upME); err != nil {
+		return nil, fmt.Errorf("sfu: register codecs: %w", err)
+	}
+	upIR := &interceptor.Registry{}
+	gen, err := nack.NewGeneratorInterceptor()
+	if err != nil {
+		return nil, err
+	}
+	upIR.Add(gen)
+	if err := webrtc.ConfigureRTCPReports(upIR); err != nil {
+		return nil, err
+	}
+	if err := webrtc.ConfigureTWCCSender(upME, upIR); err != nil {
+		return nil, err
+	}
+	downME := &webrtc.MediaEngine{}
+	if err := RegisterCodecs(downME); err != nil {
+		return nil, fmt.Errorf("sfu: register codecs: %w", err)
+	}
+	downIR := &interceptor.Registry{}
+	if err := webrtc.ConfigureRTCPReports(downIR); err != nil {
+		return nil, err
+	}
+	upAPI := webrtc.NewAPI(webrtc.WithMediaEngine(upME), webrtc.WithInterceptorRegistry(upIR), webrtc.WithSettingEngine(se))
+	downAPI := webrtc.NewAPI(webrtc.WithMediaEngine(downME), webrtc.WithInterceptorRegistry(downIR), webrtc.WithSettingEngine(se))
+	return &Media{upAPI: upAPI, downAPI: downAPI, mux: mux, cfg: cfg}, nil
 }
 
-// NewPeerConnection creates a peer connection on the shared port.
-func (m *Media) NewPeerConnection() (*webrtc.PeerConnection, error) {
-	return m.api.NewPeerConnection(webrtc.Configuration{
+func newPC(api *webrtc.API) (*webrtc.PeerConnection, error) {
+	return api.NewPeerConnection(webrtc.Configuration{
 		BundlePolicy:  webrtc.BundlePolicyMaxBundle,
 		RTCPMuxPolicy: webrtc.RTCPMuxPolicyRequire,
 	})

@@ -36,6 +36,8 @@ type PublishedTrack struct {
 	rtcp   func([]rtcp.Packet) error // writes RTCP to the publisher
 	remote atomic.Pointer[webrtc.TrackRemote]
 
+	cache *packetCache // video only; nil for audio
+
 	lastKeyframeReq atomic.Int64 // unix nanos
 	closed          atomic.Bool
 	done            chan struct{} // closed when the read loop ends
@@ -45,6 +47,9 @@ type PublishedTrack struct {
 // NewPublishedTrack creates a track with no media yet; Attach gives it one.
 func NewPublishedTrack(uid protocol.UID, mt protocol.MediaType, codec protocol.Codec, stats *Stats, keyframeInterval time.Duration, logger *slog.Logger) *PublishedTrack {
 	t := &PublishedTrack{UID: uid, MediaType: mt, Codec: codec, stats: stats, keyframeInterval: keyframeInterval, logger: logger, done: make(chan struct{})}
+	if mt == protocol.MediaVideo {
+		t.cache = newPacketCache()
+	}
 	empty := []*DownTrack{}
 	t.downs.Store(&empty)
 	return t
@@ -93,6 +98,9 @@ func (t *PublishedTrack) forward(hdr *rtp.Header, pkt []byte) {
 	t.stats.PacketsIn.Add(1)
 	t.stats.BytesIn.Add(uint64(len(pkt)))
 	payload := pkt[off:]
+	if t.cache != nil {
+		t.cache.put(hdr.SequenceNumber, pkt)
+	}
 	downs := *t.downs.Load()
 	var sent, bytes uint64
 	for _, d := range downs {

@@ -8,6 +8,7 @@ type Stats struct {
 	PacketsIn, BytesIn   atomic.Uint64
 	PacketsOut, BytesOut atomic.Uint64
 	NACKs, PLIs          atomic.Uint64
+	Retransmits          atomic.Uint64
 	KeyframeRequests     atomic.Uint64
 	WriteErrors          atomic.Uint64
 }

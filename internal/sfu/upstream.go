@@ -35,7 +35,7 @@ type Upstream struct {
 // NewUpstream creates a publisher peer connection. onICE observes its ICE
 // state (for liveness).
 func (m *Media) NewUpstream(logger *slog.Logger, onICE func(webrtc.ICEConnectionState)) (*Upstream, error) {
-	pc, err := m.NewPeerConnection()
+	pc, err := newPC(m.upAPI)
 	if err != nil {
 		return nil, err
 	}

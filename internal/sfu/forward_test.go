@@ -1,0 +1,153 @@
+package sfu
+
+import (
+	"bytes"
+	"fmt"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/cohost-rtc/cohost/protocol"
+	"github.com/pion/rtp"
+	"github.com/pion/webrtc/v4"
+	"github.com/pion/webrtc/v4/pkg/media"
+)
+
+// TestPublishAndSubscribe publishes VP8 from a client peer connection and
+// receives it on another through the server's upstream and downstream.
+func TestPublishAndSubscribe(t *testing.T) {
+	m := newTestMedia(t)
+	stats := &Stats{}
+
+	pub := newClientPC(t)
+	local, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeVP8}, "v", "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pub.AddTrack(local); err != nil {
+		t.Fatal(err)
+	}
+	up, err := m.NewUpstream(slog.New(slog.DiscardHandler), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = up.Close() })
+	offer, _ := pub.CreateOffer(nil)
+	done := webrtc.GatheringCompletePromise(pub)
+	if err := pub.SetLocalDescription(offer); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	answer, tracks, err := up.Negotiate(pub.LocalDescription().SDP, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tracks) != 1 || tracks[0].Kind != protocol.MediaVideo || tracks[0].Codec != protocol.CodecVP8 {
+		t.Fatalf("negotiated %+v", tracks)
+	}
+	if err := pub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
+		t.Fatal(err)
+	}
+	pt := NewPublishedTrack(1, protocol.MediaVideo, protocol.CodecVP8, stats, time.Millisecond, slog.New(slog.DiscardHandler))
+	up.Publish(tracks[0].MID, pt)
+
+	sub := newSubscriber(t, m)
+	sub.down.Add(NewDownTrack(pt))
+	ev := <-sub.offers
+	if len(ev.Tracks) != 1 || ev.Tracks[0].UID != 1 || ev.Tracks[0].Codec != protocol.CodecVP8 {
+		t.Fatalf("offer tracks %+v", ev.Tracks)
+	}
+	waitConnected(t, pub)
+
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		frame := 0
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				frame++
+				_ = local.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("frame-%06d", frame)), Duration: 10 * time.Millisecond})
+			}
+		}
+	}()
+	var remote *webrtc.TrackRemote
+	select {
+	case remote = <-sub.tracks:
+	case <-time.After(20 * time.Second):
+		t.Fatal("no track reached the subscriber")
+	}
+	if remote.Codec().MimeType != webrtc.MimeTypeVP8 {
+		t.Fatalf("codec %s", remote.Codec().MimeType)
+	}
+	for i := 0; i < 20; i++ {
+		_ = remote.SetReadDeadline(time.Now().Add(10 * time.Second))
+		p, _, err := remote.ReadRTP()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(p.Payload, []byte("frame-")) {
+			t.Fatalf("payload %q", p.Payload)
+		}
+	}
+	if stats.PacketsOut.Load() == 0 || stats.PLIs.Load() == 0 {
+		t.Fatalf("stats: out %d PLIs %d", stats.PacketsOut.Load(), stats.PLIs.Load())
+	}
+}
+
+// BenchmarkForward measures the server's forwarding path from a parsed RTP
+// packet to each subscriber's SRTP write on loopback, Pion's write path
+// (interceptors, SRTP, sendto) included.
+func BenchmarkForward(b *testing.B) {
+	for _, n := range []int{1, 10, 50} {
+		b.Run(fmt.Sprintf("subscribers=%d", n), func(b *testing.B) {
+			m := newTestMedia(b)
+			stats := &Stats{}
+			pt := NewPublishedTrack(1, protocol.MediaVideo, protocol.CodecVP8, stats, time.Second, slog.New(slog.DiscardHandler))
+			var subs []*subscriber
+			for range n {
+				s := newSubscriber(b, m)
+				s.down.Add(NewDownTrack(pt))
+				subs = append(subs, s)
+			}
+			for _, s := range subs {
+				waitConnected(b, s.pc)
+			}
+			deadline := time.Now().Add(20 * time.Second)
+			for {
+				bound := 0
+				for _, d := range pt.DownTracks() {
+					if d.bound.Load() != nil {
+						bound++
+					}
+				}
+				if bound == n {
+					break
+				}
+				if time.Now().After(deadline) {
+					b.Fatalf("%d of %d down tracks bound", bound, n)
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			pkt := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 96, SequenceNumber: 1, Timestamp: 1, SSRC: 1234}, Payload: make([]byte, 1100)}
+			raw, _ := pkt.Marshal()
+			var hdr rtp.Header
+			b.SetBytes(int64(len(raw) * n))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				raw[2], raw[3] = byte(i>>8), byte(i)
+				pt.forward(&hdr, raw)
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/forwarded-pkt")
+			if stats.WriteErrors.Load() > 0 {
+				b.Fatalf("%d write errors", stats.WriteErrors.Load())
+			}
+		})
+	}
+}

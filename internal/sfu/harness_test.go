@@ -1,0 +1,110 @@
+package sfu
+
+import (
+	"net"
+	"testing"
+	"time"
+
+	"github.com/cohost-rtc/cohost/protocol"
+	"github.com/pion/ice/v4"
+	"github.com/pion/interceptor"
+	"github.com/pion/webrtc/v4"
+)
+
+// newTestMedia starts a Media on a random loopback UDP port.
+func newTestMedia(tb testing.TB) *Media {
+	tb.Helper()
+	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	m, err := NewMedia(MediaConfig{Conn: conn})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = m.Close() })
+	return m
+}
+
+// newClientPC is a client-side peer connection restricted to loopback.
+func newClientPC(tb testing.TB) *webrtc.PeerConnection {
+	tb.Helper()
+	me := &webrtc.MediaEngine{}
+	if err := RegisterCodecs(me); err != nil {
+		tb.Fatal(err)
+	}
+	ir := &interceptor.Registry{}
+	if err := webrtc.RegisterDefaultInterceptors(me, ir); err != nil {
+		tb.Fatal(err)
+	}
+	se := webrtc.SettingEngine{}
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
+	api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se))
+	pc, err := api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = pc.Close() })
+	return pc
+}
+
+// subscriber is a client receiving from a Downstream: it answers every
+// offer the server sends.
+type subscriber struct {
+	pc     *webrtc.PeerConnection
+	down   *Downstream
+	tracks chan *webrtc.TrackRemote
+	offers chan protocol.OfferEvent
+}
+
+func newSubscriber(tb testing.TB, m *Media) *subscriber {
+	tb.Helper()
+	s := &subscriber{pc: newClientPC(tb), tracks: make(chan *webrtc.TrackRemote, 8), offers: make(chan protocol.OfferEvent, 8)}
+	s.pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) { s.tracks <- tr })
+	down, err := m.NewDownstream(nil, 5*time.Second, func(ev protocol.OfferEvent) {
+		s.offers <- ev
+		go s.answer(tb, ev)
+	}, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s.down = down
+	tb.Cleanup(func() { _ = down.Close() })
+	return s
+}
+
+func (s *subscriber) answer(tb testing.TB, ev protocol.OfferEvent) {
+	if err := s.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: ev.SDP}); err != nil {
+		tb.Errorf("client set offer: %v", err)
+		return
+	}
+	ans, err := s.pc.CreateAnswer(nil)
+	if err != nil {
+		tb.Errorf("client answer: %v", err)
+		return
+	}
+	done := webrtc.GatheringCompletePromise(s.pc)
+	if err := s.pc.SetLocalDescription(ans); err != nil {
+		tb.Errorf("client set answer: %v", err)
+		return
+	}
+	<-done
+	if err := s.down.Answer(s.pc.LocalDescription().SDP); err != nil {
+		tb.Errorf("server apply answer: %v", err)
+	}
+}
+
+// waitConnected waits for pc to connect.
+func waitConnected(tb testing.TB, pc *webrtc.PeerConnection) {
+	tb.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for pc.ConnectionState() != webrtc.PeerConnectionStateConnected {
+		if time.Now().After(deadline) {
+			tb.Fatalf("peer connection state %v after 20 s", pc.ConnectionState())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -1,0 +1,19 @@
+package server
+
+import (
+	"errors"
+
+	"github.com/cohost-rtc/cohost/protocol"
+)
+
+// Sentinel errors of the server.
+var (
+	// ErrTestingModeNotAllowed: an app without certificate on a non-loopback address.
+	ErrTestingModeNotAllowed = errors.New("server: apps without certificate (testing mode) are allowed only on loopback unless allowTestingMode is set")
+	// ErrNoApps: the configuration lists no app.
+	ErrNoApps = errors.New("server: no app configured")
+)
+
+func perr(code protocol.ErrorCode, format string, args ...any) *protocol.Error {
+	return protocol.NewError(code, format, args...)
+}

@@ -1,0 +1,4 @@
+package server
+
+// IsLoopbackHost exposes isLoopbackHost to tests.
+var IsLoopbackHost = isLoopbackHost

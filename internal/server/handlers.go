@@ -1,0 +1,423 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/cohost-rtc/cohost/internal/sfu"
+	"github.com/cohost-rtc/cohost/protocol"
+	"github.com/cohost-rtc/cohost/token"
+)
+
+// dispatch handles one request. A handler replies itself on success; the
+// error it returns is sent as the response otherwise.
+func (c *conn) dispatch(env *protocol.Envelope) *protocol.Error {
+	switch env.Type {
+	case protocol.TypeJoin:
+		return c.handleJoin(env.ID, env.Data)
+	case protocol.TypeResume:
+		return c.handleResume(env.ID, env.Data)
+	case protocol.TypePing:
+		c.reply(env.ID, protocol.PingResponse{ServerTimeMs: time.Now().UnixMilli()}, nil)
+		return nil
+	}
+	p := c.p
+	if p == nil {
+		switch env.Type {
+		case protocol.TypeLeave, protocol.TypeSetRole, protocol.TypeRenewToken, protocol.TypePublish, protocol.TypeMute,
+			protocol.TypeSubscribe, protocol.TypeUnsubscribe, protocol.TypeAnswer:
+			return perr(protocol.ErrNotInChannel, "%q needs a joined channel", env.Type)
+		}
+		return perr(protocol.ErrUnknownMessage, "unknown request type %q", env.Type)
+	}
+	switch env.Type {
+	case protocol.TypeLeave:
+		c.reply(env.ID, struct{}{}, nil)
+		c.srv.removeParticipant(p, protocol.OfflineQuit)
+		c.close(websocket.StatusNormalClosure, "left the channel")
+		return nil
+	case protocol.TypeSetRole:
+		return c.handleSetRole(p, env.ID, env.Data)
+	case protocol.TypeRenewToken:
+		return c.handleRenewToken(p, env.ID, env.Data)
+	case protocol.TypePublish:
+		return c.handlePublish(p, env.ID, env.Data)
+	case protocol.TypeMute:
+		return c.handleMute(p, env.ID, env.Data)
+	case protocol.TypeSubscribe:
+		return c.handleSubscribe(p, env.ID, env.Data)
+	case protocol.TypeUnsubscribe:
+		return c.handleUnsubscribe(p, env.ID, env.Data)
+	case protocol.TypeAnswer:
+		return c.handleAnswer(p, env.ID, env.Data)
+	}
+	return perr(protocol.ErrUnknownMessage, "unknown request type %q", env.Type)
+}
+
+func (c *conn) handleSetRole(p *Participant, id uint64, data json.RawMessage) *protocol.Error {
+	req, e := decode[protocol.SetRoleRequest](data)
+	if e != nil {
+		return e
+	}
+	if !req.Role.Valid() {
+		return perr(protocol.ErrInvalidArgument, "unknown client role %d", int(req.Role))
+	}
+	ch := p.ch
+	now := time.Now()
+	p.mu.Lock()
+	privs := p.privs
+	p.mu.Unlock()
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	old := p.role
+	if ch.profile == protocol.ProfileCommunication || req.Role == old {
+		c.reply(id, protocol.SetRoleResponse{Old: old, New: old}, nil)
+		return nil
+	}
+	if req.Role == protocol.RoleBroadcaster {
+		if !mayHost(p.app, privs, now) {
+			return perr(protocol.ErrSetClientRoleNotAuth, "co-host authentication: the token has no publish privilege; renew it with a publisher token first").WithReason(int(protocol.RoleChangeFailedNotAuthorized))
+		}
+		if ch.hosts >= c.srv.cfg.Limits.MaxHostsPerChannel {
+			return perr(protocol.ErrSetClientRoleNotAuth, "channel has %d hosts, the limit", ch.hosts).WithReason(int(protocol.RoleChangeFailedTooManyBroadcasters))
+		}
+	}
+	c.reply(id, protocol.SetRoleResponse{Old: old, New: req.Role}, nil)
+	ch.setRoleLocked(p, req.Role)
+	return nil
+}
+
+// setRoleLocked changes p's role and tells everyone. Caller holds ch.mu.
+func (ch *Channel) setRoleLocked(p *Participant, role protocol.ClientRole) {
+	old := p.role
+	if old == role {
+		return
+	}
+	if role == protocol.RoleAudience {
+		for mt := range p.published {
+			ch.unpublishLocked(p, mt, false)
+		}
+		p.role = role
+		ch.hosts--
+		ch.broadcast(p, encodeEvent(protocol.EventUserLeft, protocol.UserLeftEvent{UID: p.uid, Reason: protocol.OfflineBecomeAudience}))
+	} else {
+		p.role = role
+		ch.hosts++
+		ch.broadcast(p, encodeEvent(protocol.EventUserJoined, protocol.UserJoinedEvent{UID: p.uid, Account: p.account}))
+	}
+	p.logger.Info("role changed", "old", old, "new", role)
+}
+
+func (c *conn) handleRenewToken(p *Participant, id uint64, data json.RawMessage) *protocol.Error {
+	req, e := decode[protocol.RenewTokenRequest](data)
+	if e != nil {
+		return e
+	}
+	uid := string(p.account)
+	if uid == "" {
+		uid = p.uid.String()
+	}
+	privs, e := checkToken(p.app, req.Token, p.ch.key.name, uid, time.Now())
+	if e != nil {
+		e.Reason = 0
+		return e
+	}
+	p.mu.Lock()
+	p.privs = privs
+	p.warned = map[token.Privilege]bool{}
+	p.expired = map[token.Privilege]bool{}
+	p.mu.Unlock()
+	c.reply(id, struct{}{}, nil)
+	return nil
+}
+
+func (c *conn) handlePublish(p *Participant, id uint64, data json.RawMessage) *protocol.Error {
+	req, e := decode[protocol.PublishRequest](data)
+	if e != nil {
+		return e
+	}
+	s := c.srv
+	ch := p.ch
+	if len(req.Tracks) > s.cfg.Limits.MaxTracksPerUser {
+		return perr(protocol.ErrInvalidArgument, "%d tracks: a user publishes at most %d", len(req.Tracks), s.cfg.Limits.MaxTracksPerUser)
+	}
+	want := map[protocol.MediaType]protocol.TrackInfo{}
+	for _, t := range req.Tracks {
+		if !t.MediaType.Valid() {
+			return perr(protocol.ErrInvalidArgument, "track %q has unknown media type %q", t.MID, t.MediaType)
+		}
+		if t.MID == "" {
+			return perr(protocol.ErrInvalidArgument, "a %s track has no mid", t.MediaType)
+		}
+		if _, dup := want[t.MediaType]; dup {
+			return perr(protocol.ErrInvalidArgument, "more than one %s track: publish one audio and one video track at most", t.MediaType)
+		}
+		want[t.MediaType] = t
+	}
+	now := time.Now()
+	p.mu.Lock()
+	privs := p.privs
+	p.mu.Unlock()
+	ch.mu.Lock()
+	role := p.role
+	ch.mu.Unlock()
+	if role != protocol.RoleBroadcaster && len(want) > 0 {
+		return perr(protocol.ErrRefused, "audience can not publish stream: set the client role to host first")
+	}
+	for mt := range want {
+		if !mayPublish(p.app, privs, mt, now) {
+			return perr(protocol.ErrNoPermission, "co-host authentication: the token has no valid %s privilege", privName(publishPrivilege(mt)))
+		}
+	}
+	if req.SDP == "" {
+		return perr(protocol.ErrInvalidArgument, "publish needs an SDP offer")
+	}
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return perr(protocol.ErrNotInChannel, "the session has ended")
+	}
+	up := p.up
+	if up == nil {
+		var err error
+		up, err = s.media.NewUpstream(p.logger, iceTracker(&p.iceUp))
+		if err != nil {
+			p.mu.Unlock()
+			return perr(protocol.ErrFailed, "create peer connection: %v", err)
+		}
+		p.up = up
+	}
+	p.mu.Unlock()
+	answer, negotiated, err := up.Negotiate(req.SDP, s.cfg.Timers.RequestTimeout)
+	if err != nil {
+		if errors.Is(err, sfu.ErrBadSDP) {
+			return perr(protocol.ErrInvalidArgument, "%v", err)
+		}
+		return perr(protocol.ErrFailed, "%v", err)
+	}
+	byMID := map[string]sfu.NegotiatedTrack{}
+	for _, n := range negotiated {
+		byMID[n.MID] = n
+	}
+	for mt, t := range want {
+		n, ok := byMID[t.MID]
+		if !ok || n.Kind != mt {
+			return perr(protocol.ErrInvalidArgument, "the offer has no sending %s m-section with mid %q", mt, t.MID)
+		}
+		if n.Codec == "" {
+			return perr(protocol.ErrNotSupported, "the %s track offers no codec cohost forwards (opus, vp8, vp9, h264)", mt)
+		}
+	}
+
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	if p.left {
+		return perr(protocol.ErrNotInChannel, "the session has ended")
+	}
+	if p.role != protocol.RoleBroadcaster && len(want) > 0 {
+		return perr(protocol.ErrRefused, "audience can not publish stream")
+	}
+	c.reply(id, protocol.PublishResponse{SDP: answer}, nil)
+	for mt, cur := range p.published {
+		if t, ok := want[mt]; !ok || t.MID != cur.mid {
+			ch.unpublishLocked(p, mt, true)
+		}
+	}
+	for mt, t := range want {
+		if cur := p.published[mt]; cur != nil {
+			if cur.muted != t.Muted {
+				cur.muted = t.Muted
+				ch.broadcast(p, encodeEvent(protocol.EventUserMuted, protocol.UserMutedEvent{UID: p.uid, MediaType: mt, Muted: t.Muted}))
+			}
+			continue
+		}
+		codec := byMID[t.MID].Codec
+		track := sfu.NewPublishedTrack(p.uid, mt, codec, s.stats, s.cfg.Timers.KeyframeInterval, p.logger)
+		p.published[mt] = &pubTrack{track: track, mid: t.MID, muted: t.Muted}
+		up.Publish(t.MID, track)
+		ch.broadcast(p, encodeEvent(protocol.EventUserPublished, protocol.UserPublishedEvent{UID: p.uid, MediaType: mt, Codec: codec}))
+		if t.Muted {
+			ch.broadcast(p, encodeEvent(protocol.EventUserMuted, protocol.UserMutedEvent{UID: p.uid, MediaType: mt, Muted: true}))
+		}
+		p.logger.Info("published", "media", mt, "codec", codec)
+	}
+	return nil
+}
+
+// unpublishLocked stops p's mt track: subscribers lose it and, if announce,
+// get user-unpublished. Caller holds ch.mu.
+func (ch *Channel) unpublishLocked(p *Participant, mt protocol.MediaType, announce bool) {
+	pt := p.published[mt]
+	if pt == nil {
+		return
+	}
+	delete(p.published, mt)
+	p.mu.Lock()
+	up := p.up
+	p.mu.Unlock()
+	if up != nil {
+		up.Unpublish(pt.mid)
+	}
+	pt.track.Close()
+	key := subKey{uid: p.uid, mt: mt}
+	for _, q := range ch.users {
+		q.dropSubscription(key, pt.track)
+	}
+	if announce {
+		ch.broadcast(p, encodeEvent(protocol.EventUserUnpublished, protocol.UserPublishedEvent{UID: p.uid, MediaType: mt, Codec: pt.track.Codec}))
+	}
+}
+
+// dropSubscription removes q's subscription to key if it copies track.
+func (q *Participant) dropSubscription(key subKey, track *sfu.PublishedTrack) {
+	q.mu.Lock()
+	dt := q.subs[key]
+	if dt == nil || dt.Source() != track {
+		q.mu.Unlock()
+		return
+	}
+	delete(q.subs, key)
+	down := q.down
+	q.mu.Unlock()
+	if down != nil {
+		down.Remove(dt)
+	}
+}
+
+func (c *conn) handleMute(p *Participant, id uint64, data json.RawMessage) *protocol.Error {
+	req, e := decode[protocol.MuteRequest](data)
+	if e != nil {
+		return e
+	}
+	if !req.MediaType.Valid() {
+		return perr(protocol.ErrInvalidArgument, "unknown media type %q", req.MediaType)
+	}
+	ch := p.ch
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	pt := p.published[req.MediaType]
+	if pt == nil {
+		return perr(protocol.ErrInvalidState, "no published %s track to mute", req.MediaType)
+	}
+	c.reply(id, struct{}{}, nil)
+	if pt.muted != req.Muted {
+		pt.muted = req.Muted
+		ch.broadcast(p, encodeEvent(protocol.EventUserMuted, protocol.UserMutedEvent{UID: p.uid, MediaType: req.MediaType, Muted: req.Muted}))
+	}
+	return nil
+}
+
+func (c *conn) handleSubscribe(p *Participant, id uint64, data json.RawMessage) *protocol.Error {
+	req, e := decode[protocol.SubscribeRequest](data)
+	if e != nil {
+		return e
+	}
+	if !req.MediaType.Valid() {
+		return perr(protocol.ErrInvalidArgument, "unknown media type %q", req.MediaType)
+	}
+	if req.UID == p.uid {
+		return perr(protocol.ErrInvalidArgument, "cannot subscribe to yourself")
+	}
+	s := c.srv
+	ch := p.ch
+	ch.mu.Lock()
+	target := ch.users[req.UID]
+	var pt *pubTrack
+	if target != nil && ch.visible(target) {
+		pt = target.published[req.MediaType]
+	}
+	ch.mu.Unlock()
+	if target == nil {
+		return perr(protocol.ErrInvalidArgument, "user %d is not in the channel", req.UID)
+	}
+	if pt == nil {
+		return perr(protocol.ErrInvalidArgument, "user %d has not published %s", req.UID, req.MediaType)
+	}
+	key := subKey{uid: req.UID, mt: req.MediaType}
+	p.mu.Lock()
+	if !p.codecs[pt.track.Codec] {
+		p.mu.Unlock()
+		return perr(protocol.ErrCodecNotSupported, "user %d publishes %s in %s, which this client cannot receive", req.UID, req.MediaType, pt.track.Codec)
+	}
+	if dt := p.subs[key]; dt != nil && dt.Source() == pt.track {
+		p.mu.Unlock()
+		c.reply(id, struct{}{}, nil)
+		return nil
+	}
+	if len(p.subs) >= s.cfg.Limits.MaxSubscriptionsPerUser {
+		p.mu.Unlock()
+		return perr(protocol.ErrResourceLimited, "a user receives at most %d tracks", s.cfg.Limits.MaxSubscriptionsPerUser)
+	}
+	if p.closed {
+		p.mu.Unlock()
+		return perr(protocol.ErrNotInChannel, "the session has ended")
+	}
+	if p.down == nil {
+		down, err := s.media.NewDownstream(p.logger, s.cfg.Timers.RequestTimeout,
+			func(ev protocol.OfferEvent) { p.send(protocol.EventOffer, ev) }, iceTracker(&p.iceDown))
+		if err != nil {
+			p.mu.Unlock()
+			return perr(protocol.ErrFailed, "create peer connection: %v", err)
+		}
+		p.down = down
+	}
+	old := p.subs[key]
+	dt := sfu.NewDownTrack(pt.track)
+	p.subs[key] = dt
+	down := p.down
+	p.mu.Unlock()
+	c.reply(id, struct{}{}, nil)
+	if old != nil {
+		down.Remove(old)
+	}
+	down.Add(dt)
+	// The track may have been unpublished meanwhile.
+	if pt.track.Closed() {
+		p.dropSubscription(key, pt.track)
+	}
+	return nil
+}
+
+func (c *conn) handleUnsubscribe(p *Participant, id uint64, data json.RawMessage) *protocol.Error {
+	req, e := decode[protocol.SubscribeRequest](data)
+	if e != nil {
+		return e
+	}
+	if !req.MediaType.Valid() {
+		return perr(protocol.ErrInvalidArgument, "unknown media type %q", req.MediaType)
+	}
+	key := subKey{uid: req.UID, mt: req.MediaType}
+	p.mu.Lock()
+	dt := p.subs[key]
+	delete(p.subs, key)
+	down := p.down
+	p.mu.Unlock()
+	c.reply(id, struct{}{}, nil)
+	if dt != nil && down != nil {
+		down.Remove(dt)
+	}
+	return nil
+}
+
+func (c *conn) handleAnswer(p *Participant, id uint64, data json.RawMessage) *protocol.Error {
+	req, e := decode[protocol.AnswerRequest](data)
+	if e != nil {
+		return e
+	}
+	p.mu.Lock()
+	down := p.down
+	p.mu.Unlock()
+	if down == nil {
+		return perr(protocol.ErrInvalidState, "no downstream offer was sent")
+	}
+	if err := down.Answer(req.SDP); err != nil {
+		if errors.Is(err, sfu.ErrNoOfferPending) {
+			return perr(protocol.ErrInvalidState, "%v", err)
+		}
+		return perr(protocol.ErrInvalidArgument, "%v", err)
+	}
+	c.reply(id, struct{}{}, nil)
+	return nil
+}

@@ -1,0 +1,286 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+
+	"github.com/cohost-rtc/cohost/internal/sfu"
+	"github.com/cohost-rtc/cohost/protocol"
+	"github.com/cohost-rtc/cohost/token"
+)
+
+func newSessionID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func decode[T any](data json.RawMessage) (T, *protocol.Error) {
+	var v T
+	if len(data) == 0 {
+		return v, perr(protocol.ErrInvalidArgument, "request has no data")
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return v, perr(protocol.ErrInvalidArgument, "request data does not decode: %v", err)
+	}
+	return v, nil
+}
+
+func (c *conn) handleJoin(id uint64, data json.RawMessage) *protocol.Error {
+	s := c.srv
+	if c.p != nil {
+		return perr(protocol.ErrJoinChannelRejected, "already in channel %q; leave first", c.p.ch.key.name)
+	}
+	req, e := decode[protocol.JoinRequest](data)
+	if e != nil {
+		return e
+	}
+	if req.Version != protocol.Version {
+		return perr(protocol.ErrNotSupported, "protocol version %d is not supported (server speaks %d)", req.Version, protocol.Version)
+	}
+	app, ok := s.apps[req.AppID]
+	if !ok {
+		return perr(protocol.ErrInvalidAppID, "unknown App ID %q", req.AppID).WithReason(int(protocol.ReasonInvalidAppID))
+	}
+	if err := protocol.ValidateChannelName(string(req.Channel)); err != nil {
+		return perr(protocol.ErrInvalidChannelName, "%v", err).WithReason(int(protocol.ReasonInvalidChannelName))
+	}
+	if !req.Profile.Valid() {
+		return perr(protocol.ErrInvalidArgument, "unknown channel profile %d", int(req.Profile))
+	}
+	if req.Role == 0 {
+		req.Role = protocol.RoleAudience
+	}
+	if !req.Role.Valid() {
+		return perr(protocol.ErrInvalidArgument, "unknown client role %d", int(req.Role))
+	}
+	if req.Account != "" {
+		if req.UID != 0 {
+			return perr(protocol.ErrInvalidArgument, "give a uid or a user account, not both")
+		}
+		if err := protocol.ValidateUserAccount(string(req.Account)); err != nil {
+			return perr(protocol.ErrInvalidUserID, "%v", err)
+		}
+	}
+	codecs := map[protocol.Codec]bool{}
+	for _, cd := range req.Codecs {
+		if cd.Kind() == "" {
+			return perr(protocol.ErrInvalidArgument, "unknown codec %q", cd)
+		}
+		codecs[cd] = true
+	}
+	if len(codecs) == 0 {
+		for _, cd := range []protocol.Codec{protocol.CodecOpus, protocol.CodecVP8, protocol.CodecVP9, protocol.CodecH264} {
+			codecs[cd] = true
+		}
+	}
+	now := time.Now()
+	tokenUID := string(req.Account)
+	if req.Account == "" && req.UID != 0 {
+		tokenUID = req.UID.String()
+	}
+	privs, e := checkToken(app, req.Token, req.Channel, tokenUID, now)
+	if e != nil {
+		return e
+	}
+
+	ch, e := s.channelFor(channelKey{app: app.ID, name: req.Channel}, req.Profile)
+	if e != nil {
+		return e
+	}
+	p := &Participant{srv: s, ch: ch, app: app, account: req.Account, sessionID: newSessionID(), joinedAt: now,
+		published: map[protocol.MediaType]*pubTrack{}, out: c.out, conn: c, codecs: codecs, privs: privs,
+		warned: map[token.Privilege]bool{}, expired: map[token.Privilege]bool{}, subs: map[subKey]*sfu.DownTrack{}}
+	p.touch()
+
+	var kicked *Participant
+	ch.mu.Lock()
+	if ch.profile != req.Profile {
+		ch.mu.Unlock()
+		s.releaseChannel(ch)
+		return perr(protocol.ErrInvalidArgument, "channel %q uses profile %s, not %s", req.Channel, ch.profile, req.Profile)
+	}
+	switch {
+	case req.Account != "":
+		p.uid = ch.uidForAccount(req.Account)
+	case req.UID != 0:
+		p.uid = req.UID
+	default:
+		p.uid = ch.freeUID()
+	}
+	if old := ch.users[p.uid]; old != nil {
+		kicked = old
+		ch.removeLocked(old, protocol.OfflineQuit)
+	} else if len(ch.users) >= s.cfg.Limits.MaxUsersPerChannel {
+		ch.mu.Unlock()
+		s.releaseChannel(ch)
+		return perr(protocol.ErrResourceLimited, "channel %q is full (%d users)", req.Channel, s.cfg.Limits.MaxUsersPerChannel)
+	}
+	var roleErr *protocol.Error
+	p.role = req.Role
+	if ch.profile == protocol.ProfileCommunication {
+		p.role = protocol.RoleBroadcaster
+	} else if p.role == protocol.RoleBroadcaster {
+		if !mayHost(app, privs, now) {
+			p.role = protocol.RoleAudience
+			roleErr = perr(protocol.ErrSetClientRoleNotAuth, "the token has no publish privilege: joined as audience").WithReason(int(protocol.RoleChangeFailedNotAuthorized))
+		} else if ch.hosts >= s.cfg.Limits.MaxHostsPerChannel {
+			p.role = protocol.RoleAudience
+			roleErr = perr(protocol.ErrSetClientRoleNotAuth, "channel has %d hosts, the limit: joined as audience", ch.hosts).WithReason(int(protocol.RoleChangeFailedTooManyBroadcasters))
+		}
+	}
+	p.logger = s.logger.With("app", app.ID, "channel", string(req.Channel), "uid", uint32(p.uid))
+	ch.users[p.uid] = p
+	if p.role == protocol.RoleBroadcaster {
+		ch.hosts++
+	}
+	resp := protocol.JoinResponse{UID: p.uid, Channel: req.Channel, SessionID: p.sessionID, Role: p.role, Profile: ch.profile,
+		KeepAliveMs: s.cfg.Timers.KeepAlive.Milliseconds(), DropTimeoutMs: s.cfg.Timers.DropTimeout.Milliseconds(),
+		ServerTimeMs: now.UnixMilli(), RoleError: roleErr}
+	c.reply(id, resp, nil)
+	for _, b := range ch.snapshot(p) {
+		p.sendRaw(b)
+	}
+	if ch.visible(p) {
+		ch.broadcast(p, encodeEvent(protocol.EventUserJoined, protocol.UserJoinedEvent{UID: p.uid, Account: p.account}))
+	}
+	ch.mu.Unlock()
+
+	c.p = p
+	c.logger = p.logger
+	s.mu.Lock()
+	s.sessions[p.sessionID] = p
+	s.mu.Unlock()
+	p.logger.Info("joined", "role", p.role, "profile", ch.profile)
+	if kicked != nil {
+		kicked.disconnect(protocol.ReasonSameUIDLogin, "the same uid joined the channel from another connection")
+		s.finishRemoval(kicked)
+	}
+	return nil
+}
+
+func (c *conn) handleResume(id uint64, data json.RawMessage) *protocol.Error {
+	s := c.srv
+	if c.p != nil {
+		return perr(protocol.ErrJoinChannelRejected, "already in a channel")
+	}
+	req, e := decode[protocol.ResumeRequest](data)
+	if e != nil {
+		return e
+	}
+	if req.Version != protocol.Version {
+		return perr(protocol.ErrNotSupported, "protocol version %d is not supported (server speaks %d)", req.Version, protocol.Version)
+	}
+	s.mu.Lock()
+	p := s.sessions[req.SessionID]
+	s.mu.Unlock()
+	if p == nil {
+		return perr(protocol.ErrNotInChannel, "no session %q: it ended or was dropped after the timeout; join again", req.SessionID).WithReason(int(protocol.ReasonSessionExpired))
+	}
+	ch := p.ch
+	ch.mu.Lock()
+	if p.left {
+		ch.mu.Unlock()
+		return perr(protocol.ErrNotInChannel, "the session has ended; join again").WithReason(int(protocol.ReasonSessionExpired))
+	}
+	resp := protocol.JoinResponse{UID: p.uid, Channel: ch.key.name, SessionID: p.sessionID, Role: p.role, Profile: ch.profile,
+		KeepAliveMs: s.cfg.Timers.KeepAlive.Milliseconds(), DropTimeoutMs: s.cfg.Timers.DropTimeout.Milliseconds(),
+		ServerTimeMs: time.Now().UnixMilli()}
+	env := protocol.Envelope{ID: id, Type: protocol.TypeResponse}
+	env.Data, _ = json.Marshal(resp)
+	b, _ := json.Marshal(env)
+	p.attach(c, b)
+	ch.mu.Unlock()
+	c.p = p
+	c.logger = p.logger
+	p.logger.Info("session resumed")
+	p.mu.Lock()
+	down := p.down
+	p.mu.Unlock()
+	if down != nil {
+		down.RestartICE()
+	}
+	return nil
+}
+
+// channelFor returns the channel for key, creating it. The caller must add a
+// member or call releaseChannel.
+func (s *Server) channelFor(key channelKey, profile protocol.ChannelProfile) (*Channel, *protocol.Error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return nil, perr(protocol.ErrRefused, "the server is shutting down")
+	}
+	if ch := s.channels[key]; ch != nil {
+		return ch, nil
+	}
+	if len(s.channels) >= s.cfg.Limits.MaxChannels {
+		return nil, perr(protocol.ErrNoServerResources, "the server holds %d channels, its limit", s.cfg.Limits.MaxChannels)
+	}
+	ch := newChannel(key, profile)
+	s.channels[key] = ch
+	return ch, nil
+}
+
+// releaseChannel forgets ch if it has no member.
+func (s *Server) releaseChannel(ch *Channel) {
+	ch.mu.Lock()
+	empty := len(ch.users) == 0
+	ch.mu.Unlock()
+	if !empty {
+		return
+	}
+	s.mu.Lock()
+	if s.channels[ch.key] == ch {
+		ch.mu.Lock()
+		if len(ch.users) == 0 {
+			delete(s.channels, ch.key)
+		}
+		ch.mu.Unlock()
+	}
+	s.mu.Unlock()
+}
+
+// removeLocked takes p out of ch: others see user-left (if p was visible)
+// and lose their subscriptions to p. Caller holds ch.mu; media is released
+// by finishRemoval, outside the lock.
+func (ch *Channel) removeLocked(p *Participant, reason protocol.UserOfflineReason) {
+	if p.left {
+		return
+	}
+	p.left = true
+	delete(ch.users, p.uid)
+	wasVisible := ch.visible(p)
+	if p.role == protocol.RoleBroadcaster {
+		ch.hosts--
+	}
+	for mt := range p.published {
+		ch.unpublishLocked(p, mt, false)
+	}
+	if wasVisible {
+		ch.broadcast(p, encodeEvent(protocol.EventUserLeft, protocol.UserLeftEvent{UID: p.uid, Reason: reason}))
+	}
+}
+
+// removeParticipant ends p's session with reason as seen by others.
+func (s *Server) removeParticipant(p *Participant, reason protocol.UserOfflineReason) {
+	ch := p.ch
+	ch.mu.Lock()
+	ch.removeLocked(p, reason)
+	ch.mu.Unlock()
+	s.finishRemoval(p)
+}
+
+// finishRemoval releases p's media and session after removeLocked.
+func (s *Server) finishRemoval(p *Participant) {
+	s.mu.Lock()
+	if s.sessions[p.sessionID] == p {
+		delete(s.sessions, p.sessionID)
+	}
+	s.mu.Unlock()
+	p.closeMedia()
+	s.releaseChannel(p.ch)
+	p.logger.Info("left")
+}

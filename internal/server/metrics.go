@@ -1,0 +1,96 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/cohost-rtc/cohost/protocol"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics is the server's Prometheus registry (one per server, no globals).
+type metrics struct {
+	reg      *prometheus.Registry
+	rejected *prometheus.CounterVec
+}
+
+func newMetrics(s *Server) *metrics {
+	reg := prometheus.NewRegistry()
+	m := &metrics{reg: reg,
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cohost_rejected_requests_total",
+			Help: "Signalling requests answered with an error, by error code."}, []string{"code"}),
+	}
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), m.rejected)
+	counter := func(name, help string, f func() float64) {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, f))
+	}
+	st := s.stats
+	counter("cohost_rtp_packets_in_total", "RTP packets received from publishers.", func() float64 { return float64(st.PacketsIn.Load()) })
+	counter("cohost_rtp_bytes_in_total", "RTP bytes received from publishers.", func() float64 { return float64(st.BytesIn.Load()) })
+	counter("cohost_rtp_packets_out_total", "RTP packets forwarded to subscribers.", func() float64 { return float64(st.PacketsOut.Load()) })
+	counter("cohost_rtp_bytes_out_total", "RTP bytes forwarded to subscribers.", func() float64 { return float64(st.BytesOut.Load()) })
+	counter("cohost_nacks_received_total", "NACKs received from subscribers.", func() float64 { return float64(st.NACKs.Load()) })
+	counter("cohost_plis_sent_total", "Keyframe requests (PLI) sent to publishers.", func() float64 { return float64(st.PLIs.Load()) })
+	counter("cohost_rtp_write_errors_total", "Forwarded packets that failed to be written.", func() float64 { return float64(st.WriteErrors.Load()) })
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cohost_channels", Help: "Channels with at least one user."},
+		func() float64 {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			return float64(len(s.channels))
+		}))
+	users := prometheus.NewDesc("cohost_users", "Users in channels, by role.", []string{"role"}, nil)
+	tracks := prometheus.NewDesc("cohost_published_tracks", "Published tracks, by media type.", []string{"media"}, nil)
+	reg.MustRegister(collectorFunc{descs: []*prometheus.Desc{users, tracks}, collect: func(ch chan<- prometheus.Metric) {
+		hosts, audience, audio, video := s.census()
+		ch <- prometheus.MustNewConstMetric(users, prometheus.GaugeValue, float64(hosts), "host")
+		ch <- prometheus.MustNewConstMetric(users, prometheus.GaugeValue, float64(audience), "audience")
+		ch <- prometheus.MustNewConstMetric(tracks, prometheus.GaugeValue, float64(audio), string(protocol.MediaAudio))
+		ch <- prometheus.MustNewConstMetric(tracks, prometheus.GaugeValue, float64(video), string(protocol.MediaVideo))
+	}})
+	return m
+}
+
+func (m *metrics) handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
+
+// census counts users by role and published tracks by media type.
+func (s *Server) census() (hosts, audience, audio, video int) {
+	s.mu.Lock()
+	chans := make([]*Channel, 0, len(s.channels))
+	for _, ch := range s.channels {
+		chans = append(chans, ch)
+	}
+	s.mu.Unlock()
+	for _, ch := range chans {
+		ch.mu.Lock()
+		for _, p := range ch.users {
+			if p.role == protocol.RoleBroadcaster {
+				hosts++
+			} else {
+				audience++
+			}
+			if p.published[protocol.MediaAudio] != nil {
+				audio++
+			}
+			if p.published[protocol.MediaVideo] != nil {
+				video++
+			}
+		}
+		ch.mu.Unlock()
+	}
+	return
+}
+
+// collectorFunc adapts a function to prometheus.Collector.
+type collectorFunc struct {
+	descs   []*prometheus.Desc
+	collect func(chan<- prometheus.Metric)
+}
+
+func (c collectorFunc) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range c.descs {
+		ch <- d
+	}
+}
+
+func (c collectorFunc) Collect(ch chan<- prometheus.Metric) { c.collect(ch) }

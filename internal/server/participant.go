@@ -1,0 +1,157 @@
+package server
+
+import (
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/cohost-rtc/cohost/internal/config"
+	"github.com/cohost-rtc/cohost/internal/sfu"
+	"github.com/cohost-rtc/cohost/protocol"
+	"github.com/cohost-rtc/cohost/token"
+	"github.com/pion/webrtc/v4"
+)
+
+// pubTrack is one published media type of a participant.
+type pubTrack struct {
+	track *sfu.PublishedTrack
+	mid   string
+	muted bool
+}
+
+// subKey names one subscription.
+type subKey struct {
+	uid protocol.UID
+	mt  protocol.MediaType
+}
+
+// Participant is one user's session in a channel. It outlives its
+// WebSocket: when the connection drops, events are buffered until the
+// client resumes or the drop timeout ends the session.
+//
+// role, published and left are guarded by the channel's mutex; the fields
+// below mu by mu.
+type Participant struct {
+	srv       *Server
+	ch        *Channel
+	app       config.App
+	uid       protocol.UID
+	account   protocol.UserAccount
+	sessionID string
+	logger    *slog.Logger
+	joinedAt  time.Time
+
+	lastSignal atomic.Int64 // unix nanos of the last message received
+	iceUp      atomic.Bool  // upstream ICE connected
+	iceDown    atomic.Bool  // downstream ICE connected
+
+	// guarded by ch.mu
+	role      protocol.ClientRole
+	published map[protocol.MediaType]*pubTrack
+	left      bool
+
+	mu      sync.Mutex
+	up      *sfu.Upstream
+	out     *outbox
+	conn    *conn
+	codecs  map[protocol.Codec]bool
+	privs   map[token.Privilege]time.Time
+	warned  map[token.Privilege]bool
+	expired map[token.Privilege]bool
+	down    *sfu.Downstream
+	subs    map[subKey]*sfu.DownTrack
+	closed  bool
+}
+
+// touch records signalling activity.
+func (p *Participant) touch() { p.lastSignal.Store(time.Now().UnixNano()) }
+
+// alive reports whether the client showed life within d: a signalling
+// message, or ICE consent on one of its peer connections.
+func (p *Participant) alive(now time.Time, d time.Duration) bool {
+	if p.iceUp.Load() || p.iceDown.Load() {
+		return true
+	}
+	return now.Sub(time.Unix(0, p.lastSignal.Load())) < d
+}
+
+func iceTracker(flag *atomic.Bool) func(webrtc.ICEConnectionState) {
+	return func(s webrtc.ICEConnectionState) {
+		flag.Store(s == webrtc.ICEConnectionStateConnected || s == webrtc.ICEConnectionStateCompleted)
+	}
+}
+
+// sendRaw queues an encoded message for the client.
+func (p *Participant) sendRaw(b []byte) {
+	p.mu.Lock()
+	ok := p.out.push(b)
+	c := p.conn
+	p.mu.Unlock()
+	if !ok && c != nil {
+		c.close(websocket.StatusPolicyViolation, "client too slow")
+	}
+}
+
+// send queues an event for the client.
+func (p *Participant) send(t protocol.Type, data any) { p.sendRaw(encodeEvent(t, data)) }
+
+// attach makes c the participant's connection; resp goes first, then what
+// was queued while detached.
+func (p *Participant) attach(c *conn, resp []byte) {
+	p.mu.Lock()
+	old, queued := p.conn, p.out.take()
+	p.out.close()
+	p.conn = c
+	p.out = c.out
+	c.out.push(resp)
+	for _, b := range queued {
+		c.out.push(b)
+	}
+	p.mu.Unlock()
+	p.touch()
+	if old != nil && old != c {
+		old.close(websocket.StatusNormalClosure, "session resumed on another connection")
+	}
+}
+
+// detach is called when c's connection ended: events buffer until a resume.
+func (p *Participant) detach(c *conn) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.conn != c || p.closed {
+		return
+	}
+	p.conn = nil
+	p.out = newOutbox(outboxLimit)
+	p.logger.Info("signalling connection lost; waiting for resume")
+}
+
+// disconnect tells the client why its session ends and closes its connection
+// after the message is flushed.
+func (p *Participant) disconnect(reason protocol.ConnectionChangedReason, msg string) {
+	p.send(protocol.EventDisconnect, protocol.DisconnectEvent{Reason: reason, Message: msg})
+	p.mu.Lock()
+	c := p.conn
+	p.mu.Unlock()
+	if c != nil {
+		c.close(websocket.StatusNormalClosure, reason.String())
+	}
+}
+
+// closeMedia releases the peer connections (I/O: never under a lock).
+func (p *Participant) closeMedia() {
+	p.mu.Lock()
+	down, up := p.down, p.up
+	p.down, p.up = nil, nil
+	p.subs = map[subKey]*sfu.DownTrack{}
+	p.closed = true
+	p.mu.Unlock()
+	if down != nil {
+		_ = down.Close()
+	}
+	if up != nil {
+		_ = up.Close()
+	}
+}

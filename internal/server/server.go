@@ -1,0 +1,262 @@
+// Package server is the cohost server: HTTP and WebSocket endpoints,
+// channels and their users, roles and tokens. Media goes through
+// internal/sfu.
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/cohost-rtc/cohost/internal/config"
+	"github.com/cohost-rtc/cohost/internal/sfu"
+	"github.com/cohost-rtc/cohost/protocol"
+)
+
+// Server serves signalling over HTTP/WebSocket and media over one UDP port.
+//
+// mu guards channels, sessions, conns and closing.
+type Server struct {
+	cfg      config.Config
+	logger   *slog.Logger
+	apps     map[string]config.App
+	loopback bool
+
+	httpLn  net.Listener
+	udpConn *net.UDPConn
+	media   *sfu.Media
+	stats   *sfu.Stats
+	metrics *metrics
+	httpSrv *http.Server
+
+	mu       sync.Mutex
+	channels map[channelKey]*Channel
+	sessions map[string]*Participant
+	conns    map[*conn]struct{}
+	closing  bool
+}
+
+// New checks cfg and binds the HTTP and UDP listeners, so their addresses
+// are known before Serve.
+func New(cfg config.Config, logger *slog.Logger) (*Server, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if len(cfg.Apps) == 0 {
+		return nil, ErrNoApps
+	}
+	host, _, err := net.SplitHostPort(cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("server: listen address %q: %w", cfg.Listen, err)
+	}
+	s := &Server{cfg: cfg, logger: logger, apps: map[string]config.App{}, loopback: isLoopbackHost(host),
+		channels: map[channelKey]*Channel{}, sessions: map[string]*Participant{}, conns: map[*conn]struct{}{},
+		stats: &sfu.Stats{}}
+	for _, a := range cfg.Apps {
+		if a.TestingMode() && !s.loopback && !cfg.AllowTestingMode {
+			return nil, fmt.Errorf("%w (app %s)", ErrTestingModeNotAllowed, a.ID)
+		}
+		s.apps[a.ID] = a
+	}
+	s.httpLn, err = net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("server: listen: %w", err)
+	}
+	udpAddr := net.JoinHostPort(host, strconv.Itoa(cfg.MediaPort))
+	ua, err := net.ResolveUDPAddr("udp", udpAddr)
+	if err == nil {
+		s.udpConn, err = net.ListenUDP("udp", ua)
+	}
+	if err != nil {
+		_ = s.httpLn.Close()
+		return nil, fmt.Errorf("server: media port %s: %w", udpAddr, err)
+	}
+	s.media, err = sfu.NewMedia(sfu.MediaConfig{Conn: s.udpConn, AdvertiseIP: cfg.AdvertiseIP,
+		KeyframeInterval: cfg.Timers.KeyframeInterval, DisconnectedTimeout: iceDisconnectedTimeout(cfg.Timers.DropTimeout), Logger: logger})
+	if err != nil {
+		_ = s.httpLn.Close()
+		_ = s.udpConn.Close()
+		return nil, err
+	}
+	s.metrics = newMetrics(s)
+	s.httpSrv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug)}
+	if cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			_ = s.Close()
+			return nil, fmt.Errorf("server: TLS certificate: %w", err)
+		}
+		s.httpSrv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	return s, nil
+}
+
+// iceDisconnectedTimeout: ICE reports consent lost after a quarter of the
+// drop timeout (at most 5 s), so a silent client is noticed in time.
+func iceDisconnectedTimeout(drop time.Duration) time.Duration {
+	return min(5*time.Second, max(drop/4, 200*time.Millisecond))
+}
+
+func isLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// HTTPAddr is the bound HTTP address.
+func (s *Server) HTTPAddr() net.Addr { return s.httpLn.Addr() }
+
+// MediaAddr is the bound UDP media address.
+func (s *Server) MediaAddr() net.Addr { return s.udpConn.LocalAddr() }
+
+// DevTokensEnabled reports whether /v1/dev/token is served.
+func (s *Server) DevTokensEnabled() bool { return s.loopback && s.cfg.DevTokens && s.devApp() != nil }
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.HandleFunc(protocol.SignalPath, s.handleSignal)
+	if s.DevTokensEnabled() {
+		mux.HandleFunc("GET /v1/dev/token", s.handleDevToken)
+	}
+	if s.cfg.Pprof {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
+	mux.HandleFunc("GET /{$}", s.handleIndex)
+	return mux
+}
+
+// Serve serves until ctx is cancelled, then shuts down gracefully: every
+// client gets a disconnect event with reason SERVER_SHUTDOWN before its
+// connection closes. It returns nil after a clean shutdown.
+func (s *Server) Serve(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() {
+		var err error
+		if s.httpSrv.TLSConfig != nil {
+			err = s.httpSrv.ServeTLS(s.httpLn, "", "")
+		} else {
+			err = s.httpSrv.Serve(s.httpLn)
+		}
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		errc <- err
+	}()
+	janitorDone := make(chan struct{})
+	jctx, stopJanitor := context.WithCancel(context.Background())
+	go func() {
+		defer close(janitorDone)
+		s.janitor(jctx)
+	}()
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	stopJanitor()
+	<-janitorDone
+	s.shutdown()
+	if serveErr == nil {
+		serveErr = <-errc
+	}
+	return serveErr
+}
+
+// shutdown disconnects every session and closes the listeners.
+func (s *Server) shutdown() {
+	grace := s.cfg.Timers.ShutdownGrace
+	s.mu.Lock()
+	s.closing = true
+	sessions := make([]*Participant, 0, len(s.sessions))
+	for _, p := range s.sessions {
+		sessions = append(sessions, p)
+	}
+	s.mu.Unlock()
+	for _, p := range sessions {
+		p.disconnect(protocol.ReasonServerShutdown, "the server is shutting down")
+		s.removeParticipant(p, protocol.OfflineQuit)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	// Wait for flushed disconnect messages, then force what is left.
+	for {
+		s.mu.Lock()
+		n := len(s.conns)
+		s.mu.Unlock()
+		if n == 0 || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	s.mu.Lock()
+	for c := range s.conns {
+		c.close(websocket.StatusGoingAway, "server shutting down")
+		c.cancel()
+	}
+	s.mu.Unlock()
+	_ = s.httpSrv.Shutdown(ctx)
+	for {
+		s.mu.Lock()
+		n := len(s.conns)
+		s.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	_ = s.Close()
+}
+
+// Close releases the listeners. Serve calls it on shutdown.
+func (s *Server) Close() error {
+	_ = s.httpLn.Close()
+	return s.media.Close()
+}
+
+// trackConn registers (add) or forgets a connection; it refuses new ones
+// while shutting down.
+func (s *Server) trackConn(c *conn, add bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !add {
+		delete(s.conns, c)
+		return true
+	}
+	if s.closing {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	return true
+}
+
+func (s *Server) handleIndex(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	fmt.Fprintf(w, `<!doctype html><html><head><title>cohost</title></head><body>
+<h1>cohost</h1><p>Self-hosted live interactive streaming, compatible with Agora's APIs and AccessToken2 tokens.</p>
+<ul><li>Signalling WebSocket: <code>%s</code> (protocol version %d)</li><li><a href="/healthz">/healthz</a></li><li><a href="/metrics">/metrics</a></li>`,
+		protocol.SignalPath, protocol.Version)
+	if s.DevTokensEnabled() {
+		fmt.Fprintf(w, `<li>Development app <code>%s</code>; tokens: <a href="/v1/dev/token?channel=demo&amp;uid=0">/v1/dev/token?channel=demo&amp;uid=0</a></li>`, s.devApp().ID)
+	}
+	fmt.Fprint(w, "</ul></body></html>\n")
+}

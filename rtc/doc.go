@@ -1,0 +1,37 @@
+// Package rtc is cohost's Go RTC SDK: it joins channels on a cohost server,
+// publishes local audio and video and receives remote users' media. Its API
+// follows Agora's native RTC engine (joinChannel, setClientRole,
+// muteLocalAudioStream, onUserJoined …) in Go style: blocking calls take a
+// context.Context and return errors; callbacks go to an [EventHandler].
+//
+// # Connections
+//
+// An [Engine] holds at most one channel session. The session owns one
+// signalling WebSocket (see package protocol) and two WebRTC peer
+// connections: an upstream one in which the SDK is the offerer and that
+// carries the published [LocalTrack]s, and a downstream one in which the
+// server is the offerer and that carries the subscribed [RemoteTrack]s.
+// Candidates are not trickled: each side gathers before sending its SDP.
+//
+// When the WebSocket breaks without the server ending the session, the
+// engine reports RECONNECTING (INTERRUPTED), redials with backoff and resumes
+// the session for up to the server's drop timeout. The uid, role,
+// publications and subscriptions survive; other users see nothing. If the
+// resume is refused (the session expired) the engine reports FAILED with
+// reason SESSION_EXPIRED and the application may join again; the SDK does
+// not rejoin on its own, because a rejoin is visible to everyone.
+//
+// # Events
+//
+// Callbacks of the EventHandler are made from one goroutine per engine, in
+// the order the corresponding messages arrived from the server, and never
+// while the engine holds a lock, so a callback may call any Engine method
+// except Close. A callback that blocks delays the callbacks after it, not
+// the engine.
+//
+// # Concurrency
+//
+// All Engine, LocalTrack and RemoteTrack methods are safe for concurrent use,
+// except that a LocalTrack should have one writer and a RemoteTrack one
+// reader (packets would otherwise be reordered or split between readers).
+package rtc

@@ -1,0 +1,251 @@
+package rtc
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/cohost-rtc/cohost/protocol"
+)
+
+// onEvent handles one server event. It runs on the reader goroutine of c,
+// in wire order, and must not block: state changes happen under e.mu,
+// handler calls are queued, peer-connection work goes to the session's
+// queues.
+func (e *Engine) onEvent(sess *session, c *signalConn, env *protocol.Envelope) {
+	switch env.Type {
+	case protocol.EventUserJoined:
+		var ev protocol.UserJoinedEvent
+		if e.decode(env, &ev) {
+			e.onUserJoined(sess, c, ev)
+		}
+	case protocol.EventUserLeft:
+		var ev protocol.UserLeftEvent
+		if e.decode(env, &ev) {
+			e.onUserLeft(sess, c, ev)
+		}
+	case protocol.EventUserPublished:
+		var ev protocol.UserPublishedEvent
+		if e.decode(env, &ev) {
+			e.onUserPublished(sess, c, ev)
+		}
+	case protocol.EventUserUnpublished:
+		var ev protocol.UserPublishedEvent
+		if e.decode(env, &ev) {
+			e.onUserUnpublished(sess, c, ev)
+		}
+	case protocol.EventUserMuted:
+		var ev protocol.UserMutedEvent
+		if e.decode(env, &ev) {
+			e.onUserMuted(sess, c, ev)
+		}
+	case protocol.EventRoleChanged:
+		var ev protocol.RoleChangedEvent
+		if e.decode(env, &ev) {
+			e.mu.Lock()
+			if e.currentLocked(sess, c) {
+				e.roleChangedLocked(sess, ev.Old, ev.New)
+			}
+			e.mu.Unlock()
+		}
+	case protocol.EventTokenWillExpire, protocol.EventTokenExpired:
+		var ev protocol.TokenExpiryEvent
+		if e.decode(env, &ev) {
+			e.onTokenExpiry(sess, c, env.Type, ev)
+		}
+	case protocol.EventPublishRevoked:
+		var ev protocol.PublishRevokedEvent
+		if e.decode(env, &ev) {
+			e.onPublishRevoked(sess, c, ev)
+		}
+	case protocol.EventOffer:
+		var ev protocol.OfferEvent
+		if e.decode(env, &ev) {
+			e.mu.Lock()
+			if e.currentLocked(sess, c) {
+				sess.sub.offer(ev)
+			}
+			e.mu.Unlock()
+		}
+	case protocol.EventSubscriptionFailed:
+		var ev protocol.SubscriptionFailedEvent
+		if e.decode(env, &ev) {
+			e.onSubscriptionFailed(sess, c, ev)
+		}
+	case protocol.EventDisconnect:
+		var ev protocol.DisconnectEvent
+		if e.decode(env, &ev) {
+			e.onDisconnect(sess, c, ev)
+		}
+	default:
+		e.log.Debug("ignoring unknown event", "type", env.Type)
+	}
+}
+
+func (e *Engine) decode(env *protocol.Envelope, v any) bool {
+	if err := json.Unmarshal(env.Data, v); err != nil {
+		e.log.Warn("ignoring undecodable event", "type", env.Type, "err", err)
+		return false
+	}
+	return true
+}
+
+func (e *Engine) onUserJoined(sess *session, c *signalConn, ev protocol.UserJoinedEvent) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.currentLocked(sess, c) {
+		return
+	}
+	if _, ok := sess.remote[ev.UID]; ok {
+		return // already known (e.g. re-announced after a resume)
+	}
+	sess.remote[ev.UID] = &remoteUser{
+		account:   ev.Account,
+		published: make(map[protocol.MediaType]protocol.Codec),
+		muted:     make(map[protocol.MediaType]bool),
+	}
+	uid, elapsed := ev.UID, time.Since(sess.joinStart)
+	e.emit(func(h EventHandler) { h.OnUserJoined(uid, elapsed) })
+}
+
+func (e *Engine) onUserLeft(sess *session, c *signalConn, ev protocol.UserLeftEvent) {
+	e.mu.Lock()
+	if !e.currentLocked(sess, c) {
+		e.mu.Unlock()
+		return
+	}
+	delete(sess.remote, ev.UID)
+	var ended []*subscription
+	for key, sub := range sess.subs {
+		if key.uid == ev.UID {
+			ended = append(ended, sub)
+			e.removeSubLocked(sess, sub)
+		}
+	}
+	uid, reason := ev.UID, ev.Reason
+	e.emit(func(h EventHandler) { h.OnUserOffline(uid, reason) })
+	e.mu.Unlock()
+	for _, sub := range ended {
+		sub.end(ErrSubscriptionEnded)
+	}
+}
+
+func (e *Engine) onUserPublished(sess *session, c *signalConn, ev protocol.UserPublishedEvent) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.currentLocked(sess, c) || !ev.MediaType.Valid() {
+		return
+	}
+	if u := sess.remote[ev.UID]; u != nil {
+		u.published[ev.MediaType] = ev.Codec
+	}
+	uid, mt := ev.UID, ev.MediaType
+	e.emit(func(h EventHandler) { h.OnUserPublished(uid, mt) })
+	auto := (mt == protocol.MediaAudio && e.cfg.AutoSubscribeAudio) ||
+		(mt == protocol.MediaVideo && e.cfg.AutoSubscribeVideo)
+	if auto && sess.subs[subKey{uid, mt}] == nil {
+		sub := e.addSubLocked(sess, uid, mt)
+		e.goLocked(func() { e.autoSubscribe(sess, sub) })
+	}
+}
+
+func (e *Engine) onUserUnpublished(sess *session, c *signalConn, ev protocol.UserPublishedEvent) {
+	e.mu.Lock()
+	if !e.currentLocked(sess, c) {
+		e.mu.Unlock()
+		return
+	}
+	if u := sess.remote[ev.UID]; u != nil {
+		delete(u.published, ev.MediaType)
+		delete(u.muted, ev.MediaType)
+	}
+	sub := sess.subs[subKey{ev.UID, ev.MediaType}]
+	if sub != nil {
+		e.removeSubLocked(sess, sub)
+	}
+	uid, mt := ev.UID, ev.MediaType
+	e.emit(func(h EventHandler) { h.OnUserUnpublished(uid, mt) })
+	e.mu.Unlock()
+	if sub != nil {
+		sub.end(ErrSubscriptionEnded)
+	}
+}
+
+func (e *Engine) onUserMuted(sess *session, c *signalConn, ev protocol.UserMutedEvent) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.currentLocked(sess, c) {
+		return
+	}
+	if u := sess.remote[ev.UID]; u != nil {
+		u.muted[ev.MediaType] = ev.Muted
+	}
+	uid, muted := ev.UID, ev.Muted
+	switch ev.MediaType {
+	case protocol.MediaAudio:
+		e.emit(func(h EventHandler) { h.OnUserMuteAudio(uid, muted) })
+	case protocol.MediaVideo:
+		e.emit(func(h EventHandler) { h.OnUserMuteVideo(uid, muted) })
+	}
+}
+
+func (e *Engine) onTokenExpiry(sess *session, c *signalConn, typ protocol.Type, ev protocol.TokenExpiryEvent) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.currentLocked(sess, c) {
+		return
+	}
+	if typ == protocol.EventTokenExpired {
+		e.emit(func(h EventHandler) { h.OnRequestToken() })
+		return
+	}
+	token := sess.token
+	e.emit(func(h EventHandler) { h.OnTokenPrivilegeWillExpire(token) })
+}
+
+func (e *Engine) onPublishRevoked(sess *session, c *signalConn, ev protocol.PublishRevokedEvent) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.currentLocked(sess, c) {
+		return
+	}
+	sess.pub.drop(ev.MediaTypes)
+	reason := ev.Reason
+	for _, mt := range ev.MediaTypes {
+		e.emit(func(h EventHandler) { h.OnLocalPublishRevoked(mt, reason) })
+	}
+}
+
+func (e *Engine) onSubscriptionFailed(sess *session, c *signalConn, ev protocol.SubscriptionFailedEvent) {
+	e.mu.Lock()
+	if !e.currentLocked(sess, c) {
+		e.mu.Unlock()
+		return
+	}
+	var err error = ErrSubscriptionEnded
+	if ev.Error != nil {
+		err = ev.Error
+	}
+	sub := sess.subs[subKey{ev.UID, ev.MediaType}]
+	if sub != nil {
+		e.removeSubLocked(sess, sub)
+	}
+	uid, mt := ev.UID, ev.MediaType
+	e.emit(func(h EventHandler) { h.OnSubscriptionFailed(uid, mt, err) })
+	e.mu.Unlock()
+	if sub != nil {
+		sub.end(err)
+	}
+}
+
+// onDisconnect: the server ends the session and closes the connection next.
+func (e *Engine) onDisconnect(sess *session, c *signalConn, ev protocol.DisconnectEvent) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.currentLocked(sess, c) {
+		return
+	}
+	e.log.Warn("server ended the session", "reason", ev.Reason, "message", ev.Message)
+	sess.leaving = true // no resume, no more events
+	e.setStateLocked(protocol.ConnFailed, ev.Reason)
+	e.goLocked(func() { e.endSession(sess, protocol.ConnFailed, ev.Reason) })
+}

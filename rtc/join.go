@@ -1,0 +1,320 @@
+package rtc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cohost-rtc/cohost/protocol"
+)
+
+// JoinChannel joins channel as uid (0: the server assigns one) and returns
+// the uid. token is an AccessToken2, or "" for an app in testing mode. It
+// returns once the server accepted the join; OnJoinChannelSuccess follows,
+// then OnUserJoined / OnUserPublished / OnUserMute* for the users already
+// there. If ctx ends first the join is abandoned (and left, if the server
+// had accepted it).
+func (e *Engine) JoinChannel(ctx context.Context, token, channel string, uid protocol.UID) (protocol.UID, error) {
+	return e.join(ctx, token, channel, uid, "")
+}
+
+// JoinChannelWithUserAccount joins channel as a user account (a string id
+// the server maps to a uid) and returns the uid.
+func (e *Engine) JoinChannelWithUserAccount(ctx context.Context, token, channel, account string) (protocol.UID, error) {
+	if err := protocol.ValidateUserAccount(account); err != nil {
+		return 0, fmt.Errorf("rtc: %w", protocol.NewError(protocol.ErrInvalidUserID, "%v", err))
+	}
+	return e.join(ctx, token, channel, 0, account)
+}
+
+func (e *Engine) join(ctx context.Context, token, channel string, uid protocol.UID, account string) (protocol.UID, error) {
+	if err := protocol.ValidateChannelName(channel); err != nil {
+		return 0, fmt.Errorf("rtc: %w", protocol.NewError(protocol.ErrInvalidChannelName, "%v", err))
+	}
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return 0, ErrClosed
+	}
+	if e.sess != nil {
+		e.mu.Unlock()
+		return 0, ErrAlreadyJoined
+	}
+	sess := newSession(e, channel, account, token)
+	req := protocol.JoinRequest{
+		Version: protocol.Version,
+		AppID:   e.cfg.AppID,
+		Channel: protocol.ChannelName(channel),
+		Token:   token,
+		UID:     uid,
+		Account: protocol.UserAccount(account),
+		Profile: e.cfg.profile,
+		Role:    e.joinRoleLocked(),
+		Codecs:  e.cfg.codecs,
+	}
+	e.sess = sess
+	e.setStateLocked(protocol.ConnConnecting, protocol.ReasonConnecting)
+	e.mu.Unlock()
+
+	fail := func(err error) (protocol.UID, error) {
+		if ctx.Err() != nil {
+			e.endSession(sess, protocol.ConnDisconnected, protocol.ReasonLeaveChannel)
+		} else {
+			e.endSession(sess, protocol.ConnFailed, joinFailReason(err))
+		}
+		return 0, err
+	}
+
+	dctx, cancel := context.WithTimeout(ctx, e.cfg.RequestTimeout)
+	c, err := dialSignal(dctx, e.cfg.signalURL, e.cfg.HTTPClient, e.log)
+	cancel()
+	if err != nil {
+		return fail(err)
+	}
+	e.mu.Lock()
+	if e.sess != sess {
+		e.mu.Unlock()
+		c.close()
+		return 0, e.gone()
+	}
+	sess.conn = c
+	e.mu.Unlock()
+	c.start(func(env *protocol.Envelope) { e.onEvent(sess, c, env) },
+		func(err error) { e.onConnClosed(sess, c, err) })
+
+	data, err := c.request(ctx, protocol.TypeJoin, req, func(data json.RawMessage, perr *protocol.Error) {
+		if perr == nil {
+			e.applyJoin(sess, c, data, false)
+		}
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			// The server may have accepted the join; leave it
+			// rather than let the session linger until dropped.
+			_ = c.notify(protocol.TypeLeave, nil)
+		}
+		return fail(err)
+	}
+	var resp protocol.JoinResponse
+	if err := json.Unmarshal(data, &resp); err != nil {
+		return fail(fmt.Errorf("rtc: join: decode response: %w", err))
+	}
+	e.mu.Lock()
+	ok := e.sess == sess && sess.joined
+	e.mu.Unlock()
+	if !ok {
+		return 0, e.gone()
+	}
+	return resp.UID, nil
+}
+
+// gone is the error of a call whose session ended under it.
+func (e *Engine) gone() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return ErrClosed
+	}
+	return ErrNotJoined
+}
+
+// applyJoin records a successful join or resume. It runs on c's reader
+// before any event that follows the response.
+func (e *Engine) applyJoin(sess *session, c *signalConn, data json.RawMessage, resumed bool) {
+	var resp protocol.JoinResponse
+	if err := json.Unmarshal(data, &resp); err != nil {
+		e.log.Error("undecodable join response", "err", err)
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sess != sess || sess.leaving {
+		return
+	}
+	if resumed && sess.conn != nil {
+		return
+	}
+	if !resumed && sess.conn != c {
+		return
+	}
+	sess.info = resp
+	sess.conn = c
+	sess.joined = true
+	close(sess.ready)
+	e.role = resp.Role
+	channel, uid := sess.channel, resp.UID
+	if resumed {
+		elapsed := time.Since(sess.lostAt)
+		e.setStateLocked(protocol.ConnConnected, protocol.ReasonRejoinSuccess)
+		e.emit(func(h EventHandler) { h.OnRejoinChannelSuccess(channel, uid, elapsed) })
+		sess.pub.restartICE()
+	} else {
+		elapsed := time.Since(sess.joinStart)
+		e.setStateLocked(protocol.ConnConnected, protocol.ReasonJoinSuccess)
+		e.emit(func(h EventHandler) { h.OnJoinChannelSuccess(channel, uid, elapsed) })
+	}
+	e.log.Info("in channel", "channel", channel, "uid", uid, "role", resp.Role, "resumed", resumed)
+	interval := time.Duration(resp.KeepAliveMs) * time.Millisecond
+	drop := time.Duration(resp.DropTimeoutMs) * time.Millisecond
+	e.goLocked(func() { e.keepAlive(sess, c, interval, drop) })
+}
+
+// joinFailReason is the connection-changed reason of a failed join.
+func joinFailReason(err error) protocol.ConnectionChangedReason {
+	pe := protocolError(err)
+	if pe == nil {
+		return protocol.ReasonJoinFailed
+	}
+	if pe.Reason != 0 {
+		return protocol.ConnectionChangedReason(pe.Reason)
+	}
+	switch pe.Code {
+	case protocol.ErrInvalidAppID:
+		return protocol.ReasonInvalidAppID
+	case protocol.ErrInvalidChannelName:
+		return protocol.ReasonInvalidChannelName
+	case protocol.ErrInvalidToken:
+		return protocol.ReasonInvalidToken
+	case protocol.ErrTokenExpired:
+		return protocol.ReasonTokenExpired
+	case protocol.ErrJoinChannelRejected, protocol.ErrAlreadyInUse, protocol.ErrNoPermission:
+		return protocol.ReasonRejectedByServer
+	}
+	return protocol.ReasonJoinFailed
+}
+
+// LeaveChannel leaves the channel: it tells the server (waiting for its
+// answer until ctx ends), then releases the session's connections and ends
+// its subscriptions. Local tracks stay usable for the next join. It reports
+// DISCONNECTED (LEAVE_CHANNEL) and returns nil when there is nothing to leave.
+func (e *Engine) LeaveChannel(ctx context.Context) error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return ErrClosed
+	}
+	sess := e.sess
+	if sess == nil {
+		if e.state == protocol.ConnFailed {
+			e.setStateLocked(protocol.ConnDisconnected, protocol.ReasonLeaveChannel)
+		}
+		e.mu.Unlock()
+		return nil
+	}
+	e.mu.Unlock()
+	return e.leave(ctx, sess)
+}
+
+func (e *Engine) leave(ctx context.Context, sess *session) error {
+	e.mu.Lock()
+	if e.sess != sess || sess.leaving {
+		e.mu.Unlock()
+		return nil
+	}
+	sess.leaving = true // no more events reach the application
+	c := sess.conn
+	e.mu.Unlock()
+	var err error
+	if c != nil {
+		_, err = c.request(ctx, protocol.TypeLeave, nil, nil)
+	}
+	e.endSession(sess, protocol.ConnDisconnected, protocol.ReasonLeaveChannel)
+	if isLost(err) || errors.Is(err, protocol.NewError(protocol.ErrNotInChannel, "")) {
+		err = nil // the session is over either way
+	}
+	return err
+}
+
+// SetClientRole sets the role. Before a join it chooses the role of the
+// next join. In a channel it asks the server: on success
+// OnClientRoleChanged reports the change (nothing is reported if the role
+// was already role); becoming audience unpublishes the local tracks. If the
+// server refuses (ErrSetClientRoleNotAuth: the token lacks publish
+// privileges) OnClientRoleChangeFailed is called and the error returned. In
+// the communication profile everyone is a host and the call does nothing.
+func (e *Engine) SetClientRole(ctx context.Context, role protocol.ClientRole) error {
+	if !role.Valid() {
+		return invalidArgument("unknown client role %v", role)
+	}
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return ErrClosed
+	}
+	if e.cfg.profile == protocol.ProfileCommunication {
+		e.mu.Unlock()
+		return nil
+	}
+	sess := e.sess
+	if sess == nil || sess.leaving {
+		e.role = role
+		e.mu.Unlock()
+		return nil
+	}
+	e.mu.Unlock()
+	_, err := e.request(ctx, sess, protocol.TypeSetRole, protocol.SetRoleRequest{Role: role},
+		func(data json.RawMessage, perr *protocol.Error) { e.applySetRole(sess, data, perr) })
+	return err
+}
+
+// applySetRole records the answer to set-role, on the reader goroutine.
+func (e *Engine) applySetRole(sess *session, data json.RawMessage, perr *protocol.Error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sess != sess || sess.leaving {
+		return
+	}
+	if perr != nil {
+		if perr.Code != protocol.ErrSetClientRoleNotAuth &&
+			perr.Reason != int(protocol.RoleChangeFailedTooManyBroadcasters) {
+			return
+		}
+		reason := protocol.ClientRoleChangeFailedReason(perr.Reason)
+		if reason == 0 {
+			reason = protocol.RoleChangeFailedNotAuthorized
+		}
+		current := sess.info.Role
+		e.emit(func(h EventHandler) { h.OnClientRoleChangeFailed(reason, current) })
+		return
+	}
+	var resp protocol.SetRoleResponse
+	if err := json.Unmarshal(data, &resp); err != nil {
+		e.log.Error("undecodable set-role response", "err", err)
+		return
+	}
+	e.roleChangedLocked(sess, resp.Old, resp.New)
+}
+
+// roleChangedLocked applies a role change made by set-role or by the server.
+func (e *Engine) roleChangedLocked(sess *session, oldRole, newRole protocol.ClientRole) {
+	sess.info.Role = newRole
+	e.role = newRole
+	if oldRole == newRole {
+		return
+	}
+	if newRole == protocol.RoleAudience {
+		sess.pub.dropAll()
+	}
+	e.emit(func(h EventHandler) { h.OnClientRoleChanged(oldRole, newRole) })
+}
+
+// RenewToken replaces the session's token, e.g. after
+// OnTokenPrivilegeWillExpire, without rejoining.
+func (e *Engine) RenewToken(ctx context.Context, token string) error {
+	sess, err := e.session()
+	if err != nil {
+		return err
+	}
+	_, err = e.request(ctx, sess, protocol.TypeRenewToken, protocol.RenewTokenRequest{Token: token},
+		func(_ json.RawMessage, perr *protocol.Error) {
+			if perr != nil {
+				return
+			}
+			e.mu.Lock()
+			sess.token = token
+			e.mu.Unlock()
+		})
+	return err
+}

@@ -1,0 +1,118 @@
+package rtc
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/pion/interceptor"
+	"github.com/pion/logging"
+	"github.com/pion/webrtc/v4"
+
+	"github.com/cohost-rtc/cohost/protocol"
+)
+
+// Payload types and formats; the server registers the same ones.
+const (
+	ptOpus = 111
+	ptVP8  = 96
+	ptVP9  = 98
+	ptH264 = 102
+
+	fmtpOpus = "minptime=10;useinbandfec=1"
+	fmtpH264 = "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"
+	fmtpVP9  = "profile-id=0"
+)
+
+// codecParameters returns Pion's parameters for codec.
+func codecParameters(codec protocol.Codec) (webrtc.RTPCodecParameters, error) {
+	video := []webrtc.RTCPFeedback{{Type: "ccm", Parameter: "fir"}}
+	switch codec {
+	case protocol.CodecOpus:
+		return webrtc.RTPCodecParameters{
+			RTPCodecCapability: webrtc.RTPCodecCapability{
+				MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2, SDPFmtpLine: fmtpOpus,
+			},
+			PayloadType: ptOpus,
+		}, nil
+	case protocol.CodecVP8:
+		return webrtc.RTPCodecParameters{
+			RTPCodecCapability: webrtc.RTPCodecCapability{
+				MimeType: webrtc.MimeTypeVP8, ClockRate: 90000, RTCPFeedback: video,
+			},
+			PayloadType: ptVP8,
+		}, nil
+	case protocol.CodecVP9:
+		return webrtc.RTPCodecParameters{
+			RTPCodecCapability: webrtc.RTPCodecCapability{
+				MimeType: webrtc.MimeTypeVP9, ClockRate: 90000, SDPFmtpLine: fmtpVP9, RTCPFeedback: video,
+			},
+			PayloadType: ptVP9,
+		}, nil
+	case protocol.CodecH264:
+		return webrtc.RTPCodecParameters{
+			RTPCodecCapability: webrtc.RTPCodecCapability{
+				MimeType: webrtc.MimeTypeH264, ClockRate: 90000, SDPFmtpLine: fmtpH264, RTCPFeedback: video,
+			},
+			PayloadType: ptH264,
+		}, nil
+	}
+	return webrtc.RTPCodecParameters{}, fmt.Errorf("%w %q", ErrUnsupportedCodec, codec)
+}
+
+// newAPI builds a Pion API for codecs with the default interceptors (NACK,
+// RTCP reports, TWCC) and the configured setting engine.
+func newAPI(s *settings, codecs []protocol.Codec) (*webrtc.API, error) {
+	m := &webrtc.MediaEngine{}
+	for _, codec := range codecs {
+		p, err := codecParameters(codec)
+		if err != nil {
+			return nil, err
+		}
+		kind := webrtc.RTPCodecTypeAudio
+		if codec.Kind() == protocol.MediaVideo {
+			kind = webrtc.RTPCodecTypeVideo
+		}
+		if err := m.RegisterCodec(p, kind); err != nil {
+			return nil, fmt.Errorf("rtc: register %s: %w", codec, err)
+		}
+	}
+	ir := &interceptor.Registry{}
+	if err := webrtc.RegisterDefaultInterceptors(m, ir); err != nil {
+		return nil, fmt.Errorf("rtc: interceptors: %w", err)
+	}
+	var se webrtc.SettingEngine
+	if s.SettingEngine != nil {
+		se = *s.SettingEngine
+	} else {
+		se.LoggerFactory = slogFactory{s.Logger}
+	}
+	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir),
+		webrtc.WithSettingEngine(se)), nil
+}
+
+// slogFactory sends Pion's logs to the engine's logger, one level down
+// (Pion's warnings are mostly routine).
+type slogFactory struct{ log *slog.Logger }
+
+func (f slogFactory) NewLogger(scope string) logging.LeveledLogger {
+	return slogLogger{f.log.With("pion", scope)}
+}
+
+type slogLogger struct{ log *slog.Logger }
+
+func (l slogLogger) Trace(string)          {}
+func (l slogLogger) Tracef(string, ...any) {}
+func (l slogLogger) Debug(msg string)      {}
+func (l slogLogger) Debugf(string, ...any) {}
+func (l slogLogger) Info(msg string)       { l.log.Debug(msg) }
+func (l slogLogger) Infof(f string, a ...any) {
+	l.log.Debug(fmt.Sprintf(f, a...))
+}
+func (l slogLogger) Warn(msg string) { l.log.Info(msg) }
+func (l slogLogger) Warnf(f string, a ...any) {
+	l.log.Info(fmt.Sprintf(f, a...))
+}
+func (l slogLogger) Error(msg string) { l.log.Warn(msg) }
+func (l slogLogger) Errorf(f string, a ...any) {
+	l.log.Warn(fmt.Sprintf(f, a...))
+}

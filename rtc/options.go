@@ -1,0 +1,156 @@
+package rtc
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"github.com/cohost-rtc/cohost/protocol"
+)
+
+// EngineConfig configures an Engine. Only ServerURL and AppID are required.
+type EngineConfig struct {
+	// ServerURL is the cohost server's HTTP address, e.g.
+	// "http://127.0.0.1:7800" or "https://rtc.example.com". ws:// and
+	// wss:// are accepted too. The signalling path is appended.
+	ServerURL string
+	// AppID is the application's App ID.
+	AppID string
+	// Handler receives the engine's events; nil discards them.
+	Handler EventHandler
+	// Logger receives the SDK's logs; nil discards them.
+	Logger *slog.Logger
+
+	// ChannelProfile is the channel profile; nil means
+	// protocol.ProfileLiveBroadcasting (Agora's default). Write
+	// new(protocol.ProfileCommunication) for the communication profile.
+	ChannelProfile *protocol.ChannelProfile
+	// ClientRole is the role of the next join. Zero means audience in the
+	// live profile; in the communication profile everyone is a host.
+	// SetClientRole before joining changes it.
+	ClientRole protocol.ClientRole
+	// AutoSubscribeAudio and AutoSubscribeVideo subscribe to every remote
+	// audio or video track as soon as it is published, as Agora's native
+	// SDK does by default (here they default to off). Subscribe returns
+	// the automatic subscription's track.
+	AutoSubscribeAudio, AutoSubscribeVideo bool
+	// Codecs lists the codecs this client can receive (decode); nil means
+	// all codecs cohost forwards. The server refuses to subscribe the
+	// client to tracks in other codecs (ErrCodecNotSupported).
+	Codecs []protocol.Codec
+
+	// SettingEngine configures Pion (network types, interface filters, UDP
+	// ports, loopback candidates …). Nil uses Pion's defaults, which gather
+	// on every interface: right for real networks. Tests that must stay on
+	// 127.0.0.1 enable the loopback candidate and filter interfaces here.
+	SettingEngine *webrtc.SettingEngine
+	// ICEServers are STUN/TURN servers for both peer connections; usually
+	// none are needed because the server has a reachable address.
+	ICEServers []webrtc.ICEServer
+	// HTTPClient performs the WebSocket handshake (proxies, TLS settings,
+	// or a test's dialer). Nil uses http.DefaultClient.
+	HTTPClient *http.Client
+	// RequestTimeout bounds requests the SDK sends on its own (answers to
+	// offers, automatic subscriptions, ICE restarts) and each dial. Zero
+	// means 15 s.
+	RequestTimeout time.Duration
+}
+
+const defaultRequestTimeout = 15 * time.Second
+
+// settings is an EngineConfig checked and completed with defaults.
+type settings struct {
+	EngineConfig
+	signalURL string
+	profile   protocol.ChannelProfile
+	codecs    []protocol.Codec
+}
+
+// allCodecs are the codecs cohost forwards, in preference order.
+var allCodecs = []protocol.Codec{protocol.CodecOpus, protocol.CodecVP8, protocol.CodecH264, protocol.CodecVP9}
+
+func (c EngineConfig) settings() (*settings, error) {
+	s := &settings{EngineConfig: c}
+	u, err := signalURL(c.ServerURL)
+	if err != nil {
+		return nil, err
+	}
+	s.signalURL = u
+	if c.AppID == "" {
+		return nil, fmt.Errorf("%w: AppID is empty", ErrInvalidConfig)
+	}
+	s.profile = protocol.ProfileLiveBroadcasting
+	if c.ChannelProfile != nil {
+		s.profile = *c.ChannelProfile
+	}
+	if !s.profile.Valid() {
+		return nil, fmt.Errorf("%w: unknown channel profile %v", ErrInvalidConfig, s.profile)
+	}
+	if c.ClientRole != 0 && !c.ClientRole.Valid() {
+		return nil, fmt.Errorf("%w: unknown client role %v", ErrInvalidConfig, c.ClientRole)
+	}
+	if len(c.Codecs) == 0 {
+		s.codecs = slices.Clone(allCodecs)
+	} else {
+		for _, codec := range c.Codecs {
+			if !slices.Contains(allCodecs, codec) {
+				return nil, fmt.Errorf("%w: %w %q", ErrInvalidConfig, ErrUnsupportedCodec, codec)
+			}
+			if !slices.Contains(s.codecs, codec) {
+				s.codecs = append(s.codecs, codec)
+			}
+		}
+	}
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	if s.HTTPClient == nil {
+		s.HTTPClient = http.DefaultClient
+	}
+	if s.RequestTimeout <= 0 {
+		s.RequestTimeout = defaultRequestTimeout
+	}
+	return s, nil
+}
+
+// signalURL turns a server address into its signalling WebSocket URL.
+func signalURL(server string) (string, error) {
+	if server == "" {
+		return "", fmt.Errorf("%w: ServerURL is empty", ErrInvalidConfig)
+	}
+	u, err := url.Parse(server)
+	if err != nil {
+		return "", fmt.Errorf("%w: ServerURL: %w", ErrInvalidConfig, err)
+	}
+	switch u.Scheme {
+	case "http", "ws":
+		u.Scheme = "ws"
+	case "https", "wss":
+		u.Scheme = "wss"
+	default:
+		return "", fmt.Errorf("%w: ServerURL %q: scheme must be http, https, ws or wss", ErrInvalidConfig, server)
+	}
+	if u.Host == "" {
+		return "", fmt.Errorf("%w: ServerURL %q has no host", ErrInvalidConfig, server)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%w: ServerURL %q has a query or fragment", ErrInvalidConfig, server)
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/") + protocol.SignalPath
+	u.RawPath = ""
+	return u.String(), nil
+}
+
+// defaultRole is the role of a join when none was chosen.
+func defaultRole(p protocol.ChannelProfile) protocol.ClientRole {
+	if p == protocol.ProfileCommunication {
+		return protocol.RoleBroadcaster
+	}
+	return protocol.RoleAudience
+}

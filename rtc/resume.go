@@ -1,0 +1,158 @@
+package rtc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/cohost-rtc/cohost/protocol"
+)
+
+// Resume timing. The first redial is quick (a broken TCP connection is
+// often fixed at once); later ones back off to resumeMaxBackoff.
+const (
+	resumeFirstBackoff = 50 * time.Millisecond
+	resumeMaxBackoff   = 2 * time.Second
+	defaultKeepAlive   = 2 * time.Second
+	defaultDropTimeout = 20 * time.Second
+)
+
+// keepAlive pings on c every interval until c or the session ends. A ping
+// left unanswered for three intervals (at least 3 s, at most the drop
+// timeout) means the connection is dead although TCP has not noticed: it
+// is aborted, which starts a resume.
+func (e *Engine) keepAlive(sess *session, c *signalConn, interval, drop time.Duration) {
+	if interval <= 0 {
+		interval = defaultKeepAlive
+	}
+	if drop <= 0 {
+		drop = defaultDropTimeout
+	}
+	timeout := min(max(3*interval, 3*time.Second), drop)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-sess.ctx.Done():
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(sess.ctx, timeout)
+		_, err := c.request(ctx, protocol.TypePing, nil, nil)
+		cancel()
+		if errors.Is(err, context.DeadlineExceeded) {
+			e.log.Warn("keep-alive unanswered; dropping the connection", "timeout", timeout)
+			c.abort()
+			return
+		}
+		if err != nil && !isLost(err) && sess.ctx.Err() == nil {
+			e.log.Warn("keep-alive failed", "err", err)
+		}
+	}
+}
+
+// onConnClosed runs last on c's reader. If c was the live connection of a
+// joined session that nobody is ending, the break is unexpected: report
+// RECONNECTING and start resuming.
+func (e *Engine) onConnClosed(sess *session, c *signalConn, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.currentLocked(sess, c) || !sess.joined {
+		return
+	}
+	e.log.Warn("signalling connection lost", "err", err)
+	sess.conn = nil
+	sess.ready = make(chan struct{})
+	sess.lostAt = time.Now()
+	drop := time.Duration(sess.info.DropTimeoutMs) * time.Millisecond
+	if drop <= 0 {
+		drop = defaultDropTimeout
+	}
+	deadline := sess.lostAt.Add(drop)
+	e.setStateLocked(protocol.ConnReconnecting, protocol.ReasonInterrupted)
+	e.goLocked(func() { e.resume(sess, deadline) })
+}
+
+// resume redials and sends resume until it succeeds, the server refuses,
+// the deadline (the server's drop timeout) passes, or the session ends.
+func (e *Engine) resume(sess *session, deadline time.Time) {
+	backoff := resumeFirstBackoff
+	for attempt := 1; ; attempt++ {
+		if !time.Now().Before(deadline) {
+			e.log.Warn("resume: gave up", "attempts", attempt-1)
+			e.endSession(sess, protocol.ConnFailed, protocol.ReasonLost)
+			return
+		}
+		done, err := e.resumeOnce(sess, deadline)
+		if done {
+			return
+		}
+		if pe := protocolError(err); pe != nil {
+			reason := protocol.ReasonSessionExpired
+			if pe.Reason != 0 && pe.Code != protocol.ErrNotInChannel {
+				reason = protocol.ConnectionChangedReason(pe.Reason)
+			}
+			e.log.Warn("resume refused", "err", err, "reason", reason)
+			e.endSession(sess, protocol.ConnFailed, reason)
+			return
+		}
+		if sess.ctx.Err() != nil {
+			return
+		}
+		e.log.Info("resume attempt failed", "attempt", attempt, "err", err, "retry_in", backoff)
+		wait := time.NewTimer(min(backoff, time.Until(deadline)))
+		select {
+		case <-wait.C:
+		case <-sess.ctx.Done():
+			wait.Stop()
+			return
+		}
+		backoff = min(2*backoff, resumeMaxBackoff)
+		backoff += time.Duration(rand.Int64N(int64(backoff) / 4))
+	}
+}
+
+// resumeOnce makes one attempt. done is true when the session is resumed
+// or no longer needs to be.
+func (e *Engine) resumeOnce(sess *session, deadline time.Time) (done bool, err error) {
+	ctx, cancel := context.WithDeadline(sess.ctx, deadline)
+	defer cancel()
+	ctx, cancel2 := context.WithTimeout(ctx, e.cfg.RequestTimeout)
+	defer cancel2()
+
+	e.mu.Lock()
+	if e.sess != sess || sess.leaving {
+		e.mu.Unlock()
+		return true, nil
+	}
+	req := protocol.ResumeRequest{Version: protocol.Version, SessionID: sess.info.SessionID}
+	e.mu.Unlock()
+
+	c, err := dialSignal(ctx, e.cfg.signalURL, e.cfg.HTTPClient, e.log)
+	if err != nil {
+		return false, err
+	}
+	c.start(func(env *protocol.Envelope) { e.onEvent(sess, c, env) },
+		func(err error) { e.onConnClosed(sess, c, err) })
+	_, err = c.request(ctx, protocol.TypeResume, req, func(data json.RawMessage, perr *protocol.Error) {
+		if perr == nil {
+			e.applyJoin(sess, c, data, true)
+		}
+	})
+	e.mu.Lock()
+	resumed := e.sess == sess && sess.conn == c
+	e.mu.Unlock()
+	if resumed {
+		return true, nil
+	}
+	c.close()
+	if err == nil {
+		// Answered, but the session ended meanwhile.
+		return true, nil
+	}
+	return false, err
+}

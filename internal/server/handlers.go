@@ -356,7 +356,7 @@ func (c *conn) handleSubscribe(p *Participant, id uint64, data json.RawMessage) 
 	}
 	if p.down == nil {
 		down, err := s.media.NewDownstream(p.logger, s.cfg.Timers.RequestTimeout,
-			func(ev protocol.OfferEvent) { p.send(protocol.EventOffer, ev) }, iceTracker(&p.iceDown))
+			func(ev protocol.OfferEvent) { p.send(protocol.EventOffer, ev) }, p.subscriptionFailed, iceTracker(&p.iceDown))
 		if err != nil {
 			p.mu.Unlock()
 			return perr(protocol.ErrFailed, "create peer connection: %v", err)
@@ -420,4 +420,17 @@ func (c *conn) handleAnswer(p *Participant, id uint64, data json.RawMessage) *pr
 	}
 	c.reply(id, struct{}{}, nil)
 	return nil
+}
+
+// subscriptionFailed is called by the downstream loop when the client's
+// answer refused a track: the subscription ends with a typed event.
+func (p *Participant) subscriptionFailed(dt *sfu.DownTrack) {
+	key := subKey{uid: dt.UID, mt: dt.MediaType}
+	p.mu.Lock()
+	if p.subs[key] == dt {
+		delete(p.subs, key)
+	}
+	p.mu.Unlock()
+	p.send(protocol.EventSubscriptionFailed, protocol.SubscriptionFailedEvent{UID: dt.UID, MediaType: dt.MediaType,
+		Error: perr(protocol.ErrCodecNotSupported, "the client's answer refused %s in %s", dt.MediaType, dt.Codec)})
 }

@@ -22,6 +22,7 @@ type Downstream struct {
 	pc        *webrtc.PeerConnection
 	logger    *slog.Logger
 	sendOffer func(protocol.OfferEvent)
+	onFail    func(*DownTrack)
 	timeout   time.Duration
 
 	qmu    sync.Mutex // guards queue
@@ -37,11 +38,13 @@ type Downstream struct {
 	dirty    bool
 	restart  bool
 	awaiting bool
+	offered  map[*DownTrack]bool // the tracks of the pending offer
 }
 
 // NewDownstream creates a subscriber peer connection. sendOffer delivers an
-// offer to the client; onICE observes ICE state.
-func (m *Media) NewDownstream(logger *slog.Logger, timeout time.Duration, sendOffer func(protocol.OfferEvent), onICE func(webrtc.ICEConnectionState)) (*Downstream, error) {
+// offer to the client; onFail (may be nil) learns of tracks the client's
+// answer refused, which are removed; onICE observes ICE state.
+func (m *Media) NewDownstream(logger *slog.Logger, timeout time.Duration, sendOffer func(protocol.OfferEvent), onFail func(*DownTrack), onICE func(webrtc.ICEConnectionState)) (*Downstream, error) {
 	pc, err := newPC(m.downAPI)
 	if err != nil {
 		return nil, err
@@ -49,7 +52,10 @@ func (m *Media) NewDownstream(logger *slog.Logger, timeout time.Duration, sendOf
 	if onICE != nil {
 		pc.OnICEConnectionStateChange(onICE)
 	}
-	d := &Downstream{pc: pc, logger: logger, sendOffer: sendOffer, timeout: timeout,
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	d := &Downstream{pc: pc, logger: logger, sendOffer: sendOffer, onFail: onFail, timeout: timeout,
 		notify: make(chan struct{}, 1), done: make(chan struct{}), ended: make(chan struct{}),
 		tracks: map[string]*DownTrack{}}
 	go d.loop()
@@ -181,6 +187,17 @@ func (d *Downstream) Answer(sdp string) error {
 		}
 		d.awaiting = false
 		res <- nil
+		// A track of that offer which the answer did not accept was never bound.
+		for id, dt := range d.tracks {
+			if d.offered[dt] && dt.bound.Load() == nil {
+				delete(d.tracks, id)
+				d.detach(dt)
+				d.dirty = true
+				if d.onFail != nil {
+					d.onFail(dt)
+				}
+			}
+		}
 	})
 	select {
 	case err := <-res:
@@ -205,7 +222,9 @@ func (d *Downstream) offer() {
 		return
 	}
 	ev := protocol.OfferEvent{SDP: sdp, Tracks: []protocol.SubTrack{}}
+	d.offered = map[*DownTrack]bool{}
 	for _, dt := range d.tracks {
+		d.offered[dt] = true
 		dt.mu.Lock()
 		tr := dt.transceiver
 		dt.mu.Unlock()

@@ -67,7 +67,7 @@ func newSubscriber(tb testing.TB, m *Media) *subscriber {
 	down, err := m.NewDownstream(nil, 5*time.Second, func(ev protocol.OfferEvent) {
 		s.offers <- ev
 		go s.answer(tb, ev)
-	}, nil)
+	}, nil, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}

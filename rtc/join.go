@@ -154,6 +154,15 @@ func (e *Engine) applyJoin(sess *session, c *signalConn, data json.RawMessage, r
 		elapsed := time.Since(sess.joinStart)
 		e.setStateLocked(protocol.ConnConnected, protocol.ReasonJoinSuccess)
 		e.emit(func(h EventHandler) { h.OnJoinChannelSuccess(channel, uid, elapsed) })
+		if re := resp.RoleError; re != nil {
+			// Asked to join as host, joined as audience.
+			reason := protocol.ClientRoleChangeFailedReason(re.Reason)
+			if reason == 0 {
+				reason = protocol.RoleChangeFailedNotAuthorized
+			}
+			role := resp.Role
+			e.emit(func(h EventHandler) { h.OnClientRoleChangeFailed(reason, role) })
+		}
 	}
 	e.log.Info("in channel", "channel", channel, "uid", uid, "role", resp.Role, "resumed", resumed)
 	interval := time.Duration(resp.KeepAliveMs) * time.Millisecond

@@ -327,12 +327,6 @@ func (p *publisher) unpublish(ctx context.Context, tracks []*LocalTrack) error {
 	if !removed {
 		return nil
 	}
-	p.e.mu.Lock()
-	role := p.sess.info.Role
-	p.e.mu.Unlock()
-	if p.e.cfg.profile == protocol.ProfileLiveBroadcasting && role == protocol.RoleAudience {
-		return nil // the server unpublished everything when the role changed
-	}
 	return p.negotiate(ctx, false)
 }
 
@@ -368,12 +362,6 @@ func (p *publisher) dropAll() {
 func (p *publisher) restartICE() {
 	p.q.push(func() {
 		if p.pc == nil || p.pc.RemoteDescription() == nil {
-			return
-		}
-		p.e.mu.Lock()
-		role := p.sess.info.Role
-		p.e.mu.Unlock()
-		if p.e.cfg.profile == protocol.ProfileLiveBroadcasting && role == protocol.RoleAudience {
 			return
 		}
 		ctx, cancel := context.WithTimeout(p.sess.ctx, p.e.cfg.RequestTimeout)

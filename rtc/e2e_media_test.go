@@ -216,3 +216,11 @@ func TestE2EFanout(t *testing.T) {
 		}
 	}
 }
+
+// sendAudio writes one warm-up audio sample.
+func (s *mediaSender) sendAudio(t *testing.T) {
+	if err := s.audio.WriteSample(media.Sample{Data: payload(nil, kindWarm, 0), Duration: 20 * time.Millisecond}); err != nil {
+		t.Errorf("WriteSample: %v", err)
+	}
+	time.Sleep(5 * time.Millisecond)
+}

@@ -38,6 +38,13 @@ const (
 	ErrUnknownMessage ErrorCode = 1001
 	// ErrCodecNotSupported (cohost): the subscriber cannot decode the publisher's codec.
 	ErrCodecNotSupported ErrorCode = 1002
+
+	// Channel media relay failures that end a start or update (cohost
+	// numbers; the Web code is Agora Web's CROSS_CHANNEL_* string).
+	ErrRelayFailedJoinSrc    ErrorCode = 1010
+	ErrRelayFailedJoinDest   ErrorCode = 1011
+	ErrRelayServerError      ErrorCode = 1012
+	ErrRelayWaitStatusFailed ErrorCode = 1013
 )
 
 type codeInfo struct{ name, web string }
@@ -69,6 +76,11 @@ var codeInfos = map[ErrorCode]codeInfo{
 	ErrMalformedMessage:     {"ERR_MALFORMED_MESSAGE", "UNEXPECTED_RESPONSE"},
 	ErrUnknownMessage:       {"ERR_UNKNOWN_MESSAGE", "NOT_SUPPORTED"},
 	ErrCodecNotSupported:    {"ERR_CODEC_NOT_SUPPORTED", "NOT_SUPPORTED"},
+	// Agora Web's string for FAILED_JOIN_SRC really is "…_SEC".
+	ErrRelayFailedJoinSrc:    {"ERR_RELAY_FAILED_JOIN_SRC", "CROSS_CHANNEL_FAILED_JOIN_SEC"},
+	ErrRelayFailedJoinDest:   {"ERR_RELAY_FAILED_JOIN_DEST", "CROSS_CHANNEL_FAILED_JOIN_DEST"},
+	ErrRelayServerError:      {"ERR_RELAY_SERVER_ERROR", "CROSS_CHANNEL_SERVER_ERROR_RESPONSE"},
+	ErrRelayWaitStatusFailed: {"ERR_RELAY_WAIT_STATUS", "CROSS_CHANNEL_WAIT_STATUS_ERROR"},
 }
 
 // String returns Agora's native name (e.g. "ERR_INVALID_ARGUMENT").

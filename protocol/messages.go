@@ -152,6 +152,10 @@ const (
 type TokenExpiryEvent struct {
 	Privileges  []string `json:"privileges"`
 	ExpiresAtMs int64    `json:"expiresAtMs"`
+	// Relay is set when the token is a channel media relay token: "src" or
+	// "dest", with Channel naming the channel it is for.
+	Relay   string      `json:"relay,omitempty"`
+	Channel ChannelName `json:"channel,omitempty"`
 }
 
 // PublishRevokedEvent: the server unpublished these media types of the user

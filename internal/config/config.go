@@ -50,6 +50,10 @@ type Timers struct {
 	KeyframeInterval time.Duration `yaml:"keyframeInterval"`
 	// RequestTimeout bounds one signalling request (e.g. an SDP negotiation).
 	RequestTimeout time.Duration `yaml:"requestTimeout"`
+	// RelayMinInterval is the shortest time between two channel media
+	// relay starts or destination changes of one host; faster ones get
+	// PACKET_UPDATE_DEST_CHANNEL_REFUSED. Token-only updates are exempt.
+	RelayMinInterval time.Duration `yaml:"relayMinInterval"`
 }
 
 // Limits bound what clients may ask for. Every one is checked by the server.
@@ -66,6 +70,9 @@ type Limits struct {
 	// MaxRequestsPerSecond bounds one connection's signalling request rate
 	// (a burst of twice as many is allowed).
 	MaxRequestsPerSecond int `yaml:"maxRequestsPerSecond"`
+	// MaxRelayDestinations bounds the destination channels of one channel
+	// media relay (Agora: 4).
+	MaxRelayDestinations int `yaml:"maxRelayDestinations"`
 }
 
 // Config is the whole server configuration.
@@ -118,6 +125,7 @@ func Default() Config {
 			ShutdownGrace:    5 * time.Second,
 			KeyframeInterval: 500 * time.Millisecond,
 			RequestTimeout:   10 * time.Second,
+			RelayMinInterval: time.Second,
 		},
 		Limits: Limits{
 			MaxUsersPerChannel:      10000,
@@ -127,6 +135,7 @@ func Default() Config {
 			MaxMessageBytes:         64 << 10,
 			MaxSubscriptionsPerUser: 64,
 			MaxRequestsPerSecond:    50,
+			MaxRelayDestinations:    4,
 		},
 	}
 }

@@ -198,6 +198,8 @@ func TestApplyEnv(t *testing.T) {
 			"COHOST_SHUTDOWN_GRACE":             "9s",
 			"COHOST_KEYFRAME_INTERVAL":          "1s",
 			"COHOST_REQUEST_TIMEOUT":            "3s",
+			"COHOST_RELAY_MIN_INTERVAL":         "2s",
+			"COHOST_MAX_RELAY_DESTINATIONS":     "6",
 			"COHOST_MAX_USERS_PER_CHANNEL":      "100",
 			"COHOST_MAX_HOSTS_PER_CHANNEL":      "3",
 			"COHOST_MAX_CHANNELS":               "7",
@@ -224,6 +226,7 @@ func TestApplyEnv(t *testing.T) {
 				ShutdownGrace:    9 * time.Second,
 				KeyframeInterval: time.Second,
 				RequestTimeout:   3 * time.Second,
+				RelayMinInterval: 2 * time.Second,
 			}
 			c.Limits = Limits{
 				MaxUsersPerChannel:      100,
@@ -233,6 +236,7 @@ func TestApplyEnv(t *testing.T) {
 				MaxMessageBytes:         1024,
 				MaxSubscriptionsPerUser: 8,
 				MaxRequestsPerSecond:    9,
+				MaxRelayDestinations:    6,
 			}
 		}},
 		{name: "app with certificate", env: map[string]string{"COHOST_APP_ID": id1, "COHOST_APP_CERTIFICATE": cert1},
@@ -311,9 +315,9 @@ func TestFlagNames(t *testing.T) {
 	want := []string{
 		"config", "listen", "media-port", "advertise-ip", "data-dir", "tls-cert", "tls-key",
 		"app-id", "app-certificate", "allow-testing-mode", "dev-tokens", "pprof", "log-level", "log-format",
-		"drop-timeout", "keepalive", "token-warning", "shutdown-grace", "keyframe-interval", "request-timeout",
+		"drop-timeout", "keepalive", "token-warning", "shutdown-grace", "keyframe-interval", "request-timeout", "relay-min-interval",
 		"max-users-per-channel", "max-hosts-per-channel", "max-channels", "max-tracks-per-user",
-		"max-message-bytes", "max-subscriptions-per-user", "max-requests-per-second",
+		"max-message-bytes", "max-subscriptions-per-user", "max-requests-per-second", "max-relay-destinations",
 	}
 	fs := newFlags(t)
 	fs.SortFlags = false

@@ -122,6 +122,9 @@ var settings = []setting{
 	{"timers.requestTimeout", "request-timeout", "COHOST_REQUEST_TIMEOUT", kindDuration,
 		"time limit of one signalling request (e.g. an SDP negotiation)",
 		func(c *Config) any { return &c.Timers.RequestTimeout }},
+	{"timers.relayMinInterval", "relay-min-interval", "COHOST_RELAY_MIN_INTERVAL", kindDuration,
+		"shortest time between two channel media relay starts or destination changes of one host",
+		func(c *Config) any { return &c.Timers.RelayMinInterval }},
 
 	{"limits.maxUsersPerChannel", "max-users-per-channel", "COHOST_MAX_USERS_PER_CHANNEL", kindInt,
 		"most users (hosts and audience) in one channel",
@@ -144,6 +147,9 @@ var settings = []setting{
 	{"limits.maxRequestsPerSecond", "max-requests-per-second", "COHOST_MAX_REQUESTS_PER_SECOND", kindInt,
 		"signalling requests per second allowed to one connection (bursts of twice as many)",
 		func(c *Config) any { return &c.Limits.MaxRequestsPerSecond }},
+	{"limits.maxRelayDestinations", "max-relay-destinations", "COHOST_MAX_RELAY_DESTINATIONS", kindInt,
+		"most destination channels of one channel media relay",
+		func(c *Config) any { return &c.Limits.MaxRelayDestinations }},
 }
 
 // The one app given by flags or environment variables.

@@ -84,6 +84,7 @@ func (c Config) Validate() error {
 		{"timers.shutdownGrace", c.Timers.ShutdownGrace},
 		{"timers.keyframeInterval", c.Timers.KeyframeInterval},
 		{"timers.requestTimeout", c.Timers.RequestTimeout},
+		{"timers.relayMinInterval", c.Timers.RelayMinInterval},
 	}
 	for _, t := range timers {
 		if t.d <= 0 {
@@ -105,6 +106,7 @@ func (c Config) Validate() error {
 		{"limits.maxMessageBytes", c.Limits.MaxMessageBytes},
 		{"limits.maxSubscriptionsPerUser", c.Limits.MaxSubscriptionsPerUser},
 		{"limits.maxRequestsPerSecond", c.Limits.MaxRequestsPerSecond},
+		{"limits.maxRelayDestinations", c.Limits.MaxRelayDestinations},
 	}
 	for _, l := range limits {
 		if l.n <= 0 {

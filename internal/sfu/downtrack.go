@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cohost-rtc/cohost/protocol"
 	"github.com/pion/rtcp"
@@ -23,13 +24,26 @@ type binding struct {
 // subscriber's peer connection. Only the published track's read loop calls
 // writeRTP, so the reused header needs no lock.
 type DownTrack struct {
-	UID       protocol.UID // the publisher
+	UID       protocol.UID // the publisher, or the uid a relay shows it as
 	MediaType protocol.MediaType
 	Codec     protocol.Codec
 
 	source *PublishedTrack
 	bound  atomic.Pointer[binding]
 	hdr    rtp.Header // owned by the source's read loop
+
+	// Relayed copies pass a gate and rewrite sequence numbers and
+	// timestamps to stay continuous across pauses. offsets packs the
+	// sequence offset (high 32 bits) and the timestamp offset (low 32
+	// bits); the read loop writes it, the retransmission path reads it.
+	gate      *Gate
+	clockRate uint32
+	offsets   atomic.Uint64
+	epoch     uint32 // owned by the read loop, like the fields below
+	sent      bool
+	lastSeq   uint16
+	lastTS    uint32
+	lastWall  int64
 
 	rtxMu  sync.Mutex // guards the retransmission buffers
 	rtxHdr rtp.Header
@@ -45,6 +59,19 @@ type DownTrack struct {
 // bound by a peer connection.
 func NewDownTrack(src *PublishedTrack) *DownTrack {
 	return &DownTrack{UID: src.UID, MediaType: src.MediaType, Codec: src.Codec, source: src}
+}
+
+// NewRelayedDownTrack creates a subscriber copy of src that appears as uid
+// and forwards only while gate is open.
+func NewRelayedDownTrack(src *PublishedTrack, uid protocol.UID, gate *Gate) *DownTrack {
+	d := NewDownTrack(src)
+	d.UID, d.gate = uid, gate
+	d.clockRate = 90000
+	if src.MediaType == protocol.MediaAudio {
+		d.clockRate = 48000
+	}
+	d.epoch = gate.epoch.Load()
+	return d
 }
 
 // Source returns the published track d copies.
@@ -87,7 +114,35 @@ func (d *DownTrack) Unbind(webrtc.TrackLocalContext) error {
 // writeRTP forwards one packet; it reports whether it was written. Only the
 // source's read loop calls it.
 func (d *DownTrack) writeRTP(src *rtp.Header, payload []byte) bool {
+	if d.gate != nil && !d.passGate(src) {
+		return false
+	}
 	return d.write(&d.hdr, src, payload)
+}
+
+// passGate applies the relay gate: nothing passes while paused; the first
+// packet after a resume gets offsets that continue the sequence numbers and
+// timestamps from the last packet sent.
+func (d *DownTrack) passGate(src *rtp.Header) bool {
+	if d.gate.paused.Load() {
+		return false
+	}
+	now := time.Now().UnixNano()
+	if e := d.gate.epoch.Load(); e != d.epoch {
+		d.epoch = e
+		if d.sent {
+			gap := uint32(uint64(now-d.lastWall) * uint64(d.clockRate) / uint64(time.Second))
+			seqOff := d.lastSeq + 1 - src.SequenceNumber
+			tsOff := d.lastTS + max(gap, 1) - src.Timestamp
+			d.offsets.Store(uint64(seqOff)<<32 | uint64(tsOff))
+		}
+	}
+	off := d.offsets.Load()
+	d.sent = true
+	d.lastSeq = src.SequenceNumber + uint16(off>>32)
+	d.lastTS = src.Timestamp + uint32(off)
+	d.lastWall = now
+	return true
 }
 
 // write rewrites src into h for this subscriber and sends it.
@@ -100,8 +155,9 @@ func (d *DownTrack) write(h, src *rtp.Header, payload []byte) bool {
 	h.Padding = src.Padding
 	h.Marker = src.Marker
 	h.PayloadType = b.pt
-	h.SequenceNumber = src.SequenceNumber
-	h.Timestamp = src.Timestamp
+	off := d.offsets.Load()
+	h.SequenceNumber = src.SequenceNumber + uint16(off>>32)
+	h.Timestamp = src.Timestamp + uint32(off)
 	h.SSRC = b.ssrc
 	h.CSRC = h.CSRC[:0]
 	h.Extension = false
@@ -145,9 +201,10 @@ func (d *DownTrack) retransmit(nacks []rtcp.NackPair) {
 	d.rtxMu.Lock()
 	defer d.rtxMu.Unlock()
 	var src rtp.Header
+	seqOff := uint16(d.offsets.Load() >> 32)
 	for _, pair := range nacks {
 		pair.Range(func(seq uint16) bool {
-			n := cache.get(seq, d.rtxBuf[:])
+			n := cache.get(seq-seqOff, d.rtxBuf[:])
 			if n == 0 {
 				return true
 			}

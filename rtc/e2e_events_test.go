@@ -85,6 +85,7 @@ func TestE2EUserEvents(t *testing.T) {
 	if got := a.ConnectionState(); got != protocol.ConnDisconnected {
 		t.Errorf("A's state %s after leave", got)
 	}
+	a.waitEvent(t, "state DISCONNECTED LEAVE_CHANNEL")
 	b.waitEvent(t, "user-offline 1 QUIT")
 	c.waitEvent(t, "user-offline 1 QUIT")
 

@@ -2,6 +2,7 @@ package rtc_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -212,13 +213,22 @@ func (r *recorder) OnError(err error) { r.add("error %v", err) }
 // breaker dials the engine's WebSockets and can cut them, as a network
 // failure would.
 type breaker struct {
-	mu    sync.Mutex
-	conns []net.Conn
-	tr    *http.Transport
+	mu      sync.Mutex
+	conns   []net.Conn
+	blocked bool
+	dials   int
+	tr      *http.Transport
 }
 
 func (b *breaker) client() *http.Client {
 	b.tr = &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		b.mu.Lock()
+		blocked := b.blocked
+		b.dials++
+		b.mu.Unlock()
+		if blocked {
+			return nil, errors.New("test: network down")
+		}
 		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
 		if err == nil {
 			b.mu.Lock()
@@ -241,7 +251,24 @@ func (b *breaker) cut() {
 	}
 }
 
+// block makes dials fail (true) or work again (false).
+func (b *breaker) block(on bool) {
+	b.mu.Lock()
+	b.blocked = on
+	b.mu.Unlock()
+}
+
+// dialCount returns how many dials were attempted.
+func (b *breaker) dialCount() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.dials
+}
+
 func (b *breaker) close() {
 	b.cut()
 	b.tr.CloseIdleConnections()
 }
+
+// syncWG is a WaitGroup that can be allocated with new.
+type syncWG struct{ sync.WaitGroup }

@@ -50,6 +50,7 @@ type session struct {
 	joinStart time.Time
 	pub       *publisher
 	sub       *subscriber
+	ended     chan struct{} // closed when endSession has finished
 
 	// Guarded by Engine.mu.
 	token   string
@@ -280,6 +281,7 @@ func (e *Engine) endSession(sess *session, state protocol.ConnectionState, reaso
 		e.mu.Unlock()
 		return
 	}
+	defer close(sess.ended)
 	e.sess = nil
 	sess.leaving = true
 	c := sess.conn
@@ -309,6 +311,7 @@ func newSession(e *Engine, channel, account, token string) *session {
 		token:     token,
 		joinStart: time.Now(),
 		ready:     make(chan struct{}),
+		ended:     make(chan struct{}),
 		remote:    make(map[protocol.UID]*remoteUser),
 		subs:      make(map[subKey]*subscription),
 		byMid:     make(map[string]*subscription),

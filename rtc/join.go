@@ -205,22 +205,35 @@ func (e *Engine) LeaveChannel(ctx context.Context) error {
 		return ErrClosed
 	}
 	sess := e.sess
-	if sess == nil {
-		if e.state == protocol.ConnFailed {
-			e.setStateLocked(protocol.ConnDisconnected, protocol.ReasonLeaveChannel)
-		}
+	e.mu.Unlock()
+	var err error
+	if sess != nil {
+		err = e.leave(ctx, sess)
+	}
+	e.mu.Lock()
+	if e.sess == nil && e.state == protocol.ConnFailed {
+		e.setStateLocked(protocol.ConnDisconnected, protocol.ReasonLeaveChannel)
+	}
+	e.mu.Unlock()
+	return err
+}
+
+// leave ends sess, telling the server. If something else is already ending
+// it (a disconnect event, a failed resume, another leave), it waits for that.
+func (e *Engine) leave(ctx context.Context, sess *session) error {
+	e.mu.Lock()
+	if e.sess != sess {
 		e.mu.Unlock()
 		return nil
 	}
-	e.mu.Unlock()
-	return e.leave(ctx, sess)
-}
-
-func (e *Engine) leave(ctx context.Context, sess *session) error {
-	e.mu.Lock()
-	if e.sess != sess || sess.leaving {
+	if sess.leaving {
 		e.mu.Unlock()
-		return nil
+		select {
+		case <-sess.ended:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	sess.leaving = true // no more events reach the application
 	c := sess.conn

@@ -191,8 +191,12 @@ func (r *recorder) OnUserPublished(uid protocol.UID, mt protocol.MediaType) {
 func (r *recorder) OnUserUnpublished(uid protocol.UID, mt protocol.MediaType) {
 	r.add("user-unpublished %d %s", uid, mt)
 }
-func (r *recorder) OnUserMuteAudio(uid protocol.UID, muted bool) { r.add("mute-audio %d %t", uid, muted) }
-func (r *recorder) OnUserMuteVideo(uid protocol.UID, muted bool) { r.add("mute-video %d %t", uid, muted) }
+func (r *recorder) OnUserMuteAudio(uid protocol.UID, muted bool) {
+	r.add("mute-audio %d %t", uid, muted)
+}
+func (r *recorder) OnUserMuteVideo(uid protocol.UID, muted bool) {
+	r.add("mute-video %d %t", uid, muted)
+}
 func (r *recorder) OnClientRoleChanged(o, n protocol.ClientRole) { r.add("role-changed %s %s", o, n) }
 func (r *recorder) OnClientRoleChangeFailed(reason protocol.ClientRoleChangeFailedReason, cur protocol.ClientRole) {
 	r.add("role-change-failed %s %s", reason, cur)

@@ -27,7 +27,9 @@ func (c *conn) dispatch(env *protocol.Envelope) *protocol.Error {
 	if p == nil {
 		switch env.Type {
 		case protocol.TypeLeave, protocol.TypeSetRole, protocol.TypeRenewToken, protocol.TypePublish, protocol.TypeMute,
-			protocol.TypeSubscribe, protocol.TypeUnsubscribe, protocol.TypeAnswer:
+			protocol.TypeSubscribe, protocol.TypeUnsubscribe, protocol.TypeAnswer,
+			protocol.TypeRelayStart, protocol.TypeRelayUpdate, protocol.TypeRelayStartOrUpdate,
+			protocol.TypeRelayStop, protocol.TypeRelayPause, protocol.TypeRelayResume:
 			return perr(protocol.ErrNotInChannel, "%q needs a joined channel", env.Type)
 		}
 		return perr(protocol.ErrUnknownMessage, "unknown request type %q", env.Type)
@@ -52,6 +54,9 @@ func (c *conn) dispatch(env *protocol.Envelope) *protocol.Error {
 		return c.handleUnsubscribe(p, env.ID, env.Data)
 	case protocol.TypeAnswer:
 		return c.handleAnswer(p, env.ID, env.Data)
+	case protocol.TypeRelayStart, protocol.TypeRelayUpdate, protocol.TypeRelayStartOrUpdate,
+		protocol.TypeRelayStop, protocol.TypeRelayPause, protocol.TypeRelayResume:
+		return c.handleRelay(p, env)
 	}
 	return perr(protocol.ErrUnknownMessage, "unknown request type %q", env.Type)
 }
@@ -86,6 +91,10 @@ func (c *conn) handleSetRole(p *Participant, id uint64, data json.RawMessage) *p
 	}
 	c.reply(id, protocol.SetRoleResponse{Old: old, New: req.Role}, nil)
 	ch.setRoleLocked(p, req.Role)
+	if req.Role == protocol.RoleAudience {
+		// A relay needs a publishing host: it stops (outside the channel lock).
+		go c.srv.stopRelay(p, "the host became audience")
+	}
 	return nil
 }
 
@@ -211,6 +220,7 @@ func (c *conn) handlePublish(p *Participant, id uint64, data json.RawMessage) *p
 		}
 	}
 
+	defer s.syncRelays(p)
 	ch.mu.Lock()
 	defer ch.mu.Unlock()
 	if p.left {
@@ -254,13 +264,15 @@ func (ch *Channel) unpublishLocked(p *Participant, mt protocol.MediaType, announ
 		return
 	}
 	delete(p.published, mt)
-	p.mu.Lock()
-	up := p.up
-	p.mu.Unlock()
-	if up != nil {
-		up.Unpublish(pt.mid)
+	if pt.gate == nil {
+		p.mu.Lock()
+		up := p.up
+		p.mu.Unlock()
+		if up != nil {
+			up.Unpublish(pt.mid)
+		}
+		pt.track.Close()
 	}
-	pt.track.Close()
 	key := subKey{uid: p.uid, mt: mt}
 	for _, q := range ch.users {
 		q.dropSubscription(key, pt.track)
@@ -296,15 +308,20 @@ func (c *conn) handleMute(p *Participant, id uint64, data json.RawMessage) *prot
 	}
 	ch := p.ch
 	ch.mu.Lock()
-	defer ch.mu.Unlock()
 	pt := p.published[req.MediaType]
 	if pt == nil {
+		ch.mu.Unlock()
 		return perr(protocol.ErrInvalidState, "no published %s track to mute", req.MediaType)
 	}
 	c.reply(id, struct{}{}, nil)
-	if pt.muted != req.Muted {
+	changed := pt.muted != req.Muted
+	if changed {
 		pt.muted = req.Muted
 		ch.broadcast(p, encodeEvent(protocol.EventUserMuted, protocol.UserMutedEvent{UID: p.uid, MediaType: req.MediaType, Muted: req.Muted}))
+	}
+	ch.mu.Unlock()
+	if changed {
+		c.srv.syncRelays(p)
 	}
 	return nil
 }
@@ -365,6 +382,9 @@ func (c *conn) handleSubscribe(p *Participant, id uint64, data json.RawMessage) 
 	}
 	old := p.subs[key]
 	dt := sfu.NewDownTrack(pt.track)
+	if pt.gate != nil {
+		dt = sfu.NewRelayedDownTrack(pt.track, req.UID, pt.gate)
+	}
 	p.subs[key] = dt
 	down := p.down
 	p.mu.Unlock()

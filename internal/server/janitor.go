@@ -46,6 +46,7 @@ func (s *Server) checkSession(p *Participant, now time.Time) {
 		s.removeParticipant(p, protocol.OfflineDropped)
 		return
 	}
+	s.checkRelayTokens(p, now)
 	p.mu.Lock()
 	if p.privs == nil {
 		p.mu.Unlock()
@@ -100,6 +101,7 @@ func (s *Server) checkSession(p *Participant, now time.Time) {
 	}
 	ch.mu.Unlock()
 	if len(revoked) > 0 {
+		s.syncRelays(p)
 		p.logger.Info("publish privilege expired: unpublished", "media", revoked)
 		p.send(protocol.EventPublishRevoked, protocol.PublishRevokedEvent{MediaTypes: revoked, Reason: "publish privilege expired"})
 	}

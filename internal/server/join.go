@@ -110,7 +110,10 @@ func (c *conn) handleJoin(id uint64, data json.RawMessage) *protocol.Error {
 	default:
 		p.uid = ch.freeUID()
 	}
-	if old := ch.users[p.uid]; old != nil {
+	if old := ch.users[p.uid]; old != nil && old.virtual {
+		ch.mu.Unlock()
+		return perr(protocol.ErrAlreadyInUse, "uid %d is used by a channel media relay in %q", p.uid, req.Channel)
+	} else if old != nil {
 		kicked = old
 		ch.removeLocked(old, protocol.OfflineQuit)
 	} else if len(ch.users) >= s.cfg.Limits.MaxUsersPerChannel {
@@ -281,6 +284,7 @@ func (s *Server) finishRemoval(p *Participant) {
 	}
 	s.mu.Unlock()
 	p.closeMedia()
+	s.stopRelay(p, "")
 	s.releaseChannel(p.ch)
 	p.logger.Info("left")
 }

@@ -39,6 +39,14 @@ func newMetrics(s *Server) *metrics {
 			defer s.mu.Unlock()
 			return float64(len(s.channels))
 		}))
+	relays := prometheus.NewDesc("cohost_relay_sessions", "Channel media relay sessions, by state.", []string{"state"}, nil)
+	relayDests := prometheus.NewDesc("cohost_relay_destinations", "Destination channels of running channel media relays.", nil, nil)
+	reg.MustRegister(collectorFunc{descs: []*prometheus.Desc{relays, relayDests}, collect: func(ch chan<- prometheus.Metric) {
+		sessions, paused, dests := s.relayCensus()
+		ch <- prometheus.MustNewConstMetric(relays, prometheus.GaugeValue, float64(sessions-paused), "running")
+		ch <- prometheus.MustNewConstMetric(relays, prometheus.GaugeValue, float64(paused), "paused")
+		ch <- prometheus.MustNewConstMetric(relayDests, prometheus.GaugeValue, float64(dests))
+	}})
 	users := prometheus.NewDesc("cohost_users", "Users in channels, by role.", []string{"role"}, nil)
 	tracks := prometheus.NewDesc("cohost_published_tracks", "Published tracks, by media type.", []string{"media"}, nil)
 	reg.MustRegister(collectorFunc{descs: []*prometheus.Desc{users, tracks}, collect: func(ch chan<- prometheus.Metric) {
@@ -64,6 +72,9 @@ func (s *Server) census() (hosts, audience, audio, video int) {
 	for _, ch := range chans {
 		ch.mu.Lock()
 		for _, p := range ch.users {
+			if p.virtual {
+				continue
+			}
 			if p.role == protocol.RoleBroadcaster {
 				hosts++
 			} else {

@@ -14,11 +14,13 @@ import (
 	"github.com/pion/webrtc/v4"
 )
 
-// pubTrack is one published media type of a participant.
+// pubTrack is one published media type of a participant. For a relay's
+// stand-in it is the relayed host's track seen through the relay's gate.
 type pubTrack struct {
 	track *sfu.PublishedTrack
 	mid   string
 	muted bool
+	gate  *sfu.Gate // set for relayed tracks, which the stand-in does not own
 }
 
 // subKey names one subscription.
@@ -46,6 +48,16 @@ type Participant struct {
 	lastSignal atomic.Int64 // unix nanos of the last message received
 	iceUp      atomic.Bool  // upstream ICE connected
 	iceDown    atomic.Bool  // downstream ICE connected
+
+	// virtual marks a relay's stand-in for a host of another channel: it
+	// has no connection or media of its own; relayOf is that host.
+	virtual bool
+	relayOf *Participant
+
+	// relayMu guards relay. Lock order: relayMu before any Channel.mu.
+	relayMu        sync.Mutex
+	relay          *relaySession
+	lastRelayStart time.Time // guarded by relayMu
 
 	// guarded by ch.mu
 	role      protocol.ClientRole
@@ -85,6 +97,9 @@ func iceTracker(flag *atomic.Bool) func(webrtc.ICEConnectionState) {
 
 // sendRaw queues an encoded message for the client.
 func (p *Participant) sendRaw(b []byte) {
+	if p.virtual {
+		return
+	}
 	p.mu.Lock()
 	ok := p.out.push(b)
 	c := p.conn

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"slices"
 	"time"
 
 	"github.com/cohost-rtc/cohost/internal/sfu"
@@ -462,26 +461,25 @@ func (s *Server) checkRelayTokens(p *Participant, now time.Time) {
 	if rs == nil {
 		return
 	}
-	check := func(kind string, ch protocol.ChannelName, ps privileges, prs []token.Privilege) (expired bool) {
-		for _, pr := range prs {
+	// check warns once per privilege before it expires and reports whether
+	// the first one listed (joinChannel) has expired.
+	check := func(kind string, ch protocol.ChannelName, ps privileges, prs []token.Privilege) (joinExpired bool) {
+		for i, pr := range prs {
 			exp, ok := ps[pr]
 			if ps == nil || !ok || exp.IsZero() {
 				continue
 			}
 			key := kind + ":" + string(ch) + ":" + pr.String()
-			if kind == "src" {
-				key = "src:" + pr.String()
-			}
 			if !rs.warned[key] && !now.Before(exp.Add(-s.cfg.Timers.TokenWarning)) {
 				rs.warned[key] = true
 				p.send(protocol.EventTokenWillExpire, protocol.TokenExpiryEvent{Privileges: []string{privName(pr)}, ExpiresAtMs: exp.UnixMilli(), Relay: kind, Channel: ch})
 			}
-			if !now.Before(exp) {
+			if i == 0 && !now.Before(exp) {
 				p.send(protocol.EventTokenExpired, protocol.TokenExpiryEvent{Privileges: []string{privName(pr)}, ExpiresAtMs: exp.UnixMilli(), Relay: kind, Channel: ch})
-				return true
+				joinExpired = true
 			}
 		}
-		return false
+		return joinExpired
 	}
 	if check("src", rs.src.ChannelName, rs.srcPrivs, []token.Privilege{token.PrivJoinChannel}) {
 		s.failRelayLocked(p, protocol.RelayErrSrcTokenExpired, rs.src.ChannelName, "the source token expired")
@@ -489,11 +487,17 @@ func (s *Server) checkRelayTokens(p *Participant, now time.Time) {
 	}
 	for _, d := range rs.dests {
 		prs := []token.Privilege{token.PrivJoinChannel}
-		if p.app.CohostAuthEnabled() && !mayHost(p.app, d.privs, now) {
+		cohost := p.app.CohostAuthEnabled()
+		if cohost {
 			prs = append(prs, token.PrivPublishAudioStream, token.PrivPublishVideoStream)
 		}
-		if check("dest", d.info.ChannelName, d.privs, prs) || slices.Contains(prs, token.PrivPublishAudioStream) {
-			s.failRelayLocked(p, protocol.RelayErrDestTokenExpired, d.info.ChannelName, "a destination token expired")
+		if check("dest", d.info.ChannelName, d.privs, prs) {
+			s.failRelayLocked(p, protocol.RelayErrDestTokenExpired, d.info.ChannelName, "a destination token's joinChannel privilege expired")
+			return
+		}
+		if cohost && !mayHost(p.app, d.privs, now) {
+			p.send(protocol.EventTokenExpired, protocol.TokenExpiryEvent{Privileges: []string{protocol.PrivPublishAudio, protocol.PrivPublishVideo}, Relay: "dest", Channel: d.info.ChannelName})
+			s.failRelayLocked(p, protocol.RelayErrDestTokenExpired, d.info.ChannelName, "a destination token's publish privileges expired")
 			return
 		}
 	}

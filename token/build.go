@@ -55,6 +55,21 @@ func BuildRTCWithPrivileges(appID, cert, channel, uid string, tokenExpire, join,
 	return build(appID, cert, tokenExpire, rtc)
 }
 
+// BuildRTCAdmin returns an RTC token for uid (decimal, an account, or ""
+// for any uid) in channel with the role's privileges plus
+// PrivAdministrateChannel, all for privilegeExpire seconds: its holder may
+// change the role of other users in that channel on cohost. Agora's own 007
+// builders cannot mint this privilege; the token is otherwise an ordinary
+// AccessToken2.
+func BuildRTCAdmin(appID, cert, channel, uid string, role Role, tokenExpire, privilegeExpire uint32) (string, error) {
+	privileges, err := RolePrivileges(role, privilegeExpire)
+	if err != nil {
+		return "", err
+	}
+	privileges[PrivAdministrateChannel] = privilegeExpire
+	return build(appID, cert, tokenExpire, Service{Type: ServiceRTC, Channel: channel, UID: uid, Privileges: privileges})
+}
+
 // BuildRTM returns an RTM token for userID whose login privilege and
 // lifetime are expire seconds, like Agora's RtmTokenBuilder.buildToken.
 func BuildRTM(appID, cert, userID string, expire uint32) (string, error) {

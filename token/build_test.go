@@ -147,7 +147,7 @@ func TestStrings(t *testing.T) {
 		{PrivPublishAudioStream.String(), "publishAudioStream"},
 		{PrivPublishVideoStream.String(), "publishVideoStream"},
 		{PrivPublishDataStream.String(), "publishDataStream"},
-		{Privilege(101).String(), "privilege(101)"},
+		{Privilege(101).String(), "administrateChannel"},
 		{ServiceRTM.PrivilegeName(PrivLogin), "login"},
 		{ServiceRTM.PrivilegeName(2), "privilege(2)"},
 		{ServiceChat.PrivilegeName(2), "chatApp"},

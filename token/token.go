@@ -55,13 +55,17 @@ func (st ServiceType) unknownLayout() int {
 // "login" in RTM.
 type Privilege uint16
 
-// RTC privileges, as minted by Agora's AccessToken2 builders. Other ids
-// (such as Agora's legacy 101, administrate channel) are kept as they are.
+// RTC privileges, as minted by Agora's AccessToken2 builders. Other ids are
+// kept as they are.
 const (
 	PrivJoinChannel        Privilege = 1
 	PrivPublishAudioStream Privilege = 2
 	PrivPublishVideoStream Privilege = 3
 	PrivPublishDataStream  Privilege = 4
+	// PrivAdministrateChannel (Agora's legacy 101, which its 007 builders do
+	// not mint) lets a user change the role of others in the channel on
+	// cohost. Tokens carrying it stay valid AccessToken2 tokens.
+	PrivAdministrateChannel Privilege = 101
 )
 
 // PrivLogin is the RTM login privilege.
@@ -85,6 +89,8 @@ func (st ServiceType) PrivilegeName(p Privilege) string {
 		return "publishVideoStream"
 	case st == ServiceRTC && p == PrivPublishDataStream:
 		return "publishDataStream"
+	case st == ServiceRTC && p == PrivAdministrateChannel:
+		return "administrateChannel"
 	case (st == ServiceRTM || st == ServiceFPA) && p == 1:
 		return "login"
 	case st == ServiceChat && p == 1:

@@ -106,7 +106,7 @@ func newTokenRTCCmd() *cobra.Command {
 		uid                      uint32
 		expire, privilegeExpire  uint32
 		join, audio, video, data uint32
-		withRTM                  bool
+		withRTM, admin           bool
 	)
 	cmd := &cobra.Command{
 		Use:   "rtc --channel NAME (--uid N | --account NAME) [flags]",
@@ -121,7 +121,9 @@ number of seconds (those not given last --privilege-expire).
 
 --uid 0 makes a token any uid may use. --with-rtm adds the RTM service for
 the same user (the account, or the uid in decimal), as Agora's
-buildTokenWithRtm does.`,
+buildTokenWithRtm does. --admin adds the administrate-channel privilege
+(101), which lets its holder change the role of other users in the channel
+on cohost (Agora's 007 builders cannot mint it).`,
 		Example: `  cohost token rtc --app-id $APP_ID --app-certificate $APP_CERT --channel demo --uid 1001
   cohost token rtc --channel demo --account alice --role subscriber --expire 600
   cohost token rtc --channel demo --uid 7 --expire 3600 --join-expire 3600 --publish-audio-expire 300`,
@@ -146,8 +148,8 @@ buildTokenWithRtm does.`,
 			)
 			switch {
 			case perPrivilege:
-				if fs.Changed("role") || withRTM {
-					return errors.New("the per-privilege flags cannot be combined with --role or --with-rtm")
+				if fs.Changed("role") || withRTM || admin {
+					return errors.New("the per-privilege flags cannot be combined with --role, --with-rtm or --admin")
 				}
 				pick := func(name string, v uint32) uint32 {
 					if fs.Changed(name) {
@@ -163,7 +165,12 @@ buildTokenWithRtm does.`,
 				if perr != nil {
 					return perr
 				}
-				if withRTM {
+				if admin && withRTM {
+					return errors.New("--admin cannot be combined with --with-rtm")
+				}
+				if admin {
+					s, err = token.BuildRTCAdmin(app.id, app.cert, channel, user, r, expire, privilegeExpire)
+				} else if withRTM {
 					if user == "" {
 						return errors.New("--with-rtm needs a user: a non-zero --uid or an --account")
 					}
@@ -192,6 +199,7 @@ buildTokenWithRtm does.`,
 	fs.Uint32Var(&video, "publish-video-expire", 0, "publish video privilege lifetime in seconds")
 	fs.Uint32Var(&data, "publish-data-expire", 0, "publish data stream privilege lifetime in seconds")
 	fs.BoolVar(&withRTM, "with-rtm", false, "add the RTM service for the same user")
+	fs.BoolVar(&admin, "admin", false, "add the administrate-channel privilege (101): may change other users' roles")
 	_ = cmd.MarkFlagRequired("channel")
 	cmd.MarkFlagsOneRequired("uid", "account")
 	cmd.MarkFlagsMutuallyExclusive("uid", "account")

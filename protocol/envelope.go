@@ -7,18 +7,19 @@ type Type string
 
 // Requests (client → server). Each is answered by a TypeResponse envelope.
 const (
-	TypeJoin        Type = "join"        // JoinRequest → JoinResponse
-	TypeResume      Type = "resume"      // ResumeRequest → JoinResponse
-	TypeLeave       Type = "leave"       // no data → no data
-	TypeSetRole     Type = "set-role"    // SetRoleRequest → SetRoleResponse
-	TypeRenewToken  Type = "renew-token" // RenewTokenRequest → no data
-	TypePublish     Type = "publish"     // PublishRequest → PublishResponse: upstream (re)negotiation
-	TypeMute        Type = "mute"        // MuteRequest → no data
-	TypeSubscribe   Type = "subscribe"   // SubscribeRequest → no data (an EventOffer follows)
-	TypeUnsubscribe Type = "unsubscribe" // SubscribeRequest → no data (an EventOffer follows)
-	TypeAnswer      Type = "answer"      // AnswerRequest → no data
-	TypePing        Type = "ping"        // no data → PingResponse
-	TypeResponse    Type = "response"    // server → client: the answer to a request
+	TypeJoin          Type = "join"            // JoinRequest → JoinResponse
+	TypeResume        Type = "resume"          // ResumeRequest → JoinResponse
+	TypeLeave         Type = "leave"           // no data → no data
+	TypeSetRole       Type = "set-role"        // SetRoleRequest → SetRoleResponse
+	TypeSetRemoteRole Type = "set-remote-role" // SetRemoteRoleRequest → SetRoleResponse
+	TypeRenewToken    Type = "renew-token"     // RenewTokenRequest → no data
+	TypePublish       Type = "publish"         // PublishRequest → PublishResponse: upstream (re)negotiation
+	TypeMute          Type = "mute"            // MuteRequest → no data
+	TypeSubscribe     Type = "subscribe"       // SubscribeRequest → no data (an EventOffer follows)
+	TypeUnsubscribe   Type = "unsubscribe"     // SubscribeRequest → no data (an EventOffer follows)
+	TypeAnswer        Type = "answer"          // AnswerRequest → no data
+	TypePing          Type = "ping"            // no data → PingResponse
+	TypeResponse      Type = "response"        // server → client: the answer to a request
 )
 
 // Events (server → client).

@@ -194,3 +194,12 @@ type DisconnectEvent struct {
 	Reason  ConnectionChangedReason `json:"reason"`
 	Message string                  `json:"message"`
 }
+
+// SetRemoteRoleRequest changes another user's role (cohost extension). The
+// caller's token must carry the administrate-channel privilege (101) for
+// the channel. A promoted user may publish in the channel until it leaves
+// or is demoted, whatever its own token allows.
+type SetRemoteRoleRequest struct {
+	UID  UID        `json:"uid"`
+	Role ClientRole `json:"role"`
+}

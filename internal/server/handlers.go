@@ -26,7 +26,7 @@ func (c *conn) dispatch(env *protocol.Envelope) *protocol.Error {
 	p := c.p
 	if p == nil {
 		switch env.Type {
-		case protocol.TypeLeave, protocol.TypeSetRole, protocol.TypeRenewToken, protocol.TypePublish, protocol.TypeMute,
+		case protocol.TypeLeave, protocol.TypeSetRole, protocol.TypeSetRemoteRole, protocol.TypeRenewToken, protocol.TypePublish, protocol.TypeMute,
 			protocol.TypeSubscribe, protocol.TypeUnsubscribe, protocol.TypeAnswer,
 			protocol.TypeRelayStart, protocol.TypeRelayUpdate, protocol.TypeRelayStartOrUpdate,
 			protocol.TypeRelayStop, protocol.TypeRelayPause, protocol.TypeRelayResume:
@@ -42,6 +42,8 @@ func (c *conn) dispatch(env *protocol.Envelope) *protocol.Error {
 		return nil
 	case protocol.TypeSetRole:
 		return c.handleSetRole(p, env.ID, env.Data)
+	case protocol.TypeSetRemoteRole:
+		return c.handleSetRemoteRole(p, env.ID, env.Data)
 	case protocol.TypeRenewToken:
 		return c.handleRenewToken(p, env.ID, env.Data)
 	case protocol.TypePublish:
@@ -82,7 +84,7 @@ func (c *conn) handleSetRole(p *Participant, id uint64, data json.RawMessage) *p
 		return nil
 	}
 	if req.Role == protocol.RoleBroadcaster {
-		if !mayHost(p.app, privs, now) {
+		if !p.granted && !mayHost(p.app, privs, now) {
 			return perr(protocol.ErrSetClientRoleNotAuth, "co-host authentication: the token has no publish privilege; renew it with a publisher token first").WithReason(int(protocol.RoleChangeFailedNotAuthorized))
 		}
 		if ch.hosts >= c.srv.cfg.Limits.MaxHostsPerChannel {
@@ -170,13 +172,13 @@ func (c *conn) handlePublish(p *Participant, id uint64, data json.RawMessage) *p
 	privs := p.privs
 	p.mu.Unlock()
 	ch.mu.Lock()
-	role := p.role
+	role, granted := p.role, p.granted
 	ch.mu.Unlock()
 	if role != protocol.RoleBroadcaster && len(want) > 0 {
 		return perr(protocol.ErrRefused, "audience can not publish stream: set the client role to host first")
 	}
 	for mt := range want {
-		if !mayPublish(p.app, privs, mt, now) {
+		if !granted && !mayPublish(p.app, privs, mt, now) {
 			return perr(protocol.ErrNoPermission, "co-host authentication: the token has no valid %s privilege", privName(publishPrivilege(mt)))
 		}
 	}

@@ -94,7 +94,7 @@ func (s *Server) checkSession(p *Participant, now time.Time) {
 	ch := p.ch
 	ch.mu.Lock()
 	for _, mt := range []protocol.MediaType{protocol.MediaAudio, protocol.MediaVideo} {
-		if slices.Contains(expired, publishPrivilege(mt)) && p.published[mt] != nil {
+		if !p.granted && slices.Contains(expired, publishPrivilege(mt)) && p.published[mt] != nil {
 			ch.unpublishLocked(p, mt, true)
 			revoked = append(revoked, mt)
 		}

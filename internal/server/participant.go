@@ -60,6 +60,7 @@ type Participant struct {
 	lastRelayStart time.Time // guarded by relayMu
 
 	// guarded by ch.mu
+	granted   bool // promoted by an administrator: may host and publish whatever the token says
 	role      protocol.ClientRole
 	published map[protocol.MediaType]*pubTrack
 	left      bool

@@ -107,6 +107,10 @@ type Config struct {
 
 	Timers Timers `yaml:"timers"`
 	Limits Limits `yaml:"limits"`
+
+	// NATS and RTM configure real-time messaging (see rtm.go).
+	NATS NATS `yaml:"nats"`
+	RTM  RTM  `yaml:"rtm"`
 }
 
 // Default returns the zero-config defaults.
@@ -137,5 +141,7 @@ func Default() Config {
 			MaxRequestsPerSecond:    50,
 			MaxRelayDestinations:    4,
 		},
+		NATS: DefaultNATS(),
+		RTM:  DefaultRTM(),
 	}
 }

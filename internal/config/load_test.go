@@ -319,6 +319,7 @@ func TestFlagNames(t *testing.T) {
 		"max-users-per-channel", "max-hosts-per-channel", "max-channels", "max-tracks-per-user",
 		"max-message-bytes", "max-subscriptions-per-user", "max-requests-per-second", "max-relay-destinations",
 	}
+	want = append(want, rtmFlagNames...)
 	fs := newFlags(t)
 	fs.SortFlags = false
 	var got []string

@@ -202,6 +202,7 @@ func TestE2ERoleSwitch(t *testing.T) {
 	for _, c := range []*client{host, aud, watcher} {
 		c.waitEvent(t, "user-joined 4")
 	}
+	late.waitEvent(t, "user-joined 1")
 
 	checkEvents(t, aud, []string{
 		"user-joined 1", "role-changed AUDIENCE BROADCASTER", "role-changed BROADCASTER AUDIENCE", "user-joined 4",

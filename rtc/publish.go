@@ -301,6 +301,7 @@ func (p *publisher) negotiate(ctx context.Context, iceRestart bool) error {
 		p.rollback()
 		return fmt.Errorf("rtc: set remote answer: %w", err)
 	}
+	p.e.log.Debug("upstream negotiated", "tracks", len(req.Tracks), "ice_restart", iceRestart)
 	return nil
 }
 

@@ -227,6 +227,7 @@ func (s *subscriber) answer(ev protocol.OfferEvent) error {
 		return err
 	}
 	s.e.markOffered(s.sess, ev.Tracks)
+	s.e.log.Debug("downstream negotiated", "tracks", len(ev.Tracks))
 	return nil
 }
 

@@ -1,0 +1,112 @@
+package rtc_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/cohost-rtc/cohost/protocol"
+	"github.com/cohost-rtc/cohost/rtc"
+)
+
+func TestNewEngineValidation(t *testing.T) {
+	bad := map[string]rtc.EngineConfig{
+		"no server":       {AppID: "a"},
+		"no app":          {ServerURL: "http://127.0.0.1:1"},
+		"bad scheme":      {ServerURL: "ftp://127.0.0.1:1", AppID: "a"},
+		"no host":         {ServerURL: "http://", AppID: "a"},
+		"query":           {ServerURL: "http://h/?x=1", AppID: "a"},
+		"unparsable":      {ServerURL: "http://[::1", AppID: "a"},
+		"bad profile":     {ServerURL: "http://h", AppID: "a", ChannelProfile: new(protocol.ChannelProfile(7))},
+		"bad role":        {ServerURL: "http://h", AppID: "a", ClientRole: 3},
+		"unknown codec":   {ServerURL: "http://h", AppID: "a", Codecs: []protocol.Codec{"av1"}},
+		"empty codec str": {ServerURL: "http://h", AppID: "a", Codecs: []protocol.Codec{""}},
+	}
+	for name, cfg := range bad {
+		e, err := rtc.NewEngine(cfg)
+		if !errors.Is(err, rtc.ErrInvalidConfig) {
+			t.Errorf("%s: NewEngine = %v, %v; want ErrInvalidConfig", name, e, err)
+		}
+	}
+	good := []rtc.EngineConfig{
+		{ServerURL: "http://127.0.0.1:7800", AppID: "a"},
+		{ServerURL: "https://rtc.example.com/base/", AppID: "a", ClientRole: protocol.RoleBroadcaster},
+		{ServerURL: "ws://h:1", AppID: "a", ChannelProfile: new(protocol.ProfileCommunication)},
+		{ServerURL: "wss://h", AppID: "a", Codecs: []protocol.Codec{protocol.CodecOpus, protocol.CodecH264, protocol.CodecOpus}},
+	}
+	for _, cfg := range good {
+		e, err := rtc.NewEngine(cfg)
+		if err != nil {
+			t.Errorf("NewEngine(%+v): %v", cfg, err)
+			continue
+		}
+		if e.ConnectionState() != protocol.ConnDisconnected || e.LocalUID() != 0 || e.RemoteUsers() != nil {
+			t.Errorf("new engine: state %s uid %d users %v", e.ConnectionState(), e.LocalUID(), e.RemoteUsers())
+		}
+		if err := e.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	}
+}
+
+func TestDefaultRole(t *testing.T) {
+	live, _ := rtc.NewEngine(rtc.EngineConfig{ServerURL: "http://h", AppID: "a"})
+	defer live.Close()
+	if r := live.ClientRole(); r != protocol.RoleAudience {
+		t.Errorf("live default role %s", r)
+	}
+	comm, _ := rtc.NewEngine(rtc.EngineConfig{ServerURL: "http://h", AppID: "a",
+		ChannelProfile: new(protocol.ProfileCommunication), ClientRole: protocol.RoleAudience})
+	defer comm.Close()
+	if r := comm.ClientRole(); r != protocol.RoleBroadcaster {
+		t.Errorf("communication role %s", r)
+	}
+	if err := live.SetClientRole(t.Context(), protocol.RoleBroadcaster); err != nil {
+		t.Fatal(err)
+	}
+	if r := live.ClientRole(); r != protocol.RoleBroadcaster {
+		t.Errorf("role after SetClientRole before join: %s", r)
+	}
+	if err := live.SetClientRole(t.Context(), 9); !errors.Is(err, protocol.NewError(protocol.ErrInvalidArgument, "")) {
+		t.Errorf("SetClientRole(9): %v", err)
+	}
+}
+
+func TestNewLocalTrack(t *testing.T) {
+	for _, c := range []protocol.Codec{protocol.CodecOpus, protocol.CodecVP8, protocol.CodecH264, protocol.CodecVP9} {
+		tr, err := rtc.NewLocalTrack(c)
+		if err != nil {
+			t.Fatalf("%s: %v", c, err)
+		}
+		if tr.Codec() != c || tr.MediaType() != c.Kind() {
+			t.Errorf("%s: codec %s kind %s", c, tr.Codec(), tr.MediaType())
+		}
+		// Unpublished tracks drop writes silently.
+		if err := tr.WriteSample(mediaSample([]byte{1, 2, 3})); err != nil {
+			t.Errorf("%s: WriteSample: %v", c, err)
+		}
+	}
+	if _, err := rtc.NewLocalTrack("av1"); !errors.Is(err, rtc.ErrUnsupportedCodec) {
+		t.Errorf("NewLocalTrack(av1): %v", err)
+	}
+}
+
+// The no-op handler implements every method.
+func TestBaseEventHandler(t *testing.T) {
+	var h rtc.EventHandler = rtc.BaseEventHandler{}
+	h.OnJoinChannelSuccess("c", 1, 0)
+	h.OnRejoinChannelSuccess("c", 1, 0)
+	h.OnUserJoined(1, 0)
+	h.OnUserOffline(1, protocol.OfflineQuit)
+	h.OnUserPublished(1, protocol.MediaAudio)
+	h.OnUserUnpublished(1, protocol.MediaAudio)
+	h.OnUserMuteAudio(1, true)
+	h.OnUserMuteVideo(1, true)
+	h.OnClientRoleChanged(protocol.RoleAudience, protocol.RoleBroadcaster)
+	h.OnClientRoleChangeFailed(protocol.RoleChangeFailedNotAuthorized, protocol.RoleAudience)
+	h.OnConnectionStateChanged(protocol.ConnConnected, protocol.ReasonJoinSuccess)
+	h.OnTokenPrivilegeWillExpire("t")
+	h.OnRequestToken()
+	h.OnLocalPublishRevoked(protocol.MediaVideo, "r")
+	h.OnSubscriptionFailed(1, protocol.MediaVideo, errors.New("x"))
+	h.OnError(errors.New("x"))
+}

@@ -70,7 +70,7 @@ type Participant struct {
 	out     *outbox
 	conn    *conn
 	codecs  map[protocol.Codec]bool
-	privs   map[token.Privilege]time.Time
+	privs   privileges
 	warned  map[token.Privilege]bool
 	expired map[token.Privilege]bool
 	down    *sfu.Downstream

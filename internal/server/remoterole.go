@@ -24,7 +24,7 @@ func (c *conn) handleSetRemoteRole(p *Participant, id uint64, data json.RawMessa
 	p.mu.Lock()
 	privs := p.privs
 	p.mu.Unlock()
-	if privs == nil || !privileges(privs).valid(token.PrivAdministrateChannel, time.Now()) {
+	if privs == nil || !privs.valid(token.PrivAdministrateChannel, time.Now()) {
 		return perr(protocol.ErrSetClientRoleNotAuth, "changing another user's role needs a token with the administrateChannel privilege for this channel").WithReason(int(protocol.RoleChangeFailedNotAuthorized))
 	}
 	ch := p.ch

@@ -14,8 +14,10 @@ import (
 // the uid. token is an AccessToken2, or "" for an app in testing mode. It
 // returns once the server accepted the join; OnJoinChannelSuccess follows,
 // then OnUserJoined / OnUserPublished / OnUserMute* for the users already
-// there. If ctx ends first the join is abandoned (and left, if the server
-// had accepted it).
+// there. If ctx ends first, or the server does not answer within
+// EngineConfig.RequestTimeout, the join is abandoned (and left, if the
+// server had accepted it). A refused join reports FAILED with the server's
+// reason (INVALID_TOKEN, INVALID_APP_ID …) and returns its *protocol.Error.
 func (e *Engine) JoinChannel(ctx context.Context, token, channel string, uid protocol.UID) (protocol.UID, error) {
 	return e.join(ctx, token, channel, uid, "")
 }
@@ -73,6 +75,8 @@ func (e *Engine) join(ctx context.Context, token, channel string, uid protocol.U
 	if err != nil {
 		return fail(err)
 	}
+	c.start(func(env *protocol.Envelope) { e.onEvent(sess, c, env) },
+		func(err error) { e.onConnClosed(sess, c, err) })
 	e.mu.Lock()
 	if e.sess != sess {
 		e.mu.Unlock()
@@ -81,16 +85,16 @@ func (e *Engine) join(ctx context.Context, token, channel string, uid protocol.U
 	}
 	sess.conn = c
 	e.mu.Unlock()
-	c.start(func(env *protocol.Envelope) { e.onEvent(sess, c, env) },
-		func(err error) { e.onConnClosed(sess, c, err) })
 
-	data, err := c.request(ctx, protocol.TypeJoin, req, func(data json.RawMessage, perr *protocol.Error) {
+	jctx, cancel := context.WithTimeout(ctx, e.cfg.RequestTimeout)
+	defer cancel()
+	data, err := c.request(jctx, protocol.TypeJoin, req, func(data json.RawMessage, perr *protocol.Error) {
 		if perr == nil {
 			e.applyJoin(sess, c, data, false)
 		}
 	})
 	if err != nil {
-		if ctx.Err() != nil {
+		if jctx.Err() != nil {
 			// The server may have accepted the join; leave it
 			// rather than let the session linger until dropped.
 			_ = c.notify(protocol.TypeLeave, nil)

@@ -206,8 +206,25 @@ func (p *publisher) publish(ctx context.Context, tracks []*LocalTrack) error {
 }
 
 // addTrack adds t on a sendonly transceiver, reusing an idle one of the
-// same kind when Pion allows it (it keeps the SDP from growing).
+// same kind when Pion allows it (it keeps the SDP from growing), and
+// restricts the transceiver to t's codec: the offer then names exactly the
+// codec that will be sent.
 func (p *publisher) addTrack(t *LocalTrack) (*webrtc.RTPSender, *webrtc.RTPTransceiver, error) {
+	sender, tr, err := p.addTransceiver(t)
+	if err != nil {
+		return sender, tr, err
+	}
+	params, err := codecParameters(t.codec)
+	if err == nil {
+		err = tr.SetCodecPreferences([]webrtc.RTPCodecParameters{params})
+	}
+	if err != nil {
+		return sender, tr, fmt.Errorf("rtc: codec preferences: %w", err)
+	}
+	return sender, tr, nil
+}
+
+func (p *publisher) addTransceiver(t *LocalTrack) (*webrtc.RTPSender, *webrtc.RTPTransceiver, error) {
 	kind := webrtc.RTPCodecTypeAudio
 	if t.kind == protocol.MediaVideo {
 		kind = webrtc.RTPCodecTypeVideo
@@ -229,7 +246,8 @@ func (p *publisher) addTrack(t *LocalTrack) (*webrtc.RTPSender, *webrtc.RTPTrans
 				return sender, tr, nil
 			}
 		}
-		return sender, nil, errors.New("rtc: add track: transceiver not found")
+		_ = p.pc.RemoveTrack(sender)
+		return nil, nil, errors.New("rtc: add track: transceiver not found")
 	}
 	tr, err := p.pc.AddTransceiverFromTrack(t.track, webrtc.RTPTransceiverInit{
 		Direction: webrtc.RTPTransceiverDirectionSendonly,

@@ -227,6 +227,31 @@ func TestE2ERoleSwitch(t *testing.T) {
 	}
 	host.waitEvent(t, "user-joined 2")
 	waitFor(t, "second publication", func() bool { return host.rec.count("user-published 2 audio") == 2 })
+	// The republished track (on the reused transceiver) carries media.
+	rt2, err := host.Subscribe(ctx, 2, protocol.MediaAudio)
+	if err != nil {
+		t.Fatalf("Subscribe to the republished track: %v", err)
+	}
+	if rt2 == rt {
+		t.Fatal("the ended track was returned again")
+	}
+	got2 := make(chan error, 1)
+	go func() {
+		_, err := rt2.ReadRTP()
+		got2 <- err
+	}()
+	waitFor(t, "audio from the republished track", func() bool {
+		s.sendAudio(t)
+		select {
+		case err := <-got2:
+			if err != nil {
+				t.Fatalf("ReadRTP: %v", err)
+			}
+			return true
+		default:
+			return false
+		}
+	})
 }
 
 // TestE2ERoleNotAuthorized: with co-host authentication, a subscriber token

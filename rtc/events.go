@@ -194,6 +194,11 @@ func (e *Engine) onTokenExpiry(sess *session, c *signalConn, typ protocol.Type, 
 	if !e.currentLocked(sess, c) {
 		return
 	}
+	if ev.Relay != "" {
+		// A channel media relay token: not the session's own.
+		e.log.Debug("ignoring relay token event", "type", typ, "relay", ev.Relay, "channel", ev.Channel)
+		return
+	}
 	if typ == protocol.EventTokenExpired {
 		e.emit(func(h EventHandler) { h.OnRequestToken() })
 		return

@@ -60,17 +60,10 @@ type session struct {
 	conn    *signalConn
 	ready   chan struct{} // closed while conn is usable (after join/resume)
 	lostAt  time.Time     // when the connection broke
-	remote  map[protocol.UID]*remoteUser
+	remote  map[protocol.UID]protocol.UserAccount // visible remote users
 	subs    map[subKey]*subscription
 	byMid   map[string]*subscription       // subscriptions in the last offer
 	live    map[string]*webrtc.TrackRemote // downstream tracks by mid
-}
-
-// remoteUser is what the session knows of another user.
-type remoteUser struct {
-	account   protocol.UserAccount
-	published map[protocol.MediaType]protocol.Codec
-	muted     map[protocol.MediaType]bool
 }
 
 // NewEngine checks cfg and creates an engine. It starts no goroutine and
@@ -312,7 +305,7 @@ func newSession(e *Engine, channel, account, token string) *session {
 		joinStart: time.Now(),
 		ready:     make(chan struct{}),
 		ended:     make(chan struct{}),
-		remote:    make(map[protocol.UID]*remoteUser),
+		remote:    make(map[protocol.UID]protocol.UserAccount),
 		subs:      make(map[subKey]*subscription),
 		byMid:     make(map[string]*subscription),
 		live:      make(map[string]*webrtc.TrackRemote),

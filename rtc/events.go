@@ -98,11 +98,7 @@ func (e *Engine) onUserJoined(sess *session, c *signalConn, ev protocol.UserJoin
 	if _, ok := sess.remote[ev.UID]; ok {
 		return // already known (e.g. re-announced after a resume)
 	}
-	sess.remote[ev.UID] = &remoteUser{
-		account:   ev.Account,
-		published: make(map[protocol.MediaType]protocol.Codec),
-		muted:     make(map[protocol.MediaType]bool),
-	}
+	sess.remote[ev.UID] = ev.Account
 	uid, elapsed := ev.UID, time.Since(sess.joinStart)
 	e.emit(func(h EventHandler) { h.OnUserJoined(uid, elapsed) })
 }
@@ -135,9 +131,6 @@ func (e *Engine) onUserPublished(sess *session, c *signalConn, ev protocol.UserP
 	if !e.currentLocked(sess, c) || !ev.MediaType.Valid() {
 		return
 	}
-	if u := sess.remote[ev.UID]; u != nil {
-		u.published[ev.MediaType] = ev.Codec
-	}
 	uid, mt := ev.UID, ev.MediaType
 	e.emit(func(h EventHandler) { h.OnUserPublished(uid, mt) })
 	auto := (mt == protocol.MediaAudio && e.cfg.AutoSubscribeAudio) ||
@@ -153,10 +146,6 @@ func (e *Engine) onUserUnpublished(sess *session, c *signalConn, ev protocol.Use
 	if !e.currentLocked(sess, c) {
 		e.mu.Unlock()
 		return
-	}
-	if u := sess.remote[ev.UID]; u != nil {
-		delete(u.published, ev.MediaType)
-		delete(u.muted, ev.MediaType)
 	}
 	sub := sess.subs[subKey{ev.UID, ev.MediaType}]
 	if sub != nil {
@@ -175,9 +164,6 @@ func (e *Engine) onUserMuted(sess *session, c *signalConn, ev protocol.UserMuted
 	defer e.mu.Unlock()
 	if !e.currentLocked(sess, c) {
 		return
-	}
-	if u := sess.remote[ev.UID]; u != nil {
-		u.muted[ev.MediaType] = ev.Muted
 	}
 	uid, muted := ev.UID, ev.Muted
 	switch ev.MediaType {

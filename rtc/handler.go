@@ -25,6 +25,7 @@ type EventHandler interface {
 	// when the local user joined. elapsed is measured from JoinChannel.
 	OnUserJoined(uid protocol.UID, elapsed time.Duration)
 	// OnUserOffline: a remote user left, was dropped, or became audience.
+	// Its tracks are gone: subscriptions to them have ended.
 	OnUserOffline(uid protocol.UID, reason protocol.UserOfflineReason)
 	// OnUserPublished / OnUserUnpublished: a remote user started or stopped
 	// publishing a media type (also reported for tracks published before

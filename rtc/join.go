@@ -98,6 +98,9 @@ func (e *Engine) join(ctx context.Context, token, channel string, uid protocol.U
 			// The server may have accepted the join; leave it
 			// rather than let the session linger until dropped.
 			_ = c.notify(protocol.TypeLeave, nil)
+			if ctx.Err() == nil {
+				err = fmt.Errorf("rtc: join: no answer within %v: %w", e.cfg.RequestTimeout, err)
+			}
 		}
 		return fail(err)
 	}

@@ -230,3 +230,47 @@ func TestHandlerCallsEngine(t *testing.T) {
 		t.Fatalf("Subscribe ended by subscription-failed: %v", err)
 	}
 }
+
+// Close stops everything, even while reconnecting or joining.
+func TestCloseWhileBusy(t *testing.T) {
+	f := newFakeServer(t)
+	c := fakeClient(t, f)
+	if _, err := c.JoinChannel(t.Context(), "", "ch", 0); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	f.refuse = 1 << 30
+	f.mu.Unlock()
+	_ = f.last().ws.CloseNow()
+	c.waitEvent(t, "state RECONNECTING INTERRUPTED")
+	start := time.Now()
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Close while reconnecting took %v", d)
+	}
+
+	f.mu.Lock()
+	f.refuse = 0
+	f.mu.Unlock()
+	f.handle(protocol.TypeJoin, func(*fakeConn, *protocol.Envelope) {}) // never answers
+	j := fakeClient(t, f)
+	errc := make(chan error, 1)
+	go func() {
+		_, err := j.JoinChannel(t.Context(), "", "ch", 0)
+		errc <- err
+	}()
+	waitFor(t, "the join request", func() bool { return len(f.requests(protocol.TypeJoin)) == 2 })
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-errc:
+		if err == nil {
+			t.Fatal("JoinChannel succeeded after Close")
+		}
+	case <-time.After(waitTimeout):
+		t.Fatal("JoinChannel did not return after Close")
+	}
+}

@@ -108,7 +108,12 @@ func (e *Engine) Subscribe(ctx context.Context, uid protocol.UID, mt protocol.Me
 	}
 	select {
 	case <-sub.ready:
-		return sub.track, nil
+		select {
+		case <-sub.done: // ended as soon as it started
+			return nil, sub.err
+		default:
+			return sub.track, nil
+		}
 	case <-sub.done:
 		return nil, sub.err
 	case <-ctx.Done():

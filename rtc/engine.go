@@ -58,8 +58,8 @@ type session struct {
 	joined  bool
 	leaving bool // LeaveChannel or a disconnect event is ending it
 	conn    *signalConn
-	ready   chan struct{} // closed while conn is usable (after join/resume)
-	lostAt  time.Time     // when the connection broke
+	ready   chan struct{}                         // closed while conn is usable (after join/resume)
+	lostAt  time.Time                             // when the connection broke
 	remote  map[protocol.UID]protocol.UserAccount // visible remote users
 	subs    map[subKey]*subscription
 	byMid   map[string]*subscription       // subscriptions in the last offer

@@ -71,6 +71,16 @@ func (e *Engine) onEvent(sess *session, c *signalConn, env *protocol.Envelope) {
 		if e.decode(env, &ev) {
 			e.onSubscriptionFailed(sess, c, ev)
 		}
+	case protocol.EventRelayState:
+		var ev protocol.RelayStateEvent
+		if e.decode(env, &ev) {
+			e.onRelayState(sess, c, ev)
+		}
+	case protocol.EventRelayEvent:
+		var ev protocol.RelayEventEvent
+		if e.decode(env, &ev) {
+			e.onRelayEvent(sess, c, ev)
+		}
 	case protocol.EventDisconnect:
 		var ev protocol.DisconnectEvent
 		if e.decode(env, &ev) {

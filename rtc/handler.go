@@ -60,6 +60,13 @@ type EventHandler interface {
 	// the server's side (err is a *protocol.Error, e.g.
 	// ErrCodecNotSupported). Also reported for automatic subscriptions.
 	OnSubscriptionFailed(uid protocol.UID, mt protocol.MediaType, err error)
+	// OnChannelMediaRelayStateChanged reports the channel media relay's
+	// state with Agora's codes. channel names the destination a failure
+	// concerns ("" when none: a cohost extension to Agora's callback).
+	OnChannelMediaRelayStateChanged(state protocol.RelayState, code protocol.RelayError, channel string)
+	// OnChannelMediaRelayEvent reports a relay event with Agora's code;
+	// channel names the destination it concerns, if one.
+	OnChannelMediaRelayEvent(code protocol.RelayEvent, channel string)
 	// OnError reports a failure of something the SDK did on its own
 	// (answering an offer, an ICE restart, a peer connection failing).
 	OnError(err error)
@@ -90,3 +97,6 @@ func (BaseEventHandler) OnRequestToken()                                        
 func (BaseEventHandler) OnLocalPublishRevoked(protocol.MediaType, string)             {}
 func (BaseEventHandler) OnSubscriptionFailed(protocol.UID, protocol.MediaType, error) {}
 func (BaseEventHandler) OnError(error)                                                {}
+func (BaseEventHandler) OnChannelMediaRelayStateChanged(protocol.RelayState, protocol.RelayError, string) {
+}
+func (BaseEventHandler) OnChannelMediaRelayEvent(protocol.RelayEvent, string) {}

@@ -70,7 +70,6 @@ const (
 	RTMEventLocalInvitationAccepted  Type = "local-invitation-accepted"  // RTMInvitationEvent with response (caller)
 	RTMEventLocalInvitationRefused   Type = "local-invitation-refused"   // RTMInvitationEvent with response (caller)
 	RTMEventLocalInvitationFailure   Type = "local-invitation-failure"   // RTMInvitationEvent with reason (caller)
-	RTMEventRemoteInvitationAccepted Type = "remote-invitation-accepted" // RTMInvitationEvent (callee): the caller got the acceptance
 )
 
 // RTMLoginRequest logs in. SessionID, when set, asks to take over the

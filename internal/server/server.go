@@ -37,6 +37,7 @@ type Server struct {
 	stats   *sfu.Stats
 	metrics *metrics
 	httpSrv *http.Server
+	rtm     *rtmState // see rtm.go
 
 	mu       sync.Mutex
 	channels map[channelKey]*Channel
@@ -87,6 +88,10 @@ func New(cfg config.Config, logger *slog.Logger) (*Server, error) {
 		_ = s.udpConn.Close()
 		return nil, err
 	}
+	if err := s.startRTM(); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
 	s.metrics = newMetrics(s)
 	s.httpSrv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug)}
 	if cfg.TLSCert != "" {
@@ -131,6 +136,7 @@ func (s *Server) routes() http.Handler {
 	})
 	mux.Handle("GET /metrics", s.metrics.handler())
 	mux.HandleFunc(protocol.SignalPath, s.handleSignal)
+	s.rtmRoutes(mux)
 	if s.DevTokensEnabled() {
 		mux.HandleFunc("GET /v1/dev/token", s.handleDevToken)
 	}
@@ -230,6 +236,7 @@ func (s *Server) shutdown() {
 // Close releases the listeners. Serve calls it on shutdown.
 func (s *Server) Close() error {
 	_ = s.httpLn.Close()
+	s.stopRTM()
 	return s.media.Close()
 }
 

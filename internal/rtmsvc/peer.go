@@ -1,0 +1,261 @@
+package rtmsvc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/cohost-rtc/cohost/protocol"
+)
+
+// userMsg travels on a user's subject to the node holding its session.
+type userMsg struct {
+	Kind string                       `json:"kind"` // msg, invite, invite-cancel, invite-accept, invite-refuse
+	From string                       `json:"from"`
+	Msg  *protocol.RTMMessage         `json:"msg,omitempty"`
+	Inv  *protocol.RTMInvitationEvent `json:"inv,omitempty"`
+	// ExpiresInMs (invite) is the time left before the invitation expires.
+	ExpiresInMs int64 `json:"expiresInMs,omitempty"`
+}
+
+// userReply answers a userMsg.
+type userReply struct {
+	// Code: 0 delivered, replyUnreachable (the session has no connection),
+	// replyGone (no such invitation).
+	Code int `json:"code"`
+}
+
+const (
+	replyUnreachable = 3
+	replyGone        = 4
+)
+
+var (
+	errNoResponders = errors.New("no responders")
+	errTimeout      = errors.New("timeout")
+)
+
+// pendingReply is a request sent on NATS awaiting its reply on the node's
+// reply subject.
+type pendingReply struct {
+	cb    func(data []byte, err error)
+	timer *time.Timer
+}
+
+// request publishes data to subj and calls cb once with the reply,
+// errNoResponders or errTimeout. Publishing happens before request
+// returns, so requests keep their order. cb runs on a NATS callback
+// goroutine and must not block.
+func (s *Service) request(subj string, data []byte, timeout time.Duration, cb func([]byte, error)) {
+	s.mu.Lock()
+	s.nextID++
+	tok := strconv.FormatUint(s.nextID, 36)
+	p := &pendingReply{cb: cb}
+	p.timer = time.AfterFunc(timeout, func() {
+		s.mu.Lock()
+		_, ok := s.replies[tok]
+		delete(s.replies, tok)
+		s.mu.Unlock()
+		if ok {
+			cb(nil, errTimeout)
+		}
+	})
+	s.replies[tok] = p
+	s.mu.Unlock()
+	if err := s.nc.PublishMsg(&nats.Msg{Subject: subj, Reply: "rtm.reply." + s.node + "." + tok, Data: data}); err != nil {
+		s.mu.Lock()
+		_, ok := s.replies[tok]
+		delete(s.replies, tok)
+		s.mu.Unlock()
+		if ok {
+			p.timer.Stop()
+			cb(nil, err)
+		}
+	}
+}
+
+func (s *Service) onReply(m *nats.Msg) {
+	tok := m.Subject[len("rtm.reply.")+len(s.node)+1:]
+	s.mu.Lock()
+	p, ok := s.replies[tok]
+	delete(s.replies, tok)
+	s.mu.Unlock()
+	if !ok {
+		return
+	}
+	p.timer.Stop()
+	if m.Header.Get("Status") == "503" {
+		p.cb(nil, errNoResponders)
+		return
+	}
+	p.cb(m.Data, nil)
+}
+
+func validMessage(m *protocol.RTMMessage, max int) *protocol.Error {
+	switch {
+	case m.Type == protocol.RTMMessageText && m.Text == "":
+		return protocol.NewRTMError(protocol.RTMPeerMessageInvalidMessage, "empty text message")
+	case m.Type == protocol.RTMMessageRaw && len(m.Raw) == 0:
+		return protocol.NewRTMError(protocol.RTMPeerMessageInvalidMessage, "empty raw message")
+	case m.Type != protocol.RTMMessageText && m.Type != protocol.RTMMessageRaw:
+		return protocol.NewRTMError(protocol.RTMPeerMessageInvalidMessage, "message type %d is not TEXT (1) or RAW (2)", int(m.Type))
+	case m.Size() > max:
+		return protocol.NewRTMError(protocol.RTMPeerMessageInvalidMessage, "message of %d bytes, over the limit of %d", m.Size(), max)
+	}
+	return nil
+}
+
+func (s *Service) handleSendPeer(c *wsConn, se *session, id uint64, data json.RawMessage) {
+	var req protocol.RTMSendPeerMessageRequest
+	if err := json.Unmarshal(data, &req); err != nil {
+		c.reply(id, nil, protocol.NewRTMError(protocol.RTMPeerMessageInvalidMessage, "send-peer-message: %v", err))
+		return
+	}
+	if err := protocol.ValidateRTMUserID(req.PeerID); err != nil {
+		c.reply(id, nil, protocol.NewRTMError(protocol.RTMPeerMessageInvalidUserID, "%v", err))
+		return
+	}
+	if e := validMessage(&req.Message, s.cfg.Limits.MaxMessageBytes); e != nil {
+		c.reply(id, nil, e)
+		return
+	}
+	if !se.lMessages.Allow() {
+		c.reply(id, nil, protocol.NewRTMError(protocol.RTMPeerMessageTooOften, "more than %s peer and channel messages", s.cfg.Rates.Messages))
+		return
+	}
+	ts := nowMs()
+	msg := req.Message
+	msg.ServerReceivedTs, msg.IsOfflineMessage = ts, false
+	payload := mustJSON(userMsg{Kind: "msg", From: se.user, Msg: &msg})
+	peerKey := userKey(se.app.ID, req.PeerID)
+	offline := func() {
+		if !req.EnableOfflineMessaging {
+			c.reply(id, nil, protocol.NewRTMError(protocol.RTMPeerMessagePeerUnreachable, "%s is not online", req.PeerID))
+			return
+		}
+		go func() {
+			msg.IsOfflineMessage = true
+			ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+			defer cancel()
+			if _, err := s.bus.JS.Publish(ctx, offlineSubject(peerKey), mustJSON(userMsg{Kind: "msg", From: se.user, Msg: &msg})); err != nil {
+				c.reply(id, nil, protocol.NewRTMError(protocol.RTMPeerMessageFailure, "storing the offline message failed: %v", err))
+				return
+			}
+			c.reply(id, protocol.RTMSendPeerMessageResponse{Code: protocol.RTMPeerMessageCachedByServer, ServerReceivedTs: ts}, nil)
+		}()
+	}
+	s.request(userSubject(peerKey), payload, s.cfg.Timers.PeerMessageTimeout, func(b []byte, err error) {
+		switch {
+		case errors.Is(err, errNoResponders):
+			offline()
+		case errors.Is(err, errTimeout):
+			c.reply(id, nil, protocol.NewRTMError(protocol.RTMPeerMessageSentTimeout, "%s did not acknowledge within %v", req.PeerID, s.cfg.Timers.PeerMessageTimeout))
+		case err != nil:
+			c.reply(id, nil, protocol.NewRTMError(protocol.RTMPeerMessageFailure, "%v", err))
+		default:
+			var r userReply
+			_ = json.Unmarshal(b, &r)
+			if r.Code == replyUnreachable {
+				offline()
+				return
+			}
+			c.reply(id, protocol.RTMSendPeerMessageResponse{Code: protocol.RTMPeerMessageOK, ServerReceivedTs: ts}, nil)
+		}
+	})
+}
+
+// onUserMsg handles what arrives on a local session's subject.
+func (s *Service) onUserMsg(se *session, m *nats.Msg) {
+	var um userMsg
+	if json.Unmarshal(m.Data, &um) != nil {
+		return
+	}
+	respond := func(code int) {
+		if m.Reply != "" {
+			_ = s.nc.Publish(m.Reply, mustJSON(userReply{Code: code}))
+		}
+	}
+	switch um.Kind {
+	case "msg":
+		if um.Msg == nil {
+			return
+		}
+		s.mu.Lock()
+		if se.ended || se.conn == nil {
+			s.mu.Unlock()
+			respond(replyUnreachable)
+			return
+		}
+		se.nextDeliv++
+		d := se.nextDeliv
+		if m.Reply != "" {
+			se.acks[d] = pendingAck{reply: m.Reply, deadline: time.Now().Add(s.cfg.Timers.PeerMessageTimeout)}
+		}
+		se.pushLocked(protocol.RTMEventPeerMessage, mustJSON(protocol.RTMPeerMessageEvent{PeerID: um.From, Message: *um.Msg, DeliveryID: d}))
+		s.mu.Unlock()
+	default:
+		s.onInvitationMsg(se, &um, respond)
+	}
+}
+
+func (s *Service) handleAck(c *wsConn, data json.RawMessage) {
+	var a protocol.RTMAck
+	if json.Unmarshal(data, &a) != nil {
+		return
+	}
+	s.mu.Lock()
+	se := c.sess
+	var p pendingAck
+	ok := false
+	if se != nil {
+		p, ok = se.acks[a.DeliveryID]
+		delete(se.acks, a.DeliveryID)
+	}
+	s.mu.Unlock()
+	if ok {
+		_ = s.nc.Publish(p.reply, mustJSON(userReply{}))
+	}
+}
+
+func (s *Service) expireAcks(now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, se := range s.sessions {
+		for d, p := range se.acks {
+			if now.After(p.deadline) {
+				delete(se.acks, d)
+			}
+		}
+	}
+}
+
+// deliverOffline sends the messages stored for the session's user while it
+// was offline, then deletes them.
+func (s *Service) deliverOffline(se *session) {
+	subj := offlineSubject(se.key)
+	ctx, cancel := context.WithTimeout(s.ctx, 10*time.Second)
+	defer cancel()
+	var last uint64
+	for seq := uint64(1); ; {
+		raw, err := s.offline.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(subj))
+		if err != nil {
+			break
+		}
+		last, seq = raw.Sequence, raw.Sequence+1
+		var um userMsg
+		if json.Unmarshal(raw.Data, &um) != nil || um.Msg == nil {
+			continue
+		}
+		s.mu.Lock()
+		se.pushLocked(protocol.RTMEventPeerMessage, mustJSON(protocol.RTMPeerMessageEvent{PeerID: um.From, Message: *um.Msg}))
+		s.mu.Unlock()
+	}
+	if last > 0 {
+		_ = s.offline.Purge(ctx, jetstream.WithPurgeSubject(subj), jetstream.WithPurgeSequence(last+1))
+	}
+}

@@ -1,9 +1,11 @@
 package rtc_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -213,6 +215,12 @@ func (r *recorder) OnSubscriptionFailed(uid protocol.UID, mt protocol.MediaType,
 	r.add("subscription-failed %d %s", uid, mt)
 }
 func (r *recorder) OnError(err error) { r.add("error %v", err) }
+func (r *recorder) OnChannelMediaRelayStateChanged(s protocol.RelayState, code protocol.RelayError, ch string) {
+	r.add("relay-state %s %s %s", s, code, ch)
+}
+func (r *recorder) OnChannelMediaRelayEvent(ev protocol.RelayEvent, ch string) {
+	r.add("relay-event %s %s", ev, ch)
+}
 
 // breaker dials the engine's WebSockets and can cut them, as a network
 // failure would.
@@ -221,7 +229,63 @@ type breaker struct {
 	conns   []net.Conn
 	blocked bool
 	dials   int
+	trap    []byte // cut the connection instead of delivering data containing this
 	tr      *http.Transport
+}
+
+// trapConn cuts its connection when the breaker's trap matches what it
+// reads: the data before the matching WebSocket frame is delivered, the
+// frame and everything after it are lost.
+type trapConn struct {
+	net.Conn
+	b       *breaker
+	cutNext bool
+}
+
+// frameHeader is the size of a server frame's header for payloads of 126
+// to 65535 bytes (unmasked, 16-bit length).
+const frameHeader = 4
+
+func (c *trapConn) Read(p []byte) (int, error) {
+	if c.cutNext {
+		_ = c.Conn.Close()
+		return 0, io.ErrUnexpectedEOF
+	}
+	n, err := c.Conn.Read(p)
+	c.b.mu.Lock()
+	trap := c.b.trap
+	at := -1
+	if trap != nil {
+		at = bytes.Index(p[:n], trap)
+	}
+	if at >= 0 {
+		c.b.trap = nil
+	}
+	c.b.mu.Unlock()
+	if at < 0 {
+		return n, err
+	}
+	if at > frameHeader {
+		c.cutNext = true
+		return at - frameHeader, nil
+	}
+	_ = c.Conn.Close()
+	return 0, io.ErrUnexpectedEOF
+}
+
+// cutOn arms the trap: the next read containing s is lost with the
+// connection.
+func (b *breaker) cutOn(s string) {
+	b.mu.Lock()
+	b.trap = []byte(s)
+	b.mu.Unlock()
+}
+
+// trapped reports whether the trap has fired.
+func (b *breaker) trapped() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.trap == nil
 }
 
 func (b *breaker) client() *http.Client {
@@ -235,6 +299,7 @@ func (b *breaker) client() *http.Client {
 		}
 		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
 		if err == nil {
+			c = &trapConn{Conn: c, b: b}
 			b.mu.Lock()
 			b.conns = append(b.conns, c)
 			b.mu.Unlock()

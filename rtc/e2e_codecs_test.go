@@ -37,6 +37,7 @@ func h264Frame(i int) []byte {
 // ReadSample; the publisher hears the key-frame request; muting drops
 // writes without a gap in sequence numbers.
 func TestE2ECommunicationH264(t *testing.T) {
+	checkLeaks(t)
 	srv := startServer(t)
 	ctx := ctxT(t)
 	const channel = "call"

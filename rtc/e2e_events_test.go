@@ -117,6 +117,7 @@ func TestE2EUserEvents(t *testing.T) {
 // the exact events on every side, the media in between, and that a
 // subscription to the former host ends.
 func TestE2ERoleSwitch(t *testing.T) {
+	checkLeaks(t)
 	srv := startServer(t)
 	ctx := ctxT(t)
 	const channel = "roles"

@@ -104,6 +104,7 @@ func (r *receiver) run(wg *sync.WaitGroup) {
 // subscribe to both and receive every test payload byte-identical, exactly
 // once, in sequence order.
 func TestE2EFanout(t *testing.T) {
+	checkLeaks(t)
 	srv := startServer(t)
 	const channel, audienceN, n = "fanout", 10, 300
 	ctx := ctxT(t)

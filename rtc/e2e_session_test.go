@@ -124,6 +124,7 @@ func TestE2EPublishRevoked(t *testing.T) {
 // subscribed audience member: both resume, media keeps flowing, and nobody
 // else sees anything.
 func TestE2EResume(t *testing.T) {
+	checkLeaks(t)
 	srv := startServer(t)
 	ctx := ctxT(t)
 	const channel = "resume"
@@ -221,6 +222,7 @@ func TestE2EResume(t *testing.T) {
 // TestE2EResumeGivesUp: a client cut off for longer than the drop timeout
 // fails, and the others see it dropped.
 func TestE2EResumeGivesUp(t *testing.T) {
+	checkLeaks(t)
 	srv := startServer(t, func(c *config.Config) { c.Timers.DropTimeout = time.Second })
 	const channel = "dropped"
 	host := newClient(t, srv, "host", asHost)

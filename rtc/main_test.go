@@ -11,3 +11,10 @@ import (
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
+
+// checkLeaks fails t if goroutines started during it outlive its cleanup.
+// Call it first, so that its check runs after every other cleanup.
+func checkLeaks(t *testing.T) {
+	opt := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, opt) })
+}

@@ -16,6 +16,7 @@ import (
 // upgrades) and resumed with the session id; events queued meanwhile come
 // after the rejoin, and requests made meanwhile wait for it.
 func TestResumeRedial(t *testing.T) {
+	checkLeaks(t)
 	f := newFakeServer(t)
 	f.handle(protocol.TypeResume, func(c *fakeConn, env *protocol.Envelope) {
 		c.reply(env.ID, protocol.JoinResponse{UID: 42, SessionID: "session-1", Role: protocol.RoleAudience,
@@ -107,6 +108,7 @@ func TestDisconnectEvent(t *testing.T) {
 // Pings go out every keepAliveMs; a connection whose pings stay unanswered
 // is dropped and resumed.
 func TestKeepAlive(t *testing.T) {
+	checkLeaks(t)
 	f := newFakeServer(t)
 	f.handle(protocol.TypeJoin, func(c *fakeConn, env *protocol.Envelope) {
 		c.reply(env.ID, protocol.JoinResponse{UID: 1, SessionID: "s", Role: protocol.RoleAudience,
@@ -233,6 +235,7 @@ func TestHandlerCallsEngine(t *testing.T) {
 
 // Close stops everything, even while reconnecting or joining.
 func TestCloseWhileBusy(t *testing.T) {
+	checkLeaks(t)
 	f := newFakeServer(t)
 	c := fakeClient(t, f)
 	if _, err := c.JoinChannel(t.Context(), "", "ch", 0); err != nil {

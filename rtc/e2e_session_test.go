@@ -3,7 +3,6 @@ package rtc_test
 import (
 	"errors"
 	"io"
-	"os"
 	"testing"
 	"time"
 
@@ -273,15 +272,7 @@ func TestE2ESameUIDLogin(t *testing.T) {
 // on its way, so the client never sees it. After the resume the server must
 // offer again (the resume is an ICE restart anyway) and the subscription
 // must complete.
-//
-// Known server problem: handleResume only queues Downstream.RestartICE,
-// and the downstream loop sends no offer while it awaits the answer to
-// the lost one, so nothing is ever offered again. Set
-// COHOST_TEST_KNOWN_BUGS=1 to run it.
 func TestE2EResumeLostOffer(t *testing.T) {
-	if os.Getenv("COHOST_TEST_KNOWN_BUGS") == "" {
-		t.Skip("server does not re-offer after a resume when its pending offer was lost; COHOST_TEST_KNOWN_BUGS=1 runs it")
-	}
 	srv := startServer(t)
 	ctx := ctxT(t)
 	const channel = "lost-offer"

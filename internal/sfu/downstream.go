@@ -34,11 +34,12 @@ type Downstream struct {
 	closeOnce sync.Once
 
 	// owned by the loop goroutine
-	tracks   map[string]*DownTrack // by DownTrack.ID()
-	dirty    bool
-	restart  bool
-	awaiting bool
-	offered  map[*DownTrack]bool // the tracks of the pending offer
+	tracks    map[string]*DownTrack // by DownTrack.ID()
+	dirty     bool
+	restart   bool
+	awaiting  bool
+	offered   map[*DownTrack]bool // the tracks of the pending offer
+	lastOffer protocol.OfferEvent
 }
 
 // NewDownstream creates a subscriber peer connection. sendOffer delivers an
@@ -150,25 +151,16 @@ func (d *Downstream) detach(dt *DownTrack) {
 	}
 }
 
-// RestartICE sends a new offer with fresh ICE credentials.
+// RestartICE sends a new offer with fresh ICE credentials. Used after the
+// client reconnected: an offer still waiting for its answer may never have
+// reached the client, so it is sent again first (Pion cannot roll a local
+// offer back); the ICE-restart offer follows its answer.
 func (d *Downstream) RestartICE() {
 	d.enqueue(func() {
-		d.restart = true
-		d.dirty = true
-	})
-}
-
-// Renegotiate resends an offer even when nothing changed (e.g. after the
-// client reconnected and may have missed the last one).
-func (d *Downstream) Renegotiate() {
-	d.enqueue(func() {
 		if d.awaiting {
-			// The client may never have seen the pending offer: roll back and
-			// offer again.
-			if err := d.pc.SetLocalDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeRollback}); err == nil {
-				d.awaiting = false
-			}
+			d.sendOffer(d.lastOffer)
 		}
+		d.restart = true
 		d.dirty = true
 	})
 }
@@ -234,6 +226,7 @@ func (d *Downstream) offer() {
 		ev.Tracks = append(ev.Tracks, protocol.SubTrack{MID: tr.Mid(), UID: dt.UID, MediaType: dt.MediaType, Codec: dt.Codec})
 	}
 	d.dirty, d.restart, d.awaiting = false, false, true
+	d.lastOffer = ev
 	d.sendOffer(ev)
 }
 

@@ -290,3 +290,86 @@ func TestE2ERelayRules(t *testing.T) {
 	}
 	host.waitEvent(t, "relay-state RELAY_STATE_IDLE RELAY_OK ")
 }
+
+// TestE2ERelayContinuity: destination subscribers see no gap in sequence
+// numbers when the relay swaps another destination, nor across a pause.
+func TestE2ERelayContinuity(t *testing.T) {
+	srv := startServer(t, func(c *config.Config) { c.Timers.RelayMinInterval = 100 * time.Millisecond })
+	ctx := ctxT(t)
+	host := newClient(t, srv, "host", asHost)
+	host.join(t, "src", 1)
+	s := publishAV(t, host)
+	v1 := newClient(t, srv, "v1")
+	v1.join(t, "d1", 11)
+	v2 := newClient(t, srv, "v2")
+	v2.join(t, "d2", 12)
+	v3 := newClient(t, srv, "v3")
+	v3.join(t, "d3", 13)
+	if err := host.StartChannelMediaRelay(ctx, relayConfig(rtc.ChannelMediaInfo{ChannelName: "d1", UID: 101}, rtc.ChannelMediaInfo{ChannelName: "d2", UID: 102})); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	r1 := receive(t, v1, 101, protocol.MediaVideo, &wg)
+	deadline := time.Now().Add(waitTimeout)
+	for i := 0; !r1.warm.Load(); i++ {
+		if time.Now().After(deadline) {
+			t.Fatal("no media through the relay")
+		}
+		s.send(t, kindWarm, i)
+		time.Sleep(10 * time.Millisecond)
+	}
+	var sent [][]byte
+	phase := func(from, to int) {
+		for i := from; i < to; i++ {
+			_, v := s.send(t, kindTest, i)
+			sent = append(sent, v)
+			time.Sleep(3 * time.Millisecond)
+		}
+	}
+	phase(0, 100)
+	// Swap d2 for d3 while media flows: d1 keeps receiving without a gap.
+	if err := host.UpdateChannelMediaRelay(ctx, relayConfig(rtc.ChannelMediaInfo{ChannelName: "d1", UID: 101}, rtc.ChannelMediaInfo{ChannelName: "d3", UID: 103})); err != nil {
+		t.Fatal(err)
+	}
+	phase(100, 200)
+	v2.waitEvent(t, "user-offline 102 QUIT")
+	v3.waitEvent(t, "user-published 103 video")
+	// Pause: nothing reaches d1; resume: the sequence continues where it stopped.
+	if err := host.PauseAllChannelMediaRelay(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 50 {
+		s.send(t, 'P', i)
+		time.Sleep(3 * time.Millisecond)
+	}
+	if err := host.ResumeAllChannelMediaRelay(ctx); err != nil {
+		t.Fatal(err)
+	}
+	phase(200, 300)
+	for i := 0; !r1.ended.Load(); i++ {
+		if time.Now().After(deadline) {
+			t.Fatal("end packets did not arrive")
+		}
+		s.send(t, kindEnd, i)
+		time.Sleep(10 * time.Millisecond)
+	}
+	wg.Wait()
+	r1.mu.Lock()
+	defer r1.mu.Unlock()
+	if len(r1.test) != len(sent) {
+		t.Fatalf("d1 got %d test packets, want %d", len(r1.test), len(sent))
+	}
+	for j := range sent {
+		if !bytes.Equal(r1.test[j], sent[j]) {
+			t.Fatalf("packet %d differs", j)
+		}
+		if j > 0 && r1.seqs[j] != r1.seqs[j-1]+1 {
+			t.Fatalf("gap: sequence %d after %d at packet %d", r1.seqs[j], r1.seqs[j-1], j)
+		}
+	}
+	for _, c := range []*client{host, v1} {
+		if errs := c.rec.matching("error"); len(errs) > 0 {
+			t.Errorf("%s: errors %q", c.name, errs)
+		}
+	}
+}

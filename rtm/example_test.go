@@ -1,0 +1,93 @@
+package rtm_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/cohost-rtc/cohost/internal/config"
+	"github.com/cohost-rtc/cohost/internal/server"
+	"github.com/cohost-rtc/cohost/protocol"
+	"github.com/cohost-rtc/cohost/rtm"
+)
+
+// exampleServer runs a cohost server on 127.0.0.1 with one app in testing
+// mode (no tokens) and returns its URL, the App ID and a stop function.
+func exampleServer() (url, appID string, stop func()) {
+	dir, _ := os.MkdirTemp("", "cohost-example")
+	cfg := config.Default()
+	cfg.Listen, cfg.MediaPort, cfg.DataDir = "127.0.0.1:0", 0, dir
+	appID = "0123456789abcdef0123456789abcdef"
+	cfg.Apps = []config.App{{ID: appID}}
+	srv, err := server.New(cfg, nil)
+	if err != nil {
+		panic(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = srv.Serve(ctx); close(done) }()
+	return "http://" + srv.HTTPAddr().String(), appID, func() { cancel(); <-done; _ = os.RemoveAll(dir) }
+}
+
+// inbox prints the peer messages it receives.
+type inbox struct {
+	rtm.BaseClientHandler
+	got chan string
+}
+
+func (h *inbox) OnMessageReceived(peer string, m *rtm.Message) { h.got <- peer + ": " + m.Text }
+
+// A host invites an audience member to co-host with a peer-to-peer
+// message (the RTM user ids are the RTC uids in decimal).
+func Example() {
+	url, appID, stop := exampleServer()
+	defer stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	host, _ := rtm.NewClient(rtm.ClientConfig{ServerURL: url, AppID: appID})
+	defer host.Close()
+	h := &inbox{got: make(chan string, 1)}
+	audience, _ := rtm.NewClient(rtm.ClientConfig{ServerURL: url, AppID: appID, Handler: h})
+	defer audience.Close()
+	if err := host.Login(ctx, "", "1001"); err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := audience.Login(ctx, "", "2002"); err != nil {
+		fmt.Println(err)
+		return
+	}
+	code, err := host.SendMessageToPeer(ctx, "2002", rtm.NewTextMessage("please co-host"), nil)
+	fmt.Println(code, err)
+	fmt.Println(<-h.got)
+	// Output:
+	// OK <nil>
+	// 1001: please co-host
+}
+
+// Channel attributes announce a role change to every member; the revision
+// makes concurrent updates safe.
+func ExampleClient_AddOrUpdateChannelAttributes() {
+	url, appID, stop := exampleServer()
+	defer stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, _ := rtm.NewClient(rtm.ClientConfig{ServerURL: url, AppID: appID})
+	defer c.Close()
+	if err := c.Login(ctx, "", "2002"); err != nil {
+		fmt.Println(err)
+		return
+	}
+	attrs, _ := c.AddOrUpdateChannelAttributes(ctx, "demo", []rtm.Attribute{{Key: "cohost", Value: "2002"}},
+		&rtm.ChannelAttributeOptions{EnableNotificationToChannelMembers: true})
+	fmt.Println(attrs[0].Key, attrs[0].Value, attrs[0].Revision)
+	// A second writer that saw revision 0 (no key) loses the race.
+	_, err := c.AddOrUpdateChannelAttributes(ctx, "demo", []rtm.Attribute{{Key: "cohost", Value: "3003"}},
+		&rtm.ChannelAttributeOptions{ExpectedRevisions: map[string]int64{"cohost": 0}})
+	fmt.Println(protocol.RTMAttributeErr(rtm.Code(err)))
+	// Output:
+	// cohost 2002 1
+	// REVISION_CONFLICT
+}

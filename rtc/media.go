@@ -23,14 +23,18 @@ const (
 	fmtpVP9  = "profile-id=0"
 )
 
-// codecParameters returns Pion's parameters for codec.
+// codecParameters returns Pion's parameters for codec, with the RTCP
+// feedback the server uses: NACK (retransmission), PLI/FIR (keyframes) and
+// transport-wide congestion control.
 func codecParameters(codec protocol.Codec) (webrtc.RTPCodecParameters, error) {
-	video := []webrtc.RTCPFeedback{{Type: "ccm", Parameter: "fir"}}
+	video := []webrtc.RTCPFeedback{{Type: "ccm", Parameter: "fir"}, {Type: "nack"}, {Type: "nack", Parameter: "pli"},
+		{Type: "goog-remb"}, {Type: "transport-cc"}}
 	switch codec {
 	case protocol.CodecOpus:
 		return webrtc.RTPCodecParameters{
 			RTPCodecCapability: webrtc.RTPCodecCapability{
 				MimeType: webrtc.MimeTypeOpus, ClockRate: 48000, Channels: 2, SDPFmtpLine: fmtpOpus,
+				RTCPFeedback: []webrtc.RTCPFeedback{{Type: "transport-cc"}},
 			},
 			PayloadType: ptOpus,
 		}, nil

@@ -120,6 +120,8 @@ func (e *Engine) muteLocal(ctx context.Context, mt protocol.MediaType, muted boo
 		if pt == nil {
 			return nil
 		}
+		// Apply the latest state: concurrent calls may queue out of order.
+		muted := p.engineMuted(mt)
 		pt.track.muted.Store(muted)
 		jctx, cancel := context.WithTimeout(sess.ctx, e.cfg.RequestTimeout)
 		defer cancel()
@@ -128,7 +130,8 @@ func (e *Engine) muteLocal(ctx context.Context, mt protocol.MediaType, muted boo
 	})
 }
 
-func (p *publisher) mutedLocked(mt protocol.MediaType) bool {
+// engineMuted returns the engine's mute state for mt.
+func (p *publisher) engineMuted(mt protocol.MediaType) bool {
 	p.e.mu.Lock()
 	defer p.e.mu.Unlock()
 	return p.e.muted[mt]
@@ -175,7 +178,7 @@ func (p *publisher) publish(ctx context.Context, tracks []*LocalTrack) error {
 	}
 	var err error
 	for _, pt := range added {
-		pt.track.muted.Store(p.mutedLocked(pt.track.kind))
+		pt.track.muted.Store(p.engineMuted(pt.track.kind))
 		if pt.sender, pt.tr, err = p.addTrack(pt.track); err != nil {
 			break
 		}

@@ -18,26 +18,26 @@ type subKey struct {
 	mt  protocol.MediaType
 }
 
-// subscription is one remote track the client asked for. Its mid and
+// subscription is one remote track the client asked for. Its mid and its
 // membership in the session's maps are guarded by Engine.mu; ready and done
-// are closed once each, under once.
+// are each closed once.
 type subscription struct {
 	key   subKey
 	track *RemoteTrack
 	mid   string // transceiver carrying it in the last offer; "" if none
 
-	once  sync.Once
-	ready chan struct{} // closed when an answered offer carries it
-	done  chan struct{} // closed when it ends; err says why
-	err   error
-	rOnce sync.Once
+	ready     chan struct{} // closed when an answered offer carries it
+	readyOnce sync.Once
+	done      chan struct{} // closed when it ends; err says why
+	err       error         // written before done is closed
+	endOnce   sync.Once
 }
 
-func (s *subscription) markReady() { s.rOnce.Do(func() { close(s.ready) }) }
+func (s *subscription) markReady() { s.readyOnce.Do(func() { close(s.ready) }) }
 
 // end ends the subscription and its track.
 func (s *subscription) end(err error) {
-	s.once.Do(func() {
+	s.endOnce.Do(func() {
 		s.err = err
 		close(s.done)
 	})
@@ -71,9 +71,10 @@ func (e *Engine) removeSubLocked(sess *session, sub *subscription) {
 // (reading blocks until media arrives, e.g. while the publisher is muted).
 // It is idempotent: while subscribed, it returns the same track, also when
 // an automatic subscription made it. A server refusal is returned as a
-// *protocol.Error (ErrCodecNotSupported, ErrNotReady when the user does not
-// publish that media type …). If ctx ends first the subscription request
-// stays in effect; call Unsubscribe to cancel it.
+// *protocol.Error: ErrInvalidArgument (the user is not in the channel or
+// does not publish that media type), ErrCodecNotSupported (its codec is not
+// in EngineConfig.Codecs), ErrResourceLimited (too many subscriptions). If
+// ctx ends first the subscription stays in effect; Unsubscribe cancels it.
 func (e *Engine) Subscribe(ctx context.Context, uid protocol.UID, mt protocol.MediaType) (*RemoteTrack, error) {
 	if !mt.Valid() {
 		return nil, invalidArgument("unknown media type %q", mt)

@@ -147,7 +147,7 @@ func (s *Server) routes() http.Handler {
 		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	}
-	mux.HandleFunc("GET /{$}", s.handleIndex)
+	s.webRoutes(mux)
 	return mux
 }
 
@@ -254,16 +254,4 @@ func (s *Server) trackConn(c *conn, add bool) bool {
 	}
 	s.conns[c] = struct{}{}
 	return true
-}
-
-func (s *Server) handleIndex(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	fmt.Fprintf(w, `<!doctype html><html><head><title>cohost</title></head><body>
-<h1>cohost</h1><p>Self-hosted live interactive streaming, compatible with Agora's APIs and AccessToken2 tokens.</p>
-<ul><li>Signalling WebSocket: <code>%s</code> (protocol version %d)</li><li><a href="/healthz">/healthz</a></li><li><a href="/metrics">/metrics</a></li>`,
-		protocol.SignalPath, protocol.Version)
-	if s.DevTokensEnabled() {
-		fmt.Fprintf(w, `<li>Development app <code>%s</code>; tokens: <a href="/v1/dev/token?channel=demo&amp;uid=0">/v1/dev/token?channel=demo&amp;uid=0</a></li>`, s.devApp().ID)
-	}
-	fmt.Fprint(w, "</ul></body></html>\n")
 }

@@ -2,12 +2,11 @@ package rtc
 
 import (
 	"fmt"
-	"log/slog"
 
 	"github.com/pion/interceptor"
-	"github.com/pion/logging"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/cohost-rtc/cohost/internal/pionlog"
 	"github.com/cohost-rtc/cohost/protocol"
 )
 
@@ -88,35 +87,8 @@ func newAPI(s *settings, codecs []protocol.Codec) (*webrtc.API, error) {
 	if s.SettingEngine != nil {
 		se = *s.SettingEngine
 	} else {
-		se.LoggerFactory = slogFactory{s.Logger}
+		se.LoggerFactory = pionlog.Factory(s.Logger)
 	}
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir),
 		webrtc.WithSettingEngine(se)), nil
-}
-
-// slogFactory sends Pion's logs to the engine's logger, one level down
-// (Pion's warnings are mostly routine).
-type slogFactory struct{ log *slog.Logger }
-
-func (f slogFactory) NewLogger(scope string) logging.LeveledLogger {
-	return slogLogger{f.log.With("pion", scope)}
-}
-
-type slogLogger struct{ log *slog.Logger }
-
-func (l slogLogger) Trace(string)          {}
-func (l slogLogger) Tracef(string, ...any) {}
-func (l slogLogger) Debug(msg string)      {}
-func (l slogLogger) Debugf(string, ...any) {}
-func (l slogLogger) Info(msg string)       { l.log.Debug(msg) }
-func (l slogLogger) Infof(f string, a ...any) {
-	l.log.Debug(fmt.Sprintf(f, a...))
-}
-func (l slogLogger) Warn(msg string) { l.log.Info(msg) }
-func (l slogLogger) Warnf(f string, a ...any) {
-	l.log.Info(fmt.Sprintf(f, a...))
-}
-func (l slogLogger) Error(msg string) { l.log.Warn(msg) }
-func (l slogLogger) Errorf(f string, a ...any) {
-	l.log.Warn(fmt.Sprintf(f, a...))
 }

@@ -102,16 +102,32 @@ func TestPublishAndSubscribe(t *testing.T) {
 // BenchmarkForward measures the server's forwarding path from a parsed RTP
 // packet to each subscriber's SRTP write on loopback, Pion's write path
 // (interceptors, SRTP, sendto) included.
+//
+// The relayed variants forward the same packets to subscribers of a channel
+// media relay destination (gate check and sequence rewriting included).
 func BenchmarkForward(b *testing.B) {
-	for _, n := range []int{1, 10, 50} {
-		b.Run(fmt.Sprintf("subscribers=%d", n), func(b *testing.B) {
+	for _, bc := range []struct {
+		n       int
+		relayed bool
+	}{{1, false}, {10, false}, {10, true}, {50, false}, {50, true}} {
+		n := bc.n
+		name := fmt.Sprintf("subscribers=%d", n)
+		if bc.relayed {
+			name += "/relayed"
+		}
+		b.Run(name, func(b *testing.B) {
 			m := newTestMedia(b)
 			stats := &Stats{}
 			pt := NewPublishedTrack(1, protocol.MediaVideo, protocol.CodecVP8, stats, time.Second, slog.New(slog.DiscardHandler))
 			var subs []*subscriber
+			gate := &Gate{}
 			for range n {
 				s := newSubscriber(b, m)
-				s.down.Add(NewDownTrack(pt))
+				if bc.relayed {
+					s.down.Add(NewRelayedDownTrack(pt, 1001, gate))
+				} else {
+					s.down.Add(NewDownTrack(pt))
+				}
 				subs = append(subs, s)
 			}
 			for _, s := range subs {

@@ -10,11 +10,11 @@ import (
 	"net"
 	"time"
 
+	"github.com/cohost-rtc/cohost/internal/pionlog"
 	"github.com/pion/dtls/v3"
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
 	"github.com/pion/interceptor/pkg/nack"
-	"github.com/pion/logging"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -58,8 +58,7 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 	if cfg.DisconnectedTimeout <= 0 {
 		cfg.DisconnectedTimeout = 5 * time.Second
 	}
-	lf := logging.NewDefaultLoggerFactory()
-	lf.DefaultLogLevel = logging.LogLevelError
+	lf := pionlog.Factory(cfg.Logger)
 	mux := webrtc.NewICEUDPMux(lf.NewLogger("mux"), cfg.Conn)
 	se := webrtc.SettingEngine{LoggerFactory: lf}
 	se.SetICEUDPMux(mux)

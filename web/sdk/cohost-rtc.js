@@ -1896,6 +1896,8 @@
     ChannelMediaRelayState: enumOf(RELAY_STATES),
     ChannelMediaRelayError: enumOf(RELAY_ERRORS),
     ChannelMediaRelayEvent: enumOf(RELAY_EVENTS),
+    ConnectionDisconnectedReason: enumOf(["LEAVE", "NETWORK_ERROR", "SERVER_ERROR", "UID_BANNED", "IP_BANNED", "CHANNEL_BANNED", "TOKEN_EXPIRE"]),
+    AudienceLatencyLevelType: Object.freeze({ AUDIENCE_LEVEL_LOW_LATENCY: 1, AUDIENCE_LEVEL_ULTRA_LOW_LATENCY: 2 }),
     createClient: (config) => new AgoraRTCClient(config),
     createChannelMediaRelayConfiguration: () => new ChannelMediaRelayConfiguration(),
     createCameraVideoTrack,

@@ -16,4 +16,6 @@ export const {
   ChannelMediaRelayState,
   ChannelMediaRelayError,
   ChannelMediaRelayEvent,
+  ConnectionDisconnectedReason,
+  AudienceLatencyLevelType,
 } = AgoraRTC;

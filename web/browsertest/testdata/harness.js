@@ -1,0 +1,84 @@
+// Test helpers injected into each page after the SDK: T records every SDK
+// event of the page's clients as one line of text, so the Go side can
+// wait for and assert on them.
+window.T = (() => {
+  const T = { clients: {}, tracks: {}, log: [] };
+  const fmt = (x) => (x === undefined ? "" : typeof x === "object" && x !== null ? JSON.stringify(x) : String(x));
+  T.record = (...a) => T.log.push(a.map(fmt).join(" ").replace(/\s+$/, ""));
+  T.has = (line) => T.log.includes(line);
+  T.count = (line) => T.log.filter((l) => l === line).length;
+  T.sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+  // T.err runs an async function and returns "ok" or the error's code.
+  T.err = async (f) => {
+    try {
+      await f();
+      return "ok";
+    } catch (e) {
+      return e && e.code ? e.code : "threw " + String(e);
+    }
+  };
+
+  T.box = (id) => {
+    let el = document.getElementById(id);
+    if (!el) {
+      el = document.createElement("div");
+      el.id = id;
+      el.style.cssText = "width:160px;height:120px;display:inline-block";
+      document.body.appendChild(el);
+    }
+    return el;
+  };
+
+  // T.newClient creates a client whose events are recorded as
+  // "<name> <event> <args…>"; with autoSubscribe it subscribes to and
+  // plays every published track.
+  T.newClient = (name, config, autoSubscribe) => {
+    const c = AgoraRTC.createClient(config);
+    T.clients[name] = c;
+    c.on("connection-state-change", (cur, prev, reason) => T.record(name, "connection-state-change", cur, prev, reason));
+    c.on("user-joined", (u) => T.record(name, "user-joined", u.uid));
+    c.on("user-left", (u, reason) => T.record(name, "user-left", u.uid, reason));
+    c.on("user-info-updated", (uid, msg) => T.record(name, "user-info-updated", uid, msg));
+    c.on("user-unpublished", (u, mt) => T.record(name, "user-unpublished", u.uid, mt));
+    c.on("client-role-changed", (e) => T.record(name, "client-role-changed", e.role, e.oldRole, e.remote ? "remote" : "local"));
+    c.on("channel-media-relay-state", (s, code, ch) => T.record(name, "channel-media-relay-state", s, code, ch));
+    c.on("channel-media-relay-event", (e, ch) => T.record(name, "channel-media-relay-event", e, ch));
+    c.on("token-privilege-will-expire", () => T.record(name, "token-privilege-will-expire"));
+    c.on("token-privilege-did-expire", () => T.record(name, "token-privilege-did-expire"));
+    c.on("user-published", async (u, mt) => {
+      T.record(name, "user-published", u.uid, mt);
+      if (!autoSubscribe) return;
+      try {
+        const track = await c.subscribe(u, mt);
+        if (mt === "video") track.play(T.box(`${name}-${u.uid}`));
+        else track.play();
+        T.record(name, "subscribed", u.uid, mt);
+      } catch (e) {
+        T.record(name, "subscribe-failed", u.uid, mt, e.code);
+      }
+    });
+    return c;
+  };
+
+  // T.camera / T.mic create low-cost local tracks from the fake devices.
+  T.camera = async (name) => {
+    const t = await AgoraRTC.createCameraVideoTrack({ encoderConfig: "120p_1" });
+    T.tracks[name] = t;
+    t.play(T.box("local-" + name));
+    return t;
+  };
+  T.mic = async (name) => {
+    const t = await AgoraRTC.createMicrophoneAudioTrack();
+    T.tracks[name] = t;
+    return t;
+  };
+
+  // T.decoded is the framesDecoded of client's subscription to uid's
+  // video, from the SDK's getRemoteVideoStats().
+  T.decoded = (client, uid) => {
+    const s = T.clients[client].getRemoteVideoStats()[uid];
+    return (s && s.framesDecoded) || 0;
+  };
+  return T;
+})();

@@ -14,9 +14,10 @@ import (
 
 // binding is what a peer connection negotiated for a down track.
 type binding struct {
-	writer webrtc.TrackLocalWriter
-	ssrc   uint32
-	pt     uint8
+	writer     webrtc.TrackLocalWriter
+	ssrc       uint32
+	pt         uint8
+	captureExt uint8 // id of abs-capture-time, 0 if not negotiated
 }
 
 // DownTrack is one subscriber's copy of a published track: a
@@ -100,7 +101,8 @@ func (d *DownTrack) Bind(ctx webrtc.TrackLocalContext) (webrtc.RTPCodecParameter
 	if !ok {
 		return webrtc.RTPCodecParameters{}, fmt.Errorf("%w: %s", ErrCodecNotNegotiated, d.Codec)
 	}
-	d.bound.Store(&binding{writer: ctx.WriteStream(), ssrc: uint32(ctx.SSRC()), pt: uint8(p.PayloadType)})
+	d.bound.Store(&binding{writer: ctx.WriteStream(), ssrc: uint32(ctx.SSRC()), pt: uint8(p.PayloadType),
+		captureExt: extensionID(ctx.HeaderExtensions(), AbsCaptureTimeURI)})
 	d.source.RequestKeyframe()
 	return p, nil
 }
@@ -111,13 +113,14 @@ func (d *DownTrack) Unbind(webrtc.TrackLocalContext) error {
 	return nil
 }
 
-// writeRTP forwards one packet; it reports whether it was written. Only the
-// source's read loop calls it.
-func (d *DownTrack) writeRTP(src *rtp.Header, payload []byte) bool {
+// writeRTP forwards one packet; it reports whether it was written. ext is
+// the packet's abs-capture-time (nil if none). Only the source's read loop
+// calls it.
+func (d *DownTrack) writeRTP(src *rtp.Header, payload, ext []byte) bool {
 	if d.gate != nil && !d.passGate(src) {
 		return false
 	}
-	return d.write(&d.hdr, src, payload)
+	return d.write(&d.hdr, src, payload, ext)
 }
 
 // passGate applies the relay gate: nothing passes while paused; the first
@@ -145,8 +148,10 @@ func (d *DownTrack) passGate(src *rtp.Header) bool {
 	return true
 }
 
-// write rewrites src into h for this subscriber and sends it.
-func (d *DownTrack) write(h, src *rtp.Header, payload []byte) bool {
+// write rewrites src into h for this subscriber and sends it. Of the
+// header extensions only abs-capture-time (ext) is kept, under the id the
+// subscriber negotiated.
+func (d *DownTrack) write(h, src *rtp.Header, payload, ext []byte) bool {
 	b := d.bound.Load()
 	if b == nil {
 		return false
@@ -162,6 +167,9 @@ func (d *DownTrack) write(h, src *rtp.Header, payload []byte) bool {
 	h.CSRC = h.CSRC[:0]
 	h.Extension = false
 	h.Extensions = h.Extensions[:0]
+	if ext != nil && b.captureExt != 0 {
+		_ = h.SetExtension(b.captureExt, ext)
+	}
 	if _, err := b.writer.WriteRTP(h, payload); err != nil {
 		d.source.stats.WriteErrors.Add(1)
 		return false
@@ -212,7 +220,7 @@ func (d *DownTrack) retransmit(nacks []rtcp.NackPair) {
 			if err != nil {
 				return true
 			}
-			if d.write(&d.rtxHdr, &src, d.rtxBuf[off:n]) {
+			if d.write(&d.rtxHdr, &src, d.rtxBuf[off:n], d.source.captureTime(&src)) {
 				d.source.stats.Retransmits.Add(1)
 			}
 			return true

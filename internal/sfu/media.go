@@ -76,6 +76,9 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 	if err := RegisterCodecs(upME); err != nil {
 		return nil, fmt.Errorf("sfu: register codecs: %w", err)
 	}
+	if err := RegisterHeaderExtensions(upME); err != nil {
+		return nil, fmt.Errorf("sfu: register header extensions: %w", err)
+	}
 	upIR := &interceptor.Registry{}
 	gen, err := nack.NewGeneratorInterceptor()
 	if err != nil {
@@ -91,6 +94,9 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 	downME := &webrtc.MediaEngine{}
 	if err := RegisterCodecs(downME); err != nil {
 		return nil, fmt.Errorf("sfu: register codecs: %w", err)
+	}
+	if err := RegisterHeaderExtensions(downME); err != nil {
+		return nil, fmt.Errorf("sfu: register header extensions: %w", err)
 	}
 	downIR := &interceptor.Registry{}
 	if err := webrtc.ConfigureRTCPReports(downIR); err != nil {

@@ -38,6 +38,10 @@ type PublishedTrack struct {
 
 	cache *packetCache // video only; nil for audio
 
+	// captureExt is the publisher's id of abs-capture-time (0: not
+	// negotiated); set before the read loop starts.
+	captureExt uint8
+
 	lastKeyframeReq atomic.Int64 // unix nanos
 	closed          atomic.Bool
 	done            chan struct{} // closed when the read loop ends
@@ -56,10 +60,12 @@ func NewPublishedTrack(uid protocol.UID, mt protocol.MediaType, codec protocol.C
 }
 
 // attach starts forwarding from remote; writeRTCP reaches the publisher.
-func (t *PublishedTrack) attach(remote *webrtc.TrackRemote, writeRTCP func([]rtcp.Packet) error) {
+// captureExt is the id of abs-capture-time on the publisher's connection.
+func (t *PublishedTrack) attach(remote *webrtc.TrackRemote, writeRTCP func([]rtcp.Packet) error, captureExt uint8) {
 	if !t.started.CompareAndSwap(false, true) {
 		return
 	}
+	t.captureExt = captureExt
 	t.mu.Lock()
 	t.rtcp = writeRTCP
 	t.mu.Unlock()
@@ -101,10 +107,11 @@ func (t *PublishedTrack) forward(hdr *rtp.Header, pkt []byte) {
 	if t.cache != nil {
 		t.cache.put(hdr.SequenceNumber, pkt)
 	}
+	ext := t.captureTime(hdr)
 	downs := *t.downs.Load()
 	var sent, bytes uint64
 	for _, d := range downs {
-		if d.writeRTP(hdr, payload) {
+		if d.writeRTP(hdr, payload, ext) {
 			sent++
 			bytes += uint64(len(pkt))
 		}
@@ -113,6 +120,19 @@ func (t *PublishedTrack) forward(hdr *rtp.Header, pkt []byte) {
 		t.stats.PacketsOut.Add(sent)
 		t.stats.BytesOut.Add(bytes)
 	}
+}
+
+// captureTime returns the abs-capture-time timestamp of a parsed packet,
+// nil when absent.
+func (t *PublishedTrack) captureTime(hdr *rtp.Header) []byte {
+	if t.captureExt == 0 || !hdr.Extension {
+		return nil
+	}
+	ext := hdr.GetExtension(t.captureExt)
+	if len(ext) < absCaptureTimeLen {
+		return nil
+	}
+	return ext[:absCaptureTimeLen]
 }
 
 // AddDownTrack starts forwarding to d.

@@ -28,8 +28,14 @@ type Upstream struct {
 	logger *slog.Logger
 
 	mu      sync.Mutex
-	tracks  map[string]*PublishedTrack     // by mid
-	arrived map[string]*webrtc.TrackRemote // media that came before Publish
+	tracks  map[string]*PublishedTrack // by mid
+	arrived map[string]arrivedTrack    // media that came before Publish
+}
+
+// arrivedTrack is a receiving track whose media came before Publish.
+type arrivedTrack struct {
+	remote     *webrtc.TrackRemote
+	captureExt uint8
 }
 
 // NewUpstream creates a publisher peer connection. onICE observes its ICE
@@ -39,7 +45,7 @@ func (m *Media) NewUpstream(logger *slog.Logger, onICE func(webrtc.ICEConnection
 	if err != nil {
 		return nil, err
 	}
-	u := &Upstream{pc: pc, logger: logger, tracks: map[string]*PublishedTrack{}, arrived: map[string]*webrtc.TrackRemote{}}
+	u := &Upstream{pc: pc, logger: logger, tracks: map[string]*PublishedTrack{}, arrived: map[string]arrivedTrack{}}
 	if onICE != nil {
 		pc.OnICEConnectionStateChange(onICE)
 	}
@@ -55,14 +61,15 @@ func (u *Upstream) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver)
 			break
 		}
 	}
+	ext := extensionID(recv.GetParameters().HeaderExtensions, AbsCaptureTimeURI)
 	u.mu.Lock()
 	t := u.tracks[mid]
 	if t == nil {
-		u.arrived[mid] = remote
+		u.arrived[mid] = arrivedTrack{remote, ext}
 	}
 	u.mu.Unlock()
 	if t != nil {
-		t.attach(remote, u.pc.WriteRTCP)
+		t.attach(remote, u.pc.WriteRTCP, ext)
 	}
 }
 
@@ -127,11 +134,11 @@ func receivingTracks(answer string) ([]NegotiatedTrack, error) {
 func (u *Upstream) Publish(mid string, t *PublishedTrack) {
 	u.mu.Lock()
 	u.tracks[mid] = t
-	remote := u.arrived[mid]
+	a, ok := u.arrived[mid]
 	delete(u.arrived, mid)
 	u.mu.Unlock()
-	if remote != nil {
-		t.attach(remote, u.pc.WriteRTCP)
+	if ok {
+		t.attach(a.remote, u.pc.WriteRTCP, a.captureExt)
 	}
 }
 

@@ -230,6 +230,7 @@ type breaker struct {
 	blocked bool
 	dials   int
 	trap    []byte // cut the connection instead of delivering data containing this
+	after   bool   // deliver the trapped data, then cut
 	tr      *http.Transport
 }
 
@@ -258,11 +259,16 @@ func (c *trapConn) Read(p []byte) (int, error) {
 	if trap != nil {
 		at = bytes.Index(p[:n], trap)
 	}
+	after := c.b.after
 	if at >= 0 {
 		c.b.trap = nil
 	}
 	c.b.mu.Unlock()
 	if at < 0 {
+		return n, err
+	}
+	if after {
+		c.cutNext = true
 		return n, err
 	}
 	if at > frameHeader {
@@ -277,7 +283,15 @@ func (c *trapConn) Read(p []byte) (int, error) {
 // connection.
 func (b *breaker) cutOn(s string) {
 	b.mu.Lock()
-	b.trap = []byte(s)
+	b.trap, b.after = []byte(s), false
+	b.mu.Unlock()
+}
+
+// cutAfter arms the trap: the next read containing s is delivered, then
+// the connection is cut.
+func (b *breaker) cutAfter(s string) {
+	b.mu.Lock()
+	b.trap, b.after = []byte(s), true
 	b.mu.Unlock()
 }
 

@@ -294,3 +294,59 @@ func TestE2EResumeLostOffer(t *testing.T) {
 	}
 	aud.waitEvent(t, "state CONNECTED REJOIN_SUCCESS")
 }
+
+// TestE2EResumePendingAnswer: the connection breaks just after an offer
+// arrived, before the client could answer it. The server resends that
+// offer after the resume; the client must answer it there (not send its
+// stale answer on the new connection, where the server would take it for
+// the answer to its ICE-restart offer) and the downstream connection must
+// keep working through the ICE restart.
+func TestE2EResumePendingAnswer(t *testing.T) {
+	checkLeaks(t)
+	srv := startServer(t)
+	ctx := ctxT(t)
+	const channel = "pending-answer"
+	host := newClient(t, srv, "host", asHost)
+	host.join(t, channel, 1)
+	audio, video := newTracks(t)
+	if err := host.Publish(ctx, audio, video); err != nil {
+		t.Fatal(err)
+	}
+	aud := newClient(t, srv, "audience")
+	aud.join(t, channel, 2)
+	aud.waitEvent(t, "user-published 1 video")
+	aud.net.cutAfter(`{"type":"offer"`)
+	rt, err := aud.Subscribe(ctx, 1, protocol.MediaVideo)
+	if err != nil {
+		t.Fatalf("Subscribe across a break: %v", err)
+	}
+	if !aud.net.trapped() {
+		t.Fatal("the offer was not intercepted")
+	}
+	aud.waitEvent(t, "state CONNECTED REJOIN_SUCCESS")
+	r := &receiver{track: rt, offset: len(vp8Key)}
+	var wg syncWG
+	wg.Add(1)
+	go r.run(&wg.WaitGroup)
+	s := &mediaSender{audio: audio, video: video}
+	i := 0
+	waitFor(t, "video after the ICE restart", func() bool {
+		s.send(t, kindTest, i)
+		i++
+		time.Sleep(5 * time.Millisecond)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return len(r.test) > 3
+	})
+	// Another renegotiation still works.
+	if _, err := aud.Subscribe(ctx, 1, protocol.MediaAudio); err != nil {
+		t.Fatalf("Subscribe after the resume: %v", err)
+	}
+	if errs := aud.rec.matching("error"); len(errs) > 0 {
+		t.Errorf("errors %q", errs)
+	}
+	if err := aud.Unsubscribe(ctx, 1, protocol.MediaVideo); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+}

@@ -62,7 +62,7 @@ func (e *Engine) onEvent(sess *session, c *signalConn, env *protocol.Envelope) {
 		if e.decode(env, &ev) {
 			e.mu.Lock()
 			if e.currentLocked(sess, c) {
-				sess.sub.offer(ev)
+				sess.sub.offer(ev, c)
 			}
 			e.mu.Unlock()
 		}

@@ -186,10 +186,19 @@ func newSubscriber(e *Engine, sess *session) *subscriber {
 	return &subscriber{e: e, sess: sess, q: newSerialQueue()}
 }
 
-// offer queues an offer. It may be called with e.mu held.
-func (s *subscriber) offer(ev protocol.OfferEvent) {
+// offer queues an offer that arrived on c. It may be called with e.mu held.
+func (s *subscriber) offer(ev protocol.OfferEvent, c *signalConn) {
 	s.q.push(func() {
-		if err := s.answer(ev); err != nil && s.sess.ctx.Err() == nil {
+		err := s.answer(ev, c)
+		if isLost(err) {
+			// The answer belongs to the connection that brought the
+			// offer. If that broke, the server sends the offer again
+			// after the resume; an answer sent on the new connection
+			// could be taken for the answer to a later offer.
+			s.e.log.Debug("offer not answered: its connection broke", "err", err)
+			return
+		}
+		if err != nil && s.sess.ctx.Err() == nil {
 			err = fmt.Errorf("rtc: downstream offer: %w", err)
 			s.e.log.Warn("cannot answer offer", "err", err)
 			s.e.emit(func(h EventHandler) { h.OnError(err) })
@@ -197,8 +206,8 @@ func (s *subscriber) offer(ev protocol.OfferEvent) {
 	})
 }
 
-// answer applies an offer and sends the answer. It runs on q.
-func (s *subscriber) answer(ev protocol.OfferEvent) error {
+// answer applies an offer and sends the answer on c. It runs on q.
+func (s *subscriber) answer(ev protocol.OfferEvent, c *signalConn) error {
 	ctx, cancel := context.WithTimeout(s.sess.ctx, s.e.cfg.RequestTimeout)
 	defer cancel()
 	if s.pc == nil {
@@ -228,7 +237,7 @@ func (s *subscriber) answer(ev protocol.OfferEvent) error {
 	case <-ctx.Done():
 		return fmt.Errorf("gathering candidates: %w", ctx.Err())
 	}
-	_, err = s.e.request(ctx, s.sess, protocol.TypeAnswer, protocol.AnswerRequest{SDP: s.pc.LocalDescription().SDP}, nil)
+	_, err = c.request(ctx, protocol.TypeAnswer, protocol.AnswerRequest{SDP: s.pc.LocalDescription().SDP}, nil)
 	if err != nil {
 		return err
 	}

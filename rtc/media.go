@@ -79,9 +79,15 @@ func newAPI(s *settings, codecs []protocol.Codec) (*webrtc.API, error) {
 			return nil, fmt.Errorf("rtc: register %s: %w", codec, err)
 		}
 	}
+	if err := registerHeaderExtensions(m); err != nil {
+		return nil, fmt.Errorf("rtc: header extensions: %w", err)
+	}
 	ir := &interceptor.Registry{}
 	if err := webrtc.RegisterDefaultInterceptors(m, ir); err != nil {
 		return nil, fmt.Errorf("rtc: interceptors: %w", err)
+	}
+	if s.SendCaptureTime {
+		ir.Add(captureTimeFactory{})
 	}
 	var se webrtc.SettingEngine
 	if s.SettingEngine != nil {

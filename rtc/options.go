@@ -60,6 +60,12 @@ type EngineConfig struct {
 	// offers, automatic subscriptions, ICE restarts) and each dial. Zero
 	// means 15 s.
 	RequestTimeout time.Duration
+	// SendCaptureTime stamps every RTP packet the engine sends with the
+	// abs-capture-time header extension (the time of the write, from the
+	// local clock, as an NTP timestamp). The server forwards it unchanged,
+	// so a receiver can measure end-to-end latency without decrypting
+	// media. Off by default.
+	SendCaptureTime bool
 }
 
 const defaultRequestTimeout = 15 * time.Second

@@ -33,7 +33,8 @@ type devTokenResponse struct {
 
 // handleDevToken mints tokens for the development app. It is registered
 // only while the server is bound to loopback. Query: service=rtc (default)
-// with channel, uid or account, role=publisher|subscriber, expire seconds;
+// with channel, uid or account, role=publisher|subscriber, expire seconds,
+// admin=true for the administrate-channel privilege (remote role changes);
 // or service=rtm with userId.
 func (s *Server) handleDevToken(w http.ResponseWriter, r *http.Request) {
 	app := s.devApp()
@@ -65,9 +66,14 @@ func (s *Server) handleDevToken(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "channel is required", http.StatusBadRequest)
 			return
 		}
+		admin := q.Get("admin") == "true" || q.Get("admin") == "1"
 		if acc := q.Get("account"); acc != "" {
 			resp.Account = acc
-			resp.Token, err = token.BuildRTCWithAccount(app.ID, app.Certificate, resp.Channel, acc, role, expire, expire)
+			if admin {
+				resp.Token, err = token.BuildRTCAdmin(app.ID, app.Certificate, resp.Channel, acc, role, expire, expire)
+			} else {
+				resp.Token, err = token.BuildRTCWithAccount(app.ID, app.Certificate, resp.Channel, acc, role, expire, expire)
+			}
 		} else {
 			uid, perr := strconv.ParseUint(q.Get("uid"), 10, 32)
 			if q.Get("uid") == "" {
@@ -78,7 +84,11 @@ func (s *Server) handleDevToken(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			resp.UID = uint32(uid)
-			resp.Token, err = token.BuildRTCWithUID(app.ID, app.Certificate, resp.Channel, uint32(uid), role, expire, expire)
+			if admin {
+				resp.Token, err = token.BuildRTCAdmin(app.ID, app.Certificate, resp.Channel, token.UIDString(uint32(uid)), role, expire, expire)
+			} else {
+				resp.Token, err = token.BuildRTCWithUID(app.ID, app.Certificate, resp.Channel, uint32(uid), role, expire, expire)
+			}
 		}
 	case "rtm":
 		resp.UserID = q.Get("userId")

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -271,5 +272,20 @@ func TestHTTPEndpoints(t *testing.T) {
 	}
 	if !strings.Contains(body, `"token":"007`) {
 		t.Fatalf("dev token: %s", body)
+	}
+	code, body = get("/v1/dev/token?channel=demo&uid=42&admin=true")
+	var dt struct{ Token string }
+	if code != 200 || json.Unmarshal([]byte(body), &dt) != nil {
+		t.Fatalf("admin dev token: %d %s", code, body)
+	}
+	at, err := token.Parse(dt.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if svc, ok := at.Service(token.ServiceRTC); !ok || svc.Privileges[token.PrivAdministrateChannel] == 0 {
+		t.Fatalf("admin dev token lacks administrateChannel: %+v", at.Services)
+	}
+	if code, body := get("/v1/dev/token?service=rtm&userId=alice"); code != 200 || !strings.Contains(body, `"userId":"alice"`) {
+		t.Fatalf("rtm dev token: %d %s", code, body)
 	}
 }

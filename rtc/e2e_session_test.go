@@ -3,6 +3,7 @@ package rtc_test
 import (
 	"errors"
 	"io"
+	"os"
 	"testing"
 	"time"
 
@@ -349,4 +350,32 @@ func TestE2EResumePendingAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	wg.Wait()
+}
+
+// TestE2EResumeLostEvent: the connection breaks while an event is on its
+// way. After the resume the client must still learn what it said.
+//
+// Known server problem: events already written to the broken connection
+// (or left in its outbox) are not sent again after the resume, so the
+// client never learns that the host published. Set
+// COHOST_TEST_KNOWN_BUGS=1 to run it.
+func TestE2EResumeLostEvent(t *testing.T) {
+	if os.Getenv("COHOST_TEST_KNOWN_BUGS") == "" {
+		t.Skip("server does not resend events lost with a broken connection; COHOST_TEST_KNOWN_BUGS=1 runs it")
+	}
+	srv := startServer(t)
+	ctx := ctxT(t)
+	const channel = "lost-event"
+	host := newClient(t, srv, "host", asHost)
+	host.join(t, channel, 1)
+	aud := newClient(t, srv, "audience")
+	aud.join(t, channel, 2)
+	aud.waitEvent(t, "user-joined 1")
+	aud.net.cutOn(`{"type":"user-published"`)
+	audio, _ := newTracks(t)
+	if err := host.Publish(ctx, audio); err != nil {
+		t.Fatal(err)
+	}
+	aud.waitEvent(t, "state CONNECTED REJOIN_SUCCESS")
+	aud.waitEvent(t, "user-published 1 audio")
 }

@@ -23,11 +23,13 @@
 //
 // # Events
 //
-// Callbacks of the EventHandler are made from one goroutine per engine, in
-// the order the corresponding messages arrived from the server, and never
-// while the engine holds a lock, so a callback may call any Engine method
-// except Close. A callback that blocks delays the callbacks after it, not
-// the engine.
+// Callbacks of the EventHandler are made by the engine's event queue: one
+// at a time (never concurrently), in the order the corresponding messages
+// arrived from the server, and never while the engine holds a lock, so a
+// callback may call any Engine method except Close. A callback that blocks
+// delays the callbacks after it, not the engine. (The queue's goroutine
+// exits when idle, so consecutive callbacks may run on different
+// goroutines.)
 //
 // # Concurrency
 //

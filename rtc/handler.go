@@ -9,8 +9,8 @@ import (
 // EventHandler receives an engine's events, named after Agora's native
 // IRtcEngineEventHandler. Embed BaseEventHandler to implement only some.
 //
-// Calls come from one goroutine per engine, in order, and never while the
-// engine holds a lock: a method may call Engine methods (Subscribe from
+// Calls are made one at a time per engine (never concurrently), in order,
+// and never while the engine holds a lock: a method may call Engine methods (Subscribe from
 // OnUserPublished is the usual pattern) but not Engine.Close, and while it
 // runs no other callback of the same engine is made.
 type EventHandler interface {

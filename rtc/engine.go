@@ -38,6 +38,9 @@ type Engine struct {
 	role   protocol.ClientRole // role of the next join, then the current one
 	muted  map[protocol.MediaType]bool
 	sess   *session
+	// relay is the last channel media relay configuration the server
+	// accepted, to name a relay token in OnTokenPrivilegeWillExpire.
+	relay protocol.RelayRequest
 }
 
 // session is one stay in a channel, from JoinChannel to its end (leave,

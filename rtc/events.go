@@ -191,8 +191,13 @@ func (e *Engine) onTokenExpiry(sess *session, c *signalConn, typ protocol.Type, 
 		return
 	}
 	if ev.Relay != "" {
-		// A channel media relay token: not the session's own.
-		e.log.Debug("ignoring relay token event", "type", typ, "relay", ev.Relay, "channel", ev.Channel)
+		// A channel media relay token: its warning names that token (renew
+		// it with UpdateChannelMediaRelay); its expiry ends the relay, which
+		// OnChannelMediaRelayStateChanged reports.
+		if typ == protocol.EventTokenWillExpire {
+			token := e.relayTokenLocked(ev.Relay, ev.Channel)
+			e.emit(func(h EventHandler) { h.OnTokenPrivilegeWillExpire(token) })
+		}
 		return
 	}
 	if typ == protocol.EventTokenExpired {

@@ -127,7 +127,26 @@ func (e *Engine) relayRequest(ctx context.Context, typ protocol.Type, cfg *Chann
 		return err
 	}
 	_, err = e.request(ctx, sess, typ, payload, nil)
+	if err == nil && cfg != nil {
+		e.mu.Lock()
+		e.relay = cfg.request()
+		e.mu.Unlock()
+	}
 	return err
+}
+
+// relayTokenLocked returns the relay token a token event concerns: the
+// source token ("src") or the destination token of channel ("dest").
+func (e *Engine) relayTokenLocked(kind string, channel protocol.ChannelName) string {
+	if kind == "src" {
+		return e.relay.Src.Token
+	}
+	for _, d := range e.relay.Dests {
+		if d.ChannelName == channel {
+			return d.Token
+		}
+	}
+	return ""
 }
 
 func (e *Engine) onRelayState(sess *session, c *signalConn, ev protocol.RelayStateEvent) {

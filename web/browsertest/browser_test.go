@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -106,6 +107,7 @@ func browserContext(t *testing.T) context.Context {
 			chromedp.Flag("allow-loopback-in-peer-connection", true),
 			chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
 			chromedp.WindowSize(800, 600),
+			chromedp.CombinedOutput(&browserOutput),
 		}
 		allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 		ctx, cancelCtx := chromedp.NewContext(allocCtx)
@@ -119,6 +121,35 @@ func browserContext(t *testing.T) context.Context {
 		t.Fatalf("start chromium: %v", browser.err)
 	}
 	return browser.ctx
+}
+
+// browserOutput keeps the end of the browser's stdout and stderr, logged
+// when a test fails.
+var browserOutput tailBuffer
+
+// dumpedOutput is set once the browser output has been logged.
+var dumpedOutput atomic.Bool
+
+// tailBuffer is an io.Writer that keeps the last 16 KiB written.
+type tailBuffer struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (b *tailBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf = append(b.buf, p...)
+	if n := len(b.buf) - 16<<10; n > 0 {
+		b.buf = b.buf[n:]
+	}
+	return len(p), nil
+}
+
+func (b *tailBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return string(b.buf)
 }
 
 // page is one browser tab with the SDK and the test helpers loaded from a
@@ -159,6 +190,9 @@ func newPage(t *testing.T, srv *servertest.Server, name string) *page {
 	t.Cleanup(func() {
 		if t.Failed() {
 			p.dump()
+			if out := browserOutput.String(); out != "" && !dumpedOutput.Swap(true) {
+				t.Logf("browser output (end):\n%s", out)
+			}
 		}
 		cancel()
 	})

@@ -6,8 +6,10 @@ import (
 	"github.com/cohost-rtc/cohost/internal/servertest"
 )
 
-// TestHostToViewer: a host publishes camera and microphone, a viewer in
-// the same live channel subscribes and decodes the video.
+// TestHostToViewer: a host publishes camera and microphone, a viewer in the
+// same live channel decodes the video; mute, unpublish and republish reach
+// the viewer as Agora Web reports them; a dropped signalling connection is
+// resumed unseen; leave is seen as Quit.
 func TestHostToViewer(t *testing.T) {
 	srv := servertest.Start(t)
 	host := newPage(t, srv, "host")
@@ -23,4 +25,58 @@ func TestHostToViewer(t *testing.T) {
 	viewer.waitEvent("viewer subscribed 11 video")
 	viewer.waitEvent("viewer subscribed 11 audio")
 	viewer.waitDecoding("viewer", 11)
+
+	// The server picks what the viewer can see: audience members are not
+	// remote users of anyone.
+	if n := host.num(`return T.clients.host.remoteUsers.length`); n != 0 {
+		t.Errorf("the host sees %v remote users, want 0 (the viewer is audience)", n)
+	}
+	if got := viewer.str(`return T.err(async () => T.clients.viewer.publish(await T.camera("vcam")))`); got != "INVALID_OPERATION" {
+		t.Errorf("audience publish: %s, want INVALID_OPERATION", got)
+	}
+
+	// setMuted: user-info-updated and user-unpublished, then back.
+	host.run(`await T.tracks.cam.setMuted(true)`)
+	viewer.waitEvent("viewer user-info-updated 11 mute-video")
+	viewer.waitEvent("viewer user-unpublished 11 video")
+	host.run(`await T.tracks.cam.setMuted(false)`)
+	viewer.waitEvent("viewer user-info-updated 11 unmute-video")
+	viewer.waitFor("a second subscription to 11's video", `T.count("viewer subscribed 11 video") === 2`)
+	viewer.waitDecoding("viewer", 11)
+
+	// unpublish and publish again.
+	host.run(`await T.clients.host.unpublish(T.tracks.cam)`)
+	viewer.waitFor("a second user-unpublished", `T.count("viewer user-unpublished 11 video") === 2`)
+	host.run(`await T.clients.host.publish(T.tracks.cam)`)
+	viewer.waitFor("a third subscription", `T.count("viewer subscribed 11 video") === 3`)
+	viewer.waitDecoding("viewer", 11)
+
+	// The host's signalling connection breaks: the SDK resumes the session,
+	// and the viewer sees nothing of it.
+	host.run(`T.clients.host._signal.ws.close()`)
+	host.waitEvent("host connection-state-change RECONNECTING CONNECTED")
+	host.waitEvent("host connection-state-change CONNECTED RECONNECTING")
+	viewer.waitDecoding("viewer", 11)
+	if viewer.hasEvent("viewer user-left 11 ServerTimeOut") || viewer.hasEvent("viewer user-left 11 Quit") {
+		t.Errorf("the viewer saw the host leave during a resume")
+	}
+
+	host.run(`await T.clients.host.leave()`)
+	host.waitEvent("host connection-state-change DISCONNECTED DISCONNECTING LEAVE")
+	viewer.waitEvent("viewer user-left 11 Quit")
+}
+
+// TestESModule: the ES module form loads from the server and talks to it.
+func TestESModule(t *testing.T) {
+	srv := servertest.Start(t)
+	p := newPage(t, srv, "esm")
+	got := p.str(`const m = await import("/sdk/cohost-rtc.mjs");
+		if (m.default !== window.AgoraRTC) return "the module and the global differ";
+		const c = m.default.createClient({mode: "rtc", codec: "vp8"});
+		const uid = await c.join(` + jsString(srv.TestAppID) + `, "esm", null, null);
+		await c.leave();
+		return typeof uid + " " + m.default.getServerURL() + " " + m.ChannelMediaRelayState.RELAY_STATE_IDLE;`)
+	if want := "number " + srv.URL + " RELAY_STATE_IDLE"; got != want {
+		t.Errorf("ES module: %q, want %q", got, want)
+	}
 }

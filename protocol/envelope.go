@@ -48,4 +48,8 @@ type Envelope struct {
 	Data json.RawMessage `json:"data,omitempty"`
 	// Error is set on a failed response.
 	Error *Error `json:"error,omitempty"`
+	// Seq numbers the events of a session, from 1, without gaps; a client
+	// that resumes names the last one it got and the server resends the
+	// later ones. Responses carry none.
+	Seq uint64 `json:"seq,omitempty"`
 }

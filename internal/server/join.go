@@ -194,7 +194,10 @@ func (c *conn) handleResume(id uint64, data json.RawMessage) *protocol.Error {
 	env := protocol.Envelope{ID: id, Type: protocol.TypeResponse}
 	env.Data, _ = json.Marshal(resp)
 	b, _ := json.Marshal(env)
-	p.attach(c, b)
+	if !p.attach(c, b, req.LastSeq) {
+		ch.mu.Unlock()
+		return perr(protocol.ErrNotInChannel, "events after %d are no longer held; join again", *req.LastSeq).WithReason(int(protocol.ReasonSessionExpired))
+	}
 	ch.mu.Unlock()
 	c.p = p
 	c.logger = p.logger

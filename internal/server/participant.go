@@ -67,6 +67,8 @@ type Participant struct {
 
 	mu      sync.Mutex
 	up      *sfu.Upstream
+	seq     uint64     // seq of the last event sent
+	replay  replayRing // recent events, for resumes
 	out     *outbox
 	conn    *conn
 	codecs  map[protocol.Codec]bool
@@ -96,12 +98,15 @@ func iceTracker(flag *atomic.Bool) func(webrtc.ICEConnectionState) {
 	}
 }
 
-// sendRaw queues an encoded message for the client.
+// sendRaw numbers an encoded event and queues it for the client.
 func (p *Participant) sendRaw(b []byte) {
 	if p.virtual {
 		return
 	}
 	p.mu.Lock()
+	p.seq++
+	b = withSeq(b, p.seq)
+	p.replay.add(p.seq, b)
 	ok := p.out.push(b)
 	c := p.conn
 	p.mu.Unlock()
@@ -113,16 +118,30 @@ func (p *Participant) sendRaw(b []byte) {
 // send queues an event for the client.
 func (p *Participant) send(t protocol.Type, data any) { p.sendRaw(encodeEvent(t, data)) }
 
-// attach makes c the participant's connection; resp goes first, then what
-// was queued while detached.
-func (p *Participant) attach(c *conn, resp []byte) {
+// attach makes c the participant's connection: resp goes first, then the
+// events the client missed: every event after lastSeq when given (from the
+// replay ring), else those queued while no connection was attached. It
+// reports false, attaching nothing, when events after lastSeq are no longer
+// held.
+func (p *Participant) attach(c *conn, resp []byte, lastSeq *uint64) bool {
 	p.mu.Lock()
+	var missed [][]byte
+	if lastSeq != nil {
+		var ok bool
+		if missed, ok = p.replay.since(*lastSeq, p.seq); !ok {
+			p.mu.Unlock()
+			return false
+		}
+	}
 	old, queued := p.conn, p.out.take()
+	if lastSeq == nil {
+		missed = queued
+	}
 	p.out.close()
 	p.conn = c
 	p.out = c.out
 	c.out.push(resp)
-	for _, b := range queued {
+	for _, b := range missed {
 		c.out.push(b)
 	}
 	p.mu.Unlock()
@@ -130,6 +149,7 @@ func (p *Participant) attach(c *conn, resp []byte) {
 	if old != nil && old != c {
 		old.close(websocket.StatusNormalClosure, "session resumed on another connection")
 	}
+	return true
 }
 
 // detach is called when c's connection ended: events buffer until a resume.

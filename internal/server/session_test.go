@@ -289,3 +289,43 @@ func TestHTTPEndpoints(t *testing.T) {
 		t.Fatalf("rtm dev token: %d %s", code, body)
 	}
 }
+
+func TestResumeReplaysEventsAfterLastSeq(t *testing.T) {
+	srv := servertest.Start(t)
+	stop := make(chan struct{})
+	defer close(stop)
+	a := dialRaw(t, srv.WSURL())
+	resp := a.join(liveJoin(srv.TestAppID, 1, protocol.RoleAudience, ""))
+	var seqs []uint64
+	for _, uid := range []protocol.UID{2, 3, 4} {
+		h := dialRaw(t, srv.WSURL())
+		h.keepAlive(200*time.Millisecond, stop)
+		h.join(liveJoin(srv.TestAppID, uid, protocol.RoleBroadcaster, ""))
+		ev := a.nextEvent(protocol.EventUserJoined, 10*time.Second)
+		seqs = append(seqs, ev.Seq)
+	}
+	if seqs[0] == 0 || seqs[1] != seqs[0]+1 || seqs[2] != seqs[1]+1 {
+		t.Fatalf("event seqs %v, want consecutive from 1", seqs)
+	}
+	_ = a.ws.CloseNow()
+	<-a.closed
+	// The client says it saw only the first user-joined: the other two come again.
+	b := dialRaw(t, srv.WSURL())
+	last := seqs[0]
+	mustOK(t, b.request(protocol.TypeResume, protocol.ResumeRequest{Version: protocol.Version, SessionID: resp.SessionID, LastSeq: &last}))
+	for _, want := range []protocol.UID{3, 4} {
+		ev := b.nextEvent(protocol.EventUserJoined, 10*time.Second)
+		if j := decodeData[protocol.UserJoinedEvent](t, ev); j.UID != want || ev.Seq != seqs[want-2] {
+			t.Fatalf("replayed %+v seq %d, want uid %d seq %d", j, ev.Seq, want, seqs[want-2])
+		}
+	}
+	// A resume naming a seq the server never sent is refused.
+	_ = b.ws.CloseNow()
+	<-b.closed
+	c := dialRaw(t, srv.WSURL())
+	future := seqs[2] + 100
+	e := wantError(t, c.request(protocol.TypeResume, protocol.ResumeRequest{Version: protocol.Version, SessionID: resp.SessionID, LastSeq: &future}), protocol.ErrNotInChannel)
+	if protocol.ConnectionChangedReason(e.Reason) != protocol.ReasonSessionExpired {
+		t.Fatalf("reason %d", e.Reason)
+	}
+}

@@ -65,5 +65,6 @@ the same flags. See "cohost serve --help" for every option.`,
 	root.SetVersionTemplate("{{.Name}} {{.Version}}\n")
 	setupServe(root, getenv)
 	root.AddCommand(newServeCmd(getenv), newVersionCmd(), newTokenCmd())
+	root.AddCommand(newLoadtestCmd(getenv))
 	return root
 }

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cohost-rtc/cohost/internal/loadtest"
+)
+
+func newLoadtestCmd(getenv func(string) string) *cobra.Command {
+	var cfg loadtest.Config
+	var jsonPath string
+	var quiet bool
+	cmd := &cobra.Command{
+		Use:   "loadtest",
+		Short: "Load a cohost server with channels, hosts and audience, and measure it",
+		Long: `Load a running cohost server and measure it: N channels with P hosts and S
+audience members each, joined through the Go SDK. Hosts publish synthetic
+audio and video at the given bitrates and packet rates; with --relay every
+host also relays into every other channel. After everyone joined and
+received media, the test measures for --duration and reports users
+connected, join and first-media times, packet rates, loss, end-to-end
+latency (from the abs-capture-time header extension the hosts stamp) and
+the server's CPU and memory from its /metrics.
+
+Audience members are receive-only probes: media is counted and timed from
+the RTP header, which SRTP leaves in clear, and never decrypted, so the load
+tester spends less per packet than the server.
+
+--baseline then measures, back to back, the least work any SFU must do for
+the same traffic (SRTP AES-128-GCM encryption once per subscriber and a UDP
+send on loopback) and reports the server's CPU per forwarded packet as a
+ratio to it. See docs/benchmarks.md.
+
+The load tester only talks to the server at --url: signalling, tokens and
+metrics go there, media only to its host's addresses. Tokens come from
+--app-id and --app-certificate, from --app-id alone for an app in testing
+mode, or else from the server's development token endpoint (loopback only).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cfg.AppID == "" {
+				cfg.AppID = getenv(envAppID)
+			}
+			if cfg.AppCertificate == "" && cfg.AppID != "" {
+				cfg.AppCertificate = getenv(envAppCertificate)
+			}
+			if !quiet {
+				cfg.Progress = cmd.ErrOrStderr()
+				if f, ok := cfg.Progress.(*os.File); ok {
+					if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+						cfg.Terminal = true
+					}
+				}
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			rep, err := loadtest.Run(ctx, cfg)
+			if rep != nil {
+				if terr := rep.WriteTable(cmd.OutOrStdout()); terr != nil && err == nil {
+					err = terr
+				}
+				if jsonPath != "" {
+					b, jerr := json.MarshalIndent(rep, "", "  ")
+					if jerr == nil {
+						b = append(b, '\n')
+						if jsonPath == "-" {
+							_, jerr = cmd.OutOrStdout().Write(b)
+						} else {
+							jerr = os.WriteFile(jsonPath, b, 0o644)
+						}
+					}
+					if jerr != nil && err == nil {
+						err = fmt.Errorf("write JSON report: %w", jerr)
+					}
+				}
+			}
+			return err
+		},
+	}
+	fs := cmd.Flags()
+	fs.SortFlags = false
+	fs.StringVar(&cfg.URL, "url", "http://127.0.0.1:7800", "the server's HTTP address: the only server contacted")
+	fs.StringVar(&cfg.AppID, "app-id", "", "App ID (default $"+envAppID+"; none: the development token endpoint)")
+	fs.StringVar(&cfg.AppCertificate, "app-certificate", "", "App Certificate to mint tokens (default $"+envAppCertificate+"; none with --app-id: testing mode)")
+	fs.IntVarP(&cfg.Channels, "channels", "n", 1, "channels")
+	fs.IntVarP(&cfg.Hosts, "hosts", "p", 1, "hosts per channel, each publishing audio and video")
+	fs.IntVarP(&cfg.Audience, "audience", "s", 10, "audience members per channel, subscribed to every host")
+	fs.BoolVar(&cfg.Relay, "relay", false, "every host relays into every other channel (2–5 channels)")
+	fs.IntVar(&cfg.VideoKbps, "video-kbps", 1500, "video bitrate per host (0: no video)")
+	fs.IntVar(&cfg.VideoPPS, "video-pps", 160, "video packets per second per host")
+	fs.IntVar(&cfg.VideoFPS, "video-fps", 0, "send video in frame bursts at this frame rate (0: packets evenly spaced)")
+	fs.IntVar(&cfg.AudioKbps, "audio-kbps", 32, "audio bitrate per host (0: no audio)")
+	fs.IntVar(&cfg.AudioPPS, "audio-pps", 50, "audio packets per second per host")
+	fs.Float64Var(&cfg.JoinRate, "join-rate", 50, "audience joins per second")
+	fs.DurationVarP(&cfg.Duration, "duration", "d", 0, "measurement window after everyone joined (default 30s)")
+	fs.DurationVar(&cfg.Settle, "settle", 0, "longest wait for the audience's first media after the last join (default 10s)")
+	fs.BoolVar(&cfg.Baseline, "baseline", false, "then measure the SRTP-encrypt-and-send baseline for the same traffic and report the ratio")
+	fs.DurationVar(&cfg.BaselineDuration, "baseline-duration", 0, "baseline length (default 10s)")
+	fs.StringVar(&cfg.Prefix, "prefix", "lt", "channel name prefix: <prefix>0, <prefix>1, …")
+	fs.StringVar(&jsonPath, "json", "", "also write the report as JSON to this file (- for stdout)")
+	fs.BoolVarP(&quiet, "quiet", "q", false, "no progress line")
+	return cmd
+}

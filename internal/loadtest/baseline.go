@@ -1,0 +1,181 @@
+package loadtest
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"net"
+	"net/netip"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/rtp"
+	"github.com/pion/srtp/v3"
+	"golang.org/x/sys/unix"
+)
+
+// baseStream is one published track of the test as the baseline replays
+// it: its packet rate, size and burst, and which receivers get it.
+type baseStream struct {
+	pps, payload, burst int
+	receivers           []int
+}
+
+// BaselineResult is the least work any SFU does for the test's traffic:
+// SRTP-encrypt (AES-128-GCM) each packet once per subscriber and send it
+// over UDP on loopback, with no SFU logic, from one thread whose CPU time is
+// measured.
+type BaselineResult struct {
+	Seconds       float64 `json:"seconds"`
+	Receivers     int     `json:"receivers"`
+	Packets       uint64  `json:"packets"`
+	Received      uint64  `json:"received"`
+	CPUSeconds    float64 `json:"cpuSeconds"`
+	NsPerPacket   float64 `json:"nsPerPacket"`
+	PacketsPerSec float64 `json:"packetsPerSecond"`
+}
+
+// runBaseline sends streams to receivers loopback sockets for d.
+func runBaseline(ctx context.Context, streams []baseStream, receivers int, d time.Duration) (*BaselineResult, error) {
+	lo := netip.MustParseAddr("127.0.0.1")
+	sinks := make([]*net.UDPConn, receivers)
+	addrs := make([]netip.AddrPort, receivers)
+	var received atomic.Uint64
+	var wg sync.WaitGroup
+	defer func() {
+		for _, s := range sinks {
+			if s != nil {
+				_ = s.Close()
+			}
+		}
+		wg.Wait()
+	}()
+	for i := range sinks {
+		c, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(lo, 0)))
+		if err != nil {
+			return nil, fmt.Errorf("loadtest: baseline receiver: %w", err)
+		}
+		_ = c.SetReadBuffer(1 << 20)
+		sinks[i], addrs[i] = c, c.LocalAddr().(*net.UDPAddr).AddrPort()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 1500)
+			for {
+				n, _, err := c.ReadFromUDPAddrPort(buf)
+				if err != nil {
+					return
+				}
+				if isRTP(buf[:n]) {
+					received.Add(1)
+				}
+			}
+		}()
+	}
+	conn, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(lo, 0)))
+	if err != nil {
+		return nil, fmt.Errorf("loadtest: baseline sender: %w", err)
+	}
+	defer conn.Close()
+	_ = conn.SetWriteBuffer(4 << 20)
+
+	// One SRTP context per receiver, as an SFU has one per subscriber.
+	ctxs := make([]*srtp.Context, receivers)
+	for i := range ctxs {
+		key, salt := make([]byte, 16), make([]byte, 12)
+		binary.BigEndian.PutUint32(key, uint32(i))
+		binary.BigEndian.PutUint32(salt, uint32(i))
+		if ctxs[i], err = srtp.CreateContext(key, salt, srtp.ProtectionProfileAeadAes128Gcm); err != nil {
+			return nil, err
+		}
+	}
+	type state struct {
+		baseStream
+		raw      []byte
+		interval time.Duration
+		next     time.Time
+		seq      uint16
+	}
+	start := time.Now()
+	states := make([]*state, len(streams))
+	for i, s := range streams {
+		p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 96, SSRC: uint32(1000 + i)}, Payload: make([]byte, s.payload)}
+		_ = p.Header.SetExtension(1, make([]byte, 8)) // abs-capture-time, as the test's packets carry
+		raw, err := p.Marshal()
+		if err != nil {
+			return nil, err
+		}
+		burst := max(s.burst, 1)
+		states[i] = &state{baseStream: s, raw: raw, interval: time.Second * time.Duration(burst) / time.Duration(s.pps), next: start}
+	}
+
+	res := &BaselineResult{Receivers: receivers}
+	done := make(chan error, 1)
+	go func() {
+		// One locked thread sends everything; its CPU time is the result.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		var hdr rtp.Header
+		out := make([]byte, 0, 1600)
+		var ru0, ru1 unix.Rusage
+		_ = unix.Getrusage(unix.RUSAGE_THREAD, &ru0)
+		end := start.Add(d)
+		var sent uint64
+		for ctx.Err() == nil {
+			var s *state
+			for _, x := range states {
+				if s == nil || x.next.Before(s.next) {
+					s = x
+				}
+			}
+			if s == nil || !s.next.Before(end) {
+				break
+			}
+			if w := time.Until(s.next); w > 0 {
+				time.Sleep(w)
+			}
+			for range max(s.burst, 1) {
+				s.seq++
+				binary.BigEndian.PutUint16(s.raw[2:], s.seq)
+				binary.BigEndian.PutUint64(s.raw[stampOffset:], uint64(time.Now().UnixNano()))
+				for _, r := range s.receivers {
+					enc, err := ctxs[r].EncryptRTP(out[:0], s.raw, &hdr)
+					if err != nil {
+						done <- err
+						return
+					}
+					if _, err := conn.WriteToUDPAddrPort(enc, addrs[r]); err != nil {
+						done <- err
+						return
+					}
+					sent++
+				}
+			}
+			s.next = s.next.Add(s.interval)
+		}
+		_ = unix.Getrusage(unix.RUSAGE_THREAD, &ru1)
+		res.Packets = sent
+		res.CPUSeconds = tvSeconds(ru1.Utime) + tvSeconds(ru1.Stime) - tvSeconds(ru0.Utime) - tvSeconds(ru0.Stime)
+		done <- nil
+	}()
+	if err := <-done; err != nil {
+		return nil, fmt.Errorf("loadtest: baseline: %w", err)
+	}
+	res.Seconds = time.Since(start).Seconds()
+	time.Sleep(50 * time.Millisecond) // let the receivers drain
+	res.Received = received.Load()
+	if res.Packets > 0 {
+		res.NsPerPacket = res.CPUSeconds * 1e9 / float64(res.Packets)
+		res.PacketsPerSec = float64(res.Packets) / res.Seconds
+	}
+	return res, nil
+}
+
+func tvSeconds(tv unix.Timeval) float64 { return float64(tv.Sec) + float64(tv.Usec)/1e6 }
+
+// stampOffset is where the 8-byte abs-capture-time value sits in the
+// baseline's packets: after the 12-byte header, the extension header (4)
+// and the element's id/length byte.
+const stampOffset = 12 + 4 + 1

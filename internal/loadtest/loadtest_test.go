@@ -1,0 +1,136 @@
+package loadtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pion/rtp"
+
+	"github.com/cohost-rtc/cohost/internal/servertest"
+	"github.com/cohost-rtc/cohost/rtc"
+)
+
+// TestRun runs a tiny load test against an in-process server: one host,
+// three audience members, with the development token endpoint.
+func TestRun(t *testing.T) {
+	srv := servertest.Start(t)
+	var progress bytes.Buffer
+	rep, err := Run(context.Background(), Config{
+		URL: srv.URL, Audience: 3, VideoKbps: 500, VideoPPS: 100, AudioKbps: 32, AudioPPS: 50,
+		JoinRate: 100, Duration: time.Second, Settle: 5 * time.Second,
+		Baseline: true, BaselineDuration: 300 * time.Millisecond, Progress: &progress,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table bytes.Buffer
+	if err := rep.WriteTable(&table); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("\n%s", table.String())
+	if rep.Users.AudienceJoined != 3 || rep.Users.AudienceReceiving != 3 || rep.Users.HostsJoined != 1 {
+		t.Fatalf("users %+v", rep.Users)
+	}
+	if rep.Errors != 0 {
+		t.Fatalf("errors: %v", rep.FirstErrors)
+	}
+	if rep.Join.N != 3 || rep.FirstMedia.N != 3 || rep.FirstVideo.N != 3 || rep.FirstMedia.P50 <= 0 {
+		t.Fatalf("join %+v first media %+v first video %+v", rep.Join, rep.FirstMedia, rep.FirstVideo)
+	}
+	// 3 × 150 packets/s for about a second; loopback loses nothing.
+	if rep.Loss.Expected < 300 || rep.Loss.Percent > 1 {
+		t.Fatalf("loss %+v", rep.Loss)
+	}
+	if rep.Latency.Samples < 300 || rep.Latency.Unstamped != 0 || rep.Latency.P50Ms <= 0 || rep.Latency.P99Ms > 1000 {
+		t.Fatalf("latency %+v", rep.Latency)
+	}
+	if rep.Server.PacketsOutPerSec < 200 || rep.Server.CPUSeconds < 0 || rep.Server.RSSMB <= 0 {
+		t.Fatalf("server %+v", rep.Server)
+	}
+	if b := rep.Baseline; b == nil || b.Packets == 0 || b.Receivers != 3 || b.NsPerPacket <= 0 || rep.Ratio <= 0 {
+		t.Fatalf("baseline %+v ratio %v", b, rep.Ratio)
+	}
+	if !strings.Contains(progress.String(), "receiving") {
+		t.Errorf("progress %q", progress.String())
+	}
+	if _, err := json.Marshal(rep); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRunRelay: two channels in mutual relay, minted tokens; each audience
+// member receives both hosts.
+func TestRunRelay(t *testing.T) {
+	srv := servertest.Start(t)
+	rep, err := Run(context.Background(), Config{
+		URL: srv.URL, AppID: srv.AppID, AppCertificate: srv.Certificate,
+		Channels: 2, Audience: 2, Relay: true, VideoKbps: 300, VideoPPS: 60, VideoFPS: 20, AudioKbps: 16, AudioPPS: 50,
+		JoinRate: 100, Duration: 700 * time.Millisecond, Settle: 5 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Users.AudienceJoined != 4 || rep.Users.AudienceReceiving != 4 || rep.Errors != 0 {
+		t.Fatalf("users %+v errors %v", rep.Users, rep.FirstErrors)
+	}
+	if rep.Loss.Expected < 4*4*50/2 || rep.Loss.Percent > 1 {
+		t.Fatalf("loss %+v", rep.Loss)
+	}
+}
+
+func TestConfigChecks(t *testing.T) {
+	for _, c := range []Config{
+		{URL: "ftp://x", VideoKbps: 1, VideoPPS: 1},
+		{Channels: 6, Relay: true, AudioKbps: 32, AudioPPS: 50},
+		{Channels: 1, Relay: true, AudioKbps: 32, AudioPPS: 50},
+		{VideoKbps: 1500, VideoPPS: 100},
+		{},
+	} {
+		if _, err := c.withDefaults(); err == nil {
+			t.Errorf("%+v accepted", c)
+		}
+	}
+}
+
+func TestCaptureTimeParse(t *testing.T) {
+	now := time.Now()
+	p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 96, CSRC: []uint32{7}}, Payload: []byte{1, 2, 3}}
+	ts := make([]byte, 8)
+	binary.BigEndian.PutUint64(ts, rtc.NTPTime(now))
+	_ = p.Header.SetExtension(3, []byte{1, 2})
+	_ = p.Header.SetExtension(5, ts)
+	b, _ := p.Marshal()
+	got, ok := captureTime(b)
+	if !ok || got.Sub(now).Abs() > time.Microsecond {
+		t.Fatalf("got %v %v, want %v", got, ok, now)
+	}
+	if !isRTP(b) {
+		t.Fatal("not RTP")
+	}
+	p.Header.Extension, p.Header.Extensions = false, nil
+	b, _ = p.Marshal()
+	if _, ok := captureTime(b); ok {
+		t.Fatal("capture time without extension")
+	}
+}
+
+func TestHist(t *testing.T) {
+	h := newHist()
+	for i := 1; i <= 1000; i++ {
+		h.add(time.Duration(i) * time.Microsecond)
+	}
+	for _, c := range []struct {
+		q    float64
+		want time.Duration
+	}{{0.5, 500 * time.Microsecond}, {0.99, 990 * time.Microsecond}} {
+		got := h.quantile(c.q)
+		if d := (got - c.want).Abs(); d > c.want/50 {
+			t.Errorf("q%.2f = %v, want %v", c.q, got, c.want)
+		}
+	}
+}

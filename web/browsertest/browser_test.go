@@ -163,8 +163,9 @@ type page struct {
 	console []string
 }
 
-// newPage opens a tab on srv, loads /sdk/cohost-rtc.js from it (so the SDK
-// talks to that server) and the helpers. The tab closes when the test ends;
+// newPage opens a tab on srv, loads /sdk/cohost-rtc.js and
+// /sdk/cohost-rtm.js from it (so the SDKs talk to that server) and the
+// helpers. The tab closes when the test ends;
 // its console is logged if the test failed.
 func newPage(t *testing.T, srv *servertest.Server, name string) *page {
 	t.Helper()
@@ -199,13 +200,15 @@ func newPage(t *testing.T, srv *servertest.Server, name string) *page {
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/healthz")); err != nil {
 		t.Fatalf("%s: open page: %v", name, err)
 	}
-	p.run(`await new Promise((resolve, reject) => {
-		const s = document.createElement("script");
-		s.src = "/sdk/cohost-rtc.js";
-		s.onload = resolve;
-		s.onerror = () => reject(new Error("cannot load /sdk/cohost-rtc.js"));
-		document.head.appendChild(s);
-	});
+	p.run(`for (const src of ["/sdk/cohost-rtc.js", "/sdk/cohost-rtm.js"]) {
+		await new Promise((resolve, reject) => {
+			const s = document.createElement("script");
+			s.src = src;
+			s.onload = resolve;
+			s.onerror = () => reject(new Error("cannot load " + src));
+			document.head.appendChild(s);
+		});
+	}
 	document.body.textContent = "";`)
 	p.run(harnessJS)
 	return p

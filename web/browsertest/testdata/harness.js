@@ -80,5 +80,51 @@ window.T = (() => {
     const s = T.clients[client].getRemoteVideoStats()[uid];
     return (s && s.framesDecoded) || 0;
   };
+  // T.newRTM logs in an RTM client whose events are recorded as
+  // "<name> <Event> <args…>"; received invitations are kept in
+  // T.invitations[name].
+  T.rtm = {};
+  T.channels = {};
+  T.invitations = {};
+  T.newRTM = async (name, appId, uid, token) => {
+    const c = AgoraRTM.createInstance(appId);
+    T.rtm[name] = c;
+    c.on("ConnectionStateChanged", (state, reason) => T.record(name, "ConnectionStateChanged", state, reason));
+    c.on("MessageFromPeer", (m, peerId) => T.record(name, "MessageFromPeer", peerId, m.text));
+    c.on("PeersOnlineStatusChanged", (st) => T.record(name, "PeersOnlineStatusChanged", st));
+    c.on("RemoteInvitationReceived", (inv) => {
+      T.invitations[name] = inv;
+      T.record(name, "RemoteInvitationReceived", inv.callerId, inv.content, inv.channelId);
+      inv.on("RemoteInvitationAccepted", () => T.record(name, "RemoteInvitationAccepted", inv.callerId));
+      inv.on("RemoteInvitationRefused", () => T.record(name, "RemoteInvitationRefused", inv.callerId));
+      inv.on("RemoteInvitationCanceled", () => T.record(name, "RemoteInvitationCanceled", inv.callerId));
+    });
+    await c.login({ uid, token: token || undefined });
+    return c;
+  };
+  T.joinRTMChannel = async (name, channelId) => {
+    const ch = T.rtm[name].createChannel(channelId);
+    T.channels[name] = ch;
+    ch.on("MemberJoined", (id) => T.record(name, "MemberJoined", channelId, id));
+    ch.on("MemberLeft", (id) => T.record(name, "MemberLeft", channelId, id));
+    ch.on("MemberCountUpdated", (n) => T.record(name, "MemberCountUpdated", channelId, n));
+    ch.on("ChannelMessage", (m, from) => T.record(name, "ChannelMessage", channelId, from, m.text));
+    ch.on("AttributesUpdated", (attrs) =>
+      T.record(name, "AttributesUpdated", channelId, Object.keys(attrs).sort().map((k) => `${k}=${attrs[k].value}`).join(",")));
+    await ch.join();
+    return ch;
+  };
+  T.invite = (name, calleeId, content, channelId) => {
+    const inv = T.rtm[name].createLocalInvitation(calleeId);
+    inv.content = content;
+    inv.channelId = channelId;
+    inv.on("LocalInvitationReceivedByPeer", () => T.record(name, "LocalInvitationReceivedByPeer", calleeId));
+    inv.on("LocalInvitationAccepted", (r) => T.record(name, "LocalInvitationAccepted", calleeId, r));
+    inv.on("LocalInvitationRefused", (r) => T.record(name, "LocalInvitationRefused", calleeId, r));
+    inv.on("LocalInvitationCanceled", () => T.record(name, "LocalInvitationCanceled", calleeId));
+    inv.on("LocalInvitationFailure", (reason) => T.record(name, "LocalInvitationFailure", calleeId, reason));
+    inv.send();
+    return inv;
+  };
   return T;
 })();

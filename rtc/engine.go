@@ -67,6 +67,7 @@ type session struct {
 	subs    map[subKey]*subscription
 	byMid   map[string]*subscription       // subscriptions in the last offer
 	live    map[string]*webrtc.TrackRemote // downstream tracks by mid
+	lastSeq uint64                         // seq of the last event handled
 }
 
 // NewEngine checks cfg and creates an engine. It starts no goroutine and

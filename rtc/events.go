@@ -12,6 +12,19 @@ import (
 // handler calls are queued, peer-connection work goes to the session's
 // queues.
 func (e *Engine) onEvent(sess *session, c *signalConn, env *protocol.Envelope) {
+	if env.Seq != 0 {
+		// After a resume the server resends events the broken connection
+		// may have lost; skip those already handled.
+		e.mu.Lock()
+		skip := !e.currentLocked(sess, c) || env.Seq <= sess.lastSeq
+		if !skip {
+			sess.lastSeq = env.Seq
+		}
+		e.mu.Unlock()
+		if skip {
+			return
+		}
+	}
 	switch env.Type {
 	case protocol.EventUserJoined:
 		var ev protocol.UserJoinedEvent

@@ -129,7 +129,8 @@ func (e *Engine) resumeOnce(sess *session, deadline time.Time) (done bool, err e
 		e.mu.Unlock()
 		return true, nil
 	}
-	req := protocol.ResumeRequest{Version: protocol.Version, SessionID: sess.info.SessionID}
+	last := sess.lastSeq
+	req := protocol.ResumeRequest{Version: protocol.Version, SessionID: sess.info.SessionID, LastSeq: &last}
 	e.mu.Unlock()
 
 	c, err := dialSignal(ctx, e.cfg.signalURL, e.cfg.HTTPClient, e.log)

@@ -84,8 +84,9 @@ func TestSeed000InviteToCoHost(t *testing.T) {
 }
 
 // TestSeed000ServerEnforcedRoleChange plays seed 000's promotion and
-// demotion with cohost's server-enforced remote role change, in three pages: a host and two viewers of a
-// certificate app (co-host authentication on). The host promotes viewer 1
+// demotion with cohost's server-enforced remote role change, in three
+// pages: a host and two viewers of a certificate app (co-host
+// authentication on), the viewers with subscriber tokens. The host promotes viewer 1
 // with setRemoteClientRole; viewer 1 gets client-role-changed, publishes,
 // and its video is decoded on the host's page and on viewer 2's. Viewer 1
 // may not go back to audience while publishing (Agora Web's rule); the

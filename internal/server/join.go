@@ -135,6 +135,19 @@ func (c *conn) handleJoin(id uint64, data json.RawMessage) *protocol.Error {
 		}
 	}
 	p.logger = s.logger.With("app", app.ID, "channel", string(req.Channel), "uid", uint32(p.uid))
+	// Register the session before the client hears of it, so a shutdown
+	// that starts now still tells it why.
+	s.mu.Lock()
+	closing := s.closing
+	if !closing {
+		s.sessions[p.sessionID] = p
+	}
+	s.mu.Unlock()
+	if closing {
+		ch.mu.Unlock()
+		s.releaseChannel(ch)
+		return perr(protocol.ErrRefused, "the server is shutting down")
+	}
 	ch.users[p.uid] = p
 	if p.role == protocol.RoleBroadcaster {
 		ch.hosts++
@@ -153,9 +166,6 @@ func (c *conn) handleJoin(id uint64, data json.RawMessage) *protocol.Error {
 
 	c.p = p
 	c.logger = p.logger
-	s.mu.Lock()
-	s.sessions[p.sessionID] = p
-	s.mu.Unlock()
 	p.logger.Info("joined", "role", p.role, "profile", ch.profile)
 	if kicked != nil {
 		kicked.disconnect(protocol.ReasonSameUIDLogin, "the same uid joined the channel from another connection")

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -165,5 +166,43 @@ func BenchmarkForward(b *testing.B) {
 				b.Fatalf("%d write errors", stats.WriteErrors.Load())
 			}
 		})
+	}
+}
+
+// TestUpstreamAnswerPinsOneCodec: a publisher offering several codecs in
+// one m-section gets an answer with only the first one cohost forwards, so
+// what it sends is what subscribers are told.
+func TestUpstreamAnswerPinsOneCodec(t *testing.T) {
+	m := newTestMedia(t)
+	pub := newClientPC(t)
+	tr, err := pub.AddTransceiverFromKind(webrtc.RTPCodecTypeVideo, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h264, _ := CodecParameters(protocol.CodecH264)
+	vp8, _ := CodecParameters(protocol.CodecVP8)
+	if err := tr.SetCodecPreferences([]webrtc.RTPCodecParameters{h264, vp8}); err != nil {
+		t.Fatal(err)
+	}
+	up, err := m.NewUpstream(slog.New(slog.DiscardHandler), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = up.Close() })
+	offer, _ := pub.CreateOffer(nil)
+	done := webrtc.GatheringCompletePromise(pub)
+	if err := pub.SetLocalDescription(offer); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	answer, tracks, err := up.Negotiate(pub.LocalDescription().SDP, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tracks) != 1 || tracks[0].Codec != protocol.CodecH264 {
+		t.Fatalf("negotiated %+v, want H.264", tracks)
+	}
+	if strings.Contains(answer, "VP8/90000") || !strings.Contains(answer, "H264/90000") {
+		t.Fatalf("answer keeps more than the pinned codec:\n%s", answer)
 	}
 }

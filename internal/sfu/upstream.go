@@ -79,6 +79,7 @@ func (u *Upstream) Negotiate(offer string, timeout time.Duration) (string, []Neg
 	if err := u.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
 		return "", nil, fmt.Errorf("%w: %v", ErrBadSDP, err)
 	}
+	u.pinCodecs(offer)
 	ans, err := u.pc.CreateAnswer(nil)
 	if err != nil {
 		return "", nil, fmt.Errorf("%w: %v", ErrBadSDP, err)
@@ -92,6 +93,59 @@ func (u *Upstream) Negotiate(offer string, timeout time.Duration) (string, []Neg
 		return "", nil, err
 	}
 	return answer, tracks, nil
+}
+
+// pinCodecs makes the answer accept one codec per m-section: the first of
+// the offer's that cohost forwards. The sender must then use it, so the
+// codec announced to subscribers is the one that flows.
+func (u *Upstream) pinCodecs(offer string) {
+	var sd sdp.SessionDescription
+	if sd.UnmarshalString(offer) != nil {
+		return
+	}
+	first := map[string]protocol.Codec{}
+	for _, md := range sd.MediaDescriptions {
+		mid, _ := md.Attribute(sdp.AttrKeyMID)
+		for _, pt := range md.MediaName.Formats {
+			c := formatCodec(md, pt)
+			if c == "" {
+				continue
+			}
+			first[mid] = c
+			break
+		}
+	}
+	for _, tr := range u.pc.GetTransceivers() {
+		c, ok := first[tr.Mid()]
+		if !ok || tr.Receiver() == nil {
+			continue
+		}
+		if p, ok := CodecParameters(c); ok {
+			_ = tr.SetCodecPreferences([]webrtc.RTPCodecParameters{p})
+		}
+	}
+}
+
+// formatCodec maps payload type pt of md to a forwarded codec ("" when
+// none): its rtpmap name, and for H.264 packetization mode 1.
+func formatCodec(md *sdp.MediaDescription, pt string) protocol.Codec {
+	var name, fmtp string
+	for _, a := range md.Attributes {
+		switch {
+		case a.Key == "rtpmap" && strings.HasPrefix(a.Value, pt+" "):
+			name = strings.TrimPrefix(a.Value, pt+" ")
+			if i := strings.IndexByte(name, '/'); i >= 0 {
+				name = name[:i]
+			}
+		case a.Key == "fmtp" && strings.HasPrefix(a.Value, pt+" "):
+			fmtp = a.Value
+		}
+	}
+	c := CodecFromMime(md.MediaName.Media + "/" + name)
+	if c == protocol.CodecH264 && !strings.Contains(fmtp, "packetization-mode=1") {
+		return ""
+	}
+	return c
 }
 
 // receivingTracks lists the accepted m-sections of an answer with the codec

@@ -169,6 +169,7 @@ func printBanner(w io.Writer, cfg config.Config, httpAddr, mediaAddr net.Addr, d
 	}
 	fmt.Fprintf(w, "  Demo page:   %s/\n", base)
 	fmt.Fprintf(w, "  Signalling:  %s/v1/signal\n", wsBase)
+	fmt.Fprintf(w, "  Messaging:   %s/v1/rtm\n", wsBase)
 	fmt.Fprintf(w, "  Metrics:     %s/metrics\n", base)
 	media := mediaAddr.String()
 	if cfg.AdvertiseIP != "" {

@@ -185,3 +185,63 @@ func BenchmarkChannelMessage(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPeerMessageUnderFlood: the latency of one user's peer messages
+// (send → acknowledged by the receiver) with the default rate limits, quiet
+// and while another user on the same node floods the same receiver as fast
+// as it can (8 requests in flight), measured in one run. The flood is
+// refused with TOO_OFTEN past 180 messages per 3 s; "flood-msgs/s" is the
+// rate the flooder achieved.
+func BenchmarkPeerMessageUnderFlood(b *testing.B) {
+	for _, flood := range []bool{false, true} {
+		b.Run(map[bool]string{false: "quiet", true: "flood"}[flood], func(b *testing.B) {
+			srv := servertest.Start(b)
+			benchClient(b, srv, "rx", nil)
+			tx := benchClient(b, srv, "tx", nil)
+			stop := make(chan struct{})
+			var wg sync.WaitGroup
+			var floodSent int64
+			var fmu sync.Mutex
+			if flood {
+				flooder := benchClient(b, srv, "flooder", nil)
+				for range 8 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for {
+							select {
+							case <-stop:
+								return
+							default:
+							}
+							_, _ = flooder.SendMessageToPeer(context.Background(), "rx", rtm.NewTextMessage("flood"), nil)
+							fmu.Lock()
+							floodSent++
+							fmu.Unlock()
+						}
+					}()
+				}
+			}
+			n := min(b.N, 170) // stay under tx's own limit of 180 per 3 s
+			lat := make([]time.Duration, 0, n)
+			b.ResetTimer()
+			start := time.Now()
+			for i := range n {
+				t0 := time.Now()
+				if _, err := tx.SendMessageToPeer(context.Background(), "rx", rtm.NewTextMessage(strconv.Itoa(i)), nil); err != nil {
+					b.Fatalf("message %d refused or lost under flood: %v", i, err)
+				}
+				lat = append(lat, time.Since(t0))
+				time.Sleep(5 * time.Millisecond)
+			}
+			elapsed := time.Since(start)
+			b.StopTimer()
+			close(stop)
+			wg.Wait()
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+			b.ReportMetric(float64(floodSent)/elapsed.Seconds(), "flood-msgs/s")
+		})
+	}
+}

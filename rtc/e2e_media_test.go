@@ -158,59 +158,7 @@ func TestE2EFanout(t *testing.T) {
 		}
 	}
 
-	s := &mediaSender{audio: audio, video: video}
-	allTrue := func(f func(*receiver) bool) bool {
-		for _, r := range receivers {
-			if !f(r) {
-				return false
-			}
-		}
-		return true
-	}
-	deadline := time.Now().Add(waitTimeout)
-	for i := 0; !allTrue(func(r *receiver) bool { return r.warm.Load() }); i++ {
-		if time.Now().After(deadline) {
-			t.Fatal("media did not reach every receiver")
-		}
-		s.send(t, kindWarm, i)
-		time.Sleep(10 * time.Millisecond)
-	}
-	var sentAudio, sentVideo [][]byte
-	for i := range n {
-		a, v := s.send(t, kindTest, i)
-		sentAudio, sentVideo = append(sentAudio, a), append(sentVideo, v)
-		time.Sleep(2 * time.Millisecond)
-	}
-	for i := 0; !allTrue(func(r *receiver) bool { return r.ended.Load() }); i++ {
-		if time.Now().After(deadline) {
-			t.Fatal("end packets did not reach every receiver")
-		}
-		s.send(t, kindEnd, i)
-		time.Sleep(10 * time.Millisecond)
-	}
-	wg.Wait()
-
-	for i, r := range receivers {
-		sent := sentAudio
-		if r.offset != 0 {
-			sent = sentVideo
-		}
-		r.mu.Lock()
-		if len(r.test) != len(sent) {
-			t.Errorf("receiver %d (%s): got %d test packets, want %d", i, r.track.MediaType(), len(r.test), len(sent))
-		}
-		for j := range min(len(r.test), len(sent)) {
-			if !bytes.Equal(r.test[j], sent[j]) {
-				t.Errorf("receiver %d (%s): packet %d differs", i, r.track.MediaType(), j)
-				break
-			}
-			if j > 0 && r.seqs[j] != r.seqs[j-1]+1 {
-				t.Errorf("receiver %d (%s): sequence %d after %d", i, r.track.MediaType(), r.seqs[j], r.seqs[j-1])
-				break
-			}
-		}
-		r.mu.Unlock()
-	}
+	deliver(t, &mediaSender{audio: audio, video: video}, n, &wg, receivers...)
 	for _, c := range []*client{host} {
 		if errs := c.rec.matching("error"); len(errs) > 0 {
 			t.Errorf("%s: errors %q", c.name, errs)
@@ -224,4 +172,63 @@ func (s *mediaSender) sendAudio(t *testing.T) {
 		t.Errorf("WriteSample: %v", err)
 	}
 	time.Sleep(5 * time.Millisecond)
+}
+
+// deliver sends warm-up packets until every receiver has media, n test
+// packets, then end packets until every receiver has stopped; it checks
+// each receiver got every test payload of its kind byte-identical, once,
+// with consecutive sequence numbers.
+func deliver(t *testing.T, s *mediaSender, n int, wg *sync.WaitGroup, receivers ...*receiver) {
+	t.Helper()
+	all := func(f func(*receiver) bool) bool {
+		for _, r := range receivers {
+			if !f(r) {
+				return false
+			}
+		}
+		return true
+	}
+	deadline := time.Now().Add(waitTimeout)
+	for i := 0; !all(func(r *receiver) bool { return r.warm.Load() }); i++ {
+		if time.Now().After(deadline) {
+			t.Fatal("media did not reach every receiver")
+		}
+		s.send(t, kindWarm, i)
+		time.Sleep(10 * time.Millisecond)
+	}
+	var sentA, sentV [][]byte
+	for i := range n {
+		a, v := s.send(t, kindTest, i)
+		sentA, sentV = append(sentA, a), append(sentV, v)
+		time.Sleep(2 * time.Millisecond)
+	}
+	for i := 0; !all(func(r *receiver) bool { return r.ended.Load() }); i++ {
+		if time.Now().After(deadline) {
+			t.Fatal("end packets did not reach every receiver")
+		}
+		s.send(t, kindEnd, i)
+		time.Sleep(10 * time.Millisecond)
+	}
+	wg.Wait()
+	for i, r := range receivers {
+		sent := sentA
+		if r.offset != 0 {
+			sent = sentV
+		}
+		r.mu.Lock()
+		if len(r.test) != len(sent) {
+			t.Errorf("receiver %d (uid %d %s): %d test packets, want %d", i, r.track.UID(), r.track.MediaType(), len(r.test), len(sent))
+		}
+		for j := range min(len(r.test), len(sent)) {
+			if !bytes.Equal(r.test[j], sent[j]) {
+				t.Errorf("receiver %d: packet %d differs", i, j)
+				break
+			}
+			if j > 0 && r.seqs[j] != r.seqs[j-1]+1 {
+				t.Errorf("receiver %d: sequence %d after %d", i, r.seqs[j], r.seqs[j-1])
+				break
+			}
+		}
+		r.mu.Unlock()
+	}
 }

@@ -47,65 +47,6 @@ func receive(t *testing.T, c *client, uid protocol.UID, mt protocol.MediaType, w
 	return r
 }
 
-// deliver sends warm-up packets until every receiver has media, n test
-// packets, then end packets until every receiver has stopped; it checks
-// each receiver got every test payload of its kind byte-identical, once,
-// with consecutive sequence numbers.
-func deliver(t *testing.T, s *mediaSender, n int, wg *sync.WaitGroup, receivers ...*receiver) {
-	t.Helper()
-	all := func(f func(*receiver) bool) bool {
-		for _, r := range receivers {
-			if !f(r) {
-				return false
-			}
-		}
-		return true
-	}
-	deadline := time.Now().Add(waitTimeout)
-	for i := 0; !all(func(r *receiver) bool { return r.warm.Load() }); i++ {
-		if time.Now().After(deadline) {
-			t.Fatal("media did not reach every receiver")
-		}
-		s.send(t, kindWarm, i)
-		time.Sleep(10 * time.Millisecond)
-	}
-	var sentA, sentV [][]byte
-	for i := range n {
-		a, v := s.send(t, kindTest, i)
-		sentA, sentV = append(sentA, a), append(sentV, v)
-		time.Sleep(2 * time.Millisecond)
-	}
-	for i := 0; !all(func(r *receiver) bool { return r.ended.Load() }); i++ {
-		if time.Now().After(deadline) {
-			t.Fatal("end packets did not reach every receiver")
-		}
-		s.send(t, kindEnd, i)
-		time.Sleep(10 * time.Millisecond)
-	}
-	wg.Wait()
-	for i, r := range receivers {
-		sent := sentA
-		if r.offset != 0 {
-			sent = sentV
-		}
-		r.mu.Lock()
-		if len(r.test) != len(sent) {
-			t.Errorf("receiver %d (uid %d %s): %d test packets, want %d", i, r.track.UID(), r.track.MediaType(), len(r.test), len(sent))
-		}
-		for j := range min(len(r.test), len(sent)) {
-			if !bytes.Equal(r.test[j], sent[j]) {
-				t.Errorf("receiver %d: packet %d differs", i, j)
-				break
-			}
-			if j > 0 && r.seqs[j] != r.seqs[j-1]+1 {
-				t.Errorf("receiver %d: sequence %d after %d", i, r.seqs[j], r.seqs[j-1])
-				break
-			}
-		}
-		r.mu.Unlock()
-	}
-}
-
 func relayConfig(dests ...rtc.ChannelMediaInfo) *rtc.ChannelMediaRelayConfiguration {
 	cfg := rtc.NewChannelMediaRelayConfiguration()
 	cfg.SetSrcChannelInfo(rtc.ChannelMediaInfo{})

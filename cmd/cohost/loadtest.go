@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -14,7 +15,7 @@ import (
 
 func newLoadtestCmd(getenv func(string) string) *cobra.Command {
 	var cfg loadtest.Config
-	var jsonPath string
+	var jsonPath, cpuProfile string
 	var quiet bool
 	cmd := &cobra.Command{
 		Use:   "loadtest",
@@ -59,6 +60,17 @@ mode, or else from the server's development token endpoint (loopback only).`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
 			rep, err := loadtest.Run(ctx, cfg)
 			if rep != nil {
 				if terr := rep.WriteTable(cmd.OutOrStdout()); terr != nil && err == nil {
@@ -104,5 +116,6 @@ mode, or else from the server's development token endpoint (loopback only).`,
 	fs.StringVar(&cfg.Prefix, "prefix", "lt", "channel name prefix: <prefix>0, <prefix>1, …")
 	fs.StringVar(&jsonPath, "json", "", "also write the report as JSON to this file (- for stdout)")
 	fs.BoolVarP(&quiet, "quiet", "q", false, "no progress line")
+	fs.StringVar(&cpuProfile, "cpuprofile", "", "write the load tester's own CPU profile to this file")
 	return cmd
 }

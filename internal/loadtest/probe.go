@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net"
-	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -195,30 +194,26 @@ func isRTP(b []byte) bool {
 	return len(b) >= 12 && b[0]>>6 == 2 && (b[1] < 192 || b[1] > 223)
 }
 
-// probeNet is the transport.Net of one engine: its UDP sockets send only to
-// the target and, when a probe is set, hand media packets to the probe
-// instead of Pion.
+// probeNet is the transport.Net of one engine: its UDP sockets are read by
+// the run's receiver, send only to the target and, when a probe is set,
+// hand media packets to the probe instead of Pion.
 type probeNet struct {
 	*stdnet.Net
+	r     *receiver
 	t     *target
 	probe *probe
 }
 
-func newProbeNet(t *target, p *probe) (*probeNet, error) {
+func newProbeNet(r *receiver, t *target, p *probe) (*probeNet, error) {
 	n, err := stdnet.NewNet()
 	if err != nil {
 		return nil, err
 	}
-	return &probeNet{Net: n, t: t, probe: p}, nil
+	return &probeNet{Net: n, r: r, t: t, probe: p}, nil
 }
 
 func (n *probeNet) ListenUDP(network string, laddr *net.UDPAddr) (transport.UDPConn, error) {
-	c, err := net.ListenUDP(network, laddr)
-	if err != nil {
-		return nil, err
-	}
-	_ = c.SetReadBuffer(1 << 20)
-	return &probeConn{UDPConn: c, n: n}, nil
+	return n.r.listen(n.t, n.probe, network, laddr)
 }
 
 func (n *probeNet) ListenPacket(network, address string) (net.PacketConn, error) {
@@ -226,7 +221,7 @@ func (n *probeNet) ListenPacket(network, address string) (net.PacketConn, error)
 	if err != nil {
 		return nil, err
 	}
-	return n.ListenUDP(network, a)
+	return n.r.listen(n.t, n.probe, network, a)
 }
 
 func (n *probeNet) Dial(network, address string) (net.Conn, error) {
@@ -243,62 +238,6 @@ func (n *probeNet) DialTCP(network string, _, raddr *net.TCPAddr) (transport.TCP
 
 func (n *probeNet) ListenTCP(network string, laddr *net.TCPAddr) (transport.TCPListener, error) {
 	return nil, fmt.Errorf("loadtest: listen %s %s: not allowed", network, laddr)
-}
-
-// probeConn is a UDP socket of an engine (see probeNet).
-type probeConn struct {
-	*net.UDPConn
-	n *probeNet
-}
-
-var errNotTarget = fmt.Errorf("loadtest: destination is not the target server")
-
-// ReadFromAddrPort returns the next packet that is not media; media goes to
-// the probe. Pion's ICE reads through it.
-func (c *probeConn) ReadFromAddrPort(b []byte) (int, netip.AddrPort, error) {
-	for {
-		n, from, err := c.UDPConn.ReadFromUDPAddrPort(b)
-		if err != nil || c.n.probe == nil || !isRTP(b[:n]) {
-			return n, from, err
-		}
-		c.n.probe.packet(b[:n], time.Now())
-	}
-}
-
-func (c *probeConn) ReadFrom(b []byte) (int, net.Addr, error) {
-	n, from, err := c.ReadFromAddrPort(b)
-	if err != nil {
-		return n, nil, err
-	}
-	return n, net.UDPAddrFromAddrPort(from), nil
-}
-
-func (c *probeConn) WriteToAddrPort(b []byte, to netip.AddrPort) (int, error) {
-	if !c.n.t.allowed(to.Addr()) {
-		return 0, errNotTarget
-	}
-	return c.UDPConn.WriteToUDPAddrPort(b, to)
-}
-
-func (c *probeConn) WriteTo(b []byte, to net.Addr) (int, error) {
-	ua, ok := to.(*net.UDPAddr)
-	if !ok {
-		return 0, errNotTarget
-	}
-	return c.WriteToAddrPort(b, ua.AddrPort())
-}
-
-func (c *probeConn) WriteToUDP(b []byte, to *net.UDPAddr) (int, error) { return c.WriteTo(b, to) }
-
-func (c *probeConn) WriteToUDPAddrPort(b []byte, to netip.AddrPort) (int, error) {
-	return c.WriteToAddrPort(b, to)
-}
-
-// Write and WriteMsgUDP are refused: the sockets are not connected.
-func (c *probeConn) Write([]byte) (int, error) { return 0, errNotTarget }
-
-func (c *probeConn) WriteMsgUDP([]byte, []byte, *net.UDPAddr) (int, int, error) {
-	return 0, 0, errNotTarget
 }
 
 // runState is what probes and publishers share during a run.

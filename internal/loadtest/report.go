@@ -74,7 +74,16 @@ type Report struct {
 	} `json:"server"`
 	// Kernel UDP counters of the whole machine over the window (meaningful
 	// when the server runs on this machine).
-	Kernel      UDPStats        `json:"kernelUdp"`
+	Kernel UDPStats `json:"kernelUdp"`
+	// Machine is this machine's CPU use over the window, in cores: all of
+	// it, and what neither the server nor the load tester used (other
+	// processes disturb a measurement on a small machine).
+	Machine struct {
+		Cores     int     `json:"cores"`
+		BusyCores float64 `json:"busyCores"`
+		Others    float64 `json:"otherProcessesCores"`
+	} `json:"machine"`
+
 	Errors      int             `json:"errors"`
 	FirstErrors []string        `json:"firstErrors,omitempty"`
 	Baseline    *BaselineResult `json:"baseline,omitempty"`
@@ -150,6 +159,32 @@ type UDPStats struct {
 	RcvbufErrors uint64 `json:"rcvbufErrors"`
 	SndbufErrors uint64 `json:"sndbufErrors"`
 	InErrors     uint64 `json:"inErrors"`
+}
+
+// readCPUBusy returns the machine's busy CPU seconds (all CPUs) from
+// /proc/stat.
+func readCPUBusy() float64 {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 8 || f[0] != "cpu" {
+		return 0
+	}
+	var busy float64
+	for i, v := range f[1:] {
+		if i == 3 || i == 4 { // idle, iowait
+			continue
+		}
+		if i >= 7 { // steal, guest (already counted in user)
+			break
+		}
+		x, _ := strconv.ParseFloat(v, 64)
+		busy += x
+	}
+	return busy / 100 // USER_HZ
 }
 
 func readUDPStats() UDPStats {
@@ -285,6 +320,7 @@ func (rep *Report) WriteTable(w io.Writer) error {
 	p("server feedback", "NACKs %.0f  retransmits %.0f  PLIs %.0f  write errors %.0f", s.NACKs, s.Retransmits, s.PLIs, s.WriteErrors)
 	p("load tester CPU", "%.2f s  %.0f ns per received packet", rep.Client.CPUSeconds, rep.Client.NsCPUPerReceivedPacket)
 	p("kernel UDP drops", "receive buffer %d  send buffer %d", rep.Kernel.RcvbufErrors, rep.Kernel.SndbufErrors)
+	p("machine CPU", "%.2f of %d cores busy, %.2f used by other processes", rep.Machine.BusyCores, rep.Machine.Cores, rep.Machine.Others)
 	if b := rep.Baseline; b != nil {
 		p("baseline", "%.0f ns CPU per packet (%d packets to %d receivers in %.1f s, AES-128-GCM + sendto)",
 			b.NsPerPacket, b.Packets, b.Receivers, b.Seconds)

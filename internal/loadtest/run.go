@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -56,6 +57,7 @@ type runner struct {
 	cfg    Config
 	t      *target
 	tk     *tokens
+	recv   *receiver
 	state  runState
 	hosts  []*host
 	member []*member
@@ -112,7 +114,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{cfg: cfg, t: t, tk: tk}
+	recv, err := newReceiver()
+	if err != nil {
+		return nil, err
+	}
+	defer recv.close()
+	r := &runner{cfg: cfg, t: t, tk: tk, recv: recv}
 	r.setPhase("starting")
 	return r.run(ctx)
 }
@@ -204,7 +211,7 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	u0, ru0 := readUDPStats(), selfRusage()
+	u0, ru0, busy0 := readUDPStats(), selfRusage(), readCPUBusy()
 	in0, inB0, out0, outB0 := r.state.pktsIn.Load(), r.state.bytesIn.Load(), r.state.pktsOut.Load(), r.state.bytesOut.Load()
 	r.state.measuring.Store(true)
 	wStart := time.Now()
@@ -215,7 +222,7 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	u1, ru1 := readUDPStats(), selfRusage()
+	u1, ru1, busy1 := readUDPStats(), selfRusage(), readCPUBusy()
 	in1, inB1, out1, outB1 := r.state.pktsIn.Load(), r.state.bytesIn.Load(), r.state.pktsOut.Load(), r.state.bytesOut.Load()
 
 	// Window figures.
@@ -256,6 +263,8 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 		SndbufErrors: u1.SndbufErrors - u0.SndbufErrors,
 		InErrors:     u1.InErrors - u0.InErrors,
 	}
+	rep.Machine.Cores = runtime.NumCPU()
+	rep.Machine.BusyCores = (busy1 - busy0) / wSecs
 	srv := &rep.Server
 	dt := s1.at.Sub(s0.at).Seconds()
 	srv.CPUSeconds = s1.cpuSeconds - s0.cpuSeconds
@@ -273,6 +282,9 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 	srv.PLIs = s1.plis - s0.plis
 	srv.Retransmits = s1.rtx - s0.rtx
 	srv.WriteErrors = s1.writeErrs - s0.writeErrs
+	if r.t.loopback {
+		rep.Machine.Others = max(0, rep.Machine.BusyCores-(srv.CPUSeconds+rep.Client.CPUSeconds)/wSecs)
+	}
 	if fwd := s1.pktsOut - s0.pktsOut; fwd > 0 {
 		srv.NsCPUPerForwardedPacket = srv.CPUSeconds * 1e9 / fwd
 	}
@@ -315,7 +327,7 @@ func (r *runner) receiving(want int) int {
 // settingEngine keeps an engine's media on the target: loopback only for a
 // loopback target, never loopback otherwise; p (may be nil) sees media.
 func (r *runner) settingEngine(p *probe) (*webrtc.SettingEngine, error) {
-	pn, err := newProbeNet(r.t, p)
+	pn, err := newProbeNet(r.recv, r.t, p)
 	if err != nil {
 		return nil, err
 	}

@@ -5,17 +5,19 @@ import "strconv"
 // replaySize is how many recent events a session keeps for a resume.
 const replaySize = 1024
 
-// replayRing keeps a session's last replaySize events with their seq.
-// Guarded by the participant's mu.
+// replayRing keeps a session's last replaySize events with their seq. It
+// grows with the events up to replaySize (most sessions see few), then
+// wraps. Guarded by the participant's mu.
 type replayRing struct {
 	buf  [][]byte
 	seqs []uint64
-	next int
+	next int // where the next event goes once full
 }
 
 func (r *replayRing) add(seq uint64, b []byte) {
-	if r.buf == nil {
-		r.buf, r.seqs = make([][]byte, replaySize), make([]uint64, replaySize)
+	if len(r.buf) < replaySize {
+		r.buf, r.seqs = append(r.buf, b), append(r.seqs, seq)
+		return
 	}
 	r.buf[r.next], r.seqs[r.next] = b, seq
 	r.next = (r.next + 1) % replaySize
@@ -31,13 +33,19 @@ func (r *replayRing) since(after, last uint64) ([][]byte, bool) {
 	if n == 0 {
 		return nil, true
 	}
-	if n > replaySize || r.buf == nil {
+	size := len(r.buf)
+	if n > uint64(size) {
 		return nil, false
 	}
+	// The newest event is just before next once full, or at the end.
+	end := r.next
+	if size < replaySize {
+		end = size
+	}
 	out := make([][]byte, 0, n)
-	start := (r.next - int(n) + replaySize) % replaySize
+	start := (end - int(n) + size) % size
 	for i := range int(n) {
-		j := (start + i) % replaySize
+		j := (start + i) % size
 		if r.seqs[j] != after+uint64(i)+1 {
 			return nil, false
 		}

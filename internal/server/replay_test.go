@@ -9,6 +9,16 @@ import (
 )
 
 func TestReplayRing(t *testing.T) {
+	var small replayRing
+	for i := uint64(1); i <= 5; i++ {
+		small.add(i, []byte(fmt.Sprint(i)))
+	}
+	if got, ok := small.since(2, 5); !ok || len(got) != 3 || string(got[0]) != "3" || string(got[2]) != "5" {
+		t.Fatalf("partly filled ring: %q %v", got, ok)
+	}
+	if _, ok := small.since(0, 5); !ok {
+		t.Fatal("all five events are held")
+	}
 	var r replayRing
 	if got, ok := r.since(0, 0); !ok || len(got) != 0 {
 		t.Fatalf("empty ring: %q %v", got, ok)

@@ -7,8 +7,6 @@ import (
 	"net"
 	"net/netip"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/pion/rtp"
@@ -37,42 +35,28 @@ type BaselineResult struct {
 	PacketsPerSec float64 `json:"packetsPerSecond"`
 }
 
-// runBaseline sends streams to receivers loopback sockets for d.
-func runBaseline(ctx context.Context, streams []baseStream, receivers int, d time.Duration) (*BaselineResult, error) {
+// runBaseline sends streams to receivers loopback sockets for d. The
+// receiving sockets are read by the load test's receiver, as the audience's
+// are, so that the sender's kernel work per packet is the same.
+func runBaseline(ctx context.Context, recv *receiver, t *target, streams []baseStream, receivers int, d time.Duration) (*BaselineResult, error) {
 	lo := netip.MustParseAddr("127.0.0.1")
-	sinks := make([]*net.UDPConn, receivers)
 	addrs := make([]netip.AddrPort, receivers)
-	var received atomic.Uint64
-	var wg sync.WaitGroup
+	probes := make([]*probe, receivers)
+	conns := make([]*rawConn, 0, receivers)
 	defer func() {
-		for _, s := range sinks {
-			if s != nil {
-				_ = s.Close()
-			}
+		for _, c := range conns {
+			_ = c.Close()
 		}
-		wg.Wait()
 	}()
-	for i := range sinks {
-		c, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(lo, 0)))
+	for i := range addrs {
+		probes[i] = newProbe(nil)
+		c, err := recv.listen(t, probes[i], "udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(lo, 0)))
 		if err != nil {
 			return nil, fmt.Errorf("loadtest: baseline receiver: %w", err)
 		}
-		_ = c.SetReadBuffer(1 << 20)
-		sinks[i], addrs[i] = c, c.LocalAddr().(*net.UDPAddr).AddrPort()
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			buf := make([]byte, 1500)
-			for {
-				n, _, err := c.ReadFromUDPAddrPort(buf)
-				if err != nil {
-					return
-				}
-				if isRTP(buf[:n]) {
-					received.Add(1)
-				}
-			}
-		}()
+		conns = append(conns, c)
+		addrs[i] = c.laddr.AddrPort()
+		addrs[i] = netip.AddrPortFrom(addrs[i].Addr().Unmap(), addrs[i].Port())
 	}
 	conn, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(lo, 0)))
 	if err != nil {
@@ -164,8 +148,14 @@ func runBaseline(ctx context.Context, streams []baseStream, receivers int, d tim
 		return nil, fmt.Errorf("loadtest: baseline: %w", err)
 	}
 	res.Seconds = time.Since(start).Seconds()
-	time.Sleep(50 * time.Millisecond) // let the receivers drain
-	res.Received = received.Load()
+	time.Sleep(2 * slowInterval) // let the receiver drain the sockets
+	for _, p := range probes {
+		p.mu.Lock()
+		for _, s := range p.streams {
+			res.Received += s.count
+		}
+		p.mu.Unlock()
+	}
 	if res.Packets > 0 {
 		res.NsPerPacket = res.CPUSeconds * 1e9 / float64(res.Packets)
 		res.PacketsPerSec = float64(res.Packets) / res.Seconds

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +62,18 @@ func TestRun(t *testing.T) {
 	}
 	if _, err := json.Marshal(rep); err != nil {
 		t.Fatal(err)
+	}
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, name := range []string{"cohost_subscriptions{media=\"video\"}", "cohost_rtp_retransmits_total", "cohost_keyframe_requests_total",
+		"cohost_sessions", "cohost_signalling_connections", "cohost_nacks_received_total", "cohost_plis_sent_total"} {
+		if !strings.Contains(string(body), name) {
+			t.Errorf("/metrics lacks %s", name)
+		}
 	}
 }
 

@@ -298,7 +298,7 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 
 	if cfg.Baseline && ctx.Err() == nil {
 		r.setPhase("baseline")
-		b, err := runBaseline(ctx, r.baseStreams(), len(r.member), cfg.BaselineDuration)
+		b, err := runBaseline(ctx, r.recv, r.t, r.baseStreams(), len(r.member), cfg.BaselineDuration)
 		if err != nil {
 			return rep, err
 		}

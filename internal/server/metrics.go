@@ -33,6 +33,20 @@ func newMetrics(s *Server) *metrics {
 	counter("cohost_nacks_received_total", "NACKs received from subscribers.", func() float64 { return float64(st.NACKs.Load()) })
 	counter("cohost_plis_sent_total", "Keyframe requests (PLI) sent to publishers.", func() float64 { return float64(st.PLIs.Load()) })
 	counter("cohost_rtp_write_errors_total", "Forwarded packets that failed to be written.", func() float64 { return float64(st.WriteErrors.Load()) })
+	counter("cohost_rtp_retransmits_total", "Packets retransmitted to subscribers from the packet cache, answering NACKs.", func() float64 { return float64(st.Retransmits.Load()) })
+	counter("cohost_keyframe_requests_total", "Keyframe requests (PLI/FIR) from subscribers and new subscriptions, before rate limiting.", func() float64 { return float64(st.KeyframeRequests.Load()) })
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cohost_signalling_connections", Help: "Open signalling WebSocket connections."},
+		func() float64 {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			return float64(len(s.conns))
+		}))
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cohost_sessions", Help: "User sessions, including those waiting for a resume."},
+		func() float64 {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			return float64(len(s.sessions))
+		}))
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cohost_channels", Help: "Channels with at least one user."},
 		func() float64 {
 			s.mu.Lock()
@@ -49,20 +63,29 @@ func newMetrics(s *Server) *metrics {
 	}})
 	users := prometheus.NewDesc("cohost_users", "Users in channels, by role.", []string{"role"}, nil)
 	tracks := prometheus.NewDesc("cohost_published_tracks", "Published tracks, by media type.", []string{"media"}, nil)
-	reg.MustRegister(collectorFunc{descs: []*prometheus.Desc{users, tracks}, collect: func(ch chan<- prometheus.Metric) {
-		hosts, audience, audio, video := s.census()
-		ch <- prometheus.MustNewConstMetric(users, prometheus.GaugeValue, float64(hosts), "host")
-		ch <- prometheus.MustNewConstMetric(users, prometheus.GaugeValue, float64(audience), "audience")
-		ch <- prometheus.MustNewConstMetric(tracks, prometheus.GaugeValue, float64(audio), string(protocol.MediaAudio))
-		ch <- prometheus.MustNewConstMetric(tracks, prometheus.GaugeValue, float64(video), string(protocol.MediaVideo))
+	subs := prometheus.NewDesc("cohost_subscriptions", "Subscribed tracks (one per subscriber and remote track), by media type.", []string{"media"}, nil)
+	reg.MustRegister(collectorFunc{descs: []*prometheus.Desc{users, tracks, subs}, collect: func(ch chan<- prometheus.Metric) {
+		c := s.census()
+		ch <- prometheus.MustNewConstMetric(users, prometheus.GaugeValue, float64(c.hosts), "host")
+		ch <- prometheus.MustNewConstMetric(users, prometheus.GaugeValue, float64(c.audience), "audience")
+		ch <- prometheus.MustNewConstMetric(tracks, prometheus.GaugeValue, float64(c.audio), string(protocol.MediaAudio))
+		ch <- prometheus.MustNewConstMetric(tracks, prometheus.GaugeValue, float64(c.video), string(protocol.MediaVideo))
+		ch <- prometheus.MustNewConstMetric(subs, prometheus.GaugeValue, float64(c.subsAudio), string(protocol.MediaAudio))
+		ch <- prometheus.MustNewConstMetric(subs, prometheus.GaugeValue, float64(c.subsVideo), string(protocol.MediaVideo))
 	}})
 	return m
 }
 
 func (m *metrics) handler() http.Handler { return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}) }
 
-// census counts users by role and published tracks by media type.
-func (s *Server) census() (hosts, audience, audio, video int) {
+// censusCounts is what census counts.
+type censusCounts struct {
+	hosts, audience, audio, video, subsAudio, subsVideo int
+}
+
+// census counts users by role, published tracks and subscriptions by media
+// type.
+func (s *Server) census() (c censusCounts) {
 	s.mu.Lock()
 	chans := make([]*Channel, 0, len(s.channels))
 	for _, ch := range s.channels {
@@ -76,16 +99,25 @@ func (s *Server) census() (hosts, audience, audio, video int) {
 				continue
 			}
 			if p.role == protocol.RoleBroadcaster {
-				hosts++
+				c.hosts++
 			} else {
-				audience++
+				c.audience++
 			}
 			if p.published[protocol.MediaAudio] != nil {
-				audio++
+				c.audio++
 			}
 			if p.published[protocol.MediaVideo] != nil {
-				video++
+				c.video++
 			}
+			p.mu.Lock()
+			for k := range p.subs {
+				if k.mt == protocol.MediaAudio {
+					c.subsAudio++
+				} else {
+					c.subsVideo++
+				}
+			}
+			p.mu.Unlock()
 		}
 		ch.mu.Unlock()
 	}

@@ -1,9 +1,11 @@
 package browsertest
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/cohost-rtc/cohost/internal/servertest"
+	"github.com/cohost-rtc/cohost/token"
 )
 
 // TestHostToViewer: a host publishes camera and microphone, a viewer in the
@@ -78,5 +80,32 @@ func TestESModule(t *testing.T) {
 		return typeof uid + " " + m.default.getServerURL() + " " + m.ChannelMediaRelayState.RELAY_STATE_IDLE;`)
 	if want := "number " + srv.URL + " RELAY_STATE_IDLE"; got != want {
 		t.Errorf("ES module: %q, want %q", got, want)
+	}
+}
+
+// TestTokenExpiry: a token about to expire gives token-privilege-will-expire
+// and renewToken keeps the session; an expired one gives
+// token-privilege-did-expire and a DISCONNECTED TOKEN_EXPIRE.
+func TestTokenExpiry(t *testing.T) {
+	srv := servertest.Start(t)
+	p := newPage(t, srv, "tok")
+	app := jsString(srv.AppID)
+	// The server warns 30 s before expiry: a 32 s token is warned at once.
+	p.run(fmt.Sprintf(`await T.newClient("renew", {mode: "live", codec: "vp8"}).join(%s, "tokens", %s, 61)`,
+		app, jsString(srv.Token(t, "tokens", 61, token.RoleSubscriber, 32))))
+	p.waitEvent("renew token-privilege-will-expire")
+	if got := p.str(fmt.Sprintf(`return T.err(() => T.clients.renew.renewToken(%s))`, jsString(srv.Token(t, "tokens", 61, token.RoleSubscriber, 3600)))); got != "ok" {
+		t.Errorf("renewToken: %s", got)
+	}
+	if got := p.str(`return T.err(() => T.clients.renew.renewToken("007bogus"))`); got != "INVALID_PARAMS" {
+		t.Errorf("renewToken with a bad token: %s, want INVALID_PARAMS", got)
+	}
+
+	p.run(fmt.Sprintf(`await T.newClient("expire", {mode: "live", codec: "vp8"}).join(%s, "tokens", %s, 62)`,
+		app, jsString(srv.Token(t, "tokens", 62, token.RoleSubscriber, 2))))
+	p.waitEvent("expire token-privilege-did-expire")
+	p.waitEvent("expire connection-state-change DISCONNECTED CONNECTED TOKEN_EXPIRE")
+	if p.hasEvent("renew token-privilege-did-expire") || p.hasEvent("renew connection-state-change DISCONNECTED CONNECTED TOKEN_EXPIRE") {
+		t.Errorf("the renewed session expired")
 	}
 }

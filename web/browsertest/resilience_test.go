@@ -95,3 +95,34 @@ func TestSameUIDKicksTheEarlierSession(t *testing.T) {
 		t.Errorf("rtc join into a live channel: %s", got)
 	}
 }
+
+// TestResumeReplaysLostEvents: events that reached a connection the client
+// no longer reads are lost with it; the resume names the last event the SDK
+// handled and the server sends the rest again, once.
+func TestResumeReplaysLostEvents(t *testing.T) {
+	srv := servertest.Start(t)
+	app := jsString(srv.TestAppID)
+	host := newPage(t, srv, "host")
+	viewer := newPage(t, srv, "viewer")
+	host.run(`const c = T.newClient("host", {mode: "live", codec: "vp8", role: "host"});
+		await c.join(` + app + `, "lost", null, 11);
+		await c.publish([await T.camera("cam")]);`)
+	viewer.run(`await T.newClient("viewer", {mode: "live", codec: "vp8"}, true).join(` + app + `, "lost", null, 22)`)
+	viewer.waitDecoding("viewer", 11)
+
+	// The viewer stops reading its connection; the host mutes meanwhile.
+	viewer.run(`T.deaf = T.clients.viewer._signal.ws; T.deaf.onmessage = () => {};`)
+	host.run(`await T.tracks.cam.setMuted(true)`)
+	if viewer.hasEvent("viewer user-info-updated 11 mute-video") {
+		t.Fatal("the viewer saw the mute on a connection it does not read")
+	}
+	viewer.run(`T.deaf.close()`)
+	viewer.waitEvent("viewer connection-state-change CONNECTED RECONNECTING")
+	viewer.waitEvent("viewer user-info-updated 11 mute-video")
+	host.run(`await T.tracks.cam.setMuted(false)`)
+	viewer.waitEvent("viewer user-info-updated 11 unmute-video")
+	viewer.waitDecoding("viewer", 11)
+	if n := viewer.num(`return T.count("viewer user-info-updated 11 mute-video")`); n != 1 {
+		t.Errorf("the viewer got the mute %v times, want once", n)
+	}
+}

@@ -797,7 +797,7 @@
         else p.resolve(env.data === undefined ? {} : env.data);
         return;
       }
-      if (this.onEvent) this.onEvent(this, env.type, env.data || {});
+      if (this.onEvent) this.onEvent(this, env.type, env.data || {}, env.seq);
     }
     request(type, data, timeoutMs) {
       if (this.closed || !this.ws || this.ws.readyState !== WebSocket.OPEN) {
@@ -921,6 +921,7 @@
       this._prevBytes = new Map();
       this._volumeTimer = null;
       this._joinedAt = 0;
+      this._lastSeq = 0; // the seq of the last event handled, named on resume
     }
 
     get connectionState() {
@@ -1003,7 +1004,7 @@
       this._useAccount = useAccount;
       this._appId = appid;
       this._setState("CONNECTING");
-      const sig = new Signal(signalURL(), (s, t, d) => this._onEvent(s, t, d), (s, ev) => this._onSignalClose(s, ev));
+      const sig = new Signal(signalURL(), (s, t, d, q) => this._onEvent(s, t, d, q), (s, ev) => this._onSignalClose(s, ev));
       this._signal = sig;
       let resp;
       try {
@@ -1143,7 +1144,7 @@
       this._reconnecting = true;
       try {
         while (this._state === "RECONNECTING" && Date.now() < deadline) {
-          const sig = new Signal(signalURL(), (s, t, d) => this._onEvent(s, t, d), (s, e) => this._onSignalClose(s, e));
+          const sig = new Signal(signalURL(), (s, t, d, q) => this._onEvent(s, t, d, q), (s, e) => this._onSignalClose(s, e));
           try {
             await sig.open(Math.max(1000, Math.min(5000, deadline - Date.now())));
             if (this._state !== "RECONNECTING") {
@@ -1151,7 +1152,9 @@
               return;
             }
             this._signal = sig;
-            const resp = await sig.request("resume", { version: PROTOCOL_VERSION, sessionId: this._sessionId }, 5000);
+            // The server resends every event after lastSeq: those written to
+            // the broken connection may never have arrived.
+            const resp = await sig.request("resume", { version: PROTOCOL_VERSION, sessionId: this._sessionId, lastSeq: this._lastSeq }, 5000);
             if (this._state !== "RECONNECTING") {
               sig.close();
               return;
@@ -1193,8 +1196,12 @@
       return u;
     }
 
-    _onEvent(sig, type, d) {
+    _onEvent(sig, type, d, seq) {
       if (sig !== this._signal) return;
+      if (seq) {
+        if (seq <= this._lastSeq) return; // replayed after a resume, already handled
+        this._lastSeq = seq;
+      }
       switch (type) {
         case "user-joined": {
           if (this._users.has(d.uid)) return;

@@ -160,6 +160,7 @@ func BenchmarkForward(b *testing.B) {
 				raw[2], raw[3] = byte(i>>8), byte(i)
 				pt.forward(&hdr, raw)
 			}
+			m.flush() // the queued copies are sent too
 			b.StopTimer()
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/forwarded-pkt")
 			if stats.WriteErrors.Load() > 0 {

@@ -31,6 +31,9 @@ type MediaConfig struct {
 	// reports disconnected (consent lost).
 	DisconnectedTimeout time.Duration
 	Logger              *slog.Logger
+	// NoBatch sends every packet with its own system call instead of
+	// queueing them for sendmmsg (Linux) on a sender goroutine.
+	NoBatch bool
 }
 
 // Media creates peer connections that share one UDP port.
@@ -44,6 +47,7 @@ type MediaConfig struct {
 type Media struct {
 	upAPI, downAPI *webrtc.API
 	mux            ice.UDPMux
+	batch          *batchConn // nil when not batching
 	cfg            MediaConfig
 }
 
@@ -59,7 +63,16 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 		cfg.DisconnectedTimeout = 5 * time.Second
 	}
 	lf := pionlog.Factory(cfg.Logger)
-	mux := webrtc.NewICEUDPMux(lf.NewLogger("mux"), cfg.Conn)
+	conn := cfg.Conn
+	var batch *batchConn
+	if uc, ok := cfg.Conn.(*net.UDPConn); ok && !cfg.NoBatch {
+		var err error
+		if batch, err = newBatchConn(uc, nil); err != nil {
+			return nil, fmt.Errorf("sfu: media socket: %w", err)
+		}
+		conn = batch
+	}
+	mux := webrtc.NewICEUDPMux(lf.NewLogger("mux"), conn)
 	se := webrtc.SettingEngine{LoggerFactory: lf}
 	se.SetICEUDPMux(mux)
 	se.SetIncludeLoopbackCandidate(true)
@@ -104,7 +117,7 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 	}
 	upAPI := webrtc.NewAPI(webrtc.WithMediaEngine(upME), webrtc.WithInterceptorRegistry(upIR), webrtc.WithSettingEngine(se))
 	downAPI := webrtc.NewAPI(webrtc.WithMediaEngine(downME), webrtc.WithInterceptorRegistry(downIR), webrtc.WithSettingEngine(se))
-	return &Media{upAPI: upAPI, downAPI: downAPI, mux: mux, cfg: cfg}, nil
+	return &Media{upAPI: upAPI, downAPI: downAPI, mux: mux, batch: batch, cfg: cfg}, nil
 }
 
 func newPC(api *webrtc.API) (*webrtc.PeerConnection, error) {
@@ -116,6 +129,14 @@ func newPC(api *webrtc.API) (*webrtc.PeerConnection, error) {
 
 // Close releases the UDP mux (and with it the socket).
 func (m *Media) Close() error { return m.mux.Close() }
+
+// flush waits until every packet written so far has been handed to the
+// kernel (for benchmarks).
+func (m *Media) flush() {
+	if m.batch != nil {
+		m.batch.flush()
+	}
+}
 
 // gatheredLocalDescription sets desc as pc's local description and waits
 // for ICE gathering to finish (non-trickle signalling), returning the

@@ -103,14 +103,18 @@ type rtcHandler struct {
 	l *log
 }
 
-func (h rtcHandler) OnUserJoined(uid protocol.UID, _ time.Duration) { h.l.add("rtc user-joined %d", uid) }
+func (h rtcHandler) OnUserJoined(uid protocol.UID, _ time.Duration) {
+	h.l.add("rtc user-joined %d", uid)
+}
 func (h rtcHandler) OnUserOffline(uid protocol.UID, r protocol.UserOfflineReason) {
 	h.l.add("rtc user-offline %d %s", uid, r)
 }
 func (h rtcHandler) OnUserPublished(uid protocol.UID, mt protocol.MediaType) {
 	h.l.add("rtc user-published %d %s", uid, mt)
 }
-func (h rtcHandler) OnClientRoleChanged(o, n protocol.ClientRole) { h.l.add("rtc role-changed %s %s", o, n) }
+func (h rtcHandler) OnClientRoleChanged(o, n protocol.ClientRole) {
+	h.l.add("rtc role-changed %s %s", o, n)
+}
 func (h rtcHandler) OnClientRoleChangeFailed(r protocol.ClientRoleChangeFailedReason, cur protocol.ClientRole) {
 	h.l.add("rtc role-change-failed %s %s", r, cur)
 }

@@ -243,4 +243,3 @@ func TestSeed000InviteByCallInvitation(t *testing.T) {
 		"rtc user-joined 2", "rtm attributes role-2=host by 2", "rtc user-offline 2 BECOME_AUDIENCE")
 	viewer.log.inOrder(t, "viewer", "rtm invitation from 1: co-host", "rtc role-changed AUDIENCE BROADCASTER", "rtc role-changed BROADCASTER AUDIENCE")
 }
-

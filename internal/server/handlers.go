@@ -94,6 +94,8 @@ func (c *conn) handleSetRole(p *Participant, id uint64, data json.RawMessage) *p
 	c.reply(id, protocol.SetRoleResponse{Old: old, New: req.Role}, nil)
 	ch.setRoleLocked(p, req.Role)
 	if req.Role == protocol.RoleAudience {
+		// Stepping down ends an administrator's grant, as a demotion does.
+		p.granted = false
 		// A relay needs a publishing host: it stops (outside the channel lock).
 		go c.srv.stopRelay(p, "the host became audience")
 	}

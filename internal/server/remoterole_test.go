@@ -53,6 +53,11 @@ func TestRemoteRoleChangeNeedsTheAdminPrivilege(t *testing.T) {
 	}
 	// The grant lets the promoted user stay host although its token could not.
 	mustOK(t, viewer.request(protocol.TypeSetRole, protocol.SetRoleRequest{Role: protocol.RoleBroadcaster}))
+	// Stepping down itself ends the grant: its subscriber token cannot make it host again.
+	mustOK(t, viewer.request(protocol.TypeSetRole, protocol.SetRoleRequest{Role: protocol.RoleAudience}))
+	wantError(t, viewer.request(protocol.TypeSetRole, protocol.SetRoleRequest{Role: protocol.RoleBroadcaster}), protocol.ErrSetClientRoleNotAuth)
+	mustOK(t, host.request(protocol.TypeSetRemoteRole, protocol.SetRemoteRoleRequest{UID: 2, Role: protocol.RoleBroadcaster}))
+	viewer.nextEvent(protocol.EventRoleChanged, 10*time.Second)
 
 	// Demotion: enforced at once.
 	mustOK(t, host.request(protocol.TypeSetRemoteRole, protocol.SetRemoteRoleRequest{UID: 2, Role: protocol.RoleAudience}))

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,8 +21,8 @@ import (
 // the socket's probe; everything else (STUN, DTLS, RTCP) to Pion through
 // the socket's queue.
 //
-// A socket starts in the fast set, read as soon as a packet arrives (ICE
-// and DTLS handshakes are not slowed down). Once media flows it moves to
+// A socket starts in the fast set, read every fastInterval (ICE and DTLS
+// handshakes are hardly slowed down). Once media flows it moves to
 // the slow set, read every slowInterval, so that one system call serves
 // several packets: receive times come from the kernel (SO_TIMESTAMPNS, the
 // moment a packet reached the socket), so polling late does not bias
@@ -41,6 +40,7 @@ const (
 	recvBatch    = 16   // packets per recvmmsg
 	recvSize     = 2048 // bytes per packet buffer
 	oobSize      = 64   // control bytes per packet: one timestamp
+	fastInterval = 500 * time.Microsecond
 	slowInterval = 10 * time.Millisecond
 )
 
@@ -85,43 +85,48 @@ func (r *receiver) close() {
 
 func (r *receiver) loop() {
 	defer close(r.done)
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
 	events := make([]unix.EpollEvent, 1024)
 	var b batch
 	b.init()
 	nextSlow := time.Now()
 	for {
-		wait := max(time.Until(nextSlow), 0)
-		n, err := unix.EpollWait(r.epfd, events, int((wait+time.Millisecond-1)/time.Millisecond))
-		if err != nil && !errors.Is(err, unix.EINTR) {
+		// Poll without blocking (a raw system call: the runtime does not
+		// hand the P over, and sysmon stays asleep) and sleep between
+		// rounds: a blocking epoll_wait would make the runtime take the P
+		// back on every call.
+		if !r.poll(r.epfd, events, &b, true) {
 			return
 		}
-		for _, ev := range events[:max(n, 0)] {
+		if now := time.Now(); !now.Before(nextSlow) {
+			nextSlow = now.Add(slowInterval)
+			r.poll(r.slowfd, events, &b, false)
+		}
+		time.Sleep(fastInterval)
+	}
+}
+
+// poll reads every ready socket of the epoll set epfd; fast sockets that
+// receive media move to the slow set. It reports false when the receiver
+// is closing.
+func (r *receiver) poll(epfd int, events []unix.EpollEvent, b *batch, fast bool) bool {
+	for {
+		n, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(epfd), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
+		if errno == unix.EINTR {
+			continue
+		}
+		if errno != 0 {
+			return false
+		}
+		for _, ev := range events[:n] {
 			if int(ev.Fd) == r.evfd {
-				return
+				return false
 			}
-			if c := r.conn(ev.Fd); c != nil && c.drain(&b) {
+			if c := r.conn(ev.Fd); c != nil && c.drain(b) && fast {
 				c.slowDown()
 			}
 		}
-		if time.Now().Before(nextSlow) {
-			continue
-		}
-		nextSlow = time.Now().Add(slowInterval)
-		for {
-			n, err := unix.EpollWait(r.slowfd, events, 0)
-			if err != nil && errors.Is(err, unix.EINTR) {
-				continue
-			}
-			for _, ev := range events[:max(n, 0)] {
-				if c := r.conn(ev.Fd); c != nil {
-					c.drain(&b)
-				}
-			}
-			if n < len(events) {
-				break
-			}
+		if int(n) < len(events) {
+			return true
 		}
 	}
 }

@@ -11,6 +11,39 @@ import (
 	"github.com/cohost-rtc/cohost/token"
 )
 
+// sessionHandler handles a request of a joined session.
+type sessionHandler func(c *conn, p *Participant, env *protocol.Envelope) *protocol.Error
+
+// sessionHandlers are the requests that need a joined channel.
+var sessionHandlers = map[protocol.Type]sessionHandler{
+	protocol.TypeLeave: func(c *conn, p *Participant, env *protocol.Envelope) *protocol.Error {
+		c.reply(env.ID, struct{}{}, nil)
+		c.srv.removeParticipant(p, protocol.OfflineQuit)
+		c.close(websocket.StatusNormalClosure, "left the channel")
+		return nil
+	},
+	protocol.TypeSetRole:            withData((*conn).handleSetRole),
+	protocol.TypeSetRemoteRole:      withData((*conn).handleSetRemoteRole),
+	protocol.TypeRenewToken:         withData((*conn).handleRenewToken),
+	protocol.TypePublish:            withData((*conn).handlePublish),
+	protocol.TypeMute:               withData((*conn).handleMute),
+	protocol.TypeSubscribe:          withData((*conn).handleSubscribe),
+	protocol.TypeUnsubscribe:        withData((*conn).handleUnsubscribe),
+	protocol.TypeAnswer:             withData((*conn).handleAnswer),
+	protocol.TypeRelayStart:         (*conn).handleRelay,
+	protocol.TypeRelayUpdate:        (*conn).handleRelay,
+	protocol.TypeRelayStartOrUpdate: (*conn).handleRelay,
+	protocol.TypeRelayStop:          (*conn).handleRelay,
+	protocol.TypeRelayPause:         (*conn).handleRelay,
+	protocol.TypeRelayResume:        (*conn).handleRelay,
+}
+
+func withData(h func(*conn, *Participant, uint64, json.RawMessage) *protocol.Error) sessionHandler {
+	return func(c *conn, p *Participant, env *protocol.Envelope) *protocol.Error {
+		return h(c, p, env.ID, env.Data)
+	}
+}
+
 // dispatch handles one request. A handler replies itself on success; the
 // error it returns is sent as the response otherwise.
 func (c *conn) dispatch(env *protocol.Envelope) *protocol.Error {
@@ -23,44 +56,14 @@ func (c *conn) dispatch(env *protocol.Envelope) *protocol.Error {
 		c.reply(env.ID, protocol.PingResponse{ServerTimeMs: time.Now().UnixMilli()}, nil)
 		return nil
 	}
-	p := c.p
-	if p == nil {
-		switch env.Type {
-		case protocol.TypeLeave, protocol.TypeSetRole, protocol.TypeSetRemoteRole, protocol.TypeRenewToken, protocol.TypePublish, protocol.TypeMute,
-			protocol.TypeSubscribe, protocol.TypeUnsubscribe, protocol.TypeAnswer,
-			protocol.TypeRelayStart, protocol.TypeRelayUpdate, protocol.TypeRelayStartOrUpdate,
-			protocol.TypeRelayStop, protocol.TypeRelayPause, protocol.TypeRelayResume:
-			return perr(protocol.ErrNotInChannel, "%q needs a joined channel", env.Type)
-		}
+	h, ok := sessionHandlers[env.Type]
+	switch {
+	case !ok:
 		return perr(protocol.ErrUnknownMessage, "unknown request type %q", env.Type)
+	case c.p == nil:
+		return perr(protocol.ErrNotInChannel, "%q needs a joined channel", env.Type)
 	}
-	switch env.Type {
-	case protocol.TypeLeave:
-		c.reply(env.ID, struct{}{}, nil)
-		c.srv.removeParticipant(p, protocol.OfflineQuit)
-		c.close(websocket.StatusNormalClosure, "left the channel")
-		return nil
-	case protocol.TypeSetRole:
-		return c.handleSetRole(p, env.ID, env.Data)
-	case protocol.TypeSetRemoteRole:
-		return c.handleSetRemoteRole(p, env.ID, env.Data)
-	case protocol.TypeRenewToken:
-		return c.handleRenewToken(p, env.ID, env.Data)
-	case protocol.TypePublish:
-		return c.handlePublish(p, env.ID, env.Data)
-	case protocol.TypeMute:
-		return c.handleMute(p, env.ID, env.Data)
-	case protocol.TypeSubscribe:
-		return c.handleSubscribe(p, env.ID, env.Data)
-	case protocol.TypeUnsubscribe:
-		return c.handleUnsubscribe(p, env.ID, env.Data)
-	case protocol.TypeAnswer:
-		return c.handleAnswer(p, env.ID, env.Data)
-	case protocol.TypeRelayStart, protocol.TypeRelayUpdate, protocol.TypeRelayStartOrUpdate,
-		protocol.TypeRelayStop, protocol.TypeRelayPause, protocol.TypeRelayResume:
-		return c.handleRelay(p, env)
-	}
-	return perr(protocol.ErrUnknownMessage, "unknown request type %q", env.Type)
+	return h(c, c.p, env)
 }
 
 func (c *conn) handleSetRole(p *Participant, id uint64, data json.RawMessage) *protocol.Error {

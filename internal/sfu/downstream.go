@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cohost-rtc/cohost/protocol"
+	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -75,10 +76,15 @@ func (d *Downstream) enqueue(op func()) {
 
 func (d *Downstream) loop() {
 	defer close(d.ended)
+	sr := time.NewTicker(srInterval)
+	defer sr.Stop()
 	for {
 		select {
 		case <-d.done:
 			return
+		case now := <-sr.C:
+			d.sendReports(now)
+			continue
 		case <-d.notify:
 		}
 		d.qmu.Lock()
@@ -91,6 +97,19 @@ func (d *Downstream) loop() {
 		if d.dirty && !d.awaiting {
 			d.offer()
 		}
+	}
+}
+
+// sendReports sends a sender report for every track that has sent media.
+func (d *Downstream) sendReports(now time.Time) {
+	var pkts []rtcp.Packet
+	for _, dt := range d.tracks {
+		if r := dt.senderReport(now); r != nil {
+			pkts = append(pkts, r)
+		}
+	}
+	if len(pkts) > 0 {
+		_ = d.pc.WriteRTCP(pkts)
 	}
 }
 

@@ -46,6 +46,9 @@ type DownTrack struct {
 	lastTS    uint32
 	lastWall  int64
 
+	// Sent packets and payload bytes, for sender reports.
+	packets, octets atomic.Uint32
+
 	rtxMu  sync.Mutex // guards the retransmission buffers
 	rtxHdr rtp.Header
 	rtxBuf [maxPacket]byte
@@ -174,6 +177,8 @@ func (d *DownTrack) write(h, src *rtp.Header, payload, ext []byte) bool {
 		d.source.stats.WriteErrors.Add(1)
 		return false
 	}
+	d.packets.Add(1)
+	d.octets.Add(uint32(len(payload)))
 	return true
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cohost-rtc/cohost/protocol"
 	"github.com/pion/ice/v4"
+	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 )
@@ -133,4 +134,75 @@ func TestCaptureTimeForwarded(t *testing.T) {
 	if ext := p.Header.GetExtension(downID); !bytes.Equal(ext, []byte{1, 2, 3, 4, 5, 6, 7, 8}) {
 		t.Fatalf("abs-capture-time %x", ext)
 	}
+}
+
+// TestSenderReports: a subscriber gets sender reports for its track, with
+// the packets sent and an RTP time that follows the publisher's clock.
+func TestSenderReports(t *testing.T) {
+	m := newTestMedia(t)
+	stats := &Stats{}
+	pt := NewPublishedTrack(1, protocol.MediaAudio, protocol.CodecOpus, stats, time.Second, slog.New(slog.DiscardHandler))
+	pt.started.Store(true)
+	close(pt.done) // no read loop: the test forwards by hand
+
+	subPC := newExtClientPC(t)
+	recvs := make(chan *webrtc.RTPReceiver, 1)
+	subPC.OnTrack(func(_ *webrtc.TrackRemote, r *webrtc.RTPReceiver) { recvs <- r })
+	sub := &subscriber{pc: subPC, offers: make(chan protocol.OfferEvent, 8)}
+	down, err := m.NewDownstream(nil, 5*time.Second, func(ev protocol.OfferEvent) { go sub.answer(t, ev) }, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub.down = down
+	t.Cleanup(func() { _ = down.Close() })
+	dt := NewDownTrack(pt)
+	down.Add(dt)
+
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		var hdr rtp.Header
+		start := time.Now()
+		for seq := uint16(0); ; seq++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+			ts := uint32(time.Since(start).Seconds() * 48000)
+			raw, _ := (&rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 111, SequenceNumber: seq, Timestamp: ts}, Payload: []byte("opus")}).Marshal()
+			pt.forward(&hdr, raw)
+		}
+	}()
+	var r *webrtc.RTPReceiver
+	select {
+	case r = <-recvs:
+	case <-time.After(20 * time.Second):
+		t.Fatal("no track")
+	}
+	go func() { // drain media
+		for {
+			if _, _, err := r.Track().ReadRTP(); err != nil {
+				return
+			}
+		}
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		pkts, _, err := r.ReadRTCP()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range pkts {
+			sr, ok := p.(*rtcp.SenderReport)
+			if !ok {
+				continue
+			}
+			if sr.SSRC != uint32(r.Track().SSRC()) || sr.PacketCount == 0 || sr.OctetCount != 4*sr.PacketCount {
+				t.Fatalf("sender report %+v for SSRC %d", sr, r.Track().SSRC())
+			}
+			return
+		}
+	}
+	t.Fatal("no sender report")
 }

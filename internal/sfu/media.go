@@ -41,9 +41,10 @@ type MediaConfig struct {
 // Publishers' (upstream) and subscribers' (downstream) connections use two
 // API instances on the same port: upstream asks publishers for lost packets
 // (NACK generator), receiver reports and TWCC feedback so senders adapt
-// their bitrate; downstream sends sender reports and answers NACKs itself
-// from a cache shared per published track, so no interceptor copies a packet
-// per subscriber.
+// their bitrate; downstream has no interceptor at all: it answers NACKs
+// from a cache shared per published track and sends sender reports from
+// the published track's clock, so nothing runs per packet and subscriber
+// but the rewrite, the encryption and the send.
 type Media struct {
 	upAPI, downAPI *webrtc.API
 	mux            ice.UDPMux
@@ -111,10 +112,9 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 	if err := RegisterHeaderExtensions(downME); err != nil {
 		return nil, fmt.Errorf("sfu: register header extensions: %w", err)
 	}
+	// No interceptor downstream: sender reports come from the Downstream
+	// (sr.go) and NACKs are answered from the shared packet cache.
 	downIR := &interceptor.Registry{}
-	if err := webrtc.ConfigureRTCPReports(downIR); err != nil {
-		return nil, err
-	}
 	upAPI := webrtc.NewAPI(webrtc.WithMediaEngine(upME), webrtc.WithInterceptorRegistry(upIR), webrtc.WithSettingEngine(se))
 	downAPI := webrtc.NewAPI(webrtc.WithMediaEngine(downME), webrtc.WithInterceptorRegistry(downIR), webrtc.WithSettingEngine(se))
 	return &Media{upAPI: upAPI, downAPI: downAPI, mux: mux, batch: batch, cfg: cfg}, nil

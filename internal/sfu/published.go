@@ -42,6 +42,8 @@ type PublishedTrack struct {
 	// negotiated); set before the read loop starts.
 	captureExt uint8
 
+	clock srClock // latest packet, for sender reports
+
 	lastKeyframeReq atomic.Int64 // unix nanos
 	closed          atomic.Bool
 	done            chan struct{} // closed when the read loop ends
@@ -103,6 +105,7 @@ func (t *PublishedTrack) forward(hdr *rtp.Header, pkt []byte) {
 	}
 	t.stats.PacketsIn.Add(1)
 	t.stats.BytesIn.Add(uint64(len(pkt)))
+	t.clock.store(hdr.Timestamp, time.Now().UnixNano())
 	payload := pkt[off:]
 	if t.cache != nil {
 		t.cache.put(hdr.SequenceNumber, pkt)

@@ -79,7 +79,10 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6})
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetICETimeouts(cfg.DisconnectedTimeout, 3*cfg.DisconnectedTimeout, time.Second)
+	// Consent lost quickly marks a silent client (the drop timeout decides);
+	// failing the connection takes much longer, so a stalled but living
+	// client (a busy machine, a short outage) recovers without a restart.
+	se.SetICETimeouts(cfg.DisconnectedTimeout, max(3*cfg.DisconnectedTimeout, 25*time.Second), time.Second)
 	// AES-128-GCM first: what browsers negotiate, and the cheapest profile.
 	se.SetSRTPProtectionProfiles(dtls.SRTP_AEAD_AES_128_GCM, dtls.SRTP_AEAD_AES_256_GCM, dtls.SRTP_AES128_CM_HMAC_SHA1_80)
 	if cfg.AdvertiseIP != "" {

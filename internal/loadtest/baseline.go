@@ -1,3 +1,5 @@
+//go:build linux
+
 package loadtest
 
 import (
@@ -19,20 +21,6 @@ import (
 type baseStream struct {
 	pps, payload, burst int
 	receivers           []int
-}
-
-// BaselineResult is the least work any SFU does for the test's traffic:
-// SRTP-encrypt (AES-128-GCM) each packet once per subscriber and send it
-// over UDP on loopback, with no SFU logic, from one thread whose CPU time is
-// measured.
-type BaselineResult struct {
-	Seconds       float64 `json:"seconds"`
-	Receivers     int     `json:"receivers"`
-	Packets       uint64  `json:"packets"`
-	Received      uint64  `json:"received"`
-	CPUSeconds    float64 `json:"cpuSeconds"`
-	NsPerPacket   float64 `json:"nsPerPacket"`
-	PacketsPerSec float64 `json:"packetsPerSecond"`
 }
 
 // runBaseline sends streams to receivers loopback sockets for d. The

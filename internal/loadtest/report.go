@@ -2,7 +2,6 @@ package loadtest
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -221,61 +220,6 @@ func readUDPStats() UDPStats {
 	return UDPStats{}
 }
 
-// progress prints a status line every second until the returned function
-// is called.
-func (r *runner) progress(ctx context.Context) func() {
-	w := r.cfg.Progress
-	if w == nil {
-		return func() {}
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		start := time.Now()
-		var last serverSample
-		lastIn, lastOut := r.state.pktsIn.Load(), r.state.pktsOut.Load()
-		lastAt := time.Now()
-		for {
-			select {
-			case <-ctx.Done():
-				if r.cfg.Terminal {
-					fmt.Fprintln(w)
-				}
-				return
-			case <-tick.C:
-			}
-			now := time.Now()
-			in, out := r.state.pktsIn.Load(), r.state.pktsOut.Load()
-			dt := now.Sub(lastAt).Seconds()
-			line := fmt.Sprintf("%5.0fs %-9s hosts %d  audience %d/%d receiving  send %.0f pkt/s  recv %.0f pkt/s",
-				now.Sub(start).Seconds(), *r.phase.Load(), len(r.hosts), r.receiving(max(r.expectedStreams(), 1)),
-				r.cfg.Channels*r.cfg.Audience, float64(out-lastOut)/dt, float64(in-lastIn)/dt)
-			lastIn, lastOut, lastAt = in, out, now
-			if s, err := r.t.scrape(ctx); err == nil {
-				if !last.at.IsZero() {
-					line += fmt.Sprintf("  server cpu %.0f%% rss %.0f MB", 100*(s.cpuSeconds-last.cpuSeconds)/s.at.Sub(last.at).Seconds(), s.rss/(1<<20))
-				}
-				last = s
-			}
-			if n := r.errCount.Load(); n > 0 {
-				line += fmt.Sprintf("  errors %d", n)
-			}
-			if r.cfg.Terminal {
-				fmt.Fprintf(w, "\r\033[K%s", line)
-			} else {
-				fmt.Fprintln(w, line)
-			}
-		}
-	}()
-	return func() {
-		cancel()
-		<-done
-	}
-}
-
 // WriteTable writes the report as a table.
 func (rep *Report) WriteTable(w io.Writer) error {
 	c := rep.Config
@@ -331,4 +275,18 @@ func (rep *Report) WriteTable(w io.Writer) error {
 		p("", "%s", e)
 	}
 	return tw.Flush()
+}
+
+// BaselineResult is the least work any SFU does for the test's traffic:
+// SRTP-encrypt (AES-128-GCM) each packet once per subscriber and send it
+// over UDP on loopback, with no SFU logic, from one thread whose CPU time is
+// measured.
+type BaselineResult struct {
+	Seconds       float64 `json:"seconds"`
+	Receivers     int     `json:"receivers"`
+	Packets       uint64  `json:"packets"`
+	Received      uint64  `json:"received"`
+	CPUSeconds    float64 `json:"cpuSeconds"`
+	NsPerPacket   float64 `json:"nsPerPacket"`
+	PacketsPerSec float64 `json:"packetsPerSecond"`
 }

@@ -1,3 +1,5 @@
+//go:build linux
+
 package loadtest
 
 import (
@@ -592,4 +594,59 @@ func selfRusage() float64 {
 		return 0
 	}
 	return tvSeconds(ru.Utime) + tvSeconds(ru.Stime)
+}
+
+// progress prints a status line every second until the returned function
+// is called.
+func (r *runner) progress(ctx context.Context) func() {
+	w := r.cfg.Progress
+	if w == nil {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		start := time.Now()
+		var last serverSample
+		lastIn, lastOut := r.state.pktsIn.Load(), r.state.pktsOut.Load()
+		lastAt := time.Now()
+		for {
+			select {
+			case <-ctx.Done():
+				if r.cfg.Terminal {
+					fmt.Fprintln(w)
+				}
+				return
+			case <-tick.C:
+			}
+			now := time.Now()
+			in, out := r.state.pktsIn.Load(), r.state.pktsOut.Load()
+			dt := now.Sub(lastAt).Seconds()
+			line := fmt.Sprintf("%5.0fs %-9s hosts %d  audience %d/%d receiving  send %.0f pkt/s  recv %.0f pkt/s",
+				now.Sub(start).Seconds(), *r.phase.Load(), len(r.hosts), r.receiving(max(r.expectedStreams(), 1)),
+				r.cfg.Channels*r.cfg.Audience, float64(out-lastOut)/dt, float64(in-lastIn)/dt)
+			lastIn, lastOut, lastAt = in, out, now
+			if s, err := r.t.scrape(ctx); err == nil {
+				if !last.at.IsZero() {
+					line += fmt.Sprintf("  server cpu %.0f%% rss %.0f MB", 100*(s.cpuSeconds-last.cpuSeconds)/s.at.Sub(last.at).Seconds(), s.rss/(1<<20))
+				}
+				last = s
+			}
+			if n := r.errCount.Load(); n > 0 {
+				line += fmt.Sprintf("  errors %d", n)
+			}
+			if r.cfg.Terminal {
+				fmt.Fprintf(w, "\r\033[K%s", line)
+			} else {
+				fmt.Fprintln(w, line)
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }

@@ -8,7 +8,9 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -148,5 +150,37 @@ func TestHist(t *testing.T) {
 		if d := (got - c.want).Abs(); d > c.want/50 {
 			t.Errorf("q%.2f = %v, want %v", c.q, got, c.want)
 		}
+	}
+}
+
+// TestTargetOnly: the load tester's HTTP client and media sockets reach the
+// target and nothing else.
+func TestTargetOnly(t *testing.T) {
+	tg, err := newTarget(context.Background(), "http://127.0.0.1:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.close()
+	if _, err := tg.client.Get("http://127.0.0.2:80/"); err == nil || !strings.Contains(err.Error(), "refusing") {
+		t.Fatalf("request to another host: %v", err)
+	}
+	if !tg.allowed(netip.MustParseAddr("127.0.0.1")) || tg.allowed(netip.MustParseAddr("127.0.0.2")) {
+		t.Fatal("allowed addresses")
+	}
+	recv, err := newReceiver()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer recv.close()
+	c, err := recv.listen(tg, nil, "udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.WriteToAddrPort([]byte("x"), netip.MustParseAddrPort("127.0.0.2:9")); err == nil {
+		t.Fatal("media sent to another address")
+	}
+	if _, err := c.WriteToAddrPort([]byte("x"), netip.MustParseAddrPort("127.0.0.1:9")); err != nil {
+		t.Fatalf("media to the target: %v", err)
 	}
 }

@@ -184,3 +184,16 @@ func TestTargetOnly(t *testing.T) {
 		t.Fatalf("media to the target: %v", err)
 	}
 }
+
+// TestRunTestingMode: an app without certificate joins without tokens.
+func TestRunTestingMode(t *testing.T) {
+	srv := servertest.Start(t)
+	rep, err := Run(context.Background(), Config{URL: srv.URL, AppID: srv.TestAppID, Audience: 1, AudioKbps: 32, AudioPPS: 50,
+		JoinRate: 100, Duration: 300 * time.Millisecond, Settle: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Users.AudienceReceiving != 1 || rep.Config.Tokens != "none (testing mode)" || rep.Loss.Expected == 0 {
+		t.Fatalf("users %+v tokens %q loss %+v", rep.Users, rep.Config.Tokens, rep.Loss)
+	}
+}

@@ -81,7 +81,9 @@ func (b *batchConn) ReadFromAddrPort(p []byte) (int, netip.AddrPort, error) {
 
 // WriteToAddrPort queues p for addr. It blocks only while the queue is full.
 func (b *batchConn) WriteToAddrPort(p []byte, addr netip.AddrPort) (int, error) {
-	if len(p) > slotSize {
+	if len(p) > slotSize || (!b.v6 && !addr.Addr().Unmap().Is4()) {
+		// Too large to queue, or an address the kernel will refuse
+		// (IPv6 on an IPv4 socket): send directly, errors included.
 		return b.UDPConn.WriteToUDPAddrPort(p, addr)
 	}
 	b.mu.Lock()

@@ -223,6 +223,9 @@ func (s *Service) handleSendChannel(c *wsConn, se *session, id uint64, data json
 		c.reply(id, nil, protocol.NewRTMError(protocol.RTMChannelMessageFailure, "%v", err))
 		return
 	}
+	if s.metrics != nil {
+		s.metrics.ChannelMessage()
+	}
 	c.reply(id, protocol.RTMSendChannelMessageResponse{ServerReceivedTs: ts}, nil)
 }
 

@@ -125,16 +125,26 @@ func (s *Service) handleSendPeer(c *wsConn, se *session, id uint64, data json.Ra
 		return
 	}
 	if !se.lMessages.Allow() {
+		if s.metrics != nil {
+			s.metrics.PeerMessage(protocol.RTMPeerMessageTooOften, 0)
+		}
 		c.reply(id, nil, protocol.NewRTMError(protocol.RTMPeerMessageTooOften, "more than %s peer and channel messages", s.cfg.Rates.Messages))
 		return
 	}
 	ts := nowMs()
+	start := time.Now()
+	observe := func(r protocol.RTMPeerMessageErr) {
+		if s.metrics != nil {
+			s.metrics.PeerMessage(r, time.Since(start))
+		}
+	}
 	msg := req.Message
 	msg.ServerReceivedTs, msg.IsOfflineMessage = ts, false
 	payload := mustJSON(userMsg{Kind: "msg", From: se.user, Msg: &msg})
 	peerKey := userKey(se.app.ID, req.PeerID)
 	offline := func() {
 		if !req.EnableOfflineMessaging {
+			observe(protocol.RTMPeerMessagePeerUnreachable)
 			c.reply(id, nil, protocol.NewRTMError(protocol.RTMPeerMessagePeerUnreachable, "%s is not online", req.PeerID))
 			return
 		}
@@ -143,9 +153,11 @@ func (s *Service) handleSendPeer(c *wsConn, se *session, id uint64, data json.Ra
 			ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
 			defer cancel()
 			if _, err := s.bus.JS.Publish(ctx, offlineSubject(peerKey), mustJSON(userMsg{Kind: "msg", From: se.user, Msg: &msg})); err != nil {
+				observe(protocol.RTMPeerMessageFailure)
 				c.reply(id, nil, protocol.NewRTMError(protocol.RTMPeerMessageFailure, "storing the offline message failed: %v", err))
 				return
 			}
+			observe(protocol.RTMPeerMessageCachedByServer)
 			c.reply(id, protocol.RTMSendPeerMessageResponse{Code: protocol.RTMPeerMessageCachedByServer, ServerReceivedTs: ts}, nil)
 		}()
 	}
@@ -154,8 +166,10 @@ func (s *Service) handleSendPeer(c *wsConn, se *session, id uint64, data json.Ra
 		case errors.Is(err, errNoResponders):
 			offline()
 		case errors.Is(err, errTimeout):
+			observe(protocol.RTMPeerMessageSentTimeout)
 			c.reply(id, nil, protocol.NewRTMError(protocol.RTMPeerMessageSentTimeout, "%s did not acknowledge within %v", req.PeerID, s.cfg.Timers.PeerMessageTimeout))
 		case err != nil:
+			observe(protocol.RTMPeerMessageFailure)
 			c.reply(id, nil, protocol.NewRTMError(protocol.RTMPeerMessageFailure, "%v", err))
 		default:
 			var r userReply
@@ -164,6 +178,7 @@ func (s *Service) handleSendPeer(c *wsConn, se *session, id uint64, data json.Ra
 				offline()
 				return
 			}
+			observe(protocol.RTMPeerMessageOK)
 			c.reply(id, protocol.RTMSendPeerMessageResponse{Code: protocol.RTMPeerMessageOK, ServerReceivedTs: ts}, nil)
 		}
 	})

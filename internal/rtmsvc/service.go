@@ -31,6 +31,7 @@ import (
 
 	"github.com/cohost-rtc/cohost/internal/config"
 	"github.com/cohost-rtc/cohost/internal/natsbus"
+	"github.com/cohost-rtc/cohost/protocol"
 )
 
 // Bucket, stream and subject names.
@@ -49,6 +50,17 @@ type Config struct {
 	Apps         []config.App
 	TokenWarning time.Duration
 	Logger       *slog.Logger
+	// Metrics, if set, is told of every peer and channel message.
+	Metrics Metrics
+}
+
+// Metrics receives what the service does, for monitoring.
+type Metrics interface {
+	// PeerMessage: a peer message ended with result; d is the time from
+	// the request to the answer (for OK: the receiver's acknowledgement).
+	PeerMessage(result protocol.RTMPeerMessageErr, d time.Duration)
+	// ChannelMessage: a channel message was accepted and fanned out.
+	ChannelMessage()
 }
 
 // rates are the parsed rate limits.
@@ -59,18 +71,19 @@ type rates struct {
 
 // Service is one node of the RTM service.
 type Service struct {
-	cfg    config.RTM
-	rates  rates
-	apps   map[string]config.App
-	warn   time.Duration
-	log    *slog.Logger
-	bus    *natsbus.Bus
-	nc     *nats.Conn
-	node   string
-	start  time.Time
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	cfg     config.RTM
+	rates   rates
+	apps    map[string]config.App
+	warn    time.Duration
+	log     *slog.Logger
+	metrics Metrics
+	bus     *natsbus.Bus
+	nc      *nats.Conn
+	node    string
+	start   time.Time
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
 
 	kvSessions, kvMembers, kvChAttrs, kvUserAttrs jetstream.KeyValue
 	offline                                       jetstream.Stream
@@ -132,7 +145,7 @@ func New(cfg Config, bus *natsbus.Bus) (*Service, error) {
 		warn = 30 * time.Second
 	}
 	s := &Service{
-		cfg: cfg.RTM, rates: rt, apps: map[string]config.App{}, warn: warn, log: log, bus: bus, nc: bus.Conn,
+		cfg: cfg.RTM, rates: rt, apps: map[string]config.App{}, warn: warn, log: log, metrics: cfg.Metrics, bus: bus, nc: bus.Conn,
 		node: randomID(8), start: time.Now(),
 		conns: map[*wsConn]struct{}{}, sessions: map[string]*session{}, chLocal: map[string]map[*session]struct{}{},
 		chSubs: map[string]*nats.Subscription{}, watchers: map[string]map[*session]struct{}{},

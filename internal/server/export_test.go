@@ -1,4 +1,9 @@
 package server
 
+import "github.com/cohost-rtc/cohost/internal/rtmsvc"
+
 // IsLoopbackHost exposes isLoopbackHost to tests.
 var IsLoopbackHost = isLoopbackHost
+
+// Metrics exposes the RTM metrics hook to tests.
+func (s *Server) Metrics() rtmsvc.Metrics { return s.metrics }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/cohost-rtc/cohost/protocol"
 	"github.com/prometheus/client_golang/prometheus"
@@ -11,8 +12,11 @@ import (
 
 // metrics is the server's Prometheus registry (one per server, no globals).
 type metrics struct {
-	reg      *prometheus.Registry
-	rejected *prometheus.CounterVec
+	reg           *prometheus.Registry
+	rejected      *prometheus.CounterVec
+	rtmPeer       *prometheus.CounterVec
+	rtmPeerTime   prometheus.Histogram
+	rtmChannelMsg prometheus.Counter
 }
 
 func newMetrics(s *Server) *metrics {
@@ -21,6 +25,14 @@ func newMetrics(s *Server) *metrics {
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cohost_rejected_requests_total",
 			Help: "Signalling requests answered with an error, by error code."}, []string{"code"}),
 	}
+	m.rtmPeer = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cohost_rtm_peer_messages_total",
+		Help: "RTM peer messages handled by this node, by result (Agora's PEER_MESSAGE_ERR_CODE name)."}, []string{"result"})
+	m.rtmPeerTime = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "cohost_rtm_peer_message_seconds",
+		Help:    "Time from a peer message's request to the receiver SDK's acknowledgement (result OK).",
+		Buckets: prometheus.ExponentialBuckets(0.0002, 2, 14)})
+	m.rtmChannelMsg = prometheus.NewCounter(prometheus.CounterOpts{Name: "cohost_rtm_channel_messages_total",
+		Help: "RTM channel messages accepted by this node."})
+	reg.MustRegister(m.rtmPeer, m.rtmPeerTime, m.rtmChannelMsg)
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), m.rejected)
 	counter := func(name, help string, f func() float64) {
 		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, f))
@@ -137,3 +149,14 @@ func (c collectorFunc) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c collectorFunc) Collect(ch chan<- prometheus.Metric) { c.collect(ch) }
+
+// PeerMessage implements rtmsvc.Metrics.
+func (m *metrics) PeerMessage(result protocol.RTMPeerMessageErr, d time.Duration) {
+	m.rtmPeer.WithLabelValues(result.String()).Inc()
+	if result == protocol.RTMPeerMessageOK {
+		m.rtmPeerTime.Observe(d.Seconds())
+	}
+}
+
+// ChannelMessage implements rtmsvc.Metrics.
+func (m *metrics) ChannelMessage() { m.rtmChannelMsg.Inc() }

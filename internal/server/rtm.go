@@ -37,7 +37,7 @@ func (s *Server) startRTM() error {
 	if err != nil {
 		return fmt.Errorf("server: RTM: %w", err)
 	}
-	svc, err := rtmsvc.New(rtmsvc.Config{RTM: s.cfg.RTM, Apps: s.cfg.Apps, TokenWarning: s.cfg.Timers.TokenWarning, Logger: s.logger}, bus)
+	svc, err := rtmsvc.New(rtmsvc.Config{RTM: s.cfg.RTM, Apps: s.cfg.Apps, TokenWarning: s.cfg.Timers.TokenWarning, Logger: s.logger, Metrics: s.metrics}, bus)
 	if err != nil {
 		bus.Close()
 		return fmt.Errorf("server: RTM: %w", err)

@@ -88,11 +88,11 @@ func New(cfg config.Config, logger *slog.Logger) (*Server, error) {
 		_ = s.udpConn.Close()
 		return nil, err
 	}
+	s.metrics = newMetrics(s) // before RTM, which reports to it
 	if err := s.startRTM(); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
-	s.metrics = newMetrics(s)
 	s.httpSrv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug)}
 	if cfg.TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)

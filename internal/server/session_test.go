@@ -329,3 +329,23 @@ func TestResumeReplaysEventsAfterLastSeq(t *testing.T) {
 		t.Fatalf("reason %d", e.Reason)
 	}
 }
+
+func TestRTMMessagesInMetrics(t *testing.T) {
+	srv := servertest.Start(t)
+	reg := srv.Metrics()
+	reg.PeerMessage(protocol.RTMPeerMessageOK, 3*time.Millisecond)
+	reg.PeerMessage(protocol.RTMPeerMessagePeerUnreachable, 0)
+	reg.ChannelMessage()
+	resp, err := http.Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, want := range []string{`cohost_rtm_peer_messages_total{result="OK"} 1`, `cohost_rtm_peer_messages_total{result="PEER_UNREACHABLE"} 1`,
+		"cohost_rtm_channel_messages_total 1", "cohost_rtm_peer_message_seconds_count 1"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}

@@ -119,8 +119,8 @@ func (d *DownTrack) Unbind(webrtc.TrackLocalContext) error {
 // writeRTP forwards one packet; it reports whether it was written. ext is
 // the packet's abs-capture-time (nil if none). Only the source's read loop
 // calls it.
-func (d *DownTrack) writeRTP(src *rtp.Header, payload, ext []byte) bool {
-	if d.gate != nil && !d.passGate(src) {
+func (d *DownTrack) writeRTP(src *rtp.Header, payload, ext []byte, now int64) bool {
+	if d.gate != nil && !d.passGate(src, now) {
 		return false
 	}
 	return d.write(&d.hdr, src, payload, ext)
@@ -129,11 +129,10 @@ func (d *DownTrack) writeRTP(src *rtp.Header, payload, ext []byte) bool {
 // passGate applies the relay gate: nothing passes while paused; the first
 // packet after a resume gets offsets that continue the sequence numbers and
 // timestamps from the last packet sent.
-func (d *DownTrack) passGate(src *rtp.Header) bool {
+func (d *DownTrack) passGate(src *rtp.Header, now int64) bool {
 	if d.gate.paused.Load() {
 		return false
 	}
-	now := time.Now().UnixNano()
 	if e := d.gate.epoch.Load(); e != d.epoch {
 		d.epoch = e
 		if d.sent {

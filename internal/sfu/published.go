@@ -105,7 +105,8 @@ func (t *PublishedTrack) forward(hdr *rtp.Header, pkt []byte) {
 	}
 	t.stats.PacketsIn.Add(1)
 	t.stats.BytesIn.Add(uint64(len(pkt)))
-	t.clock.store(hdr.Timestamp, time.Now().UnixNano())
+	now := time.Now().UnixNano() // once per packet, for every subscriber
+	t.clock.store(hdr.Timestamp, now)
 	payload := pkt[off:]
 	if t.cache != nil {
 		t.cache.put(hdr.SequenceNumber, pkt)
@@ -114,7 +115,7 @@ func (t *PublishedTrack) forward(hdr *rtp.Header, pkt []byte) {
 	downs := *t.downs.Load()
 	var sent, bytes uint64
 	for _, d := range downs {
-		if d.writeRTP(hdr, payload, ext) {
+		if d.writeRTP(hdr, payload, ext, now) {
 			sent++
 			bytes += uint64(len(pkt))
 		}

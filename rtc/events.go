@@ -27,80 +27,54 @@ func (e *Engine) onEvent(sess *session, c *signalConn, env *protocol.Envelope) {
 	}
 	switch env.Type {
 	case protocol.EventUserJoined:
-		var ev protocol.UserJoinedEvent
-		if e.decode(env, &ev) {
-			e.onUserJoined(sess, c, ev)
-		}
+		decodeThen(e, env, func(ev protocol.UserJoinedEvent) { e.onUserJoined(sess, c, ev) })
 	case protocol.EventUserLeft:
-		var ev protocol.UserLeftEvent
-		if e.decode(env, &ev) {
-			e.onUserLeft(sess, c, ev)
-		}
+		decodeThen(e, env, func(ev protocol.UserLeftEvent) { e.onUserLeft(sess, c, ev) })
 	case protocol.EventUserPublished:
-		var ev protocol.UserPublishedEvent
-		if e.decode(env, &ev) {
-			e.onUserPublished(sess, c, ev)
-		}
+		decodeThen(e, env, func(ev protocol.UserPublishedEvent) { e.onUserPublished(sess, c, ev) })
 	case protocol.EventUserUnpublished:
-		var ev protocol.UserPublishedEvent
-		if e.decode(env, &ev) {
-			e.onUserUnpublished(sess, c, ev)
-		}
+		decodeThen(e, env, func(ev protocol.UserPublishedEvent) { e.onUserUnpublished(sess, c, ev) })
 	case protocol.EventUserMuted:
-		var ev protocol.UserMutedEvent
-		if e.decode(env, &ev) {
-			e.onUserMuted(sess, c, ev)
-		}
+		decodeThen(e, env, func(ev protocol.UserMutedEvent) { e.onUserMuted(sess, c, ev) })
 	case protocol.EventRoleChanged:
-		var ev protocol.RoleChangedEvent
-		if e.decode(env, &ev) {
+		decodeThen(e, env, func(ev protocol.RoleChangedEvent) {
 			e.mu.Lock()
 			if e.currentLocked(sess, c) {
 				e.roleChangedLocked(sess, ev.Old, ev.New)
 			}
 			e.mu.Unlock()
-		}
+		})
 	case protocol.EventTokenWillExpire, protocol.EventTokenExpired:
-		var ev protocol.TokenExpiryEvent
-		if e.decode(env, &ev) {
-			e.onTokenExpiry(sess, c, env.Type, ev)
-		}
+		decodeThen(e, env, func(ev protocol.TokenExpiryEvent) { e.onTokenExpiry(sess, c, env.Type, ev) })
 	case protocol.EventPublishRevoked:
-		var ev protocol.PublishRevokedEvent
-		if e.decode(env, &ev) {
-			e.onPublishRevoked(sess, c, ev)
-		}
+		decodeThen(e, env, func(ev protocol.PublishRevokedEvent) { e.onPublishRevoked(sess, c, ev) })
 	case protocol.EventOffer:
-		var ev protocol.OfferEvent
-		if e.decode(env, &ev) {
+		decodeThen(e, env, func(ev protocol.OfferEvent) {
 			e.mu.Lock()
 			if e.currentLocked(sess, c) {
 				sess.sub.offer(ev, c)
 			}
 			e.mu.Unlock()
-		}
+		})
 	case protocol.EventSubscriptionFailed:
-		var ev protocol.SubscriptionFailedEvent
-		if e.decode(env, &ev) {
-			e.onSubscriptionFailed(sess, c, ev)
-		}
+		decodeThen(e, env, func(ev protocol.SubscriptionFailedEvent) { e.onSubscriptionFailed(sess, c, ev) })
 	case protocol.EventRelayState:
-		var ev protocol.RelayStateEvent
-		if e.decode(env, &ev) {
-			e.onRelayState(sess, c, ev)
-		}
+		decodeThen(e, env, func(ev protocol.RelayStateEvent) { e.onRelayState(sess, c, ev) })
 	case protocol.EventRelayEvent:
-		var ev protocol.RelayEventEvent
-		if e.decode(env, &ev) {
-			e.onRelayEvent(sess, c, ev)
-		}
+		decodeThen(e, env, func(ev protocol.RelayEventEvent) { e.onRelayEvent(sess, c, ev) })
 	case protocol.EventDisconnect:
-		var ev protocol.DisconnectEvent
-		if e.decode(env, &ev) {
-			e.onDisconnect(sess, c, ev)
-		}
+		decodeThen(e, env, func(ev protocol.DisconnectEvent) { e.onDisconnect(sess, c, ev) })
 	default:
 		e.log.Debug("ignoring unknown event", "type", env.Type)
+	}
+}
+
+// decodeThen decodes env's payload as T and passes it to f; an undecodable
+// event is logged and dropped.
+func decodeThen[T any](e *Engine, env *protocol.Envelope, f func(T)) {
+	var ev T
+	if e.decode(env, &ev) {
+		f(ev)
 	}
 }
 

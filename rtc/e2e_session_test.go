@@ -286,13 +286,32 @@ func TestE2EResumeLostOffer(t *testing.T) {
 	aud.join(t, channel, 2)
 	aud.waitEvent(t, "user-published 1 audio")
 	aud.net.cutOn(`"type":"offer"`)
-	if _, err := aud.Subscribe(ctx, 1, protocol.MediaAudio); err != nil {
+	rt, err := aud.Subscribe(ctx, 1, protocol.MediaAudio)
+	if err != nil {
 		t.Fatalf("Subscribe across a lost offer: %v", err)
 	}
 	if !aud.net.trapped() {
 		t.Fatal("the offer was not intercepted")
 	}
 	aud.waitEvent(t, "state CONNECTED REJOIN_SUCCESS")
+	// What the user notices: the host's audio arrives.
+	got := make(chan error, 1)
+	go func() { _, err := rt.ReadRTP(); got <- err }()
+	s := &mediaSender{audio: audio}
+	deadline := time.After(waitTimeout)
+	for {
+		select {
+		case err := <-got:
+			if err != nil {
+				t.Fatalf("reading audio after the lost offer: %v", err)
+			}
+			return
+		case <-deadline:
+			t.Fatal("no audio after the lost offer was resent")
+		default:
+			s.sendAudio(t)
+		}
+	}
 }
 
 // TestE2EResumePendingAnswer: the connection breaks just after an offer

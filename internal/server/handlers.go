@@ -380,7 +380,7 @@ func (c *conn) handleSubscribe(p *Participant, id uint64, data json.RawMessage) 
 	}
 	if p.down == nil {
 		down, err := s.media.NewDownstream(p.logger, s.cfg.Timers.RequestTimeout,
-			func(ev protocol.OfferEvent) { p.send(protocol.EventOffer, ev) }, p.subscriptionFailed, iceTracker(&p.iceDown))
+			func(ev protocol.OfferEvent) { p.offerSeq.Store(p.send(protocol.EventOffer, ev)) }, p.subscriptionFailed, iceTracker(&p.iceDown))
 		if err != nil {
 			p.mu.Unlock()
 			return perr(protocol.ErrFailed, "create peer connection: %v", err)

@@ -216,7 +216,10 @@ func (c *conn) handleResume(id uint64, data json.RawMessage) *protocol.Error {
 	down := p.down
 	p.mu.Unlock()
 	if down != nil {
-		down.RestartICE()
+		// A pending offer the client never got comes again with the
+		// replayed events; one it got but could not answer (or any, for a
+		// client that names no last event) is sent again.
+		down.RestartICE(req.LastSeq == nil || p.offerSeq.Load() <= *req.LastSeq)
 	}
 	return nil
 }

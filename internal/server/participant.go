@@ -45,9 +45,10 @@ type Participant struct {
 	logger    *slog.Logger
 	joinedAt  time.Time
 
-	lastSignal atomic.Int64 // unix nanos of the last message received
-	iceUp      atomic.Bool  // upstream ICE connected
-	iceDown    atomic.Bool  // downstream ICE connected
+	lastSignal atomic.Int64  // unix nanos of the last message received
+	iceUp      atomic.Bool   // upstream ICE connected
+	iceDown    atomic.Bool   // downstream ICE connected
+	offerSeq   atomic.Uint64 // seq of the last downstream offer event
 
 	// virtual marks a relay's stand-in for a host of another channel: it
 	// has no connection or media of its own; relayOf is that host.
@@ -98,14 +99,16 @@ func iceTracker(flag *atomic.Bool) func(webrtc.ICEConnectionState) {
 	}
 }
 
-// sendRaw numbers an encoded event and queues it for the client.
-func (p *Participant) sendRaw(b []byte) {
+// sendRaw numbers an encoded event, queues it for the client and returns
+// its seq (0 for a relay stand-in, which has no client).
+func (p *Participant) sendRaw(b []byte) uint64 {
 	if p.virtual {
-		return
+		return 0
 	}
 	p.mu.Lock()
 	p.seq++
-	b = withSeq(b, p.seq)
+	seq := p.seq
+	b = withSeq(b, seq)
 	p.replay.add(p.seq, b)
 	ok := p.out.push(b)
 	c := p.conn
@@ -113,10 +116,11 @@ func (p *Participant) sendRaw(b []byte) {
 	if !ok && c != nil {
 		c.close(websocket.StatusPolicyViolation, "client too slow")
 	}
+	return seq
 }
 
-// send queues an event for the client.
-func (p *Participant) send(t protocol.Type, data any) { p.sendRaw(encodeEvent(t, data)) }
+// send queues an event for the client and returns its seq.
+func (p *Participant) send(t protocol.Type, data any) uint64 { return p.sendRaw(encodeEvent(t, data)) }
 
 // attach makes c the participant's connection: resp goes first, then the
 // events the client missed: every event after lastSeq when given (from the

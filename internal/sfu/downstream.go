@@ -170,13 +170,14 @@ func (d *Downstream) detach(dt *DownTrack) {
 	}
 }
 
-// RestartICE sends a new offer with fresh ICE credentials. Used after the
-// client reconnected: an offer still waiting for its answer may never have
-// reached the client, so it is sent again first (Pion cannot roll a local
-// offer back); the ICE-restart offer follows its answer.
-func (d *Downstream) RestartICE() {
+// RestartICE sends a new offer with fresh ICE credentials, after the
+// client reconnected. When resendPending is set (a client that cannot have
+// the lost events replayed), an offer still waiting for its answer is sent
+// again first, as it may never have reached the client (Pion cannot roll a
+// local offer back); the ICE-restart offer follows its answer.
+func (d *Downstream) RestartICE(resendPending bool) {
 	d.enqueue(func() {
-		if d.awaiting {
+		if d.awaiting && resendPending {
 			d.sendOffer(d.lastOffer)
 		}
 		d.restart = true

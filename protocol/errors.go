@@ -127,8 +127,15 @@ func (e *Error) WithReason(reason int) *Error {
 	return &c
 }
 
+// Error prints the code's name as carried in Name (an RTM request's
+// error is named in its own code table, not as an ErrorCode), then the
+// number and the message.
 func (e *Error) Error() string {
-	return fmt.Sprintf("%s (%d): %s", e.Code, int(e.Code), e.Message)
+	name := e.Name
+	if name == "" {
+		name = e.Code.String()
+	}
+	return fmt.Sprintf("%s (%d): %s", name, int(e.Code), e.Message)
 }
 
 // Is reports whether target is an *Error with the same code.

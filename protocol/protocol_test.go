@@ -91,3 +91,14 @@ func FuzzValidateChannelName(f *testing.F) {
 		}
 	})
 }
+
+// An RTM request's wire error prints the name of its own code table.
+func TestRTMWireErrorPrintsItsRTMName(t *testing.T) {
+	e := NewRTMError(RTMAttributeInvalidArgument, "empty value for key %q", "e")
+	if got, want := e.Error(), `INVALID_ARGUMENT (3): empty value for key "e"`; got != want {
+		t.Fatalf("%q, want %q", got, want)
+	}
+	if got, want := NewRTMError(RTMLoginInvalidToken, "bad").Error(), "INVALID_TOKEN (5): bad"; got != want {
+		t.Fatalf("%q, want %q", got, want)
+	}
+}

@@ -483,9 +483,10 @@ type RTMCode interface {
 	String() string
 }
 
-// NewRTMError builds the Error of a failed RTM request: Code is the
+// NewRTMError builds the wire Error of a failed RTM request: Code is the
 // operation's RTM code (its meaning depends on the request type), Name and
-// Web its name.
+// Web its name in that code table. The Go RTM SDK turns it back into a
+// typed rtm.Error.
 func NewRTMError[C RTMCode](code C, format string, args ...any) *Error {
 	return &Error{Code: ErrorCode(code), Name: code.String(), Web: code.String(), Message: fmt.Sprintf(format, args...)}
 }

@@ -22,7 +22,7 @@ type Channel struct {
 // handler. Creating the same id twice without Release fails.
 func (c *Client) CreateChannel(channelID string, h ChannelHandler) (*Channel, error) {
 	if err := protocol.ValidateRTMChannelID(channelID); err != nil {
-		return nil, protocol.NewRTMError(protocol.RTMJoinInvalidArgument, "%v", err)
+		return nil, newError(protocol.RTMJoinInvalidArgument, "%v", err)
 	}
 	if h == nil {
 		h = BaseChannelHandler{}
@@ -33,7 +33,7 @@ func (c *Client) CreateChannel(channelID string, h ChannelHandler) (*Channel, er
 		return nil, ErrClosed
 	}
 	if c.channels[channelID] != nil {
-		return nil, protocol.NewRTMError(protocol.RTMJoinInvalidArgument, "channel %q already created", channelID)
+		return nil, newError(protocol.RTMJoinInvalidArgument, "channel %q already created", channelID)
 	}
 	ch := &Channel{c: c, id: channelID, h: h}
 	c.channels[channelID] = ch
@@ -66,7 +66,7 @@ func (ch *Channel) Leave(ctx context.Context) error {
 // SendMessage sends msg to the other members (not to the sender).
 func (ch *Channel) SendMessage(ctx context.Context, msg *Message) error {
 	if msg == nil {
-		return protocol.NewRTMError(protocol.RTMChannelMessageInvalidMessage, "nil message")
+		return newError(protocol.RTMChannelMessageInvalidMessage, "nil message")
 	}
 	var resp protocol.RTMSendChannelMessageResponse
 	if err := ch.c.call(ctx, protocol.RTMTypeSendChannelMessage, protocol.RTMSendChannelMessageRequest{ChannelID: ch.id, Message: *msg}, &resp); err != nil {

@@ -4,9 +4,11 @@
 // a context.Context and return errors; callbacks go to a ClientHandler and
 // to each Channel's ChannelHandler.
 //
-// Failed calls return a *protocol.Error whose Code is the Agora RTM result
-// code of the operation (e.g. PEER_MESSAGE_ERR_TOO_OFTEN = 5 for
-// SendMessageToPeer); use [Code] to read it.
+// Failed calls return an [Error] whose Code is the Agora RTM result code
+// of the operation, typed by its API's code table (e.g.
+// protocol.RTMPeerMessageTooOften, PEER_MESSAGE_ERR_TOO_OFTEN = 5, for
+// SendMessageToPeer), so that it prints Agora's name; [Code] reads the
+// number of any of them.
 //
 // # Reconnection
 //
@@ -86,18 +88,6 @@ type ClientConfig struct {
 	// LoginTimeout bounds Login (default 6 s, as Agora).
 	LoginTimeout time.Duration
 }
-
-// Code returns the RTM result code carried by err, or -1.
-func Code(err error) int {
-	var pe *protocol.Error
-	if errors.As(err, &pe) {
-		return int(pe.Code)
-	}
-	return -1
-}
-
-// ErrClosed is returned by calls on a closed client.
-var ErrClosed = errors.New("rtm: client closed")
 
 // Client is an RTM client: Agora's IRtmService. Create it with NewClient,
 // release it with Close.
@@ -185,7 +175,7 @@ func (c *Client) setStateLocked(s protocol.RTMConnectionState, r protocol.RTMCon
 // Login logs userID in with token (empty for apps in testing mode).
 func (c *Client) Login(ctx context.Context, token, userID string) error {
 	if err := protocol.ValidateRTMUserID(userID); err != nil {
-		return protocol.NewRTMError(protocol.RTMLoginInvalidArgument, "%v", err)
+		return newError(protocol.RTMLoginInvalidArgument, "%v", err)
 	}
 	c.mu.Lock()
 	switch {
@@ -194,10 +184,10 @@ func (c *Client) Login(ctx context.Context, token, userID string) error {
 		return ErrClosed
 	case c.state == protocol.RTMStateAborted:
 		c.mu.Unlock()
-		return protocol.NewRTMError(protocol.RTMLoginRejected, "the session was aborted: call Logout before Login")
+		return newError(protocol.RTMLoginRejected, "the session was aborted: call Logout before Login")
 	case c.loggedIn:
 		c.mu.Unlock()
-		return protocol.NewRTMError(protocol.RTMLoginAlreadyLoggedIn, "already logged in as %q", c.userID)
+		return newError(protocol.RTMLoginAlreadyLoggedIn, "already logged in as %q", c.userID)
 	}
 	c.loggedIn, c.userID, c.token, c.sessionID = true, userID, token, ""
 	c.setStateLocked(protocol.RTMStateConnecting, protocol.RTMReasonLogin)
@@ -211,7 +201,7 @@ func (c *Client) Login(ctx context.Context, token, userID string) error {
 		reason := protocol.RTMReasonLoginFailure
 		if errors.Is(err, context.DeadlineExceeded) {
 			reason = protocol.RTMReasonLoginTimeout
-			err = protocol.NewRTMError(protocol.RTMLoginTimeout, "login timed out")
+			err = newError(protocol.RTMLoginTimeout, "login timed out")
 		}
 		c.setStateLocked(protocol.RTMStateDisconnected, reason)
 		c.mu.Unlock()
@@ -388,7 +378,7 @@ func (c *Client) active(ctx context.Context) (*conn, error) {
 		case closed:
 			return nil, ErrClosed
 		case !logged:
-			return nil, protocol.NewRTMError(protocol.RTMLoginNotLoggedIn, "not logged in")
+			return nil, newError(protocol.RTMLoginNotLoggedIn, "not logged in")
 		}
 		select {
 		case <-ready:
@@ -449,7 +439,7 @@ func (c *Client) Logout(ctx context.Context) error {
 		k.close()
 	}
 	if !wasIn {
-		return protocol.NewRTMError(protocol.RTMLoginNotLoggedIn, "not logged in")
+		return newError(protocol.RTMLoginNotLoggedIn, "not logged in")
 	}
 	return nil
 }
@@ -513,7 +503,7 @@ func (c *Client) DropConnection() {
 // SENT_TIMEOUT, TOO_OFTEN, INVALID_MESSAGE, …) are errors.
 func (c *Client) SendMessageToPeer(ctx context.Context, peerID string, msg *Message, opts *SendMessageOptions) (protocol.RTMPeerMessageErr, error) {
 	if msg == nil {
-		return protocol.RTMPeerMessageInvalidMessage, protocol.NewRTMError(protocol.RTMPeerMessageInvalidMessage, "nil message")
+		return protocol.RTMPeerMessageInvalidMessage, newError(protocol.RTMPeerMessageInvalidMessage, "nil message")
 	}
 	req := protocol.RTMSendPeerMessageRequest{PeerID: peerID, Message: *msg}
 	if opts != nil {

@@ -132,6 +132,9 @@ func (k *conn) call(ctx context.Context, typ protocol.Type, req any) (json.RawMe
 	}
 	select {
 	case r := <-ch:
+		if pe, ok := r.err.(*protocol.Error); ok {
+			return nil, fromWire(typ, pe)
+		}
 		return r.data, r.err
 	case <-ctx.Done():
 		k.mu.Lock()

@@ -2,6 +2,7 @@ package rtm
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"sync"
 
@@ -130,9 +131,10 @@ func (inv *RemoteInvitation) answer(ctx context.Context, typ protocol.Type) erro
 	h := c.cfg.Handler
 	c.mu.Unlock()
 	if err != nil {
-		if pe, ok := err.(*protocol.Error); ok && pe.Reason != 0 {
+		var ie *Error[protocol.RTMInvitationErr]
+		if errors.As(err, &ie) && ie.Reason != 0 {
 			inv.setState(protocol.RTMRemoteInvitationFailure)
-			reason := protocol.RTMRemoteInvitationFailureReason(pe.Reason)
+			reason := protocol.RTMRemoteInvitationFailureReason(ie.Reason)
 			c.events.push(func() { h.OnRemoteInvitationFailure(inv, reason) })
 		}
 		return err

@@ -94,6 +94,7 @@ func TestE2EPKRelay(t *testing.T) {
 	if err := hostA.StartChannelMediaRelay(ctx, relayConfig(rtc.ChannelMediaInfo{ChannelName: "b", UID: 1001})); err != nil {
 		t.Fatalf("A start: %v", err)
 	}
+	hasNow(t, hostA, "StartChannelMediaRelay", "relay-state RELAY_STATE_RUNNING RELAY_OK ")
 	wantSeq(t, hostA, []string{
 		"relay-state RELAY_STATE_CONNECTING RELAY_OK ",
 		"relay-event PACKET_JOINED_SRC_CHANNEL a",

@@ -187,6 +187,22 @@ func (e *Engine) emit(f func(h EventHandler)) {
 	e.events.push(func() { f(h) })
 }
 
+// afterCallbacks is the end of a call whose callbacks the application sees
+// before the call returns: it waits until the handler has run every
+// callback emitted before the answer to the call arrived (the server sends
+// a request's events before its response), then returns err. If ctx ends
+// meanwhile it returns ctx.Err(); called from a handler method it does not
+// wait, since those callbacks can only run after that method returns.
+func (e *Engine) afterCallbacks(ctx context.Context, err error) error {
+	if e.cfg.Handler == nil || ctx.Err() != nil {
+		return err
+	}
+	if werr := e.events.wait(ctx); werr != nil && err == nil {
+		return werr
+	}
+	return err
+}
+
 // setStateLocked changes the connection state and reports it.
 func (e *Engine) setStateLocked(state protocol.ConnectionState, reason protocol.ConnectionChangedReason) {
 	if e.state == state {

@@ -261,8 +261,10 @@ func (e *Engine) leave(ctx context.Context, sess *session) error {
 // OnClientRoleChanged reports the change (nothing is reported if the role
 // was already role); becoming audience unpublishes the local tracks. If the
 // server refuses (ErrSetClientRoleNotAuth: the token lacks publish
-// privileges) OnClientRoleChangeFailed is called and the error returned. In
-// the communication profile everyone is a host and the call does nothing.
+// privileges) OnClientRoleChangeFailed is called and the error returned. It
+// returns after that callback has run, except when called from an
+// EventHandler method (the callback follows). In the communication profile
+// everyone is a host and the call does nothing.
 func (e *Engine) SetClientRole(ctx context.Context, role protocol.ClientRole) error {
 	if !role.Valid() {
 		return invalidArgument("unknown client role %v", role)
@@ -285,7 +287,7 @@ func (e *Engine) SetClientRole(ctx context.Context, role protocol.ClientRole) er
 	e.mu.Unlock()
 	_, err := e.request(ctx, sess, protocol.TypeSetRole, protocol.SetRoleRequest{Role: role},
 		func(data json.RawMessage, perr *protocol.Error) { e.applySetRole(sess, data, perr) })
-	return err
+	return e.afterCallbacks(ctx, err)
 }
 
 // applySetRole records the answer to set-role, on the reader goroutine.

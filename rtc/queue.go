@@ -1,7 +1,10 @@
 package rtc
 
 import (
+	"bytes"
 	"context"
+	"runtime"
+	"strconv"
 	"sync"
 )
 
@@ -16,6 +19,7 @@ type serialQueue struct {
 	items   []func()
 	running bool
 	closed  bool
+	runner  uint64        // id of the goroutine running the functions, 0 when idle
 	dead    chan struct{} // closed by close
 	wg      sync.WaitGroup
 }
@@ -42,13 +46,15 @@ func (q *serialQueue) push(f func()) bool {
 
 func (q *serialQueue) run() {
 	defer q.wg.Done()
+	id := goroutineID()
 	for {
 		q.mu.Lock()
 		if len(q.items) == 0 {
-			q.running = false
+			q.running, q.runner = false, 0
 			q.mu.Unlock()
 			return
 		}
+		q.runner = id
 		f := q.items[0]
 		q.items[0] = nil
 		q.items = q.items[1:]
@@ -78,6 +84,39 @@ func (q *serialQueue) do(ctx context.Context, closedErr error, f func() error) e
 			return closedErr
 		}
 	}
+}
+
+// wait returns once every function pushed before it has run, when ctx
+// ends (ctx.Err()) or when the queue closes (nil). Called from a function
+// of the queue it returns nil at once: what was pushed after that function
+// can only run once it returns.
+func (q *serialQueue) wait(ctx context.Context) error {
+	if q.onQueue() {
+		return nil
+	}
+	return q.do(ctx, nil, func() error { return nil })
+}
+
+// onQueue reports whether the caller is a function the queue is running.
+func (q *serialQueue) onQueue() bool {
+	q.mu.Lock()
+	runner := q.runner
+	q.mu.Unlock()
+	return runner != 0 && runner == goroutineID()
+}
+
+// goroutineID returns the id of the calling goroutine, from the first line
+// of its stack trace ("goroutine 42 [running]:"). Go has no other way to
+// tell whether a call comes from the queue's own goroutine, which must not
+// wait for the queue.
+func goroutineID() uint64 {
+	var buf [64]byte
+	b := bytes.TrimPrefix(buf[:runtime.Stack(buf[:], false)], []byte("goroutine "))
+	if i := bytes.IndexByte(b, ' '); i > 0 {
+		b = b[:i]
+	}
+	id, _ := strconv.ParseUint(string(b), 10, 64)
+	return id
 }
 
 // close drops the functions not yet started and waits for the running one.

@@ -76,12 +76,19 @@ func (c *ChannelMediaRelayConfiguration) request() protocol.RelayRequest {
 }
 
 // StartChannelMediaRelay relays the host's published audio and video into
-// the destination channels. It returns once the relay runs (after
-// OnChannelMediaRelayStateChanged(RUNNING)) or with the server's typed
-// error: ErrRefused (audience, nothing published), ErrInvalidArgument (rule
+// the destination channels. It returns once the relay runs, after the
+// handler's OnChannelMediaRelayStateChanged(RUNNING) has returned, or with
+// the server's typed error, after the FAILURE callback if the server sent
+// one: ErrRefused (audience, nothing published), ErrInvalidArgument (rule
 // broken), ErrInvalidState (already running), ErrTooOften (more than one
 // start or update per second), ErrRelayFailedJoinSrc / ErrRelayFailedJoinDest
 // (a token or uid refused; the state callback names the channel).
+//
+// Every relay call returns only after the callbacks the server sent before
+// answering it have run (an update's, a pause's or a resume's
+// OnChannelMediaRelayEvent, a stop's IDLE); if ctx ends while they wait,
+// it returns ctx.Err(). Called from an EventHandler method it returns
+// without waiting: those callbacks run after the method returns.
 func (e *Engine) StartChannelMediaRelay(ctx context.Context, cfg *ChannelMediaRelayConfiguration) error {
 	return e.relayRequest(ctx, protocol.TypeRelayStart, cfg)
 }
@@ -132,7 +139,7 @@ func (e *Engine) relayRequest(ctx context.Context, typ protocol.Type, cfg *Chann
 		e.relay = cfg.request()
 		e.mu.Unlock()
 	}
-	return err
+	return e.afterCallbacks(ctx, err)
 }
 
 // relayTokenLocked returns the relay token a token event concerns: the

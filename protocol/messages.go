@@ -24,11 +24,11 @@ type JoinRequest struct {
 type ResumeRequest struct {
 	Version   int    `json:"version"`
 	SessionID string `json:"sessionId"`
-	// LastSeq is the seq of the last event the client received: the
-	// server resends every later event (events written to the broken
-	// connection may never have arrived), or refuses the resume with
-	// SESSION_EXPIRED when it no longer holds them all. Without it the
-	// server sends only what it queued while no connection was attached.
+	// LastSeq is the seq of the last event the client handled, 0 for
+	// none; it is required (a resume without it is refused with
+	// ERR_INVALID_ARGUMENT). The server resends every later event (events
+	// written to the broken connection may never have arrived), or refuses
+	// the resume with SESSION_EXPIRED when it no longer holds them all.
 	LastSeq *uint64 `json:"lastSeq,omitempty"`
 }
 

@@ -186,6 +186,12 @@ func (c *conn) handleResume(id uint64, data json.RawMessage) *protocol.Error {
 	if req.Version != protocol.Version {
 		return perr(protocol.ErrNotSupported, "protocol version %d is not supported (server speaks %d)", req.Version, protocol.Version)
 	}
+	if req.LastSeq == nil {
+		// Without it the server cannot know which events the client got:
+		// those written to the old connection before the server saw it
+		// break would be lost.
+		return perr(protocol.ErrInvalidArgument, "resume needs lastSeq, the seq of the last event handled (0 for none)")
+	}
 	s.mu.Lock()
 	p := s.sessions[req.SessionID]
 	s.mu.Unlock()
@@ -204,7 +210,7 @@ func (c *conn) handleResume(id uint64, data json.RawMessage) *protocol.Error {
 	env := protocol.Envelope{ID: id, Type: protocol.TypeResponse}
 	env.Data, _ = json.Marshal(resp)
 	b, _ := json.Marshal(env)
-	if !p.attach(c, b, req.LastSeq) {
+	if !p.attach(c, b, *req.LastSeq) {
 		ch.mu.Unlock()
 		return perr(protocol.ErrNotInChannel, "events after %d are no longer held; join again", *req.LastSeq).WithReason(int(protocol.ReasonSessionExpired))
 	}
@@ -217,9 +223,8 @@ func (c *conn) handleResume(id uint64, data json.RawMessage) *protocol.Error {
 	p.mu.Unlock()
 	if down != nil {
 		// A pending offer the client never got comes again with the
-		// replayed events; one it got but could not answer (or any, for a
-		// client that names no last event) is sent again.
-		down.RestartICE(req.LastSeq == nil || p.offerSeq.Load() <= *req.LastSeq)
+		// replayed events; one it got but could not answer is sent again.
+		down.RestartICE(p.offerSeq.Load() <= *req.LastSeq)
 	}
 	return nil
 }

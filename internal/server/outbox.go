@@ -3,9 +3,8 @@ package server
 import "sync"
 
 // outbox is the ordered queue of encoded messages for one WebSocket. Pushing
-// never blocks; the connection's writer goroutine drains it. A participant
-// whose connection dropped gets a fresh outbox that buffers events until it
-// resumes.
+// never blocks; the connection's writer goroutine drains it. Events for a
+// participant whose connection dropped are kept in its replay ring alone.
 type outbox struct {
 	mu     sync.Mutex
 	q      [][]byte

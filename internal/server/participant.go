@@ -70,7 +70,7 @@ type Participant struct {
 	up      *sfu.Upstream
 	seq     uint64     // seq of the last event sent
 	replay  replayRing // recent events, for resumes
-	out     *outbox
+	out     *outbox    // the connection's; nil while detached
 	conn    *conn
 	codecs  map[protocol.Codec]bool
 	privs   privileges
@@ -110,7 +110,7 @@ func (p *Participant) sendRaw(b []byte) uint64 {
 	seq := p.seq
 	b = withSeq(b, seq)
 	p.replay.add(p.seq, b)
-	ok := p.out.push(b)
+	ok := p.out == nil || p.out.push(b) // nil: detached, the ring keeps it
 	c := p.conn
 	p.mu.Unlock()
 	if !ok && c != nil {
@@ -122,26 +122,23 @@ func (p *Participant) sendRaw(b []byte) uint64 {
 // send queues an event for the client and returns its seq.
 func (p *Participant) send(t protocol.Type, data any) uint64 { return p.sendRaw(encodeEvent(t, data)) }
 
-// attach makes c the participant's connection: resp goes first, then the
-// events the client missed: every event after lastSeq when given (from the
-// replay ring), else those queued while no connection was attached. It
-// reports false, attaching nothing, when events after lastSeq are no longer
-// held.
-func (p *Participant) attach(c *conn, resp []byte, lastSeq *uint64) bool {
+// attach makes c the participant's connection: resp goes first, then every
+// event after lastSeq, from the replay ring. Events still queued for the old
+// connection are among them, as are those its writer took but the client
+// may never have received. It reports false, attaching nothing, when events
+// after lastSeq are no longer held.
+func (p *Participant) attach(c *conn, resp []byte, lastSeq uint64) bool {
 	p.mu.Lock()
-	var missed [][]byte
-	if lastSeq != nil {
-		var ok bool
-		if missed, ok = p.replay.since(*lastSeq, p.seq); !ok {
-			p.mu.Unlock()
-			return false
-		}
+	missed, ok := p.replay.since(lastSeq, p.seq)
+	if !ok {
+		p.mu.Unlock()
+		return false
 	}
-	old, queued := p.conn, p.out.take()
-	if lastSeq == nil {
-		missed = queued
+	old := p.conn
+	if p.out != nil {
+		p.out.take()
+		p.out.close()
 	}
-	p.out.close()
 	p.conn = c
 	p.out = c.out
 	c.out.push(resp)
@@ -156,7 +153,8 @@ func (p *Participant) attach(c *conn, resp []byte, lastSeq *uint64) bool {
 	return true
 }
 
-// detach is called when c's connection ended: events buffer until a resume.
+// detach is called when c's connection ended: until a resume, events are
+// kept only in the replay ring.
 func (p *Participant) detach(c *conn) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -164,7 +162,7 @@ func (p *Participant) detach(c *conn) {
 		return
 	}
 	p.conn = nil
-	p.out = newOutbox(outboxLimit)
+	p.out = nil
 	p.logger.Info("signalling connection lost; waiting for resume")
 }
 

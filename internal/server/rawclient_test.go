@@ -171,6 +171,21 @@ func (c *rawClient) noEvent(typ protocol.Type, d time.Duration) {
 	}
 }
 
+// lastSeq drains the events received so far and returns the highest seq
+// among them (0 for none): what a client names when it resumes. Call it
+// once the connection is closed, when nothing more can arrive.
+func (c *rawClient) lastSeq() uint64 {
+	var last uint64
+	for {
+		select {
+		case ev := <-c.events:
+			last = max(last, ev.Seq)
+		default:
+			return last
+		}
+	}
+}
+
 // keepAlive pings every interval until the test ends or stop is closed.
 func (c *rawClient) keepAlive(interval time.Duration, stop <-chan struct{}) {
 	go func() {

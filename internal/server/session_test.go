@@ -199,12 +199,14 @@ func TestResumeKeepsTheSessionUnseen(t *testing.T) {
 	watcher.nextEvent(protocol.EventUserJoined, 10*time.Second)
 	_ = a.ws.CloseNow() // the network drops
 	<-a.closed
-	// Meanwhile another host joins: the resumed client must hear of it.
+	last := a.lastSeq()
+	// Meanwhile another host joins: the resumed client must hear of it,
+	// whether or not the server saw the old connection break first.
 	other := dialRaw(t, srv.WSURL())
 	other.keepAlive(200*time.Millisecond, stop)
 	other.join(liveJoin(srv.TestAppID, 3, protocol.RoleBroadcaster, ""))
 	b := dialRaw(t, srv.WSURL())
-	r := decodeData[protocol.JoinResponse](t, mustOK(t, b.request(protocol.TypeResume, protocol.ResumeRequest{Version: protocol.Version, SessionID: resp.SessionID})))
+	r := decodeData[protocol.JoinResponse](t, mustOK(t, b.request(protocol.TypeResume, protocol.ResumeRequest{Version: protocol.Version, SessionID: resp.SessionID, LastSeq: &last})))
 	if r.UID != 1 || r.Role != protocol.RoleBroadcaster {
 		t.Fatalf("resume response %+v", r)
 	}
@@ -215,9 +217,48 @@ func TestResumeKeepsTheSessionUnseen(t *testing.T) {
 	watcher.noEvent(protocol.EventUserLeft, 2*srv.Config.Timers.DropTimeout)
 	// A resume of an unknown session is refused with SESSION_EXPIRED.
 	x := dialRaw(t, srv.WSURL())
-	e := wantError(t, x.request(protocol.TypeResume, protocol.ResumeRequest{Version: protocol.Version, SessionID: "nope"}), protocol.ErrNotInChannel)
+	var none uint64
+	e := wantError(t, x.request(protocol.TypeResume, protocol.ResumeRequest{Version: protocol.Version, SessionID: "nope", LastSeq: &none}), protocol.ErrNotInChannel)
 	if protocol.ConnectionChangedReason(e.Reason) != protocol.ReasonSessionExpired {
 		t.Fatalf("reason %d", e.Reason)
+	}
+}
+
+// TestResumeBeforeTheServerSawTheDrop: the network drops a connection
+// silently, so the server still writes events to it; the client, on a new
+// connection, resumes from the last event it handled and gets the event it
+// lost. A resume that does not say which event it handled last is refused:
+// the server could not know that this event was lost.
+func TestResumeBeforeTheServerSawTheDrop(t *testing.T) {
+	srv := servertest.Start(t)
+	stop := make(chan struct{})
+	defer close(stop)
+	a := dialRaw(t, srv.WSURL())
+	resp := a.join(liveJoin(srv.TestAppID, 1, protocol.RoleBroadcaster, ""))
+	other := dialRaw(t, srv.WSURL())
+	other.keepAlive(200*time.Millisecond, stop)
+	other.join(liveJoin(srv.TestAppID, 3, protocol.RoleBroadcaster, ""))
+	// The server wrote user-joined to the old connection, which it still
+	// thinks alive; the client never got it.
+	lost := a.nextEvent(protocol.EventUserJoined, 10*time.Second)
+	handled := lost.Seq - 1
+
+	b := dialRaw(t, srv.WSURL())
+	e := wantError(t, b.request(protocol.TypeResume, protocol.ResumeRequest{Version: protocol.Version, SessionID: resp.SessionID}), protocol.ErrInvalidArgument)
+	if !strings.Contains(e.Message, "lastSeq") {
+		t.Fatalf("refusal %q does not name lastSeq", e.Message)
+	}
+	mustOK(t, b.request(protocol.TypeResume, protocol.ResumeRequest{Version: protocol.Version, SessionID: resp.SessionID, LastSeq: &handled}))
+	b.keepAlive(200*time.Millisecond, stop)
+	ev := b.nextEvent(protocol.EventUserJoined, 10*time.Second)
+	if j := decodeData[protocol.UserJoinedEvent](t, ev); j.UID != 3 || ev.Seq != lost.Seq {
+		t.Fatalf("replayed user-joined %+v seq %d, want uid 3 seq %d", j, ev.Seq, lost.Seq)
+	}
+	// The old connection is closed once the session moved.
+	select {
+	case <-a.closed:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the old connection stayed open after the resume")
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cohost-rtc/cohost/internal/config"
+	"github.com/cohost-rtc/cohost/internal/server"
 )
 
 // syncBuffer is a bytes.Buffer safe for a writer and a reader at once.
@@ -219,7 +220,8 @@ func TestBanner(t *testing.T) {
 	cfg.AdvertiseIP = "203.0.113.9"
 	cfg.Apps = []config.App{{ID: strings.Repeat("a", 32), Certificate: strings.Repeat("b", 32)}, {ID: strings.Repeat("c", 32)}}
 	var b bytes.Buffer
-	printBanner(&b, cfg, &net.TCPAddr{IP: net.IPv4zero, Port: 7800}, &net.UDPAddr{IP: net.IPv4zero, Port: 7801}, nil)
+	httpAddr := &net.TCPAddr{IP: net.IPv4zero, Port: 7800}
+	printBanner(&b, cfg, httpAddr, server.NewEndpoints(httpAddr, &net.UDPAddr{IP: net.IPv4zero, Port: 7801}, true, cfg.AdvertiseIP), nil)
 	out := b.String()
 	for _, want := range []string{
 		"Listening:   0.0.0.0:7800 (every interface)",

@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -114,7 +113,7 @@ func runServe(ctx context.Context, cmd *cobra.Command, getenv func(string) strin
 	if err != nil {
 		return err
 	}
-	printBanner(cmd.OutOrStdout(), cfg, srv.HTTPAddr(), srv.MediaAddr(), dev)
+	printBanner(cmd.OutOrStdout(), cfg, srv.HTTPAddr(), srv.Endpoints(), dev)
 	if !cfg.Loopback() && cfg.TLSCert == "" {
 		logger.Warn("serving plain HTTP on a non-loopback address: browsers allow camera and microphone " +
 			"only on HTTPS pages or localhost; set tlsCert and tlsKey, or put a TLS proxy in front")
@@ -154,27 +153,18 @@ type devApp struct {
 
 // printBanner prints where the server is reachable and, for the
 // development app, its credentials.
-func printBanner(w io.Writer, cfg config.Config, httpAddr, mediaAddr net.Addr, dev *devApp) {
-	scheme, wsScheme := "http", "ws"
-	if cfg.TLSCert != "" {
-		scheme, wsScheme = "https", "wss"
-	}
-	host, port := displayHostPort(httpAddr)
-	base := scheme + "://" + net.JoinHostPort(host, port)
-	wsBase := wsScheme + "://" + net.JoinHostPort(host, port)
-
+func printBanner(w io.Writer, cfg config.Config, httpAddr net.Addr, e server.Endpoints, dev *devApp) {
 	fmt.Fprintf(w, "cohost %s\n", moduleVersion())
 	if ip := addrIP(httpAddr); ip != nil && ip.IsUnspecified() {
 		fmt.Fprintf(w, "  Listening:   %s (every interface)\n", httpAddr)
 	}
-	fmt.Fprintf(w, "  Demo page:   %s/\n", base)
-	fmt.Fprintf(w, "  Signalling:  %s/v1/signal\n", wsBase)
-	fmt.Fprintf(w, "  Messaging:   %s/v1/rtm\n", wsBase)
-	fmt.Fprintf(w, "  Metrics:     %s/metrics\n", base)
-	media := mediaAddr.String()
-	if cfg.AdvertiseIP != "" {
-		_, mport := displayHostPort(mediaAddr)
-		media += " (advertised as " + net.JoinHostPort(cfg.AdvertiseIP, mport) + ")"
+	fmt.Fprintf(w, "  Demo page:   %s/\n", e.HTTP)
+	fmt.Fprintf(w, "  Signalling:  %s\n", e.Signalling)
+	fmt.Fprintf(w, "  Messaging:   %s\n", e.RTM)
+	fmt.Fprintf(w, "  Metrics:     %s\n", e.Metrics)
+	media := e.Media
+	if e.MediaAdvertised != "" {
+		media += " (advertised as " + e.MediaAdvertised + ")"
 	}
 	fmt.Fprintf(w, "  Media (UDP): %s\n", media)
 
@@ -197,32 +187,9 @@ func printBanner(w io.Writer, cfg config.Config, httpAddr, mediaAddr net.Addr, d
 		}
 	}
 	if cfg.DevTokens && cfg.Loopback() {
-		fmt.Fprintf(w, "  Dev token:       %s/v1/dev/token?channel=test&uid=0\n", base)
+		fmt.Fprintf(w, "  Dev token:       %s/v1/dev/token?channel=test&uid=0\n", e.HTTP)
 	}
 	fmt.Fprintln(w)
-}
-
-// displayHostPort returns the host and port to show for a in URLs:
-// "localhost" for an unspecified address.
-func displayHostPort(a net.Addr) (host, port string) {
-	switch a := a.(type) {
-	case *net.TCPAddr:
-		return displayIP(a.IP), strconv.Itoa(a.Port)
-	case *net.UDPAddr:
-		return displayIP(a.IP), strconv.Itoa(a.Port)
-	}
-	host, port, err := net.SplitHostPort(a.String())
-	if err != nil {
-		return a.String(), ""
-	}
-	return host, port
-}
-
-func displayIP(ip net.IP) string {
-	if ip == nil || ip.IsUnspecified() {
-		return "localhost"
-	}
-	return ip.String()
 }
 
 func addrIP(a net.Addr) net.IP {

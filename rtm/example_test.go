@@ -3,31 +3,21 @@ package rtm_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
-	"github.com/cohost-rtc/cohost/internal/config"
-	"github.com/cohost-rtc/cohost/internal/server"
+	"github.com/cohost-rtc/cohost/cohosttest"
 	"github.com/cohost-rtc/cohost/protocol"
 	"github.com/cohost-rtc/cohost/rtm"
 )
 
-// exampleServer runs a cohost server on 127.0.0.1 with one app in testing
+// exampleServer runs a cohost server on 127.0.0.1 with an app in testing
 // mode (no tokens) and returns its URL, the App ID and a stop function.
 func exampleServer() (url, appID string, stop func()) {
-	dir, _ := os.MkdirTemp("", "cohost-example")
-	cfg := config.Default()
-	cfg.Listen, cfg.MediaPort, cfg.DataDir = "127.0.0.1:0", 0, dir
-	appID = "0123456789abcdef0123456789abcdef"
-	cfg.Apps = []config.App{{ID: appID}}
-	srv, err := server.New(cfg, nil)
+	srv, err := cohosttest.Start(cohosttest.WithTestingModeApp())
 	if err != nil {
 		panic(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { _ = srv.Serve(ctx); close(done) }()
-	return "http://" + srv.HTTPAddr().String(), appID, func() { cancel(); <-done; _ = os.RemoveAll(dir) }
+	return srv.URL, srv.TestAppID, func() { _ = srv.Close() }
 }
 
 // inbox prints the peer messages it receives.

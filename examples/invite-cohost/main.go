@@ -21,18 +21,13 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"time"
 
-	"github.com/pion/ice/v4"
-	"github.com/pion/webrtc/v4"
 	"github.com/pion/webrtc/v4/pkg/media"
 
-	"github.com/cohost-rtc/cohost/internal/config"
-	"github.com/cohost-rtc/cohost/internal/server"
+	"github.com/cohost-rtc/cohost/cohosttest"
 	"github.com/cohost-rtc/cohost/protocol"
 	"github.com/cohost-rtc/cohost/rtc"
 	"github.com/cohost-rtc/cohost/rtm"
@@ -61,27 +56,20 @@ func main() {
 func run(ctx context.Context, serverURL string) error {
 	var c creds
 	if serverURL == "" {
-		const appID, cert = "970ca35de60c44645bbae8a215061b33", "5cfd2fd1755d40ecb72977518be15d3b"
-		cfg := config.Default()
-		cfg.Listen, cfg.MediaPort = "127.0.0.1:0", 0
-		cfg.Apps = []config.App{{ID: appID, Certificate: cert}}
-		srv, err := server.New(cfg, slog.New(slog.DiscardHandler))
+		srv, err := cohosttest.Start()
 		if err != nil {
 			return err
 		}
-		sctx, stop := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- srv.Serve(sctx) }()
-		defer func() { stop(); <-done }()
-		serverURL = "http://" + srv.HTTPAddr().String()
-		c = creds{appID: appID,
+		defer srv.Close()
+		serverURL = srv.URL
+		c = creds{appID: srv.AppID,
 			rtc: func(uid protocol.UID, admin bool) (string, error) {
 				if admin {
-					return token.BuildRTCAdmin(appID, cert, channel, uid.String(), token.RolePublisher, 600, 600)
+					return srv.RTCAdminToken(channel, uint32(uid), token.RolePublisher)
 				}
-				return token.BuildRTCWithUID(appID, cert, channel, uint32(uid), token.RolePublisher, 600, 600)
+				return srv.RTCToken(channel, uint32(uid), token.RolePublisher)
 			},
-			rtm: func(userID string) (string, error) { return token.BuildRTM(appID, cert, userID, 600) },
+			rtm: srv.RTMToken,
 		}
 	} else {
 		c = devCreds(serverURL)
@@ -202,11 +190,7 @@ func (h channelEvents) OnAttributesUpdated(attrs []rtm.Attribute) {
 
 func join(ctx context.Context, serverURL string, c creds, name string, uid protocol.UID, role protocol.ClientRole) (*person, error) {
 	p := &person{name: name, invited: make(chan struct{})}
-	se := &webrtc.SettingEngine{}
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
+	se := cohosttest.Loopback() // the server is on 127.0.0.1
 	var err error
 	if p.rtc, err = rtc.NewEngine(rtc.EngineConfig{ServerURL: serverURL, AppID: c.appID, Handler: p, ClientRole: role, SettingEngine: se}); err != nil {
 		return nil, err

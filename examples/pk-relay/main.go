@@ -15,20 +15,15 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/pion/ice/v4"
-	"github.com/pion/webrtc/v4"
 	"github.com/pion/webrtc/v4/pkg/media"
 
-	"github.com/cohost-rtc/cohost/internal/config"
-	"github.com/cohost-rtc/cohost/internal/server"
+	"github.com/cohost-rtc/cohost/cohosttest"
 	"github.com/cohost-rtc/cohost/protocol"
 	"github.com/cohost-rtc/cohost/rtc"
 )
@@ -50,20 +45,13 @@ type tokens func(channel string, uid protocol.UID) (appID, token string, err err
 func run(ctx context.Context, serverURL string, watch time.Duration) error {
 	var tok tokens
 	if serverURL == "" {
-		cfg := config.Default()
-		cfg.Listen, cfg.MediaPort = "127.0.0.1:0", 0
-		const testingApp = "0123456789abcdef0123456789abcdef" // testing mode: no tokens
-		cfg.Apps = []config.App{{ID: testingApp}}
-		srv, err := server.New(cfg, slog.New(slog.DiscardHandler))
+		srv, err := cohosttest.Start(cohosttest.WithTestingModeApp()) // testing mode: no tokens
 		if err != nil {
 			return err
 		}
-		sctx, stop := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- srv.Serve(sctx) }()
-		defer func() { stop(); <-done }()
-		serverURL = "http://" + srv.HTTPAddr().String()
-		tok = func(string, protocol.UID) (string, string, error) { return testingApp, "", nil }
+		defer srv.Close()
+		serverURL = srv.URL
+		tok = func(string, protocol.UID) (string, string, error) { return srv.TestAppID, "", nil }
 	} else {
 		tok = devTokens(serverURL)
 	}
@@ -180,22 +168,13 @@ type peer struct {
 	name, channel string
 }
 
-func loopback() *webrtc.SettingEngine {
-	se := &webrtc.SettingEngine{}
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	return se
-}
-
 func newPeer(ctx context.Context, serverURL string, tok tokens, name, channel string, uid protocol.UID, role protocol.ClientRole) (*peer, error) {
 	appID, token, err := tok(channel, uid)
 	if err != nil {
 		return nil, err
 	}
 	p := &peer{name: name, channel: channel}
-	p.Engine, err = rtc.NewEngine(rtc.EngineConfig{ServerURL: serverURL, AppID: appID, Handler: p, ClientRole: role, SettingEngine: loopback()})
+	p.Engine, err = rtc.NewEngine(rtc.EngineConfig{ServerURL: serverURL, AppID: appID, Handler: p, ClientRole: role, SettingEngine: cohosttest.Loopback()})
 	if err != nil {
 		return nil, err
 	}

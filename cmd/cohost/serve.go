@@ -36,6 +36,7 @@ func setupServe(cmd *cobra.Command, getenv func(string) string) {
 	fs.SortFlags = false // in the order of the documentation
 	defaults := config.Default()
 	config.BindFlags(fs, &defaults)
+	fs.String(flagReadyFile, "", "once listening, write the bound addresses (http, signalling, rtm, metrics, media) as JSON to this file, removed at exit")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		return runServe(cmd.Context(), cmd, getenv)
 	}
@@ -81,7 +82,9 @@ Configuration file keys, with their flag and environment variable:
 	tw.Flush()
 	b.WriteString(`
 --app-id / COHOST_APP_ID (with --app-certificate / COHOST_APP_CERTIFICATE)
-replace the apps of the file with that one app. See docs/configuration.md.`)
+replace the apps of the file with that one app. --ready-file PATH writes the
+bound addresses as JSON once the server listens (useful with port 0). See
+docs/configuration.md.`)
 	return b.String()
 }
 
@@ -114,6 +117,13 @@ func runServe(ctx context.Context, cmd *cobra.Command, getenv func(string) strin
 		return err
 	}
 	printBanner(cmd.OutOrStdout(), cfg, srv.HTTPAddr(), srv.Endpoints(), dev)
+	if path, _ := cmd.Flags().GetString(flagReadyFile); path != "" {
+		if err := writeReadyFile(path, srv.Endpoints()); err != nil {
+			_ = srv.Close()
+			return err
+		}
+		defer os.Remove(path)
+	}
 	if !cfg.Loopback() && cfg.TLSCert == "" {
 		logger.Warn("serving plain HTTP on a non-loopback address: browsers allow camera and microphone " +
 			"only on HTTPS pages or localhost; set tlsCert and tlsKey, or put a TLS proxy in front")

@@ -56,11 +56,16 @@ func (h handler) OnSubscriptionFailed(uid protocol.UID, mt protocol.MediaType, e
 
 // runner is one load test in progress.
 type runner struct {
-	cfg    Config
-	t      *target
-	tk     *tokens
-	recv   *receiver
-	state  runState
+	cfg   Config
+	t     *target
+	tk    *tokens
+	recv  *receiver
+	state runState
+
+	// mu guards appending to hosts and member: the progress goroutine
+	// reads them (through users) while the run adds users. The run's own
+	// goroutine, the only one appending, reads them without it.
+	mu     sync.Mutex
 	hosts  []*host
 	member []*member
 
@@ -83,6 +88,26 @@ func (r *runner) fail(err error) {
 }
 
 func (r *runner) setPhase(p string) { r.phase.Store(&p) }
+
+func (r *runner) addHost(h *host) {
+	r.mu.Lock()
+	r.hosts = append(r.hosts, h)
+	r.mu.Unlock()
+}
+
+func (r *runner) addMember(m *member) {
+	r.mu.Lock()
+	r.member = append(r.member, m)
+	r.mu.Unlock()
+}
+
+// users returns the hosts and audience members added so far. Appends
+// never touch the elements the returned slices hold.
+func (r *runner) users() ([]*host, []*member) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.hosts, r.member
+}
 
 // expectedStreams is the number of streams each audience member receives.
 func (r *runner) expectedStreams() int {
@@ -151,17 +176,15 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 
 	// The audience joins at the join rate, spread over the channels.
 	r.setPhase("joining")
-	r.member = make([]*member, cfg.Channels*cfg.Audience)
 	var joins sync.WaitGroup
 	start := time.Now()
-	for i := range r.member {
-		m := &member{channel: i % cfg.Channels, uid: audienceUID(i / cfg.Channels)}
-		m.probe = newProbe(&r.state)
-		r.member[i] = m
+	for i := range cfg.Channels * cfg.Audience {
 		at := start.Add(time.Duration(float64(i) / cfg.JoinRate * float64(time.Second)))
 		if !sleepUntil(ctx, at) {
 			break
 		}
+		m := &member{channel: i % cfg.Channels, uid: audienceUID(i / cfg.Channels), probe: newProbe(&r.state)}
+		r.addMember(m)
 		joins.Add(1)
 		go func() {
 			defer joins.Done()
@@ -171,7 +194,7 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 	joins.Wait()
 	rep.Users.Hosts = cfg.Channels * cfg.Hosts
 	rep.Users.HostsJoined = len(r.hosts)
-	rep.Users.Audience = len(r.member)
+	rep.Users.Audience = cfg.Channels * cfg.Audience
 	joinTimes := make([]time.Duration, 0, len(r.member))
 	for _, m := range r.member {
 		if m.joined.Load() {
@@ -186,7 +209,7 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 	want := r.expectedStreams()
 	deadline := time.Now().Add(cfg.Settle)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
-		if r.receiving(want) == rep.Users.AudienceJoined {
+		if receiving(r.member, want) == rep.Users.AudienceJoined {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -314,9 +337,9 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 }
 
 // receiving counts the members that get every expected stream.
-func (r *runner) receiving(want int) int {
+func receiving(members []*member, want int) int {
 	n := 0
-	for _, m := range r.member {
+	for _, m := range members {
 		m.probe.mu.Lock()
 		if len(m.probe.streams) >= want {
 			n++
@@ -379,7 +402,7 @@ func (r *runner) startHosts(ctx context.Context) error {
 			if h.engine, err = r.newEngine(protocol.RoleBroadcaster, nil); err != nil {
 				return err
 			}
-			r.hosts = append(r.hosts, h)
+			r.addHost(h)
 			jctx, cancel := context.WithTimeout(ctx, cfg.RequestTimeout)
 			_, err = h.engine.JoinChannel(jctx, h.token, cfg.channel(c), protocol.UID(hostUID(i)))
 			cancel()
@@ -520,7 +543,7 @@ func (r *runner) teardown() {
 	}
 	var engines []*rtc.Engine
 	for _, m := range r.member {
-		if m != nil && m.engine != nil {
+		if m.engine != nil {
 			engines = append(engines, m.engine)
 		}
 	}
@@ -625,8 +648,9 @@ func (r *runner) progress(ctx context.Context) func() {
 			now := time.Now()
 			in, out := r.state.pktsIn.Load(), r.state.pktsOut.Load()
 			dt := now.Sub(lastAt).Seconds()
+			hosts, members := r.users()
 			line := fmt.Sprintf("%5.0fs %-9s hosts %d  audience %d/%d receiving  send %.0f pkt/s  recv %.0f pkt/s",
-				now.Sub(start).Seconds(), *r.phase.Load(), len(r.hosts), r.receiving(max(r.expectedStreams(), 1)),
+				now.Sub(start).Seconds(), *r.phase.Load(), len(hosts), receiving(members, max(r.expectedStreams(), 1)),
 				r.cfg.Channels*r.cfg.Audience, float64(out-lastOut)/dt, float64(in-lastIn)/dt)
 			lastIn, lastOut, lastAt = in, out, now
 			if s, err := r.t.scrape(ctx); err == nil {

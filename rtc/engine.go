@@ -10,6 +10,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/cohost-rtc/cohost/internal/eventq"
 	"github.com/cohost-rtc/cohost/protocol"
 )
 
@@ -27,7 +28,7 @@ type Engine struct {
 	log    *slog.Logger
 	pubAPI *webrtc.API // upstream: every codec the SDK can send
 	subAPI *webrtc.API // downstream: the codecs the client receives
-	events *serialQueue
+	events *eventq.Queue
 	ctx    context.Context // ends at Close
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // goroutines of sessions
@@ -90,7 +91,7 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 		log:    s.Logger,
 		pubAPI: pubAPI,
 		subAPI: subAPI,
-		events: newSerialQueue(),
+		events: eventq.New(),
 		state:  protocol.ConnDisconnected,
 		role:   s.ClientRole,
 		muted:  make(map[protocol.MediaType]bool),
@@ -118,7 +119,7 @@ func (e *Engine) Close() error {
 		cancel()
 	}
 	e.cancel()
-	e.events.close()
+	e.events.Close()
 	e.wg.Wait()
 	return nil
 }
@@ -184,7 +185,7 @@ func (e *Engine) emit(f func(h EventHandler)) {
 	if h == nil {
 		return
 	}
-	e.events.push(func() { f(h) })
+	e.events.Push(func() { f(h) })
 }
 
 // afterCallbacks is the end of a call whose callbacks the application sees
@@ -197,7 +198,7 @@ func (e *Engine) afterCallbacks(ctx context.Context, err error) error {
 	if e.cfg.Handler == nil || ctx.Err() != nil {
 		return err
 	}
-	if werr := e.events.wait(ctx); werr != nil && err == nil {
+	if werr := e.events.Wait(ctx); werr != nil && err == nil {
 		return werr
 	}
 	return err

@@ -10,6 +10,7 @@ import (
 	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
 
+	"github.com/cohost-rtc/cohost/internal/eventq"
 	"github.com/cohost-rtc/cohost/protocol"
 )
 
@@ -20,7 +21,7 @@ import (
 type publisher struct {
 	e    *Engine
 	sess *session
-	q    *serialQueue
+	q    *eventq.Queue
 
 	// Owned by q.
 	pc     *webrtc.PeerConnection
@@ -36,7 +37,7 @@ type published struct {
 }
 
 func newPublisher(e *Engine, sess *session) *publisher {
-	return &publisher{e: e, sess: sess, q: newSerialQueue(), tracks: make(map[protocol.MediaType]*published)}
+	return &publisher{e: e, sess: sess, q: eventq.New(), tracks: make(map[protocol.MediaType]*published)}
 }
 
 // Publish publishes local tracks: at most one audio and one video track per
@@ -64,7 +65,7 @@ func (e *Engine) Publish(ctx context.Context, tracks ...*LocalTrack) error {
 		return err
 	}
 	p := sess.pub
-	return p.q.do(ctx, ErrNotJoined, func() error {
+	return p.q.Do(ctx, ErrNotJoined, func() error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -82,7 +83,7 @@ func (e *Engine) Unpublish(ctx context.Context, tracks ...*LocalTrack) error {
 		return err
 	}
 	p := sess.pub
-	return p.q.do(ctx, ErrNotJoined, func() error {
+	return p.q.Do(ctx, ErrNotJoined, func() error {
 		jctx, cancel := context.WithTimeout(sess.ctx, e.cfg.RequestTimeout)
 		defer cancel()
 		return p.unpublish(jctx, tracks)
@@ -115,7 +116,7 @@ func (e *Engine) muteLocal(ctx context.Context, mt protocol.MediaType, muted boo
 	}
 	e.mu.Unlock()
 	p := sess.pub
-	return p.q.do(ctx, nil, func() error {
+	return p.q.Do(ctx, nil, func() error {
 		pt := p.tracks[mt]
 		if pt == nil {
 			return nil
@@ -364,7 +365,7 @@ func (p *publisher) remove(pt *published) {
 // drop removes tracks the server already unpublished (publish revoked):
 // no renegotiation is needed. It may be called with e.mu held.
 func (p *publisher) drop(mts []protocol.MediaType) {
-	p.q.push(func() {
+	p.q.Push(func() {
 		for _, mt := range mts {
 			if pt := p.tracks[mt]; pt != nil {
 				p.remove(pt)
@@ -382,7 +383,7 @@ func (p *publisher) dropAll() {
 // restartICE renegotiates the upstream connection with an ICE restart
 // after a resume. It may be called with e.mu held.
 func (p *publisher) restartICE() {
-	p.q.push(func() {
+	p.q.Push(func() {
 		if p.pc == nil || p.pc.RemoteDescription() == nil {
 			return
 		}
@@ -399,7 +400,7 @@ func (p *publisher) restartICE() {
 // close stops the queue, then closes the peer connection and releases the
 // tracks.
 func (p *publisher) close() {
-	p.q.close()
+	p.q.Close()
 	if p.pc != nil {
 		if err := p.pc.Close(); err != nil {
 			p.e.log.Debug("close upstream", "err", err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"github.com/cohost-rtc/cohost/internal/eventq"
 	"github.com/cohost-rtc/cohost/protocol"
 )
 
@@ -178,17 +179,17 @@ func (e *Engine) Unsubscribe(ctx context.Context, uid protocol.UID, mt protocol.
 type subscriber struct {
 	e    *Engine
 	sess *session
-	q    *serialQueue
+	q    *eventq.Queue
 	pc   *webrtc.PeerConnection // owned by q
 }
 
 func newSubscriber(e *Engine, sess *session) *subscriber {
-	return &subscriber{e: e, sess: sess, q: newSerialQueue()}
+	return &subscriber{e: e, sess: sess, q: eventq.New()}
 }
 
 // offer queues an offer that arrived on c. It may be called with e.mu held.
 func (s *subscriber) offer(ev protocol.OfferEvent, c *signalConn) {
-	s.q.push(func() {
+	s.q.Push(func() {
 		err := s.answer(ev, c)
 		if isLost(err) {
 			// The answer belongs to the connection that brought the
@@ -326,7 +327,7 @@ func (e *Engine) markOffered(sess *session, tracks []protocol.SubTrack) {
 // close stops the queue and closes the peer connection, which ends every
 // remote track's reads.
 func (s *subscriber) close() {
-	s.q.close()
+	s.q.Close()
 	if s.pc != nil {
 		if err := s.pc.Close(); err != nil && !errors.Is(err, webrtc.ErrConnectionClosed) {
 			s.e.log.Debug("close downstream", "err", err)

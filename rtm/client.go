@@ -41,6 +41,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cohost-rtc/cohost/internal/eventq"
 	"github.com/cohost-rtc/cohost/protocol"
 )
 
@@ -95,7 +96,7 @@ type Client struct {
 	cfg    ClientConfig
 	url    string
 	log    *slog.Logger
-	events *queue
+	events *eventq.Queue
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -140,7 +141,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	case strings.HasPrefix(u, "https://"):
 		u = "wss://" + u[len("https://"):]
 	}
-	c := &Client{cfg: cfg, url: u + protocol.RTMPath, log: cfg.Logger, events: newQueue(),
+	c := &Client{cfg: cfg, url: u + protocol.RTMPath, log: cfg.Logger, events: eventq.New(),
 		state: protocol.RTMStateDisconnected, ready: make(chan struct{}), channels: map[string]*Channel{},
 		watching: map[string]bool{}, userAttrs: map[string]string{}, localInv: map[string]*LocalInvitation{},
 		remoteInv: map[string]*RemoteInvitation{}}
@@ -169,7 +170,7 @@ func (c *Client) setStateLocked(s protocol.RTMConnectionState, r protocol.RTMCon
 	}
 	c.state = s
 	h := c.cfg.Handler
-	c.events.push(func() { h.OnConnectionStateChanged(s, r) })
+	c.events.Push(func() { h.OnConnectionStateChanged(s, r) })
 }
 
 // Login logs userID in with token (empty for apps in testing mode).
@@ -358,7 +359,7 @@ func (c *Client) reconnect() {
 			c.setStateLocked(protocol.RTMStateAborted, protocol.RTMReasonLoginFailure)
 			if Code(err) == int(protocol.RTMLoginTokenExpired) {
 				h := c.cfg.Handler
-				c.events.push(h.OnTokenExpired)
+				c.events.Push(h.OnTokenExpired)
 			}
 			c.mu.Unlock()
 			return
@@ -482,7 +483,7 @@ func (c *Client) Close() error {
 		k.close()
 	}
 	c.wg.Wait()
-	c.events.close()
+	c.events.Close()
 	return nil
 }
 

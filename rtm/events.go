@@ -2,7 +2,6 @@ package rtm
 
 import (
 	"encoding/json"
-	"sync"
 
 	"github.com/cohost-rtc/cohost/protocol"
 )
@@ -21,13 +20,13 @@ func (c *Client) onEvent(k *conn, env *protocol.Envelope) {
 			_ = k.send(protocol.Envelope{Type: protocol.RTMTypeAck, Data: mustJSON(protocol.RTMAck{DeliveryID: ev.DeliveryID})})
 		}
 		msg := ev.Message
-		c.events.push(func() { h.OnMessageReceived(ev.PeerID, &msg) })
+		c.events.Push(func() { h.OnMessageReceived(ev.PeerID, &msg) })
 	case protocol.RTMEventChannelMessage:
 		var ev protocol.RTMChannelMessageEvent
 		if json.Unmarshal(env.Data, &ev) == nil {
 			if ch := c.channel(ev.ChannelID); ch != nil {
 				msg := ev.Message
-				c.events.push(func() { ch.h.OnMessageReceived(ev.UserID, &msg) })
+				c.events.Push(func() { ch.h.OnMessageReceived(ev.UserID, &msg) })
 			}
 		}
 	case protocol.RTMEventMemberJoined, protocol.RTMEventMemberLeft:
@@ -35,9 +34,9 @@ func (c *Client) onEvent(k *conn, env *protocol.Envelope) {
 		if json.Unmarshal(env.Data, &ev) == nil {
 			if ch := c.channel(ev.ChannelID); ch != nil {
 				if env.Type == protocol.RTMEventMemberJoined {
-					c.events.push(func() { ch.h.OnMemberJoined(ev.UserID) })
+					c.events.Push(func() { ch.h.OnMemberJoined(ev.UserID) })
 				} else {
-					c.events.push(func() { ch.h.OnMemberLeft(ev.UserID) })
+					c.events.Push(func() { ch.h.OnMemberLeft(ev.UserID) })
 				}
 			}
 		}
@@ -45,23 +44,23 @@ func (c *Client) onEvent(k *conn, env *protocol.Envelope) {
 		var ev protocol.RTMMemberCountEvent
 		if json.Unmarshal(env.Data, &ev) == nil {
 			if ch := c.channel(ev.ChannelID); ch != nil {
-				c.events.push(func() { ch.h.OnMemberCountUpdated(ev.Count) })
+				c.events.Push(func() { ch.h.OnMemberCountUpdated(ev.Count) })
 			}
 		}
 	case protocol.RTMEventAttributesUpdated:
 		var ev protocol.RTMAttributesUpdatedEvent
 		if json.Unmarshal(env.Data, &ev) == nil {
 			if ch := c.channel(ev.ChannelID); ch != nil {
-				c.events.push(func() { ch.h.OnAttributesUpdated(ev.Attributes) })
+				c.events.Push(func() { ch.h.OnAttributesUpdated(ev.Attributes) })
 			}
 		}
 	case protocol.RTMEventPeersOnlineStatus:
 		var ev protocol.RTMPeersOnlineStatusEvent
 		if json.Unmarshal(env.Data, &ev) == nil {
-			c.events.push(func() { h.OnPeersOnlineStatusChanged(ev.Statuses) })
+			c.events.Push(func() { h.OnPeersOnlineStatusChanged(ev.Statuses) })
 		}
 	case protocol.RTMEventTokenWillExpire:
-		c.events.push(h.OnTokenPrivilegeWillExpire)
+		c.events.Push(h.OnTokenPrivilegeWillExpire)
 	case protocol.RTMEventDisconnect:
 		var ev protocol.RTMDisconnectEvent
 		if json.Unmarshal(env.Data, &ev) != nil {
@@ -71,7 +70,7 @@ func (c *Client) onEvent(k *conn, env *protocol.Envelope) {
 		if ev.State == protocol.RTMStateAborted {
 			c.setStateLocked(protocol.RTMStateAborted, ev.Reason)
 			if ev.Reason == protocol.RTMReasonTokenExpired {
-				c.events.push(h.OnTokenExpired)
+				c.events.Push(h.OnTokenExpired)
 			}
 		}
 		c.mu.Unlock()
@@ -85,7 +84,7 @@ func (c *Client) onEvent(k *conn, env *protocol.Envelope) {
 		c.mu.Lock()
 		c.remoteInv[ev.CallerID+"/"+ev.InvitationID] = inv
 		c.mu.Unlock()
-		c.events.push(func() { h.OnRemoteInvitationReceived(inv) })
+		c.events.Push(func() { h.OnRemoteInvitationReceived(inv) })
 	case protocol.RTMEventRemoteInvitationCanceled, protocol.RTMEventRemoteInvitationFailure:
 		var ev protocol.RTMInvitationEvent
 		if json.Unmarshal(env.Data, &ev) != nil {
@@ -101,10 +100,10 @@ func (c *Client) onEvent(k *conn, env *protocol.Envelope) {
 		}
 		if env.Type == protocol.RTMEventRemoteInvitationCanceled {
 			inv.setState(protocol.RTMRemoteInvitationCanceled)
-			c.events.push(func() { h.OnRemoteInvitationCanceled(inv) })
+			c.events.Push(func() { h.OnRemoteInvitationCanceled(inv) })
 		} else {
 			inv.setState(protocol.RTMRemoteInvitationFailure)
-			c.events.push(func() { h.OnRemoteInvitationFailure(inv, protocol.RTMRemoteInvitationFailureReason(ev.Reason)) })
+			c.events.Push(func() { h.OnRemoteInvitationFailure(inv, protocol.RTMRemoteInvitationFailureReason(ev.Reason)) })
 		}
 	case protocol.RTMEventLocalInvitationReceived, protocol.RTMEventLocalInvitationAccepted,
 		protocol.RTMEventLocalInvitationRefused, protocol.RTMEventLocalInvitationFailure:
@@ -124,20 +123,20 @@ func (c *Client) onEvent(k *conn, env *protocol.Envelope) {
 		switch env.Type {
 		case protocol.RTMEventLocalInvitationReceived:
 			inv.setState(protocol.RTMLocalInvitationReceivedByRemote)
-			c.events.push(func() { h.OnLocalInvitationReceivedByPeer(inv) })
+			c.events.Push(func() { h.OnLocalInvitationReceivedByPeer(inv) })
 		case protocol.RTMEventLocalInvitationAccepted:
 			inv.mu.Lock()
 			inv.state, inv.response = protocol.RTMLocalInvitationAcceptedByRemote, ev.Response
 			inv.mu.Unlock()
-			c.events.push(func() { h.OnLocalInvitationAccepted(inv, ev.Response) })
+			c.events.Push(func() { h.OnLocalInvitationAccepted(inv, ev.Response) })
 		case protocol.RTMEventLocalInvitationRefused:
 			inv.mu.Lock()
 			inv.state, inv.response = protocol.RTMLocalInvitationRefusedByRemote, ev.Response
 			inv.mu.Unlock()
-			c.events.push(func() { h.OnLocalInvitationRefused(inv, ev.Response) })
+			c.events.Push(func() { h.OnLocalInvitationRefused(inv, ev.Response) })
 		default:
 			inv.setState(protocol.RTMLocalInvitationFailure)
-			c.events.push(func() { h.OnLocalInvitationFailure(inv, protocol.RTMLocalInvitationFailureReason(ev.Reason)) })
+			c.events.Push(func() { h.OnLocalInvitationFailure(inv, protocol.RTMLocalInvitationFailureReason(ev.Reason)) })
 		}
 	}
 }
@@ -151,54 +150,4 @@ func (c *Client) channel(id string) *Channel {
 func mustJSON(v any) json.RawMessage {
 	b, _ := json.Marshal(v)
 	return b
-}
-
-// queue runs callbacks one at a time, in order, on a goroutine that exists
-// only while there is work.
-type queue struct {
-	mu      sync.Mutex
-	items   []func()
-	running bool
-	closed  bool
-	wg      sync.WaitGroup
-}
-
-func newQueue() *queue { return &queue{} }
-
-func (q *queue) push(f func()) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.closed {
-		return
-	}
-	q.items = append(q.items, f)
-	if !q.running {
-		q.running = true
-		q.wg.Add(1)
-		go q.run()
-	}
-}
-
-func (q *queue) run() {
-	defer q.wg.Done()
-	for {
-		q.mu.Lock()
-		if len(q.items) == 0 || q.closed {
-			q.running = false
-			q.mu.Unlock()
-			return
-		}
-		f := q.items[0]
-		q.items[0] = nil
-		q.items = q.items[1:]
-		q.mu.Unlock()
-		f()
-	}
-}
-
-func (q *queue) close() {
-	q.mu.Lock()
-	q.closed, q.items = true, nil
-	q.mu.Unlock()
-	q.wg.Wait()
 }

@@ -86,7 +86,7 @@ func (inv *LocalInvitation) Cancel(ctx context.Context) error {
 	c.mu.Lock()
 	delete(c.localInv, inv.id)
 	h := c.cfg.Handler
-	c.events.push(func() { h.OnLocalInvitationCanceled(inv) })
+	c.events.Push(func() { h.OnLocalInvitationCanceled(inv) })
 	c.mu.Unlock()
 	inv.setState(protocol.RTMLocalInvitationCanceled)
 	return nil
@@ -135,16 +135,16 @@ func (inv *RemoteInvitation) answer(ctx context.Context, typ protocol.Type) erro
 		if errors.As(err, &ie) && ie.Reason != 0 {
 			inv.setState(protocol.RTMRemoteInvitationFailure)
 			reason := protocol.RTMRemoteInvitationFailureReason(ie.Reason)
-			c.events.push(func() { h.OnRemoteInvitationFailure(inv, reason) })
+			c.events.Push(func() { h.OnRemoteInvitationFailure(inv, reason) })
 		}
 		return err
 	}
 	if typ == protocol.RTMTypeAcceptRemoteInvitation {
 		inv.setState(protocol.RTMRemoteInvitationAccepted)
-		c.events.push(func() { h.OnRemoteInvitationAccepted(inv) })
+		c.events.Push(func() { h.OnRemoteInvitationAccepted(inv) })
 	} else {
 		inv.setState(protocol.RTMRemoteInvitationRefused)
-		c.events.push(func() { h.OnRemoteInvitationRefused(inv) })
+		c.events.Push(func() { h.OnRemoteInvitationRefused(inv) })
 	}
 	return nil
 }

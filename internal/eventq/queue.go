@@ -1,4 +1,8 @@
-package rtc
+// Package eventq is the serial queue of the Go SDKs: it runs functions one
+// at a time, in the order they were pushed, on a goroutine that exists
+// only while there is work. The rtc SDK makes its event callbacks and its
+// peer connection negotiations through it, the rtm SDK its callbacks.
+package eventq
 
 import (
 	"bytes"
@@ -8,28 +12,29 @@ import (
 	"sync"
 )
 
-// serialQueue runs functions one at a time, in the order they were pushed,
-// on a goroutine that exists only while there is work. It is the owner
-// goroutine of whatever its functions touch (a peer connection, the
-// application's event handler). push never blocks, so it may be called
-// while holding a lock; the queue's own mutex is never held while a
-// function runs.
-type serialQueue struct {
+// Queue is the owner goroutine of whatever its functions touch (a peer
+// connection, the application's event handler). Push never blocks, so it
+// may be called while holding a lock; the queue's own mutex is never held
+// while a function runs, so a function may push more work. The zero value
+// is not usable: create queues with New.
+type Queue struct {
 	mu      sync.Mutex
 	items   []func()
 	running bool
 	closed  bool
 	runner  uint64        // id of the goroutine running the functions, 0 when idle
-	dead    chan struct{} // closed by close
+	dead    chan struct{} // closed by Close
 	wg      sync.WaitGroup
 }
 
-func newSerialQueue() *serialQueue {
-	return &serialQueue{dead: make(chan struct{})}
+// New returns an open, idle queue.
+func New() *Queue {
+	return &Queue{dead: make(chan struct{})}
 }
 
-// push queues f. It reports false, dropping f, once the queue is closed.
-func (q *serialQueue) push(f func()) bool {
+// Push queues f to run after every function pushed before it. It reports
+// false, dropping f, once the queue is closed.
+func (q *Queue) Push(f func()) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.closed {
@@ -44,7 +49,7 @@ func (q *serialQueue) push(f func()) bool {
 	return true
 }
 
-func (q *serialQueue) run() {
+func (q *Queue) run() {
 	defer q.wg.Done()
 	id := goroutineID()
 	for {
@@ -63,12 +68,12 @@ func (q *serialQueue) run() {
 	}
 }
 
-// do runs f on the queue and waits for its result, for ctx, or for the
+// Do runs f on the queue and waits for its result, for ctx, or for the
 // queue to close (then it returns closedErr). f keeps running if ctx ends
 // first.
-func (q *serialQueue) do(ctx context.Context, closedErr error, f func() error) error {
+func (q *Queue) Do(ctx context.Context, closedErr error, f func() error) error {
 	res := make(chan error, 1)
-	if !q.push(func() { res <- f() }) {
+	if !q.Push(func() { res <- f() }) {
 		return closedErr
 	}
 	select {
@@ -86,19 +91,19 @@ func (q *serialQueue) do(ctx context.Context, closedErr error, f func() error) e
 	}
 }
 
-// wait returns once every function pushed before it has run, when ctx
+// Wait returns once every function pushed before it has run, when ctx
 // ends (ctx.Err()) or when the queue closes (nil). Called from a function
 // of the queue it returns nil at once: what was pushed after that function
 // can only run once it returns.
-func (q *serialQueue) wait(ctx context.Context) error {
+func (q *Queue) Wait(ctx context.Context) error {
 	if q.onQueue() {
 		return nil
 	}
-	return q.do(ctx, nil, func() error { return nil })
+	return q.Do(ctx, nil, func() error { return nil })
 }
 
 // onQueue reports whether the caller is a function the queue is running.
-func (q *serialQueue) onQueue() bool {
+func (q *Queue) onQueue() bool {
 	q.mu.Lock()
 	runner := q.runner
 	q.mu.Unlock()
@@ -119,9 +124,10 @@ func goroutineID() uint64 {
 	return id
 }
 
-// close drops the functions not yet started and waits for the running one.
-// It must not be called from a function of the queue.
-func (q *serialQueue) close() {
+// Close drops the functions not yet started and waits for the running one;
+// later pushes are dropped. It must not be called from a function of the
+// queue. Closing twice is harmless.
+func (q *Queue) Close() {
 	q.mu.Lock()
 	if !q.closed {
 		q.closed = true

@@ -14,7 +14,7 @@
 // Candidates are not trickled: each side gathers before sending its SDP.
 //
 // When the WebSocket breaks without the server ending the session, the
-// engine reports RECONNECTING (INTERRUPTED), redials with backoff and resumes
+// engine reports RECONNECTING (INTERRUPTED), redials with a jittered backoff and resumes
 // the session for up to the server's drop timeout. The uid, role,
 // publications and subscriptions survive; other users see nothing. If the
 // resume is refused (the session expired) the engine reports FAILED with

@@ -4,14 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"math/rand/v2"
 	"time"
 
+	"github.com/cohost-rtc/cohost/internal/backoff"
 	"github.com/cohost-rtc/cohost/protocol"
 )
 
 // Resume timing. The first redial is quick (a broken TCP connection is
-// often fixed at once); later ones back off to resumeMaxBackoff.
+// often fixed at once): at most resumeFirstBackoff after the loss; later
+// ones back off to resumeMaxBackoff. Every delay is drawn at random from
+// the upper half of its range, so that the clients of a restarted server
+// do not redial in lock-step.
 const (
 	resumeFirstBackoff = 50 * time.Millisecond
 	resumeMaxBackoff   = 2 * time.Second
@@ -80,8 +83,15 @@ func (e *Engine) onConnClosed(sess *session, c *signalConn, err error) {
 // resume redials and sends resume until it succeeds, the server refuses,
 // the deadline (the server's drop timeout) passes, or the session ends.
 func (e *Engine) resume(sess *session, deadline time.Time) {
-	backoff := resumeFirstBackoff
+	delays := backoff.New(resumeFirstBackoff, resumeMaxBackoff)
 	for attempt := 1; ; attempt++ {
+		wait := time.NewTimer(min(delays.Next(), time.Until(deadline)))
+		select {
+		case <-wait.C:
+		case <-sess.ctx.Done():
+			wait.Stop()
+			return
+		}
 		if !time.Now().Before(deadline) {
 			e.log.Warn("resume: gave up", "attempts", attempt-1)
 			e.endSession(sess, protocol.ConnFailed, protocol.ReasonLost)
@@ -103,16 +113,7 @@ func (e *Engine) resume(sess *session, deadline time.Time) {
 		if sess.ctx.Err() != nil {
 			return
 		}
-		e.log.Info("resume attempt failed", "attempt", attempt, "err", err, "retry_in", backoff)
-		wait := time.NewTimer(min(backoff, time.Until(deadline)))
-		select {
-		case <-wait.C:
-		case <-sess.ctx.Done():
-			wait.Stop()
-			return
-		}
-		backoff = min(2*backoff, resumeMaxBackoff)
-		backoff += time.Duration(rand.Int64N(int64(backoff) / 4))
+		e.log.Info("resume attempt failed", "attempt", attempt, "err", err)
 	}
 }
 

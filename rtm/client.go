@@ -13,7 +13,8 @@
 // # Reconnection
 //
 // When the connection drops, the client reports RECONNECTING
-// (INTERRUPTED), redials with backoff and logs in again with its session
+// (INTERRUPTED), redials with a jittered exponential backoff (so that the
+// clients of a restarted server do not redial in lock-step) and logs in again with its session
 // id: within the server's rtm.timers.offline the session is taken over
 // (nobody sees the user leave), otherwise a new one starts. Either way the
 // client rejoins its channels, restores its presence subscriptions and
@@ -41,6 +42,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cohost-rtc/cohost/internal/backoff"
 	"github.com/cohost-rtc/cohost/internal/eventq"
 	"github.com/cohost-rtc/cohost/protocol"
 )
@@ -330,16 +332,25 @@ func (c *Client) onClose(k *conn, asked bool) {
 	go c.reconnect()
 }
 
+// Reconnection delays: at most reconnectFirstDelay before the first
+// attempt, doubling to reconnectMaxDelay, each drawn at random from the
+// upper half so that clients dropped together do not redial together.
+const (
+	reconnectFirstDelay = 100 * time.Millisecond
+	reconnectMaxDelay   = 2 * time.Second
+)
+
 func (c *Client) reconnect() {
 	defer c.wg.Done()
-	backoff := 100 * time.Millisecond
+	delays := backoff.New(reconnectFirstDelay, reconnectMaxDelay)
 	for {
+		wait := time.NewTimer(delays.Next())
 		select {
 		case <-c.ctx.Done():
+			wait.Stop()
 			return
-		case <-time.After(backoff):
+		case <-wait.C:
 		}
-		backoff = min(backoff*2, 2*time.Second)
 		c.mu.Lock()
 		if c.closed || !c.loggedIn || c.state != protocol.RTMStateReconnecting {
 			c.mu.Unlock()

@@ -136,8 +136,9 @@ func (p *Participant) attach(c *conn, resp []byte, lastSeq uint64) bool {
 	}
 	old := p.conn
 	if p.out != nil {
+		// The old connection's outbox: old.close below closes it, after
+		// setting the close status its writer reads.
 		p.out.take()
-		p.out.close()
 	}
 	p.conn = c
 	p.out = c.out

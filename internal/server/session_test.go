@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/cohost-rtc/cohost/internal/config"
 	"github.com/cohost-rtc/cohost/internal/servertest"
 	"github.com/cohost-rtc/cohost/protocol"
@@ -254,11 +255,14 @@ func TestResumeBeforeTheServerSawTheDrop(t *testing.T) {
 	if j := decodeData[protocol.UserJoinedEvent](t, ev); j.UID != 3 || ev.Seq != lost.Seq {
 		t.Fatalf("replayed user-joined %+v seq %d, want uid 3 seq %d", j, ev.Seq, lost.Seq)
 	}
-	// The old connection is closed once the session moved.
+	// The old connection is closed, normally, once the session moved.
 	select {
 	case <-a.closed:
 	case <-time.After(20 * time.Second):
 		t.Fatal("the old connection stayed open after the resume")
+	}
+	if a.status != websocket.StatusNormalClosure {
+		t.Fatalf("old connection closed with %v, want a normal closure", a.status)
 	}
 }
 

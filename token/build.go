@@ -106,8 +106,9 @@ func build(appID, cert string, expire uint32, services ...Service) (string, erro
 // Build encodes, signs and compresses the token with its own IssueTs and
 // Salt, sets Signature, and returns the token string. Services are written
 // in order of type (one of unknown layout last) and privileges in order of
-// id, as Agora's builders do, so tokens from those builders rebuild byte for
-// byte, compression included. It returns
+// id, as Agora's builders do, so a token from those builders rebuilds to
+// the same content and signature (compressed with Go's zlib, so the string
+// may differ). It returns
 // ErrInvalidAppID or ErrInvalidCertificate unless both are 32 hexadecimal
 // characters, and ErrInvalidField for fields that cannot be encoded.
 func (t *AccessToken) Build(appCertificate string) (string, error) {

@@ -1,7 +1,8 @@
 // Package token reads, verifies and builds AccessToken2 ("007") tokens,
-// the tokens of Agora's current builders, byte for byte compatible with
-// them: a token from Agora's builders verifies here, and a token built here
-// with the same issue time and salt is the same string.
+// the tokens of Agora's current builders, compatible with them: a token
+// from Agora's builders verifies here, a token built here verifies with
+// Agora's, and a token built here with the same issue time and salt
+// decodes to the same content and signature.
 //
 // # Format
 //
@@ -26,11 +27,11 @@
 // # Compression
 //
 // Agora's builders compress with zlib at its default level, and zlib
-// implementations differ in the bytes they produce. Build reproduces the
-// stream of the zlib in Node.js (the Chromium variant, which the agora-token
-// npm package uses) for content up to 16 KiB, far above any real token;
-// Go's compress/zlib, which Agora's Go builder uses, compresses differently.
-// Parse accepts any valid zlib stream.
+// implementations differ in the bytes they produce. Build uses Go's
+// compress/zlib, as Agora's Go builder does, so its string may differ
+// from one of Agora's Node.js builder for the same token; the signature
+// covers the uncompressed content, so both decode to the same fields and
+// verify alike. Parse accepts any valid zlib stream.
 //
 // # Expiry
 //

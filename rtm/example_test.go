@@ -2,6 +2,7 @@ package rtm_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -76,8 +77,11 @@ func ExampleClient_AddOrUpdateChannelAttributes() {
 	// A second writer that saw revision 0 (no key) loses the race.
 	_, err := c.AddOrUpdateChannelAttributes(ctx, "demo", []rtm.Attribute{{Key: "cohost", Value: "3003"}},
 		&rtm.ChannelAttributeOptions{ExpectedRevisions: map[string]int64{"cohost": 0}})
-	fmt.Println(protocol.RTMAttributeErr(rtm.Code(err)))
+	var ae *rtm.Error[protocol.RTMAttributeErr]
+	if errors.As(err, &ae) {
+		fmt.Println(ae.Code, ae.Code == protocol.RTMAttributeRevisionConflict)
+	}
 	// Output:
 	// cohost 2002 1
-	// REVISION_CONFLICT
+	// REVISION_CONFLICT true
 }

@@ -1,7 +1,8 @@
 // Package web holds the browser side of cohost: the RTC (and RTM) Web SDKs
 // under sdk/ and the demo app under demo/, embedded in the binary so that
-// `cohost serve` serves them without a build step. What a browser loads is
-// exactly what is in this directory.
+// `cohost serve` serves them without a build step. The SDK files are built
+// from web/sdk/src by `go run ./web/build` and committed; what a browser
+// loads is exactly what is in web/sdk.
 package web
 
 import (
@@ -9,7 +10,7 @@ import (
 	"io/fs"
 )
 
-//go:embed sdk demo
+//go:embed sdk/*.js sdk/*.mjs sdk/*.d.ts demo
 var files embed.FS
 
 // SDK returns the Web SDK files: cohost-rtc.js (classic script defining the

@@ -1,77 +1,70 @@
 /*
  * cohost RTC Web SDK — the browser client of a cohost server, with the public
  * API of agora-rtc-sdk-ng 4.x (AgoraRTC.createClient, client.join, publish,
- * subscribe, channel media relay …). Load it with
+ * subscribe, channel media relay …).
  *
  *   <script src="https://your-cohost-server/sdk/cohost-rtc.js"></script>   (defines window.AgoraRTC)
- *   import AgoraRTC from "https://your-cohost-server/sdk/cohost-rtc.mjs";  (ES module)
  *
- * and it talks to the server it was loaded from. AgoraRTC.setServerURL(url)
- * points it at another server. The wire protocol is docs/protocol.md;
- * the API is docs/web-sdk.md.
+ * It talks to the server it was loaded from; AgoraRTC.setServerURL(url) points it
+ * at another one. Built by `go run ./web/build` from web/sdk/src/rtc: do not edit.
  */
-(function (root, factory) {
-  "use strict";
-  const script = typeof document !== "undefined" && document.currentScript && document.currentScript.src;
-  const existing = root && root.AgoraRTC && root.AgoraRTC.__cohost ? root.AgoraRTC : null;
-  const sdk = existing || factory(script || "");
-  if (typeof module === "object" && module && module.exports) module.exports = sdk;
-  if (root) root.AgoraRTC = sdk;
-})(typeof globalThis !== "undefined" ? globalThis : this, function (scriptURL) {
-  "use strict";
-
-  const VERSION = "0.1.0";
-  const PROTOCOL_VERSION = 1;
-  const SIGNAL_PATH = "/v1/signal";
-  const REQUEST_TIMEOUT_MS = 15000;
-  const ICE_GATHER_TIMEOUT_MS = 5000;
-  const STATS_INTERVAL_MS = 1000;
-
-  // ---------------------------------------------------------------- logging
-
-  const LOG = { DEBUG: 0, INFO: 1, WARNING: 2, ERROR: 3, NONE: 4 };
-  let logLevel = LOG.INFO;
-  const log = {
+(() => {
+  // src/rtc/log.js
+  var LOG = { DEBUG: 0, INFO: 1, WARNING: 2, ERROR: 3, NONE: 4 };
+  var logLevel = LOG.INFO;
+  function setLogLevel(level) {
+    logLevel = level;
+  }
+  var log = {
     debug: (...a) => logLevel <= LOG.DEBUG && console.debug("[cohost-rtc]", ...a),
     info: (...a) => logLevel <= LOG.INFO && console.info("[cohost-rtc]", ...a),
     warn: (...a) => logLevel <= LOG.WARNING && console.warn("[cohost-rtc]", ...a),
-    error: (...a) => logLevel <= LOG.ERROR && console.error("[cohost-rtc]", ...a),
+    error: (...a) => logLevel <= LOG.ERROR && console.error("[cohost-rtc]", ...a)
   };
 
-  // ---------------------------------------------------------------- server URL
-
-  let serverURLOverride = "";
-  let moduleURL = "";
-
-  // serverBase is the HTTP(S) base of the cohost server: the override, else
-  // the place this script was loaded from (the part before "/sdk/"), else
-  // the page's origin.
-  function serverBase() {
-    if (serverURLOverride) return serverURLOverride;
-    const src = [scriptURL, moduleURL].find((u) => /^https?:/.test(u));
-    if (src) {
-      const u = new URL(src);
-      const i = u.pathname.lastIndexOf("/sdk/");
-      return u.origin + (i > 0 ? u.pathname.slice(0, i) : "");
+  // src/rtc/codecs.js
+  function receivableCodecs() {
+    const out = ["opus", "vp8", "vp9", "h264"];
+    if (typeof RTCRtpReceiver === "undefined" || !RTCRtpReceiver.getCapabilities) return out;
+    const names = /* @__PURE__ */ new Set();
+    for (const kind of ["audio", "video"]) {
+      const caps = RTCRtpReceiver.getCapabilities(kind);
+      if (caps) for (const c of caps.codecs) names.add(c.mimeType.split("/")[1].toLowerCase());
     }
-    if (typeof location !== "undefined" && /^https?:$/.test(location.protocol)) return location.origin;
-    throw new AgoraRTCError("INVALID_OPERATION", "no cohost server URL: call AgoraRTC.setServerURL(url) first");
+    return out.filter((c) => names.has(c));
+  }
+  function preferCodec(transceiver, kind, codec) {
+    if (!transceiver.setCodecPreferences || typeof RTCRtpSender === "undefined" || !RTCRtpSender.getCapabilities) return;
+    const caps = RTCRtpSender.getCapabilities(kind);
+    if (!caps) return;
+    const mime = `${kind}/${codec}`.toLowerCase();
+    const score = (c) => {
+      const m = c.mimeType.toLowerCase();
+      if (m !== mime) return 2;
+      if (codec === "h264") {
+        const f = c.sdpFmtpLine || "";
+        return /profile-level-id=42e01f/.test(f) && /packetization-mode=1/.test(f) ? 0 : 1;
+      }
+      return 0;
+    };
+    const sorted = caps.codecs.slice().sort((a, b) => score(a) - score(b));
+    try {
+      transceiver.setCodecPreferences(sorted);
+    } catch (e) {
+      log.debug("setCodecPreferences failed", e);
+    }
   }
 
-  function signalURL() {
-    const u = new URL(serverBase());
-    u.protocol = u.protocol === "https:" || u.protocol === "wss:" ? "wss:" : "ws:";
-    u.pathname = u.pathname.replace(/\/$/, "") + SIGNAL_PATH;
-    u.search = "";
-    u.hash = "";
-    return u.toString();
-  }
+  // src/rtc/constants.js
+  var VERSION = "0.1.0";
+  var PROTOCOL_VERSION = 1;
+  var SIGNAL_PATH = "/v1/signal";
+  var REQUEST_TIMEOUT_MS = 15e3;
+  var ICE_GATHER_TIMEOUT_MS = 5e3;
+  var STATS_INTERVAL_MS = 1e3;
 
-  // ---------------------------------------------------------------- errors
-
-  // AgoraRTCErrorCode: the strings of Agora Web's error codes that this SDK
-  // produces (the server sends the Web code of every failure it reports).
-  const AgoraRTCErrorCode = Object.freeze({
+  // src/rtc/errors.js
+  var AgoraRTCErrorCode = Object.freeze({
     UNEXPECTED_ERROR: "UNEXPECTED_ERROR",
     UNEXPECTED_RESPONSE: "UNEXPECTED_RESPONSE",
     TIMEOUT: "TIMEOUT",
@@ -100,15 +93,9 @@
     CROSS_CHANNEL_FAILED_JOIN_SRC: "CROSS_CHANNEL_FAILED_JOIN_SEC",
     CROSS_CHANNEL_FAILED_JOIN_DEST: "CROSS_CHANNEL_FAILED_JOIN_DEST",
     CROSS_CHANNEL_FAILED_PACKET_SENT_TO_DEST: "CROSS_CHANNEL_FAILED_PACKET_SENT_TO_DEST",
-    CROSS_CHANNEL_SERVER_ERROR_RESPONSE: "CROSS_CHANNEL_SERVER_ERROR_RESPONSE",
+    CROSS_CHANNEL_SERVER_ERROR_RESPONSE: "CROSS_CHANNEL_SERVER_ERROR_RESPONSE"
   });
-
-  // AgoraRTCError is the shape of every error this SDK throws or rejects
-  // with: code (an AgoraRTCErrorCode string), message, data. For failures
-  // the server reported, data carries the native code and name
-  // ({nativeCode: 119, nativeName: "ERR_SET_CLIENT_ROLE_NOT_AUTHORIZED",
-  // reason: 2}).
-  class AgoraRTCError extends Error {
+  var AgoraRTCError = class extends Error {
     constructor(code, message, data) {
       super(message || code);
       this.name = "AgoraRTCException";
@@ -122,21 +109,18 @@
       log.error(this.toString());
       return this;
     }
-  }
-
+  };
   function serverError(e) {
     const data = { nativeCode: e.code, nativeName: e.name };
     if (e.reason) data.reason = e.reason;
     return new AgoraRTCError(e.web || "UNEXPECTED_ERROR", e.message || e.name || "request failed", data);
   }
+  var fail = (code, message, data) => new AgoraRTCError(code, message, data);
 
-  const fail = (code, message, data) => new AgoraRTCError(code, message, data);
-
-  // ---------------------------------------------------------------- events
-
-  class EventEmitter {
+  // src/rtc/emitter.js
+  var EventEmitter = class {
     constructor() {
-      this._events = new Map();
+      this._events = /* @__PURE__ */ new Map();
     }
     on(event, listener) {
       if (typeof listener !== "function") throw fail("INVALID_PARAMS", "listener must be a function");
@@ -164,7 +148,7 @@
       return this.off(event, listener);
     }
     removeAllListeners(event) {
-      if (event === undefined) this._events.clear();
+      if (event === void 0) this._events.clear();
       else this._events.delete(event);
       return this;
     }
@@ -183,59 +167,12 @@
         }
       }
     }
-  }
+  };
 
-  // ---------------------------------------------------------------- validation
-
-  const CHANNEL_RE = /^[a-zA-Z0-9 !#$%&()+\-:;<=.>?@[\]^_{}|~,]{1,64}$/;
-  const ACCOUNT_RE = /^[a-zA-Z0-9 !#$%&()+\-:;<=.>?@[\]^_{}|~,]{1,255}$/;
-
-  function checkChannel(name, what) {
-    if (typeof name !== "string" || !CHANNEL_RE.test(name)) {
-      throw fail("INVALID_PARAMS", `${what || "channel name"} must be 1–64 characters of a-z A-Z 0-9 space and !#$%&()+-:;<=.>?@[]^_{}|~, (got ${JSON.stringify(name)})`);
-    }
-  }
-
-  function isUint32(n) {
-    return typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
-  }
-
-  function checkUid(uid, what) {
-    if (!isUint32(uid)) throw fail("INVALID_PARAMS", `${what || "uid"} must be an integer in [0, 2^32-1] (got ${JSON.stringify(uid)})`);
-  }
-
-  const ROLES = { host: 1, audience: 2 };
-  const ROLE_NAMES = { 1: "host", 2: "audience" };
-  const OFFLINE_REASONS = { 0: "Quit", 1: "ServerTimeOut", 2: "BecomeAudience" };
-  // CONNECTION_CHANGED_REASON of a server "disconnect" → Agora Web's
-  // ConnectionDisconnectedReason.
-  const DISCONNECT_REASONS = { 3: "UID_BANNED", 9: "TOKEN_EXPIRE", 14: "NETWORK_ERROR", 19: "UID_BANNED", 100: "SERVER_ERROR", 101: "NETWORK_ERROR" };
-
-  // ---------------------------------------------------------------- relay codes
-
-  const RELAY_STATES = ["RELAY_STATE_IDLE", "RELAY_STATE_CONNECTING", "RELAY_STATE_RUNNING", "RELAY_STATE_FAILURE"];
-  // Agora Web names 0, 8, 10 and 11; the others carry the native name
-  // without its RELAY_ERROR_ prefix.
-  const RELAY_ERRORS = ["RELAY_OK", "SERVER_ERROR_RESPONSE", "SERVER_NO_RESPONSE", "NO_RESOURCE_AVAILABLE",
-    "FAILED_JOIN_SRC", "FAILED_JOIN_DEST", "FAILED_PACKET_RECEIVED_FROM_SRC", "FAILED_PACKET_SENT_TO_DEST",
-    "SERVER_CONNECTION_LOST", "INTERNAL_ERROR", "SRC_TOKEN_EXPIRED", "DEST_TOKEN_EXPIRED"];
-  // Agora Web names 0–9; 10–15 are native names without RELAY_EVENT_.
-  const RELAY_EVENTS = ["NETWORK_DISCONNECTED", "NETWORK_CONNECTED", "PACKET_JOINED_SRC_CHANNEL",
-    "PACKET_JOINED_DEST_CHANNEL", "PACKET_SENT_TO_DEST_CHANNEL", "PACKET_RECEIVED_VIDEO_FROM_SRC",
-    "PACKET_RECEIVED_AUDIO_FROM_SRC", "PACKET_UPDATE_DEST_CHANNEL", "PACKET_UPDATE_DEST_CHANNEL_REFUSED",
-    "PACKET_UPDATE_DEST_CHANNEL_NOT_CHANGE", "PACKET_UPDATE_DEST_CHANNEL_IS_NULL", "VIDEO_PROFILE_UPDATE",
-    "PAUSE_SEND_PACKET_TO_DEST_CHANNEL_SUCCESS", "PAUSE_SEND_PACKET_TO_DEST_CHANNEL_FAILED",
-    "RESUME_SEND_PACKET_TO_DEST_CHANNEL_SUCCESS", "RESUME_SEND_PACKET_TO_DEST_CHANNEL_FAILED"];
-  const enumOf = (names) => Object.freeze(Object.fromEntries(names.map((n) => [n, n])));
-
-  // ---------------------------------------------------------------- helpers
-
-  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  let idCounter = 0;
-  const newId = (prefix) => `${prefix}-${Date.now().toString(36)}${(++idCounter).toString(36)}`;
-
-  // waitGathered resolves when pc has gathered its ICE candidates (the
-  // signalling is non-trickle: every SDP carries them), or after a timeout.
+  // src/rtc/helpers.js
+  var enumOf = (names) => Object.freeze(Object.fromEntries(names.map((n) => [n, n])));
+  var idCounter = 0;
+  var newId = (prefix) => `${prefix}-${Date.now().toString(36)}${(++idCounter).toString(36)}`;
   function waitGathered(pc) {
     if (pc.iceGatheringState === "complete") return Promise.resolve();
     return new Promise((resolve) => {
@@ -253,19 +190,17 @@
       pc.addEventListener("icegatheringstatechange", done);
     });
   }
-
-  // A Queue runs async jobs one at a time, in order.
-  class Queue {
+  var Queue = class {
     constructor() {
       this._tail = Promise.resolve();
     }
     run(job) {
       const p = this._tail.then(job);
-      this._tail = p.catch(() => {});
+      this._tail = p.catch(() => {
+      });
       return p;
     }
-  }
-
+  };
   function resolveElement(element) {
     if (typeof element === "string") {
       const el = document.getElementById(element);
@@ -276,36 +211,421 @@
     throw fail("INVALID_PARAMS", "play() needs an element or an element id");
   }
 
-  // ---------------------------------------------------------------- video presets
-
-  // Agora's VideoEncoderConfigurationPreset values (width, height, frame rate, max kbps).
-  const VIDEO_PRESETS = {
-    "120p": [160, 120, 15, 65], "120p_1": [160, 120, 15, 65], "120p_3": [120, 120, 15, 50],
-    "180p": [320, 180, 15, 140], "180p_1": [320, 180, 15, 140], "180p_3": [180, 180, 15, 100], "180p_4": [240, 180, 15, 120],
-    "240p": [320, 240, 15, 200], "240p_1": [320, 240, 15, 200], "240p_3": [240, 240, 15, 140], "240p_4": [424, 240, 15, 220],
-    "360p": [640, 360, 15, 400], "360p_1": [640, 360, 15, 400], "360p_3": [360, 360, 15, 260], "360p_4": [640, 360, 30, 600],
-    "360p_6": [360, 360, 30, 400], "360p_7": [480, 360, 15, 320], "360p_8": [480, 360, 30, 490], "360p_9": [640, 360, 15, 800],
-    "360p_10": [640, 360, 24, 800], "360p_11": [640, 360, 24, 1000],
-    "480p": [640, 480, 15, 500], "480p_1": [640, 480, 15, 500], "480p_2": [640, 480, 30, 1000], "480p_3": [480, 480, 15, 400],
-    "480p_4": [640, 480, 30, 750], "480p_6": [480, 480, 30, 600], "480p_8": [848, 480, 15, 610], "480p_9": [848, 480, 30, 930],
-    "480p_10": [640, 480, 10, 400],
-    "720p": [1280, 720, 15, 1130], "720p_1": [1280, 720, 15, 1130], "720p_2": [1280, 720, 30, 2000], "720p_3": [1280, 720, 30, 1710],
-    "720p_5": [960, 720, 15, 910], "720p_6": [960, 720, 30, 1380],
-    "1080p": [1920, 1080, 15, 2080], "1080p_1": [1920, 1080, 15, 2080], "1080p_2": [1920, 1080, 30, 3000],
-    "1080p_3": [1920, 1080, 30, 3150], "1080p_5": [1920, 1080, 60, 4780],
+  // src/shared/connection.js
+  var Connection = class {
+    /**
+     * @param {string} url
+     * @param {ConnectionOptions} opts
+     */
+    constructor(url, opts) {
+      this.url = url;
+      this.onEvent = opts.onEvent;
+      this.onClose = opts.onClose;
+      this.errors = opts.errors;
+      this.requestTimeoutMs = opts.requestTimeoutMs;
+      this.onUndecodable = opts.onUndecodable;
+      this.ws = null;
+      this.nextId = 1;
+      this.pending = /* @__PURE__ */ new Map();
+      this.closed = false;
+    }
+    /**
+     * open connects; it rejects if the server does not accept within timeoutMs.
+     * @param {number} [timeoutMs]
+     * @returns {Promise<void>}
+     */
+    open(timeoutMs) {
+      return new Promise((resolve, reject) => {
+        let ws;
+        try {
+          ws = new WebSocket(this.url);
+        } catch (e) {
+          reject(this.errors.openFailed(this.url, String(e && e.message || e)));
+          return;
+        }
+        this.ws = ws;
+        let opened = false;
+        const timer = setTimeout(() => {
+          if (!opened) {
+            ws.close();
+            reject(this.errors.noAnswer(this.url));
+          }
+        }, timeoutMs || 1e4);
+        ws.onopen = () => {
+          opened = true;
+          clearTimeout(timer);
+          resolve();
+        };
+        ws.onmessage = (ev) => this._onMessage(ev.data);
+        ws.onclose = (ev) => {
+          clearTimeout(timer);
+          const first = !this.closed;
+          this.closed = true;
+          this.failPending((tag) => this.errors.closed(ev, tag));
+          if (!opened) reject(this.errors.refused(this.url));
+          else if (first && this.onClose) this.onClose(this, ev);
+        };
+        ws.onerror = () => {
+        };
+      });
+    }
+    /**
+     * failPending rejects every request waiting for a response.
+     * @param {(tag: any) => Error} err
+     */
+    failPending(err) {
+      for (const [, p] of this.pending) {
+        clearTimeout(p.timer);
+        p.reject(err(p.tag));
+      }
+      this.pending.clear();
+    }
+    /** @param {any} text */
+    _onMessage(text) {
+      let env;
+      try {
+        env = JSON.parse(text);
+      } catch (e) {
+        if (this.onUndecodable) this.onUndecodable("undecodable message from the server", text);
+        return;
+      }
+      if (env.type === "response") {
+        const p = this.pending.get(env.id);
+        if (!p) return;
+        this.pending.delete(env.id);
+        clearTimeout(p.timer);
+        if (env.error) p.reject(this.errors.server(env.error));
+        else p.resolve(env.data === void 0 ? {} : env.data);
+        return;
+      }
+      if (this.onEvent) this.onEvent(this, env.type, env.data || {}, env.seq);
+    }
+    /**
+     * request sends a request and resolves with the response's data.
+     * @param {string} type
+     * @param {any} [data]
+     * @param {number} [timeoutMs]
+     * @param {any} [tag] handed to the error factory if the request fails without an answer
+     * @returns {Promise<any>}
+     */
+    request(type, data, timeoutMs, tag) {
+      const ws = this.ws;
+      if (this.closed || !ws || ws.readyState !== WebSocket.OPEN) {
+        return Promise.reject(this.errors.notConnected(type, tag));
+      }
+      const id = this.nextId++;
+      const env = { id, type };
+      if (data !== void 0) env.data = data;
+      const wait = timeoutMs || this.requestTimeoutMs;
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.pending.delete(id);
+          reject(this.errors.timeout(type, wait, tag));
+        }, wait);
+        this.pending.set(id, { resolve, reject, timer, tag });
+        ws.send(JSON.stringify(env));
+      });
+    }
+    /**
+     * send sends a message that expects no response (best effort).
+     * @param {string} type
+     * @param {any} [data]
+     * @param {boolean} [withId] give it a request id (the server answers; nobody waits)
+     */
+    send(type, data, withId) {
+      const ws = this.ws;
+      if (!ws || ws.readyState !== WebSocket.OPEN) return;
+      const env = withId ? { id: this.nextId++, type } : { type };
+      if (data !== void 0) env.data = data;
+      try {
+        ws.send(JSON.stringify(env));
+      } catch (e) {
+      }
+    }
+    /**
+     * close closes the connection without calling onClose; requests still
+     * pending fail.
+     * @param {number} [code]
+     * @param {string} [reason]
+     */
+    close(code, reason) {
+      this.onClose = null;
+      this.closed = true;
+      if (!this.ws) return;
+      try {
+        this.ws.close(code || 1e3, reason || "");
+      } catch (e) {
+      }
+    }
   };
 
+  // src/shared/server-url.js
+  var ServerLocator = class {
+    /**
+     * @param {string} path the WebSocket endpoint's path, e.g. "/v1/signal"
+     * @param {() => Error} missing the error when no server can be found
+     */
+    constructor(path, missing) {
+      this.path = path;
+      this.missing = missing;
+      this.override = "";
+      this.scriptURL = "";
+      this.moduleURL = "";
+    }
+    /** @param {string} url the URL of the classic script (document.currentScript.src) */
+    setScriptURL(url) {
+      this.scriptURL = url || "";
+    }
+    /** @param {string} url the URL of the ES module (import.meta.url), kept if no script URL is known */
+    setModuleURL(url) {
+      if (!this.scriptURL && !this.moduleURL) this.moduleURL = url || "";
+    }
+    /** @param {string} [url] */
+    setServerURL(url) {
+      if (url) {
+        const u = new URL(url, typeof location !== "undefined" ? location.href : void 0);
+        this.override = u.origin + u.pathname.replace(/\/$/, "");
+      } else {
+        this.override = "";
+      }
+    }
+    /** base is the HTTP(S) base URL of the server. */
+    base() {
+      if (this.override) return this.override;
+      const src = [this.scriptURL, this.moduleURL].find((u) => /^https?:/.test(u));
+      if (src) {
+        const u = new URL(src);
+        const i = u.pathname.lastIndexOf("/sdk/");
+        return u.origin + (i > 0 ? u.pathname.slice(0, i) : "");
+      }
+      if (typeof location !== "undefined" && /^https?:$/.test(location.protocol)) return location.origin;
+      throw this.missing();
+    }
+    /** wsURL is the WebSocket URL of the SDK's endpoint. */
+    wsURL() {
+      const u = new URL(this.base());
+      u.protocol = u.protocol === "https:" || u.protocol === "wss:" ? "wss:" : "ws:";
+      u.pathname = u.pathname.replace(/\/$/, "") + this.path;
+      u.search = "";
+      u.hash = "";
+      return u.toString();
+    }
+  };
+
+  // src/rtc/signal.js
+  var locator = new ServerLocator(SIGNAL_PATH, () => new AgoraRTCError("INVALID_OPERATION", "no cohost server URL: call AgoraRTC.setServerURL(url) first"));
+  var errors = {
+    openFailed: (url, detail) => fail("CAN_NOT_GET_GATEWAY_SERVER", `cannot open ${url}: ${detail}`),
+    noAnswer: (url) => fail("CAN_NOT_GET_GATEWAY_SERVER", `no answer from ${url}`),
+    refused: (url) => fail("CAN_NOT_GET_GATEWAY_SERVER", `cannot connect to ${url}`),
+    closed: (ev) => fail("NETWORK_ERROR", `the connection to the server closed (${ev.code}${ev.reason ? " " + ev.reason : ""})`),
+    notConnected: (type) => fail("NETWORK_ERROR", `not connected to the server (${type})`),
+    timeout: (type, ms) => fail("TIMEOUT", `no response to ${type} within ${ms} ms`),
+    server: serverError
+  };
+  function newSignal(onEvent, onClose) {
+    return new Connection(locator.wsURL(), {
+      onEvent,
+      onClose,
+      errors,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      onUndecodable: (msg, text) => log.warn(msg, text)
+    });
+  }
+
+  // src/rtc/stats.js
+  async function pollStats(client) {
+    if (client._state !== "CONNECTED") return;
+    const now = Date.now();
+    const rate = (id, bytes, ts) => {
+      const prev = client._prevBytes.get(id);
+      client._prevBytes.set(id, { bytes, ts });
+      return prev && ts > prev.ts ? (bytes - prev.bytes) * 8 * 1e3 / (ts - prev.ts) : 0;
+    };
+    let recvBytes = 0, sendBytes = 0, recvBitrate = 0, sendBitrate = 0, rtt = 0;
+    if (client._down) {
+      const report = await client._down.getStats();
+      const rtpBy = /* @__PURE__ */ new Map();
+      report.forEach((s) => {
+        if (s.type === "inbound-rtp") rtpBy.set(s.mid, s);
+        if (s.type === "transport") recvBytes += s.bytesReceived || 0;
+        if (s.type === "candidate-pair" && s.nominated && s.currentRoundTripTime) rtt = s.currentRoundTripTime * 1e3;
+      });
+      for (const [key, sub] of client._subs) {
+        if (!sub.track) continue;
+        let s = null;
+        for (const [mid, info] of client._downMids) if (`${info.uid}:${info.mediaType}` === key) s = rtpBy.get(mid);
+        if (!s) continue;
+        const br = rate(s.id, s.bytesReceived || 0, s.timestamp);
+        recvBitrate += br;
+        const lost = s.packetsLost || 0;
+        const total = (s.packetsReceived || 0) + lost;
+        const common = {
+          receiveBytes: s.bytesReceived || 0,
+          receivePackets: s.packetsReceived || 0,
+          receivePacketsLost: lost,
+          packetLossRate: total ? lost / total : 0,
+          receiveBitrate: br,
+          codecType: sub.track._codec,
+          transportDelay: rtt / 2,
+          end2EndDelay: rtt / 2 + (s.jitterBufferDelay && s.jitterBufferEmittedCount ? s.jitterBufferDelay / s.jitterBufferEmittedCount * 1e3 : 0),
+          receiveDelay: s.jitterBufferDelay && s.jitterBufferEmittedCount ? s.jitterBufferDelay / s.jitterBufferEmittedCount * 1e3 : 0,
+          totalDuration: (now - client._joinedAt) / 1e3
+        };
+        if (sub.track.trackMediaType === "video") {
+          sub.track._stats = Object.assign(common, {
+            receiveResolutionWidth: s.frameWidth || 0,
+            receiveResolutionHeight: s.frameHeight || 0,
+            receiveFrameRate: s.framesPerSecond || 0,
+            decodeFrameRate: s.framesPerSecond || 0,
+            renderFrameRate: s.framesPerSecond || 0,
+            framesDecoded: s.framesDecoded || 0,
+            totalFreezeTime: s.totalFreezesDuration || 0,
+            freezeRate: 0
+          });
+        } else {
+          sub.track._stats = Object.assign(common, {
+            receiveLevel: Math.round((s.audioLevel || 0) * 32767),
+            audioLevel: s.audioLevel || 0,
+            totalSamplesReceived: s.totalSamplesReceived || 0,
+            freezeRate: 0
+          });
+        }
+      }
+    }
+    if (client._up) {
+      const report = await client._up.getStats();
+      const out = /* @__PURE__ */ new Map();
+      report.forEach((s) => {
+        if (s.type === "outbound-rtp") out.set(s.mid, s);
+        if (s.type === "transport") sendBytes += s.bytesSent || 0;
+      });
+      client._localStats = { audio: null, video: null };
+      for (const tr of client._up.getTransceivers()) {
+        const t = tr._cohostTrack;
+        const s = t && out.get(tr.mid);
+        if (!s) continue;
+        const br = rate(s.id, s.bytesSent || 0, s.timestamp);
+        sendBitrate += br;
+        const common = { sendBytes: s.bytesSent || 0, sendPackets: s.packetsSent || 0, sendBitrate: br, codecType: "", currentPacketLossRate: 0 };
+        if (t.trackMediaType === "video") {
+          client._localStats.video = Object.assign(common, {
+            sendResolutionWidth: s.frameWidth || 0,
+            sendResolutionHeight: s.frameHeight || 0,
+            sendFrameRate: s.framesPerSecond || 0,
+            encodeDelay: s.totalEncodeTime && s.framesEncoded ? s.totalEncodeTime / s.framesEncoded * 1e3 : 0,
+            framesEncoded: s.framesEncoded || 0,
+            targetSendBitrate: t._encoder && t._encoder.bitrateMax * 1e3 || 0,
+            totalDuration: (now - client._joinedAt) / 1e3
+          });
+        } else {
+          client._localStats.audio = common;
+        }
+      }
+    }
+    client._rtcStats = {
+      Duration: Math.round((now - client._joinedAt) / 1e3),
+      RecvBytes: recvBytes,
+      SendBytes: sendBytes,
+      RecvBitrate: recvBitrate,
+      SendBitrate: sendBitrate,
+      UserCount: client._users.size + 1,
+      RTT: rtt,
+      OutgoingAvailableBandwidth: 0
+    };
+  }
+
+  // src/shared/backoff.js
+  var Backoff = class {
+    /**
+     * @param {{initialMs?: number, maxMs?: number, random?: () => number}} [opts]
+     */
+    constructor(opts) {
+      const o = opts || {};
+      this.initialMs = o.initialMs || 100;
+      this.maxMs = o.maxMs || 2e3;
+      this.random = o.random || Math.random;
+      this.attempt = 0;
+    }
+    /** step is the upper bound of the delay after the given number of failed attempts. */
+    step(attempt) {
+      return Math.min(this.maxMs, this.initialMs * Math.pow(2, attempt));
+    }
+    /** next returns the delay before the next attempt, in milliseconds. */
+    next() {
+      const d = this.step(this.attempt);
+      this.attempt++;
+      return d / 2 + this.random() * (d / 2);
+    }
+    reset() {
+      this.attempt = 0;
+    }
+  };
+  var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  async function retry(attempt, keepGoing, backoff) {
+    const b = backoff || new Backoff();
+    while (keepGoing()) {
+      if (await attempt()) return true;
+      if (!keepGoing()) break;
+      await sleep(b.next());
+    }
+    return false;
+  }
+
+  // src/rtc/media.js
+  var VIDEO_PRESETS = {
+    "120p": [160, 120, 15, 65],
+    "120p_1": [160, 120, 15, 65],
+    "120p_3": [120, 120, 15, 50],
+    "180p": [320, 180, 15, 140],
+    "180p_1": [320, 180, 15, 140],
+    "180p_3": [180, 180, 15, 100],
+    "180p_4": [240, 180, 15, 120],
+    "240p": [320, 240, 15, 200],
+    "240p_1": [320, 240, 15, 200],
+    "240p_3": [240, 240, 15, 140],
+    "240p_4": [424, 240, 15, 220],
+    "360p": [640, 360, 15, 400],
+    "360p_1": [640, 360, 15, 400],
+    "360p_3": [360, 360, 15, 260],
+    "360p_4": [640, 360, 30, 600],
+    "360p_6": [360, 360, 30, 400],
+    "360p_7": [480, 360, 15, 320],
+    "360p_8": [480, 360, 30, 490],
+    "360p_9": [640, 360, 15, 800],
+    "360p_10": [640, 360, 24, 800],
+    "360p_11": [640, 360, 24, 1e3],
+    "480p": [640, 480, 15, 500],
+    "480p_1": [640, 480, 15, 500],
+    "480p_2": [640, 480, 30, 1e3],
+    "480p_3": [480, 480, 15, 400],
+    "480p_4": [640, 480, 30, 750],
+    "480p_6": [480, 480, 30, 600],
+    "480p_8": [848, 480, 15, 610],
+    "480p_9": [848, 480, 30, 930],
+    "480p_10": [640, 480, 10, 400],
+    "720p": [1280, 720, 15, 1130],
+    "720p_1": [1280, 720, 15, 1130],
+    "720p_2": [1280, 720, 30, 2e3],
+    "720p_3": [1280, 720, 30, 1710],
+    "720p_5": [960, 720, 15, 910],
+    "720p_6": [960, 720, 30, 1380],
+    "1080p": [1920, 1080, 15, 2080],
+    "1080p_1": [1920, 1080, 15, 2080],
+    "1080p_2": [1920, 1080, 30, 3e3],
+    "1080p_3": [1920, 1080, 30, 3150],
+    "1080p_5": [1920, 1080, 60, 4780]
+  };
   function videoEncoderConfig(cfg) {
-    if (cfg === undefined || cfg === null) cfg = "480p_1";
+    if (cfg === void 0 || cfg === null) cfg = "480p_1";
     if (typeof cfg === "string") {
       const p = VIDEO_PRESETS[cfg];
       if (!p) throw fail("INVALID_PARAMS", `unknown video encoder preset "${cfg}"`);
       return { width: p[0], height: p[1], frameRate: p[2], bitrateMax: p[3] };
     }
-    const num = (v) => (typeof v === "object" && v !== null ? v.ideal ?? v.max ?? v.exact ?? v.min : v);
+    const num = (v) => typeof v === "object" && v !== null ? v.ideal ?? v.max ?? v.exact ?? v.min : v;
     return { width: num(cfg.width), height: num(cfg.height), frameRate: num(cfg.frameRate), bitrateMax: cfg.bitrateMax, bitrateMin: cfg.bitrateMin };
   }
-
   function videoConstraints(enc, deviceId, facingMode) {
     const c = {};
     if (enc.width) c.width = { ideal: enc.width };
@@ -315,16 +635,14 @@
     if (facingMode) c.facingMode = facingMode;
     return c;
   }
-
   function audioConstraints(cfg) {
     const c = {};
     if (cfg.microphoneId) c.deviceId = { exact: cfg.microphoneId };
-    if (cfg.AEC !== undefined) c.echoCancellation = !!cfg.AEC;
-    if (cfg.AGC !== undefined) c.autoGainControl = !!cfg.AGC;
-    if (cfg.ANS !== undefined) c.noiseSuppression = !!cfg.ANS;
+    if (cfg.AEC !== void 0) c.echoCancellation = !!cfg.AEC;
+    if (cfg.AGC !== void 0) c.autoGainControl = !!cfg.AGC;
+    if (cfg.ANS !== void 0) c.noiseSuppression = !!cfg.ANS;
     return Object.keys(c).length ? c : true;
   }
-
   async function getUserMedia(constraints) {
     if (typeof navigator === "undefined" || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       throw fail("NOT_SUPPORTED", "this browser cannot capture media (navigator.mediaDevices is missing; is the page served over HTTPS?)");
@@ -332,17 +650,29 @@
     try {
       return await navigator.mediaDevices.getUserMedia(constraints);
     } catch (e) {
-      const map = { NotAllowedError: "PERMISSION_DENIED", SecurityError: "PERMISSION_DENIED", NotFoundError: "DEVICE_NOT_FOUND",
-        NotReadableError: "NOT_READABLE", OverconstrainedError: "CONSTRAINT_NOT_SATISFIED", AbortError: "OPERATION_ABORTED" };
-      throw fail(map[e && e.name] || "UNEXPECTED_ERROR", `${(e && e.name) || "Error"}: ${(e && e.message) || e}`);
+      const map = {
+        NotAllowedError: "PERMISSION_DENIED",
+        SecurityError: "PERMISSION_DENIED",
+        NotFoundError: "DEVICE_NOT_FOUND",
+        NotReadableError: "NOT_READABLE",
+        OverconstrainedError: "CONSTRAINT_NOT_SATISFIED",
+        AbortError: "OPERATION_ABORTED"
+      };
+      throw fail(map[e && e.name] || "UNEXPECTED_ERROR", `${e && e.name || "Error"}: ${e && e.message || e}`);
     }
   }
 
-  // ---------------------------------------------------------------- players
+  // src/rtc/autoplay.js
+  var handler = null;
+  function onAutoplayFailed(fn) {
+    handler = fn;
+  }
+  function autoplayFailed(kind) {
+    if (handler) handler(kind);
+  }
 
-  // A Player shows a track in an element, as Agora's players do: a div
-  // holding a <video> (or a hidden <audio>).
-  class Player {
+  // src/rtc/player.js
+  var Player = class {
     constructor(track, element, config) {
       this.track = track;
       this.container = null;
@@ -358,7 +688,7 @@
         v.muted = true;
         v.playsInline = true;
         v.setAttribute("playsinline", "");
-        const fit = (config && config.fit) || "cover";
+        const fit = config && config.fit || "cover";
         v.style.cssText = `width:100%;height:100%;position:absolute;left:0;top:0;object-fit:${fit}`;
         if (config && config.mirror) v.style.transform = "rotateY(180deg)";
         div.appendChild(v);
@@ -383,7 +713,7 @@
         if (p && p.catch) {
           p.catch((e) => {
             log.warn("autoplay was blocked", e && e.name);
-            if (this.track.trackMediaType === "audio") AgoraRTC.onAudioAutoplayFailed && AgoraRTC.onAudioAutoplayFailed();
+            autoplayFailed(this.track.trackMediaType);
           });
         }
       }
@@ -396,11 +726,10 @@
       if (this.container && this.container.parentNode) this.container.parentNode.removeChild(this.container);
       this.container = this.media = null;
     }
-  }
+  };
 
-  // ---------------------------------------------------------------- tracks
-
-  class Track extends EventEmitter {
+  // src/rtc/local-tracks.js
+  var Track = class extends EventEmitter {
     constructor(kind, mst, trackId) {
       super();
       this.trackMediaType = kind;
@@ -430,16 +759,15 @@
     _refreshPlayer() {
       if (this._player) this._player.update();
     }
-  }
-
-  class LocalTrack extends Track {
+  };
+  var LocalTrack = class extends Track {
     constructor(kind, mst, opts) {
       super(kind, mst);
       this._enabled = true;
       this._muted = false;
       this._closed = false;
-      this._clients = new Set(); // clients this track is published in
-      this._device = !!(opts && opts.device); // captured by this SDK: setEnabled releases the device
+      this._clients = /* @__PURE__ */ new Set();
+      this._device = !!(opts && opts.device);
       this._constraints = opts && opts.constraints;
       if (mst) mst.addEventListener("ended", () => this.emit("track-ended"));
     }
@@ -524,20 +852,22 @@
       }
       return {};
     }
-  }
-
-  class LocalVideoTrack extends LocalTrack {
+  };
+  var LocalVideoTrack = class extends LocalTrack {
     constructor(mst, opts) {
       super("video", mst, opts);
-      this._encoder = (opts && opts.encoder) || null;
-      this._optimizationMode = (opts && opts.optimizationMode) || "";
+      this._encoder = opts && opts.encoder || null;
+      this._optimizationMode = opts && opts.optimizationMode || "";
     }
     async setOptimizationMode(mode) {
       this._optimizationMode = mode;
       if (this._mst && "contentHint" in this._mst) this._mst.contentHint = mode === "detail" ? "detail" : mode === "motion" ? "motion" : "";
     }
     getCurrentFrameData() {
-      const p = this._player && this._player.media;
+      const p = (
+        /** @type {HTMLVideoElement} */
+        this._player && this._player.media
+      );
       if (!p || !p.videoWidth) return new ImageData(2, 2);
       const canvas = document.createElement("canvas");
       canvas.width = p.videoWidth;
@@ -546,9 +876,8 @@
       ctx.drawImage(p, 0, 0);
       return ctx.getImageData(0, 0, canvas.width, canvas.height);
     }
-  }
-
-  class CameraVideoTrack extends LocalVideoTrack {
+  };
+  var CameraVideoTrack = class extends LocalVideoTrack {
     constructor(mst, opts) {
       super(mst, Object.assign({ device: true }, opts));
     }
@@ -576,9 +905,8 @@
       }
       for (const cl of this._clients) await cl._applyEncoding(this);
     }
-  }
-
-  class LocalAudioTrack extends LocalTrack {
+  };
+  var LocalAudioTrack = class extends LocalTrack {
     constructor(mst, opts) {
       super("audio", mst, opts);
       this._analyser = null;
@@ -595,9 +923,8 @@
       super.play(null);
       if (this._player) this._player.setVolume(this._volume);
     }
-  }
-
-  class MicrophoneAudioTrack extends LocalAudioTrack {
+  };
+  var MicrophoneAudioTrack = class extends LocalAudioTrack {
     constructor(mst, opts) {
       super(mst, Object.assign({ device: true }, opts));
     }
@@ -610,19 +937,18 @@
       await this._replace(stream.getAudioTracks()[0]);
       if (old) old.stop();
     }
-  }
-
-  let audioContext = null;
+  };
+  var audioContext = null;
   function volumeLevel(track) {
     const mst = track._mst;
     if (!mst || typeof AudioContext === "undefined") return 0;
     if (!track._analyser || track._analyser.mst !== mst) {
       audioContext = audioContext || new AudioContext();
       const src = audioContext.createMediaStreamSource(new MediaStream([mst]));
-      const an = audioContext.createAnalyser();
-      an.fftSize = 512;
-      src.connect(an);
-      track._analyser = { mst, an, buf: new Float32Array(an.fftSize) };
+      const an2 = audioContext.createAnalyser();
+      an2.fftSize = 512;
+      src.connect(an2);
+      track._analyser = { mst, an: an2, buf: new Float32Array(an2.fftSize) };
     }
     const { an, buf } = track._analyser;
     an.getFloatTimeDomainData(buf);
@@ -631,82 +957,70 @@
     return Math.min(1, Math.sqrt(sum / buf.length) * 4);
   }
 
-  class RemoteTrack extends Track {
-    constructor(kind, mst, uid, receiver, codec) {
-      super(kind, mst, `remote-${kind}-${uid}-${mst ? mst.id : ""}`);
-      this._uid = uid;
-      this._receiver = receiver;
-      this._codec = codec;
-      this._stats = {};
-    }
-    getUserId() {
-      return this._uid;
-    }
-    getStats() {
-      return this._stats;
+  // src/rtc/validation.js
+  var CHANNEL_RE = /^[a-zA-Z0-9 !#$%&()+\-:;<=.>?@[\]^_{}|~,]{1,64}$/;
+  var ACCOUNT_RE = /^[a-zA-Z0-9 !#$%&()+\-:;<=.>?@[\]^_{}|~,]{1,255}$/;
+  function checkChannel(name, what) {
+    if (typeof name !== "string" || !CHANNEL_RE.test(name)) {
+      throw fail("INVALID_PARAMS", `${what || "channel name"} must be 1–64 characters of a-z A-Z 0-9 space and !#$%&()+-:;<=.>?@[]^_{}|~, (got ${JSON.stringify(name)})`);
     }
   }
-
-  class RemoteVideoTrack extends RemoteTrack {
-    constructor(mst, uid, receiver, codec) {
-      super("video", mst, uid, receiver, codec);
-    }
-    getCurrentFrameData() {
-      return LocalVideoTrack.prototype.getCurrentFrameData.call(this);
-    }
+  function isUint32(n) {
+    return typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= 4294967295;
   }
-
-  class RemoteAudioTrack extends RemoteTrack {
-    constructor(mst, uid, receiver, codec) {
-      super("audio", mst, uid, receiver, codec);
-    }
-    play() {
-      super.play(null);
-    }
-    setVolume(volume) {
-      this._volume = volume;
-      if (this._player) this._player.setVolume(volume);
-    }
-    getVolumeLevel() {
-      return this._stats.audioLevel || 0;
-    }
+  function checkUid(uid, what) {
+    if (!isUint32(uid)) throw fail("INVALID_PARAMS", `${what || "uid"} must be an integer in [0, 2^32-1] (got ${JSON.stringify(uid)})`);
   }
+  var ROLES = { host: 1, audience: 2 };
+  var ROLE_NAMES = { 1: "host", 2: "audience" };
+  var OFFLINE_REASONS = { 0: "Quit", 1: "ServerTimeOut", 2: "BecomeAudience" };
+  var DISCONNECT_REASONS = { 3: "UID_BANNED", 9: "TOKEN_EXPIRE", 14: "NETWORK_ERROR", 19: "UID_BANNED", 100: "SERVER_ERROR", 101: "NETWORK_ERROR" };
 
-  // AgoraRTCRemoteUser: a remote host (or, in "rtc" mode, any remote user).
-  class RemoteUser {
-    constructor(uid, wireUid) {
-      this.uid = uid;
-      this._wireUid = wireUid;
-      this._published = { audio: false, video: false };
-      this._muted = { audio: false, video: false };
-      this._codec = { audio: "", video: "" };
-      this.audioTrack = undefined;
-      this.videoTrack = undefined;
-    }
-    get hasAudio() {
-      return this._published.audio && !this._muted.audio;
-    }
-    get hasVideo() {
-      return this._published.video && !this._muted.video;
-    }
-  }
-
-  // ---------------------------------------------------------------- relay configuration
-
+  // src/rtc/relay-config.js
+  var RELAY_STATES = ["RELAY_STATE_IDLE", "RELAY_STATE_CONNECTING", "RELAY_STATE_RUNNING", "RELAY_STATE_FAILURE"];
+  var RELAY_ERRORS = [
+    "RELAY_OK",
+    "SERVER_ERROR_RESPONSE",
+    "SERVER_NO_RESPONSE",
+    "NO_RESOURCE_AVAILABLE",
+    "FAILED_JOIN_SRC",
+    "FAILED_JOIN_DEST",
+    "FAILED_PACKET_RECEIVED_FROM_SRC",
+    "FAILED_PACKET_SENT_TO_DEST",
+    "SERVER_CONNECTION_LOST",
+    "INTERNAL_ERROR",
+    "SRC_TOKEN_EXPIRED",
+    "DEST_TOKEN_EXPIRED"
+  ];
+  var RELAY_EVENTS = [
+    "NETWORK_DISCONNECTED",
+    "NETWORK_CONNECTED",
+    "PACKET_JOINED_SRC_CHANNEL",
+    "PACKET_JOINED_DEST_CHANNEL",
+    "PACKET_SENT_TO_DEST_CHANNEL",
+    "PACKET_RECEIVED_VIDEO_FROM_SRC",
+    "PACKET_RECEIVED_AUDIO_FROM_SRC",
+    "PACKET_UPDATE_DEST_CHANNEL",
+    "PACKET_UPDATE_DEST_CHANNEL_REFUSED",
+    "PACKET_UPDATE_DEST_CHANNEL_NOT_CHANGE",
+    "PACKET_UPDATE_DEST_CHANNEL_IS_NULL",
+    "VIDEO_PROFILE_UPDATE",
+    "PAUSE_SEND_PACKET_TO_DEST_CHANNEL_SUCCESS",
+    "PAUSE_SEND_PACKET_TO_DEST_CHANNEL_FAILED",
+    "RESUME_SEND_PACKET_TO_DEST_CHANNEL_SUCCESS",
+    "RESUME_SEND_PACKET_TO_DEST_CHANNEL_FAILED"
+  ];
   function checkMediaInfo(info, what) {
     if (!info || typeof info !== "object") throw fail("INVALID_PARAMS", `${what} must be {channelName, token, uid}`);
     checkChannel(info.channelName, `${what}.channelName`);
-    if (info.uid !== undefined && info.uid !== null) checkUid(info.uid, `${what}.uid`);
-    if (info.token !== undefined && info.token !== null && typeof info.token !== "string") throw fail("INVALID_PARAMS", `${what}.token must be a string`);
+    if (info.uid !== void 0 && info.uid !== null) checkUid(info.uid, `${what}.uid`);
+    if (info.token !== void 0 && info.token !== null && typeof info.token !== "string") throw fail("INVALID_PARAMS", `${what}.token must be a string`);
     return { channelName: info.channelName, token: info.token || "", uid: info.uid || 0 };
   }
-
-  // ChannelMediaRelayConfiguration: the source and destination channels of
-  // a channel media relay, as Agora Web's IChannelMediaRelayConfiguration.
-  class ChannelMediaRelayConfiguration {
+  var ChannelMediaRelayConfiguration = class {
     constructor() {
       this._src = null;
-      this._dests = new Map();
+      this._dests = /* @__PURE__ */ new Map();
     }
     setSrcChannelInfo(info) {
       if (!info || typeof info !== "object") throw fail("INVALID_PARAMS", "srcInfo must be {channelName, token, uid}");
@@ -726,159 +1040,77 @@
     _request() {
       return { src: this._src || { channelName: "", token: "", uid: 0 }, dests: Array.from(this._dests.values()) };
     }
-  }
+  };
 
-  // ---------------------------------------------------------------- signalling
+  // src/rtc/remote-tracks.js
+  var RemoteTrack = class extends Track {
+    constructor(kind, mst, uid, receiver, codec) {
+      super(kind, mst, `remote-${kind}-${uid}-${mst ? mst.id : ""}`);
+      this._uid = uid;
+      this._receiver = receiver;
+      this._codec = codec;
+      this._stats = {};
+    }
+    getUserId() {
+      return this._uid;
+    }
+    getStats() {
+      return this._stats;
+    }
+  };
+  var RemoteVideoTrack = class extends RemoteTrack {
+    constructor(mst, uid, receiver, codec) {
+      super("video", mst, uid, receiver, codec);
+    }
+    getCurrentFrameData() {
+      return LocalVideoTrack.prototype.getCurrentFrameData.call(this);
+    }
+  };
+  var RemoteAudioTrack = class extends RemoteTrack {
+    constructor(mst, uid, receiver, codec) {
+      super("audio", mst, uid, receiver, codec);
+    }
+    play() {
+      super.play(null);
+    }
+    setVolume(volume) {
+      this._volume = volume;
+      if (this._player) this._player.setVolume(volume);
+    }
+    getVolumeLevel() {
+      return this._stats.audioLevel || 0;
+    }
+  };
+  var RemoteUser = class {
+    constructor(uid, wireUid) {
+      this.uid = uid;
+      this._wireUid = wireUid;
+      this._published = { audio: false, video: false };
+      this._muted = { audio: false, video: false };
+      this._codec = { audio: "", video: "" };
+      this.audioTrack = void 0;
+      this.videoTrack = void 0;
+    }
+    get hasAudio() {
+      return this._published.audio && !this._muted.audio;
+    }
+    get hasVideo() {
+      return this._published.video && !this._muted.video;
+    }
+  };
 
-  // Signal is one WebSocket to the server: requests with ids and their
-  // responses, events in order.
-  class Signal {
-    constructor(url, onEvent, onClose) {
-      this.url = url;
-      this.onEvent = onEvent;
-      this.onClose = onClose;
-      this.ws = null;
-      this.nextId = 1;
-      this.pending = new Map();
-      this.closed = false;
-    }
-    open(timeoutMs) {
-      return new Promise((resolve, reject) => {
-        let ws;
-        try {
-          ws = new WebSocket(this.url);
-        } catch (e) {
-          reject(fail("CAN_NOT_GET_GATEWAY_SERVER", `cannot open ${this.url}: ${e.message || e}`));
-          return;
-        }
-        this.ws = ws;
-        let opened = false;
-        const timer = setTimeout(() => {
-          if (!opened) {
-            ws.close();
-            reject(fail("CAN_NOT_GET_GATEWAY_SERVER", `no answer from ${this.url}`));
-          }
-        }, timeoutMs || 10000);
-        ws.onopen = () => {
-          opened = true;
-          clearTimeout(timer);
-          resolve();
-        };
-        ws.onmessage = (ev) => this._onMessage(ev.data);
-        ws.onclose = (ev) => {
-          clearTimeout(timer);
-          const first = !this.closed;
-          this.closed = true;
-          for (const [, p] of this.pending) {
-            clearTimeout(p.timer);
-            p.reject(fail("NETWORK_ERROR", `the connection to the server closed (${ev.code}${ev.reason ? " " + ev.reason : ""})`));
-          }
-          this.pending.clear();
-          if (!opened) reject(fail("CAN_NOT_GET_GATEWAY_SERVER", `cannot connect to ${this.url}`));
-          else if (first && this.onClose) this.onClose(this, ev);
-        };
-        ws.onerror = () => {};
-      });
-    }
-    _onMessage(text) {
-      let env;
-      try {
-        env = JSON.parse(text);
-      } catch (e) {
-        log.warn("undecodable message from the server", text);
-        return;
-      }
-      if (env.type === "response") {
-        const p = this.pending.get(env.id);
-        if (!p) return;
-        this.pending.delete(env.id);
-        clearTimeout(p.timer);
-        if (env.error) p.reject(serverError(env.error));
-        else p.resolve(env.data === undefined ? {} : env.data);
-        return;
-      }
-      if (this.onEvent) this.onEvent(this, env.type, env.data || {}, env.seq);
-    }
-    request(type, data, timeoutMs) {
-      if (this.closed || !this.ws || this.ws.readyState !== WebSocket.OPEN) {
-        return Promise.reject(fail("NETWORK_ERROR", `not connected to the server (${type})`));
-      }
-      const id = this.nextId++;
-      const env = { id, type };
-      if (data !== undefined) env.data = data;
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          this.pending.delete(id);
-          reject(fail("TIMEOUT", `no response to ${type} within ${timeoutMs || REQUEST_TIMEOUT_MS} ms`));
-        }, timeoutMs || REQUEST_TIMEOUT_MS);
-        this.pending.set(id, { resolve, reject, timer });
-        this.ws.send(JSON.stringify(env));
-      });
-    }
-    close(code, reason) {
-      if (!this.ws) return;
-      this.onClose = null;
-      try {
-        this.ws.close(code || 1000, reason || "");
-      } catch (e) {
-        /* already closed */
-      }
-    }
-  }
-
-  // ---------------------------------------------------------------- codecs
-
-  function receivableCodecs() {
-    const out = ["opus", "vp8", "vp9", "h264"];
-    if (typeof RTCRtpReceiver === "undefined" || !RTCRtpReceiver.getCapabilities) return out;
-    const names = new Set();
-    for (const kind of ["audio", "video"]) {
-      const caps = RTCRtpReceiver.getCapabilities(kind);
-      if (caps) for (const c of caps.codecs) names.add(c.mimeType.split("/")[1].toLowerCase());
-    }
-    return out.filter((c) => names.has(c));
-  }
-
-  // preferCodec puts codec first in the transceiver's preferences, so the
-  // server (which answers with the offer's first codec it forwards) picks it.
-  function preferCodec(transceiver, kind, codec) {
-    if (!transceiver.setCodecPreferences || typeof RTCRtpSender === "undefined" || !RTCRtpSender.getCapabilities) return;
-    const caps = RTCRtpSender.getCapabilities(kind);
-    if (!caps) return;
-    const mime = `${kind}/${codec}`.toLowerCase();
-    const score = (c) => {
-      const m = c.mimeType.toLowerCase();
-      if (m !== mime) return 2;
-      if (codec === "h264") {
-        const f = c.sdpFmtpLine || "";
-        return /profile-level-id=42e01f/.test(f) && /packetization-mode=1/.test(f) ? 0 : 1;
-      }
-      return 0;
-    };
-    const sorted = caps.codecs.slice().sort((a, b) => score(a) - score(b));
-    try {
-      transceiver.setCodecPreferences(sorted);
-    } catch (e) {
-      log.debug("setCodecPreferences failed", e);
-    }
-  }
-
-  // ---------------------------------------------------------------- client
-
-  const clients = new Set();
+  // src/rtc/client.js
+  var clients = /* @__PURE__ */ new Set();
   if (typeof window !== "undefined" && window.addEventListener) {
-    // Tell the server at once when the page goes away, so others do not
-    // wait for the drop timeout.
     window.addEventListener("pagehide", () => {
       for (const c of clients) c._leaveNow();
     });
   }
-
-  class AgoraRTCClient extends EventEmitter {
+  var AgoraRTCClient = class extends EventEmitter {
     constructor(config) {
       super();
       config = config || {};
-      if (config.mode !== undefined && config.mode !== "live" && config.mode !== "rtc") throw fail("INVALID_PARAMS", `mode must be "live" or "rtc" (got ${JSON.stringify(config.mode)})`);
+      if (config.mode !== void 0 && config.mode !== "live" && config.mode !== "rtc") throw fail("INVALID_PARAMS", `mode must be "live" or "rtc" (got ${JSON.stringify(config.mode)})`);
       this.mode = config.mode || "rtc";
       let codec = config.codec || "vp8";
       if (!["vp8", "vp9", "h264", "av1"].includes(codec)) throw fail("INVALID_PARAMS", `codec must be vp8, vp9, h264 or av1 (got ${JSON.stringify(codec)})`);
@@ -887,43 +1119,41 @@
         codec = "vp8";
       }
       this.codec = codec;
-      if (config.role !== undefined && !(config.role in ROLES)) throw fail("INVALID_PARAMS", `role must be "host" or "audience"`);
+      if (config.role !== void 0 && !(config.role in ROLES)) throw fail("INVALID_PARAMS", `role must be "host" or "audience"`);
       this._role = this.mode === "rtc" ? "host" : config.role || "audience";
       this._iceServers = [];
       this._reset();
       this._state = "DISCONNECTED";
     }
-
     _reset() {
-      this.uid = undefined;
-      this.channelName = undefined;
+      this.uid = void 0;
+      this.channelName = void 0;
       this._useAccount = false;
       this._sessionId = "";
-      this._keepAliveMs = 2000;
-      this._dropTimeoutMs = 20000;
+      this._keepAliveMs = 2e3;
+      this._dropTimeoutMs = 2e4;
       this._signal = null;
       this._pingTimer = null;
       this._statsTimer = null;
-      this._users = new Map(); // by wire uid
+      this._users = /* @__PURE__ */ new Map();
       this._localTracks = [];
-      this._up = null; // upstream RTCPeerConnection
+      this._up = null;
       this._upQueue = new Queue();
       this._down = null;
       this._downQueue = new Queue();
-      this._downMids = new Map(); // mid → {uid, mediaType, codec}
-      this._subs = new Map(); // "uid:mediaType" → {track, waiters: [{resolve, reject}]}
+      this._downMids = /* @__PURE__ */ new Map();
+      this._subs = /* @__PURE__ */ new Map();
       this._relay = "RELAY_STATE_IDLE";
       this._ended = false;
       this._reconnecting = null;
       this._connectedWaiters = [];
       this._localStats = { audio: null, video: null };
       this._rtcStats = {};
-      this._prevBytes = new Map();
+      this._prevBytes = /* @__PURE__ */ new Map();
       this._volumeTimer = null;
       this._joinedAt = 0;
-      this._lastSeq = 0; // the seq of the last event handled, named on resume
+      this._lastSeq = 0;
     }
-
     get connectionState() {
       return this._state;
     }
@@ -937,7 +1167,6 @@
     get role() {
       return this._role;
     }
-
     _setState(state, reason) {
       const prev = this._state;
       if (prev === state) return;
@@ -947,9 +1176,8 @@
         this._connectedWaiters = [];
         for (const f of w) f(state === "CONNECTED");
       }
-      this.emit("connection-state-change", state, prev, state === "DISCONNECTED" ? reason : undefined);
+      this.emit("connection-state-change", state, prev, state === "DISCONNECTED" ? reason : void 0);
     }
-
     // _request sends a request on the live connection, waiting for a
     // reconnection in progress.
     async _request(type, data, timeoutMs) {
@@ -957,37 +1185,33 @@
         const ok = await new Promise((r) => this._connectedWaiters.push(r));
         if (!ok) throw fail("INVALID_OPERATION", `the client left the channel before ${type} could be sent`);
       }
-      if (!this._signal || (this._state !== "CONNECTED" && type !== "join")) {
+      if (!this._signal || this._state !== "CONNECTED" && type !== "join") {
         throw fail("INVALID_OPERATION", `${type}: the client is not in a channel`);
       }
       return this._signal.request(type, data, timeoutMs);
     }
-
     _requireJoined(what) {
       if (this._state === "DISCONNECTED" || this._state === "DISCONNECTING" || !this._sessionId) {
         throw fail("INVALID_OPERATION", `${what}: haven't joined yet!`);
       }
     }
-
     setTurnServer(servers) {
       const list = Array.isArray(servers) ? servers : [servers];
       this._iceServers = list.filter(Boolean).map((s) => ({
         urls: s.turnServerURL ? [`turn:${s.turnServerURL}:${s.udpport || 3478}?transport=udp`] : s.urls,
         username: s.username,
-        credential: s.password || s.credential,
+        credential: s.password || s.credential
       }));
     }
-
+    /** @returns {RTCConfiguration} */
     _pcConfig() {
       return { iceServers: this._iceServers, bundlePolicy: "max-bundle", rtcpMuxPolicy: "require" };
     }
-
     // ------------------------------------------------------------ join / leave
-
     async join(appid, channel, token, uid) {
       if (typeof appid !== "string" || appid === "") throw fail("INVALID_PARAMS", "appid must be a non-empty string");
       checkChannel(channel);
-      if (token !== undefined && token !== null && typeof token !== "string") throw fail("INVALID_PARAMS", "token must be a string or null");
+      if (token !== void 0 && token !== null && typeof token !== "string") throw fail("INVALID_PARAMS", "token must be a string or null");
       const req = { version: PROTOCOL_VERSION, appId: appid, channel, profile: this.mode === "live" ? 1 : 0, role: ROLES[this._role], codecs: receivableCodecs() };
       if (token) req.token = token;
       let useAccount = false;
@@ -995,7 +1219,7 @@
         if (!ACCOUNT_RE.test(uid) || uid === "null") throw fail("INVALID_PARAMS", "a string uid (user account) must be 1–255 characters of the allowed set");
         req.account = uid;
         useAccount = true;
-      } else if (uid !== undefined && uid !== null) {
+      } else if (uid !== void 0 && uid !== null) {
         checkUid(uid);
         if (uid) req.uid = uid;
       }
@@ -1004,11 +1228,11 @@
       this._useAccount = useAccount;
       this._appId = appid;
       this._setState("CONNECTING");
-      const sig = new Signal(signalURL(), (s, t, d, q) => this._onEvent(s, t, d, q), (s, ev) => this._onSignalClose(s, ev));
+      const sig = newSignal((s, t, d, q) => this._onEvent(s, t, d, q), (s, ev) => this._onSignalClose(s, ev));
       this._signal = sig;
       let resp;
       try {
-        await sig.open(10000);
+        await sig.open(1e4);
         resp = await sig.request("join", req);
       } catch (e) {
         sig.close();
@@ -1032,7 +1256,6 @@
       this.uid = useAccount ? uid : resp.uid;
       return this.uid;
     }
-
     _applyJoin(resp) {
       this._wireUid = resp.uid;
       this._sessionId = resp.sessionId;
@@ -1040,35 +1263,23 @@
       if (resp.keepAliveMs > 0) this._keepAliveMs = resp.keepAliveMs;
       if (resp.dropTimeoutMs > 0) this._dropTimeoutMs = resp.dropTimeoutMs;
     }
-
     _startTimers() {
       clearInterval(this._pingTimer);
       const sig = this._signal;
-      const timeout = Math.min(Math.max(3 * this._keepAliveMs, 3000), this._dropTimeoutMs);
+      const timeout = Math.min(Math.max(3 * this._keepAliveMs, 3e3), this._dropTimeoutMs);
       this._pingTimer = setInterval(() => {
         if (this._signal !== sig || this._state !== "CONNECTED") return;
-        sig.request("ping", undefined, timeout).catch((e) => {
+        sig.request("ping", void 0, timeout).catch((e) => {
           if (e.code === "TIMEOUT" && this._signal === sig) {
             log.warn("keep-alive unanswered; reconnecting");
-            const ws = sig.ws;
-            sig.closed = true;
-            for (const [, p] of sig.pending) {
-              clearTimeout(p.timer);
-              p.reject(fail("NETWORK_ERROR", "the connection to the server was lost"));
-            }
-            sig.pending.clear();
-            try {
-              ws.close(4000, "keep-alive timeout");
-            } catch (err) {
-              /* ignore */
-            }
-            this._onSignalClose(sig, { code: 4000 });
+            sig.failPending(() => fail("NETWORK_ERROR", "the connection to the server was lost"));
+            sig.close(4e3, "keep-alive timeout");
+            this._onSignalClose(sig, { code: 4e3 });
           }
         });
       }, this._keepAliveMs);
       if (!this._statsTimer) this._statsTimer = setInterval(() => this._pollStats().catch((e) => log.debug("stats", e)), STATS_INTERVAL_MS);
     }
-
     async leave() {
       clients.delete(this);
       if (this._state === "DISCONNECTED") return;
@@ -1076,25 +1287,17 @@
       this._setState("DISCONNECTING");
       if (sig && !sig.closed) {
         try {
-          await sig.request("leave", undefined, 3000);
+          await sig.request("leave", void 0, 3e3);
         } catch (e) {
           log.debug("leave request", e);
         }
       }
       this._teardown("LEAVE");
     }
-
     _leaveNow() {
       const sig = this._signal;
-      if (sig && sig.ws && sig.ws.readyState === WebSocket.OPEN) {
-        try {
-          sig.ws.send(JSON.stringify({ id: sig.nextId++, type: "leave" }));
-        } catch (e) {
-          /* ignore */
-        }
-      }
+      if (sig) sig.send("leave", void 0, true);
     }
-
     // _teardown ends the session locally: connections closed, remote users
     // forgotten, local tracks no longer published (but not closed).
     _teardown(reason) {
@@ -1105,7 +1308,7 @@
       this._pingTimer = this._statsTimer = this._volumeTimer = null;
       const sig = this._signal;
       this._signal = null;
-      if (sig) sig.close(1000, "leave");
+      if (sig) sig.close(1e3, "leave");
       for (const t of this._localTracks) t._clients.delete(this);
       this._localTracks = [];
       for (const sub of this._subs.values()) {
@@ -1120,73 +1323,70 @@
       this._downMids.clear();
       this._relay = "RELAY_STATE_IDLE";
       this._sessionId = "";
-      this.uid = undefined;
-      this.channelName = undefined;
+      this.uid = void 0;
+      this.channelName = void 0;
       this._setState("DISCONNECTED", reason);
     }
-
     // ------------------------------------------------------------ reconnection
-
     _onSignalClose(sig, ev) {
       if (sig !== this._signal || this._ended) return;
       if (this._state === "DISCONNECTING" || this._state === "DISCONNECTED") return;
-      if (this._state === "CONNECTING") return; // join() reports it
+      if (this._state === "CONNECTING") return;
       log.warn(`signalling connection lost (${ev && ev.code}); resuming the session`);
       this._reconnect();
     }
-
     async _reconnect() {
       if (this._reconnecting) return;
       clearInterval(this._pingTimer);
       this._setState("RECONNECTING");
       const deadline = Date.now() + this._dropTimeoutMs;
-      let delay = 100;
       this._reconnecting = true;
       try {
-        while (this._state === "RECONNECTING" && Date.now() < deadline) {
-          const sig = new Signal(signalURL(), (s, t, d, q) => this._onEvent(s, t, d, q), (s, e) => this._onSignalClose(s, e));
-          try {
-            await sig.open(Math.max(1000, Math.min(5000, deadline - Date.now())));
-            if (this._state !== "RECONNECTING") {
-              sig.close();
-              return;
-            }
-            this._signal = sig;
-            // The server resends every event after lastSeq: those written to
-            // the broken connection may never have arrived.
-            const resp = await sig.request("resume", { version: PROTOCOL_VERSION, sessionId: this._sessionId, lastSeq: this._lastSeq }, 5000);
-            if (this._state !== "RECONNECTING") {
-              sig.close();
-              return;
-            }
-            this._applyJoin(resp);
-            this._reconnecting = null;
-            this._setState("CONNECTED");
-            this._startTimers();
-            if (this._up && this._localTracks.length) {
-              this._upQueue.run(() => this._negotiateUp({ iceRestart: true })).catch((e) => log.warn("ICE restart after resume failed", e));
-            }
-            return;
-          } catch (e) {
-            sig.close();
-            if (e.data && e.data.nativeCode === 113) {
-              log.warn("the session expired; the client has left the channel");
-              this._teardown("NETWORK_ERROR");
-              return;
-            }
-            log.debug("resume attempt failed", e);
-          }
-          await sleep(delay);
-          delay = Math.min(delay * 2, 2000);
-        }
+        const keepGoing = () => this._state === "RECONNECTING" && Date.now() < deadline;
+        const done = await retry(() => this._resumeOnce(deadline), keepGoing, new Backoff({ initialMs: 100, maxMs: 2e3 }));
+        if (done) return;
         if (this._state === "RECONNECTING") this._teardown("NETWORK_ERROR");
       } finally {
         this._reconnecting = null;
       }
     }
-
+    // _resumeOnce makes one attempt to resume the session on a new
+    // connection; it returns true when there is nothing more to try (resumed,
+    // left, or the session expired).
+    async _resumeOnce(deadline) {
+      const sig = newSignal((s, t, d, q) => this._onEvent(s, t, d, q), (s, e) => this._onSignalClose(s, e));
+      try {
+        await sig.open(Math.max(1e3, Math.min(5e3, deadline - Date.now())));
+        if (this._state !== "RECONNECTING") {
+          sig.close();
+          return true;
+        }
+        this._signal = sig;
+        const resp = await sig.request("resume", { version: PROTOCOL_VERSION, sessionId: this._sessionId, lastSeq: this._lastSeq }, 5e3);
+        if (this._state !== "RECONNECTING") {
+          sig.close();
+          return true;
+        }
+        this._applyJoin(resp);
+        this._reconnecting = null;
+        this._setState("CONNECTED");
+        this._startTimers();
+        if (this._up && this._localTracks.length) {
+          this._upQueue.run(() => this._negotiateUp({ iceRestart: true })).catch((e) => log.warn("ICE restart after resume failed", e));
+        }
+        return true;
+      } catch (e) {
+        sig.close();
+        if (e.data && e.data.nativeCode === 113) {
+          log.warn("the session expired; the client has left the channel");
+          this._teardown("NETWORK_ERROR");
+          return true;
+        }
+        log.debug("resume attempt failed", e);
+        return false;
+      }
+    }
     // ------------------------------------------------------------ events
-
     _user(wireUid, create, account) {
       let u = this._users.get(wireUid);
       if (!u && create) {
@@ -1195,11 +1395,10 @@
       }
       return u;
     }
-
     _onEvent(sig, type, d, seq) {
       if (sig !== this._signal) return;
       if (seq) {
-        if (seq <= this._lastSeq) return; // replayed after a resume, already handled
+        if (seq <= this._lastSeq) return;
         this._lastSeq = seq;
       }
       switch (type) {
@@ -1235,8 +1434,6 @@
           return;
         }
         case "user-muted": {
-          // Agora Web reports a remote setMuted/setEnabled as
-          // user-info-updated plus user-unpublished / user-published.
           const u = this._users.get(d.uid);
           if (!u || u._muted[d.mediaType] === d.muted) return;
           const was = u._published[d.mediaType] && !u._muted[d.mediaType];
@@ -1245,7 +1442,7 @@
           if (d.muted && was) {
             const key = d.mediaType === "audio" ? "audioTrack" : "videoTrack";
             if (u[key]) u[key].stop();
-            u[key] = undefined;
+            u[key] = void 0;
             this.emit("user-unpublished", u, d.mediaType);
           } else if (!d.muted && u._published[d.mediaType]) {
             this.emit("user-published", u, d.mediaType);
@@ -1285,11 +1482,11 @@
           const state = RELAY_STATES[d.state] || String(d.state);
           const code = RELAY_ERRORS[d.code] || String(d.code);
           this._relay = state;
-          this.emit("channel-media-relay-state", state, code, d.channel || undefined);
+          this.emit("channel-media-relay-state", state, code, d.channel || void 0);
           return;
         }
         case "relay-event":
-          this.emit("channel-media-relay-event", RELAY_EVENTS[d.event] || String(d.event), d.channel || undefined);
+          this.emit("channel-media-relay-event", RELAY_EVENTS[d.event] || String(d.event), d.channel || void 0);
           return;
         case "disconnect": {
           this._ended = true;
@@ -1302,7 +1499,6 @@
           log.debug("unknown event", type, d);
       }
     }
-
     _dropSub(user, mediaType) {
       const key = `${user._wireUid}:${mediaType}`;
       const sub = this._subs.get(key);
@@ -1313,11 +1509,9 @@
       }
       const k = mediaType === "audio" ? "audioTrack" : "videoTrack";
       if (user[k]) user[k].stop();
-      user[k] = undefined;
+      user[k] = void 0;
     }
-
     // ------------------------------------------------------------ downstream
-
     async _onOffer(sig, d) {
       if (sig !== this._signal) return;
       if (!this._down) {
@@ -1329,10 +1523,10 @@
       await pc.setLocalDescription(await pc.createAnswer());
       await waitGathered(pc);
       if (pc !== this._down) return;
-      const byMid = new Map();
+      const byMid = /* @__PURE__ */ new Map();
       for (const tr of pc.getTransceivers()) if (tr.mid !== null) byMid.set(tr.mid, tr);
       this._downMids.clear();
-      const present = new Set();
+      const present = /* @__PURE__ */ new Set();
       for (const t of d.tracks || []) {
         this._downMids.set(t.mid, t);
         const key = `${t.uid}:${t.mediaType}`;
@@ -1352,8 +1546,6 @@
           }
         }
       }
-      // Subscriptions the server no longer carries ended (their user left
-      // or unpublished; those events clean up too).
       for (const [key, sub] of this._subs) {
         if (sub.track && !present.has(key)) {
           sub.track.stop();
@@ -1375,14 +1567,12 @@
         for (const w of waiters) w.resolve(sub.track);
       }
     }
-
     _userOf(user) {
       if (user instanceof RemoteUser) return this._users.get(user._wireUid) === user ? user : this._users.get(user._wireUid);
       if (user && typeof user === "object" && "uid" in user) user = user.uid;
       for (const u of this._users.values()) if (u.uid === user || u._wireUid === user) return u;
-      return undefined;
+      return void 0;
     }
-
     async subscribe(user, mediaType) {
       this._requireJoined("subscribe");
       if (mediaType !== "audio" && mediaType !== "video") {
@@ -1390,7 +1580,7 @@
         throw fail("INVALID_PARAMS", `mediaType must be "audio" or "video" (got ${JSON.stringify(mediaType)})`);
       }
       const u = this._userOf(user);
-      if (!u) throw fail("INVALID_REMOTE_USER", `user ${user && user.uid !== undefined ? user.uid : user} is not in the channel`);
+      if (!u) throw fail("INVALID_REMOTE_USER", `user ${user && user.uid !== void 0 ? user.uid : user} is not in the channel`);
       if (!u._published[mediaType] || u._muted[mediaType]) throw fail("REMOTE_USER_IS_NOT_PUBLISHED", `user ${u.uid} has not published ${mediaType}`);
       const key = `${u._wireUid}:${mediaType}`;
       let sub = this._subs.get(key);
@@ -1423,7 +1613,6 @@
         clearTimeout(timer);
       }
     }
-
     async unsubscribe(user, mediaType) {
       this._requireJoined("unsubscribe");
       const u = this._userOf(user);
@@ -1435,9 +1624,7 @@
         await this._request("unsubscribe", { uid: u._wireUid, mediaType: mt });
       }
     }
-
     // ------------------------------------------------------------ upstream
-
     _upPC() {
       if (!this._up) {
         this._up = new RTCPeerConnection(this._pcConfig());
@@ -1445,17 +1632,15 @@
       }
       return this._up;
     }
-
     _transceiverOf(track) {
       if (!this._up) return null;
       return this._up.getTransceivers().find((tr) => tr._cohostTrack === track) || null;
     }
-
     // _negotiateUp sends a publish with a fresh offer listing every
     // published track. Run it through _upQueue.
     async _negotiateUp(opts) {
       const pc = this._upPC();
-      const offer = await pc.createOffer(opts && opts.iceRestart ? { iceRestart: true } : undefined);
+      const offer = await pc.createOffer(opts && opts.iceRestart ? { iceRestart: true } : void 0);
       await pc.setLocalDescription(offer);
       await waitGathered(pc);
       const tracks = [];
@@ -1479,9 +1664,8 @@
       }
       await pc.setRemoteDescription({ type: "answer", sdp: resp.sdp });
     }
-
     async publish(tracks) {
-      const list = (Array.isArray(tracks) ? tracks : [tracks]).filter((t) => t !== undefined && t !== null);
+      const list = (Array.isArray(tracks) ? tracks : [tracks]).filter((t) => t !== void 0 && t !== null);
       for (const t of list) {
         if (!(t instanceof LocalTrack)) throw fail("INVALID_LOCAL_TRACK", "publish() takes local tracks created by AgoraRTC");
         if (t._closed) throw fail("INVALID_LOCAL_TRACK", "can not publish a closed track");
@@ -1532,10 +1716,9 @@
         }
       });
     }
-
     async unpublish(tracks) {
       if (this._state === "DISCONNECTED") return;
-      let list = tracks === undefined || tracks === null ? this._localTracks.slice() : Array.isArray(tracks) ? tracks : [tracks];
+      let list = tracks === void 0 || tracks === null ? this._localTracks.slice() : Array.isArray(tracks) ? tracks : [tracks];
       list = list.filter((t) => this._localTracks.includes(t));
       if (!list.length) return;
       await this._upQueue.run(async () => {
@@ -1545,18 +1728,17 @@
         await this._negotiateUp();
       });
     }
-
     _detachTrack(t) {
       const tr = this._transceiverOf(t);
       if (tr) {
         tr._cohostTrack = null;
-        tr.sender.replaceTrack(null).catch(() => {});
+        tr.sender.replaceTrack(null).catch(() => {
+        });
         tr.direction = "inactive";
       }
       this._localTracks = this._localTracks.filter((x) => x !== t);
       t._clients.delete(this);
     }
-
     // _dropLocalPublications follows a server-side unpublish (demotion,
     // revoked privilege): the tracks stop being sent and the upstream
     // connection is renegotiated without them.
@@ -1566,25 +1748,22 @@
       for (const t of drop) this._detachTrack(t);
       this._upQueue.run(() => this._negotiateUp()).catch((e) => log.warn("renegotiation after unpublish failed", e));
     }
-
     async _replaceTrack(track, mst) {
       const tr = this._transceiverOf(track);
       if (tr) await tr.sender.replaceTrack(mst);
       if (mst && track.trackMediaType === "video") await this._applyEncoding(track);
     }
-
     async _announceMute(track) {
       if (this._state !== "CONNECTED" || !this._localTracks.includes(track)) return;
       await this._request("mute", { mediaType: track.trackMediaType, muted: !track._sending() });
     }
-
     async _applyEncoding(track) {
       const tr = this._transceiverOf(track);
       const enc = track._encoder;
       if (!tr || !enc || !tr.sender.getParameters) return;
       const params = tr.sender.getParameters();
       if (!params.encodings || !params.encodings.length) params.encodings = [{}];
-      if (enc.bitrateMax) params.encodings[0].maxBitrate = enc.bitrateMax * 1000;
+      if (enc.bitrateMax) params.encodings[0].maxBitrate = enc.bitrateMax * 1e3;
       if (enc.frameRate) params.encodings[0].maxFramerate = enc.frameRate;
       try {
         await tr.sender.setParameters(params);
@@ -1592,13 +1771,11 @@
         log.debug("setParameters", e);
       }
     }
-
     // ------------------------------------------------------------ roles
-
     async setClientRole(role, options) {
       if (!(role in ROLES)) throw fail("INVALID_PARAMS", `role must be "host" or "audience" (got ${JSON.stringify(role)})`);
       if (this.mode === "rtc") throw fail("INVALID_OPERATION", "rtc mode can not use setClientRole");
-      if (options !== undefined && (typeof options !== "object" || options === null)) throw fail("INVALID_PARAMS", "options must be an object");
+      if (options !== void 0 && (typeof options !== "object" || options === null)) throw fail("INVALID_PARAMS", "options must be an object");
       if (role === "audience" && this._localTracks.length) {
         throw fail("INVALID_OPERATION", "can not set client role to audience while publishing: unpublish the local tracks first");
       }
@@ -1614,7 +1791,6 @@
       this._role = ROLE_NAMES[resp.new] || role;
       if (old !== this._role) this.emit("client-role-changed", { type: "client-role-changed", role: this._role, oldRole: old, remote: false });
     }
-
     // setRemoteClientRole changes another member's role (cohost extension;
     // needs a token with the administrateChannel privilege).
     async setRemoteClientRole(uid, role) {
@@ -1628,120 +1804,44 @@
       checkUid(wire);
       await this._request("set-remote-role", { uid: wire, role: ROLES[role] });
     }
-
     async renewToken(token) {
       if (typeof token !== "string" || !token) throw fail("INVALID_PARAMS", "token must be a non-empty string");
       this._requireJoined("renewToken");
       await this._request("renew-token", { token });
     }
-
     // ------------------------------------------------------------ relay
-
     _relayRequest(config) {
       if (!(config instanceof ChannelMediaRelayConfiguration)) throw fail("INVALID_PARAMS", "config must be a ChannelMediaRelayConfiguration");
       return config._request();
     }
-
     async startChannelMediaRelay(config) {
       const req = this._relayRequest(config);
       this._requireJoined("startChannelMediaRelay");
       await this._request("relay-start", req);
     }
-
     async updateChannelMediaRelay(config) {
       const req = this._relayRequest(config);
       this._requireJoined("updateChannelMediaRelay");
       await this._request("relay-update", req);
     }
-
     async stopChannelMediaRelay() {
       this._requireJoined("stopChannelMediaRelay");
       await this._request("relay-stop");
     }
-
     // pauseAllChannelMediaRelay / resumeAllChannelMediaRelay: the native
     // SDK's calls (cohost extension on the Web).
     async pauseAllChannelMediaRelay() {
       this._requireJoined("pauseAllChannelMediaRelay");
       await this._request("relay-pause");
     }
-
     async resumeAllChannelMediaRelay() {
       this._requireJoined("resumeAllChannelMediaRelay");
       await this._request("relay-resume");
     }
-
     // ------------------------------------------------------------ stats
-
-    async _pollStats() {
-      if (this._state !== "CONNECTED") return;
-      const now = Date.now();
-      const rate = (id, bytes, ts) => {
-        const prev = this._prevBytes.get(id);
-        this._prevBytes.set(id, { bytes, ts });
-        return prev && ts > prev.ts ? ((bytes - prev.bytes) * 8 * 1000) / (ts - prev.ts) : 0;
-      };
-      let recvBytes = 0, sendBytes = 0, recvBitrate = 0, sendBitrate = 0, rtt = 0;
-      if (this._down) {
-        const report = await this._down.getStats();
-        const rtpBy = new Map();
-        report.forEach((s) => {
-          if (s.type === "inbound-rtp") rtpBy.set(s.mid, s);
-          if (s.type === "transport") recvBytes += s.bytesReceived || 0;
-          if (s.type === "candidate-pair" && s.nominated && s.currentRoundTripTime) rtt = s.currentRoundTripTime * 1000;
-        });
-        for (const [key, sub] of this._subs) {
-          if (!sub.track) continue;
-          let s = null;
-          for (const [mid, info] of this._downMids) if (`${info.uid}:${info.mediaType}` === key) s = rtpBy.get(mid);
-          if (!s) continue;
-          const br = rate(s.id, s.bytesReceived || 0, s.timestamp);
-          recvBitrate += br;
-          const lost = s.packetsLost || 0;
-          const total = (s.packetsReceived || 0) + lost;
-          const common = { receiveBytes: s.bytesReceived || 0, receivePackets: s.packetsReceived || 0, receivePacketsLost: lost,
-            packetLossRate: total ? lost / total : 0, receiveBitrate: br, codecType: sub.track._codec, transportDelay: rtt / 2,
-            end2EndDelay: rtt / 2 + (s.jitterBufferDelay && s.jitterBufferEmittedCount ? (s.jitterBufferDelay / s.jitterBufferEmittedCount) * 1000 : 0),
-            receiveDelay: s.jitterBufferDelay && s.jitterBufferEmittedCount ? (s.jitterBufferDelay / s.jitterBufferEmittedCount) * 1000 : 0,
-            totalDuration: (now - this._joinedAt) / 1000 };
-          if (sub.track.trackMediaType === "video") {
-            sub.track._stats = Object.assign(common, { receiveResolutionWidth: s.frameWidth || 0, receiveResolutionHeight: s.frameHeight || 0,
-              receiveFrameRate: s.framesPerSecond || 0, decodeFrameRate: s.framesPerSecond || 0, renderFrameRate: s.framesPerSecond || 0,
-              framesDecoded: s.framesDecoded || 0, totalFreezeTime: s.totalFreezesDuration || 0, freezeRate: 0 });
-          } else {
-            sub.track._stats = Object.assign(common, { receiveLevel: Math.round((s.audioLevel || 0) * 32767), audioLevel: s.audioLevel || 0,
-              totalSamplesReceived: s.totalSamplesReceived || 0, freezeRate: 0 });
-          }
-        }
-      }
-      if (this._up) {
-        const report = await this._up.getStats();
-        const out = new Map();
-        report.forEach((s) => {
-          if (s.type === "outbound-rtp") out.set(s.mid, s);
-          if (s.type === "transport") sendBytes += s.bytesSent || 0;
-        });
-        this._localStats = { audio: null, video: null };
-        for (const tr of this._up.getTransceivers()) {
-          const t = tr._cohostTrack;
-          const s = t && out.get(tr.mid);
-          if (!s) continue;
-          const br = rate(s.id, s.bytesSent || 0, s.timestamp);
-          sendBitrate += br;
-          const common = { sendBytes: s.bytesSent || 0, sendPackets: s.packetsSent || 0, sendBitrate: br, codecType: "", currentPacketLossRate: 0 };
-          if (t.trackMediaType === "video") {
-            this._localStats.video = Object.assign(common, { sendResolutionWidth: s.frameWidth || 0, sendResolutionHeight: s.frameHeight || 0,
-              sendFrameRate: s.framesPerSecond || 0, encodeDelay: s.totalEncodeTime && s.framesEncoded ? (s.totalEncodeTime / s.framesEncoded) * 1000 : 0,
-              framesEncoded: s.framesEncoded || 0, targetSendBitrate: (t._encoder && t._encoder.bitrateMax * 1000) || 0, totalDuration: (now - this._joinedAt) / 1000 });
-          } else {
-            this._localStats.audio = common;
-          }
-        }
-      }
-      this._rtcStats = { Duration: Math.round((now - this._joinedAt) / 1000), RecvBytes: recvBytes, SendBytes: sendBytes,
-        RecvBitrate: recvBitrate, SendBitrate: sendBitrate, UserCount: this._users.size + 1, RTT: rtt, OutgoingAvailableBandwidth: 0 };
+    _pollStats() {
+      return pollStats(this);
     }
-
     getRTCStats() {
       return Object.assign({}, this._rtcStats);
     }
@@ -1770,7 +1870,6 @@
       for (const u of this._users.values()) out[u.uid] = { uplinkNetworkQuality: 0, downlinkNetworkQuality: 0 };
       return out;
     }
-
     // enableAudioVolumeIndicator: a "volume-indicator" event every two
     // seconds with [{uid, level}] (0–100) for subscribed audio.
     enableAudioVolumeIndicator() {
@@ -1782,26 +1881,33 @@
           if (sub && sub.track) res.push({ uid: u.uid, level: Math.round((sub.track._stats.audioLevel || 0) * 100) });
         }
         const mic = this._localTracks.find((t) => t.trackMediaType === "audio");
-        if (mic && this.uid !== undefined) res.push({ uid: this.uid, level: Math.round(mic.getVolumeLevel() * 100) });
+        if (mic && this.uid !== void 0) res.push({ uid: this.uid, level: Math.round(mic.getVolumeLevel() * 100) });
         this.emit("volume-indicator", res);
-      }, 2000);
+      }, 2e3);
     }
-
     // Accepted for compatibility; cohost has no dual streams, cloud proxy,
     // encryption or CDN live streaming: these resolve and change nothing.
-    async enableDualStream() {}
-    async disableDualStream() {}
-    async setRemoteVideoStreamType() {}
-    async setStreamFallbackOption() {}
-    setLowStreamParameter() {}
-    setEncryptionConfig() {}
-    startProxyServer() {}
-    stopProxyServer() {}
-    async setRemoteDefaultVideoStreamType() {}
-  }
+    async enableDualStream() {
+    }
+    async disableDualStream() {
+    }
+    async setRemoteVideoStreamType() {
+    }
+    async setStreamFallbackOption() {
+    }
+    setLowStreamParameter() {
+    }
+    setEncryptionConfig() {
+    }
+    startProxyServer() {
+    }
+    stopProxyServer() {
+    }
+    async setRemoteDefaultVideoStreamType() {
+    }
+  };
 
-  // ---------------------------------------------------------------- track factories
-
+  // src/rtc/factories.js
   async function createCameraVideoTrack(config) {
     config = config || {};
     const enc = videoEncoderConfig(config.encoderConfig);
@@ -1811,14 +1917,12 @@
     if (config.optimizationMode) await t.setOptimizationMode(config.optimizationMode);
     return t;
   }
-
   async function createMicrophoneAudioTrack(config) {
     config = config || {};
     const constraints = audioConstraints(config);
     const stream = await getUserMedia({ audio: constraints });
     return new MicrophoneAudioTrack(stream.getAudioTracks()[0], { constraints });
   }
-
   async function createMicrophoneAndCameraTracks(audioConfig, videoConfig) {
     audioConfig = audioConfig || {};
     videoConfig = videoConfig || {};
@@ -1826,10 +1930,11 @@
     const vc = videoConstraints(enc, videoConfig.cameraId, videoConfig.facingMode);
     const ac = audioConstraints(audioConfig);
     const stream = await getUserMedia({ audio: ac, video: vc });
-    return [new MicrophoneAudioTrack(stream.getAudioTracks()[0], { constraints: ac }),
-      new CameraVideoTrack(stream.getVideoTracks()[0], { constraints: vc, encoder: enc })];
+    return [
+      new MicrophoneAudioTrack(stream.getAudioTracks()[0], { constraints: ac }),
+      new CameraVideoTrack(stream.getVideoTracks()[0], { constraints: vc, encoder: enc })
+    ];
   }
-
   function customTrack(config, kind) {
     const mst = config && config.mediaStreamTrack;
     if (typeof MediaStreamTrack === "undefined" || !(mst instanceof MediaStreamTrack) || mst.kind !== kind) {
@@ -1837,17 +1942,14 @@
     }
     return mst;
   }
-
   function createCustomVideoTrack(config) {
     const mst = customTrack(config, "video");
     const enc = config.bitrateMax || config.bitrateMin ? { bitrateMax: config.bitrateMax, bitrateMin: config.bitrateMin } : null;
     return new LocalVideoTrack(mst, { encoder: enc, optimizationMode: config.optimizationMode });
   }
-
   function createCustomAudioTrack(config) {
     return new LocalAudioTrack(customTrack(config, "audio"));
   }
-
   async function createScreenVideoTrack(config, withAudio) {
     config = config || {};
     if (typeof navigator === "undefined" || !navigator.mediaDevices || !navigator.mediaDevices.getDisplayMedia) throw fail("NOT_SUPPORTED", "screen sharing is not supported by this browser");
@@ -1856,22 +1958,20 @@
     try {
       stream = await navigator.mediaDevices.getDisplayMedia({ video: videoConstraints(enc), audio: withAudio === "enable" || withAudio === "auto" });
     } catch (e) {
-      throw fail(e && e.name === "NotAllowedError" ? "PERMISSION_DENIED" : "UNEXPECTED_ERROR", String((e && e.message) || e));
+      throw fail(e && e.name === "NotAllowedError" ? "PERMISSION_DENIED" : "UNEXPECTED_ERROR", String(e && e.message || e));
     }
     const v = new LocalVideoTrack(stream.getVideoTracks()[0], { encoder: enc, optimizationMode: config.optimizationMode || "detail" });
     const a = stream.getAudioTracks()[0];
     if (withAudio === "enable" && !a) throw fail("NOT_SUPPORTED", "the shared screen has no audio");
     return a ? [v, new LocalAudioTrack(a)] : v;
   }
-
   async function getDevices() {
     if (typeof navigator === "undefined" || !navigator.mediaDevices) throw fail("NOT_SUPPORTED", "no media devices");
     return navigator.mediaDevices.enumerateDevices();
   }
 
-  // ---------------------------------------------------------------- AgoraRTC
-
-  const sdkEvents = new EventEmitter();
+  // src/rtc/sdk.js
+  var sdkEvents = new EventEmitter();
   if (typeof navigator !== "undefined" && navigator.mediaDevices && navigator.mediaDevices.addEventListener) {
     let known = null;
     const refresh = async () => {
@@ -1890,10 +1990,10 @@
       const cb = AgoraRTC[ev === "camera-changed" ? "onCameraChanged" : ev === "microphone-changed" ? "onMicrophoneChanged" : "onPlaybackDeviceChanged"];
       if (typeof cb === "function") cb(info);
     };
-    navigator.mediaDevices.addEventListener("devicechange", () => refresh().catch(() => {}));
+    navigator.mediaDevices.addEventListener("devicechange", () => refresh().catch(() => {
+    }));
   }
-
-  const AgoraRTC = {
+  var AgoraRTC = {
     __cohost: true,
     VERSION,
     BUILD: `cohost-${VERSION}`,
@@ -1926,35 +2026,42 @@
       };
       return { video: names("video"), audio: names("audio") };
     },
-    setLogLevel: (level) => {
-      logLevel = level;
+    setLogLevel,
+    enableLogUpload: () => {
     },
-    enableLogUpload: () => {},
-    disableLogUpload: () => {},
-    setArea: () => {},
+    disableLogUpload: () => {
+    },
+    setArea: () => {
+    },
     setParameter: (key, value) => {
       if (key === "SERVER_URL") AgoraRTC.setServerURL(value);
     },
     // setServerURL points the SDK at a cohost server other than the one it
     // was loaded from, e.g. AgoraRTC.setServerURL("https://rtc.example.com").
-    setServerURL: (url) => {
-      if (url) {
-        const u = new URL(url, typeof location !== "undefined" ? location.href : undefined);
-        serverURLOverride = u.origin + u.pathname.replace(/\/$/, "");
-      } else {
-        serverURLOverride = "";
-      }
-    },
-    getServerURL: () => serverBase(),
-    __setModuleURL: (url) => {
-      if (!scriptURL && !moduleURL) moduleURL = url;
-    },
+    setServerURL: (url) => locator.setServerURL(url),
+    getServerURL: () => locator.base(),
+    __setModuleURL: (url) => locator.setModuleURL(url),
     on: (event, listener) => sdkEvents.on(event, listener),
     off: (event, listener) => sdkEvents.off(event, listener),
-    onCameraChanged: undefined,
-    onMicrophoneChanged: undefined,
-    onPlaybackDeviceChanged: undefined,
-    onAudioAutoplayFailed: undefined,
+    onCameraChanged: void 0,
+    onMicrophoneChanged: void 0,
+    onPlaybackDeviceChanged: void 0,
+    onAudioAutoplayFailed: void 0
   };
-  return AgoraRTC;
-});
+  onAutoplayFailed((kind) => {
+    if (kind === "audio" && AgoraRTC.onAudioAutoplayFailed) AgoraRTC.onAudioAutoplayFailed();
+  });
+
+  // src/rtc/global.js
+  var root = (
+    /** @type {any} */
+    globalThis
+  );
+  if (!(root.AgoraRTC && root.AgoraRTC.__cohost)) {
+    const script = typeof document !== "undefined" && document.currentScript && /** @type {HTMLScriptElement} */
+    document.currentScript.src;
+    locator.setScriptURL(script || "");
+    root.AgoraRTC = AgoraRTC;
+  }
+})();
+if (typeof module === "object" && module && module.exports) module.exports = globalThis.AgoraRTC;

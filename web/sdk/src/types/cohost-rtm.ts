@@ -1,0 +1,295 @@
+// Type definitions for the cohost RTM Web SDK (cohost-rtm.js /
+// cohost-rtm.mjs). The API mirrors agora-rtm-sdk 1.x; what cohost adds is
+// marked "cohost extension". See docs/web-sdk.md and docs/rtm.md.
+
+export enum ConnectionState {
+  DISCONNECTED = "DISCONNECTED",
+  CONNECTING = "CONNECTING",
+  CONNECTED = "CONNECTED",
+  RECONNECTING = "RECONNECTING",
+  ABORTED = "ABORTED",
+}
+
+export enum ConnectionChangeReason {
+  LOGIN = "LOGIN",
+  LOGIN_SUCCESS = "LOGIN_SUCCESS",
+  LOGIN_FAILURE = "LOGIN_FAILURE",
+  LOGIN_TIMEOUT = "LOGIN_TIMEOUT",
+  INTERRUPTED = "INTERRUPTED",
+  LOGOUT = "LOGOUT",
+  BANNED_BY_SERVER = "BANNED_BY_SERVER",
+  REMOTE_LOGIN = "REMOTE_LOGIN",
+  TOKEN_EXPIRED = "TOKEN_EXPIRED",
+}
+
+export enum PeerOnlineState {
+  ONLINE = "ONLINE",
+  UNREACHABLE = "UNREACHABLE",
+  OFFLINE = "OFFLINE",
+}
+
+export enum PeerSubscriptionOption {
+  ONLINE_STATUS = "ONLINE_STATUS",
+}
+
+export enum MessageType {
+  TEXT = "TEXT",
+  RAW = "RAW",
+}
+
+export enum LocalInvitationState {
+  IDLE = "IDLE",
+  SENT_TO_REMOTE = "SENT_TO_REMOTE",
+  RECEIVED_BY_REMOTE = "RECEIVED_BY_REMOTE",
+  ACCEPTED_BY_REMOTE = "ACCEPTED_BY_REMOTE",
+  REFUSED_BY_REMOTE = "REFUSED_BY_REMOTE",
+  CANCELED = "CANCELED",
+  FAILURE = "FAILURE",
+}
+
+export enum RemoteInvitationState {
+  INVITATION_RECEIVED = "INVITATION_RECEIVED",
+  ACCEPT_SENT_TO_LOCAL = "ACCEPT_SENT_TO_LOCAL",
+  REFUSED = "REFUSED",
+  ACCEPTED = "ACCEPTED",
+  CANCELED = "CANCELED",
+  FAILURE = "FAILURE",
+}
+
+export enum LocalInvitationFailureReason {
+  UNKNOWN = "UNKNOWN",
+  PEER_NO_RESPONSE = "PEER_NO_RESPONSE",
+  INVITATION_EXPIRE = "INVITATION_EXPIRE",
+  PEER_OFFLINE = "PEER_OFFLINE",
+  NOT_LOGGEDIN = "NOT_LOGGEDIN",
+}
+
+export enum RemoteInvitationFailureReason {
+  UNKNOWN = "UNKNOWN",
+  PEER_OFFLINE = "PEER_OFFLINE",
+  ACCEPT_FAILURE = "ACCEPT_FAILURE",
+  INVITATION_EXPIRE = "INVITATION_EXPIRE",
+}
+
+/** Agora's numeric result codes, per operation. */
+export declare const RtmErrorCode: {
+  readonly LoginError: { readonly [name: string]: number };
+  readonly LogoutError: { readonly [name: string]: number };
+  readonly RenewTokenError: { readonly [name: string]: number };
+  readonly PeerMessageError: { readonly [name: string]: number };
+  readonly JoinChannelError: { readonly [name: string]: number };
+  readonly LeaveChannelError: { readonly [name: string]: number };
+  readonly ChannelMessageError: { readonly [name: string]: number };
+  readonly GetMembersError: { readonly [name: string]: number };
+  /** Includes cohost's ATTRIBUTE_OPERATION_ERR_REVISION_CONFLICT (200). */
+  readonly AttributeOperationError: { readonly [name: string]: number };
+  readonly GetChannelMemberCountError: { readonly [name: string]: number };
+  readonly QueryPeersOnlineStatusError: { readonly [name: string]: number };
+  readonly PeerSubscriptionStatusError: { readonly [name: string]: number };
+};
+
+/** What every failed call rejects with: code is the operation's numeric RTM result code. */
+export declare class RtmError extends Error {
+  readonly code: number;
+  /** "RtmError <NAME>", e.g. "RtmError TOO_OFTEN". */
+  readonly name: string;
+  readonly data?: { reason?: number };
+  constructor(code: number, message?: string, name?: string, data?: any);
+}
+
+export interface RtmTextMessage {
+  text: string;
+  messageType?: "TEXT";
+}
+
+export interface RtmRawMessage {
+  rawMessage: Uint8Array;
+  description?: string;
+  messageType?: "RAW";
+}
+
+export type RtmMessage = RtmTextMessage | RtmRawMessage;
+
+export interface ReceivedMessageProperties {
+  serverReceivedTs: number;
+  isOfflineMessage?: boolean;
+}
+
+export interface SendMessageOptions {
+  enableOfflineMessaging?: boolean;
+  enableHistoricalMessaging?: boolean;
+}
+
+export interface PeerMessageSendResult {
+  /** true: the peer's SDK received it. false: the peer is offline (the message may be stored with enableOfflineMessaging). */
+  hasPeerReceived: boolean;
+}
+
+export interface AttributesMap {
+  [key: string]: string;
+}
+
+export interface ChannelAttributeProperties {
+  value: string;
+  lastUpdateUserId: string;
+  lastUpdateTs: number;
+  /** The channel's write counter at this key's last write (cohost extension). */
+  revision: number;
+}
+
+export interface ChannelAttributes {
+  [key: string]: ChannelAttributeProperties;
+}
+
+export interface ChannelAttributeOptions {
+  enableNotificationToChannelMembers?: boolean;
+  /** Compare-and-set (cohost extension): key → expected revision (0: must not exist). Fails with code 200 otherwise. */
+  expectedRevisions?: { [key: string]: number };
+}
+
+export interface RtmConfig {
+  logFilter?: { level: number };
+  enableLogUpload?: boolean;
+  enableCloudProxy?: boolean;
+}
+
+interface Emitter<Events> {
+  on<E extends keyof Events>(event: E, listener: Events[E]): this;
+  once<E extends keyof Events>(event: E, listener: Events[E]): this;
+  off<E extends keyof Events>(event: E, listener: Events[E]): this;
+  removeAllListeners<E extends keyof Events>(event?: E): this;
+  listenerCount<E extends keyof Events>(event: E): number;
+}
+
+export interface RtmChannelEvents {
+  ChannelMessage: (message: RtmMessage, memberId: string, messageProps: ReceivedMessageProperties) => void;
+  MemberJoined: (memberId: string) => void;
+  MemberLeft: (memberId: string) => void;
+  AttributesUpdated: (attributes: ChannelAttributes) => void;
+  MemberCountUpdated: (memberCount: number) => void;
+}
+
+export interface RtmChannel extends Emitter<RtmChannelEvents> {
+  readonly channelId: string;
+  join(): Promise<void>;
+  leave(): Promise<void>;
+  sendMessage(message: RtmMessage): Promise<void>;
+  getMembers(): Promise<string[]>;
+}
+
+export interface LocalInvitationEvents {
+  LocalInvitationReceivedByPeer: () => void;
+  LocalInvitationAccepted: (response: string) => void;
+  LocalInvitationRefused: (response: string) => void;
+  LocalInvitationCanceled: () => void;
+  LocalInvitationFailure: (reason: LocalInvitationFailureReason) => void;
+}
+
+export interface LocalInvitation extends Emitter<LocalInvitationEvents> {
+  readonly calleeId: string;
+  content: string;
+  channelId: string;
+  readonly response: string;
+  readonly state: LocalInvitationState;
+  send(): void;
+  cancel(): void;
+}
+
+export interface RemoteInvitationEvents {
+  RemoteInvitationAccepted: () => void;
+  RemoteInvitationRefused: () => void;
+  RemoteInvitationCanceled: (content: string) => void;
+  RemoteInvitationFailure: (reason: RemoteInvitationFailureReason) => void;
+}
+
+export interface RemoteInvitation extends Emitter<RemoteInvitationEvents> {
+  readonly callerId: string;
+  readonly content: string;
+  readonly channelId: string;
+  response: string;
+  readonly state: RemoteInvitationState;
+  accept(): void;
+  refuse(): void;
+}
+
+export interface RtmClientEvents {
+  ConnectionStateChanged: (newState: ConnectionState, reason: ConnectionChangeReason) => void;
+  MessageFromPeer: (message: RtmMessage, peerId: string, messageProps: ReceivedMessageProperties) => void;
+  RemoteInvitationReceived: (remoteInvitation: RemoteInvitation) => void;
+  PeersOnlineStatusChanged: (status: { [peerId: string]: PeerOnlineState }) => void;
+  TokenExpired: () => void;
+  TokenPrivilegeWillExpire: () => void;
+}
+
+export interface RtmClient extends Emitter<RtmClientEvents> {
+  /** The connection state (cohost extension). */
+  readonly connectionState: ConnectionState;
+  login(options: { uid: string; token?: string }): Promise<void>;
+  logout(): Promise<void>;
+  renewToken(token: string): Promise<void>;
+
+  sendMessageToPeer(message: RtmMessage, peerId: string, options?: SendMessageOptions): Promise<PeerMessageSendResult>;
+  createMessage<T extends RtmMessage>(message: T): T;
+  queryPeersOnlineStatus(peerIds: string[]): Promise<{ [peerId: string]: boolean }>;
+  subscribePeersOnlineStatus(peerIds: string[]): Promise<void>;
+  unsubscribePeersOnlineStatus(peerIds: string[]): Promise<void>;
+  queryPeersBySubscriptionOption(option: PeerSubscriptionOption): Promise<string[]>;
+
+  createChannel(channelId: string): RtmChannel;
+  getChannelMemberCount(channelIds: string[]): Promise<{ [channelId: string]: number }>;
+
+  setChannelAttributes(channelId: string, attributes: AttributesMap, options?: ChannelAttributeOptions): Promise<void>;
+  addOrUpdateChannelAttributes(channelId: string, attributes: AttributesMap, options?: ChannelAttributeOptions): Promise<void>;
+  deleteChannelAttributesByKeys(channelId: string, attributeKeys: string[], options?: ChannelAttributeOptions): Promise<void>;
+  clearChannelAttributes(channelId: string, options?: ChannelAttributeOptions): Promise<void>;
+  getChannelAttributes(channelId: string): Promise<ChannelAttributes>;
+  getChannelAttributesByKeys(channelId: string, attributeKeys: string[]): Promise<ChannelAttributes>;
+
+  setLocalUserAttributes(attributes: AttributesMap): Promise<void>;
+  addOrUpdateLocalUserAttributes(attributes: AttributesMap): Promise<void>;
+  deleteLocalUserAttributesByKeys(attributeKeys: string[]): Promise<void>;
+  clearLocalUserAttributes(): Promise<void>;
+  getUserAttributes(userId: string): Promise<AttributesMap>;
+  getUserAttributesByKeys(userId: string, attributeKeys: string[]): Promise<AttributesMap>;
+
+  createLocalInvitation(calleeId: string): LocalInvitation;
+  setParameters(params: any): void;
+}
+
+export interface IAgoraRTM {
+  readonly VERSION: string;
+  readonly BUILD: string;
+  readonly ConnectionState: typeof ConnectionState;
+  readonly ConnectionChangeReason: typeof ConnectionChangeReason;
+  readonly PeerOnlineState: typeof PeerOnlineState;
+  readonly PeerSubscriptionOption: typeof PeerSubscriptionOption;
+  readonly MessageType: typeof MessageType;
+  readonly LocalInvitationState: typeof LocalInvitationState;
+  readonly RemoteInvitationState: typeof RemoteInvitationState;
+  readonly LocalInvitationFailureReason: typeof LocalInvitationFailureReason;
+  readonly RemoteInvitationFailureReason: typeof RemoteInvitationFailureReason;
+  readonly RtmErrorCode: typeof RtmErrorCode;
+  readonly RtmError: typeof RtmError;
+  readonly LOG_FILTER_OFF: { level: number };
+  readonly LOG_FILTER_ERROR: { level: number };
+  readonly LOG_FILTER_WARNING: { level: number };
+  readonly LOG_FILTER_INFO: { level: number };
+  readonly LOG_FILTER_DEBUG: { level: number };
+  createInstance(appId: string, config?: RtmConfig): RtmClient;
+  /**
+   * Points the SDK at a cohost server other than the one it was loaded from
+   * (cohost extension), e.g. AgoraRTM.setServerURL("https://rtc.example.com").
+   */
+  setServerURL(url: string): void;
+  /** The cohost server the SDK talks to (cohost extension). */
+  getServerURL(): string;
+}
+
+declare const AgoraRTM: IAgoraRTM;
+export default AgoraRTM;
+export declare const VERSION: string;
+
+declare global {
+  /** Defined by the classic script /sdk/cohost-rtm.js. */
+  var AgoraRTM: IAgoraRTM;
+}

@@ -207,10 +207,21 @@ func TestE2ECommunicationH264(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.waitEvent(t, "user-offline 2 QUIT")
-	if _, err := vt.ReadSample(); err == nil {
-		// Frames queued before the leave may still come out of the
-		// reader goroutine's channel; the track itself must end.
-		t.Log("reader still had frames")
+	// The video track ends too: after the frames queued before the leave,
+	// the reader goroutine's ReadSample returns io.EOF.
+	ended := time.After(waitTimeout)
+	for done := false; !done; {
+		select {
+		case fr := <-frames:
+			if fr.err != nil {
+				if !errors.Is(fr.err, io.EOF) {
+					t.Errorf("ReadSample after leave: %v", fr.err)
+				}
+				done = true
+			}
+		case <-ended:
+			t.Fatalf("ReadSample did not end within %v of the leave", waitTimeout)
+		}
 	}
 	if _, err := at.ReadRTP(); !errors.Is(err, io.EOF) {
 		t.Errorf("ReadRTP after leave: %v", err)

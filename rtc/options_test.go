@@ -2,7 +2,10 @@ package rtc_test
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/cohost-rtc/cohost/protocol"
 	"github.com/cohost-rtc/cohost/rtc"
@@ -90,23 +93,49 @@ func TestNewLocalTrack(t *testing.T) {
 	}
 }
 
-// The no-op handler implements every method.
+// offlineOnly is an app's handler that embeds BaseEventHandler and
+// overrides one callback.
+type offlineOnly struct {
+	rtc.BaseEventHandler
+	offline chan string
+}
+
+func (h offlineOnly) OnUserOffline(uid protocol.UID, reason protocol.UserOfflineReason) {
+	h.offline <- fmt.Sprintf("%d %s", uid, reason)
+}
+
+// A handler embedding BaseEventHandler gets the callback it overrides; the
+// events it does not handle are absorbed on the way, in order.
 func TestBaseEventHandler(t *testing.T) {
-	var h rtc.EventHandler = rtc.BaseEventHandler{}
-	h.OnJoinChannelSuccess("c", 1, 0)
-	h.OnRejoinChannelSuccess("c", 1, 0)
-	h.OnUserJoined(1, 0)
-	h.OnUserOffline(1, protocol.OfflineQuit)
-	h.OnUserPublished(1, protocol.MediaAudio)
-	h.OnUserUnpublished(1, protocol.MediaAudio)
-	h.OnUserMuteAudio(1, true)
-	h.OnUserMuteVideo(1, true)
-	h.OnClientRoleChanged(protocol.RoleAudience, protocol.RoleBroadcaster)
-	h.OnClientRoleChangeFailed(protocol.RoleChangeFailedNotAuthorized, protocol.RoleAudience)
-	h.OnConnectionStateChanged(protocol.ConnConnected, protocol.ReasonJoinSuccess)
-	h.OnTokenPrivilegeWillExpire("t")
-	h.OnRequestToken()
-	h.OnLocalPublishRevoked(protocol.MediaVideo, "r")
-	h.OnSubscriptionFailed(1, protocol.MediaVideo, errors.New("x"))
-	h.OnError(errors.New("x"))
+	f := newFakeServer(t)
+	f.handle(protocol.TypeJoin, func(c *fakeConn, env *protocol.Envelope) {
+		c.reply(env.ID, protocol.JoinResponse{UID: 5, SessionID: "s", Role: protocol.RoleAudience,
+			Profile: protocol.ProfileLiveBroadcasting, KeepAliveMs: 60000, DropTimeoutMs: 5000}, nil)
+		c.event(protocol.EventUserJoined, protocol.UserJoinedEvent{UID: 7})
+		c.event(protocol.EventUserPublished, protocol.UserPublishedEvent{UID: 7, MediaType: protocol.MediaAudio, Codec: protocol.CodecOpus})
+		c.event(protocol.EventUserMuted, protocol.UserMutedEvent{UID: 7, MediaType: protocol.MediaAudio, Muted: true})
+		c.event(protocol.EventTokenWillExpire, protocol.TokenExpiryEvent{Privileges: []string{protocol.PrivJoin}})
+		c.event(protocol.EventUserJoined, protocol.UserJoinedEvent{UID: 8})
+		c.event(protocol.EventUserLeft, protocol.UserLeftEvent{UID: 7, Reason: protocol.OfflineQuit})
+	})
+	h := offlineOnly{offline: make(chan string, 4)}
+	e, err := rtc.NewEngine(rtc.EngineConfig{ServerURL: f.srv.URL, AppID: "app", Handler: h, Logger: testLogger(t, "base")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if _, err := e.JoinChannel(t.Context(), "", "ch", 5); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-h.offline:
+		if got != "7 QUIT" {
+			t.Fatalf("OnUserOffline(%s), want 7 QUIT", got)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the overridden OnUserOffline was not called")
+	}
+	if got := e.RemoteUsers(); !slices.Equal(got, []protocol.UID{8}) {
+		t.Errorf("RemoteUsers = %v, want [8]: the events handled by the no-ops still took effect", got)
+	}
 }

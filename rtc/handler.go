@@ -23,9 +23,12 @@ type EventHandler interface {
 	// OnUserJoined: a remote host (any remote user in the communication
 	// profile) is in the channel: it joined, became a host, or was there
 	// when the local user joined. elapsed is measured from JoinChannel.
+	// While the local host relays its media, the hosts of the destination
+	// channels are reported too (they publish nothing here).
 	OnUserJoined(uid protocol.UID, elapsed time.Duration)
-	// OnUserOffline: a remote user left, was dropped, or became audience.
-	// Its tracks are gone: subscriptions to them have ended.
+	// OnUserOffline: a remote user left, was dropped, or became audience
+	// (or a destination channel's host did, or the relay to its channel
+	// ended). Its tracks are gone: subscriptions to them have ended.
 	OnUserOffline(uid protocol.UID, reason protocol.UserOfflineReason)
 	// OnUserPublished / OnUserUnpublished: a remote user started or stopped
 	// publishing a media type (also reported for tracks published before

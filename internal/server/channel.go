@@ -29,10 +29,14 @@ type Channel struct {
 	users    map[protocol.UID]*Participant
 	accounts map[protocol.UserAccount]protocol.UID
 	hosts    int
+	// watchers are the hosts of other channels relaying into this one:
+	// they see its hosts come and go (relaypeers.go).
+	watchers map[*Participant]struct{}
 }
 
 func newChannel(key channelKey, profile protocol.ChannelProfile) *Channel {
-	return &Channel{key: key, profile: profile, users: map[protocol.UID]*Participant{}, accounts: map[protocol.UserAccount]protocol.UID{}}
+	return &Channel{key: key, profile: profile, users: map[protocol.UID]*Participant{}, accounts: map[protocol.UserAccount]protocol.UID{},
+		watchers: map[*Participant]struct{}{}}
 }
 
 // visible reports whether p's presence is announced to others: hosts, or

@@ -117,11 +117,11 @@ func (ch *Channel) setRoleLocked(p *Participant, role protocol.ClientRole) {
 		}
 		p.role = role
 		ch.hosts--
-		ch.broadcast(p, encodeEvent(protocol.EventUserLeft, protocol.UserLeftEvent{UID: p.uid, Reason: protocol.OfflineBecomeAudience}))
+		ch.memberLeftLocked(p, protocol.OfflineBecomeAudience)
 	} else {
 		p.role = role
 		ch.hosts++
-		ch.broadcast(p, encodeEvent(protocol.EventUserJoined, protocol.UserJoinedEvent{UID: p.uid, Account: p.account}))
+		ch.memberJoinedLocked(p)
 	}
 	p.logger.Info("role changed", "old", old, "new", role)
 }

@@ -160,7 +160,7 @@ func (c *conn) handleJoin(id uint64, data json.RawMessage) *protocol.Error {
 		p.sendRaw(b)
 	}
 	if ch.visible(p) {
-		ch.broadcast(p, encodeEvent(protocol.EventUserJoined, protocol.UserJoinedEvent{UID: p.uid, Account: p.account}))
+		ch.memberJoinedLocked(p)
 	}
 	ch.mu.Unlock()
 
@@ -284,7 +284,7 @@ func (ch *Channel) removeLocked(p *Participant, reason protocol.UserOfflineReaso
 		ch.unpublishLocked(p, mt, false)
 	}
 	if wasVisible {
-		ch.broadcast(p, encodeEvent(protocol.EventUserLeft, protocol.UserLeftEvent{UID: p.uid, Reason: reason}))
+		ch.memberLeftLocked(p, reason)
 	}
 }
 

@@ -79,6 +79,9 @@ type Participant struct {
 	down    *sfu.Downstream
 	subs    map[subKey]*sfu.DownTrack
 	closed  bool
+	// relayPeers counts, per uid, the destinations of p's relay where a
+	// host with that uid is (see relaypeers.go).
+	relayPeers map[protocol.UID]int
 }
 
 // touch records signalling activity.
@@ -106,17 +109,23 @@ func (p *Participant) sendRaw(b []byte) uint64 {
 		return 0
 	}
 	p.mu.Lock()
-	p.seq++
-	seq := p.seq
-	b = withSeq(b, seq)
-	p.replay.add(p.seq, b)
-	ok := p.out == nil || p.out.push(b) // nil: detached, the ring keeps it
-	c := p.conn
+	full := p.queueLocked(b)
+	seq, c := p.seq, p.conn
 	p.mu.Unlock()
-	if !ok && c != nil {
+	if full && c != nil {
 		c.close(websocket.StatusPolicyViolation, "client too slow")
 	}
 	return seq
+}
+
+// queueLocked numbers an encoded event, keeps it for a resume and queues it
+// for the client; it reports true when the client's outbox is full (the
+// caller then closes the connection). Caller holds p.mu.
+func (p *Participant) queueLocked(b []byte) (full bool) {
+	p.seq++
+	b = withSeq(b, p.seq)
+	p.replay.add(p.seq, b)
+	return p.out != nil && !p.out.push(b) // nil: detached, the ring keeps it
 }
 
 // send queues an event for the client and returns its seq.

@@ -342,17 +342,21 @@ func (s *Server) addRelayDestLocked(p *Participant, rs *relaySession, info proto
 		logger: s.logger.With("app", p.app.ID, "channel", string(info.ChannelName), "uid", uint32(uid), "relayOf", uint32(p.uid))}
 	ch.users[uid] = vp
 	ch.hosts++
-	ch.broadcast(vp, encodeEvent(protocol.EventUserJoined, protocol.UserJoinedEvent{UID: uid}))
-	ch.mu.Unlock()
-	rs.dests = append(rs.dests, &relayDest{info: info, ch: ch, vp: vp, privs: privs})
+	ch.memberJoinedLocked(vp)
 	p.relayEvent(protocol.RelayEventJoinedDestChannel, info.ChannelName)
 	p.relayEvent(protocol.RelayEventSentToDestChannel, info.ChannelName)
+	// From now on p sees the destination's hosts come and go.
+	ch.watchLocked(p)
+	ch.mu.Unlock()
+	rs.dests = append(rs.dests, &relayDest{info: info, ch: ch, vp: vp, privs: privs})
 	return nil
 }
 
-// removeRelayDest takes the relayed host out of a destination channel.
+// removeRelayDest takes the relayed host out of a destination channel; the
+// relaying host sees that channel's hosts leave.
 func (s *Server) removeRelayDest(d *relayDest) {
 	d.ch.mu.Lock()
+	d.ch.unwatchLocked(d.vp.relayOf)
 	d.ch.removeLocked(d.vp, protocol.OfflineQuit)
 	d.ch.mu.Unlock()
 	s.releaseChannel(d.ch)

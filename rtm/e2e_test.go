@@ -1,7 +1,9 @@
 package rtm_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -373,5 +375,55 @@ func TestLoginWithTokens(t *testing.T) {
 	rec.waitFor(t, "token expired")
 	if err := s.Login(ctx(t), short, "1003"); err == nil || errors.Is(err, rtm.ErrClosed) {
 		t.Fatalf("login while ABORTED: %v", err)
+	}
+}
+
+// TestInvitationAnsweredAtOnceIsReceivedFirst: a callee that accepts or
+// refuses inside OnRemoteInvitationReceived answers before the server has
+// processed the delivery reply; the caller still gets
+// OnLocalInvitationReceivedByPeer, once, before the answer.
+func TestInvitationAnsweredAtOnceIsReceivedFirst(t *testing.T) {
+	cl := startCluster(t)
+	host, hRec := login(t, cl.a, "host")
+	_, aRec := login(t, cl.a, "audience")
+	const n = 20
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range n {
+			r := <-aRec.remote
+			r.Response = fmt.Sprint(i)
+			if i%2 == 0 {
+				_ = r.Accept(context.Background())
+			} else {
+				_ = r.Refuse(context.Background())
+			}
+		}
+	}()
+	for i := range n {
+		inv := host.CreateLocalInvitation("audience")
+		if err := inv.Send(ctx(t)); err != nil {
+			t.Fatal(err)
+		}
+		answer := fmt.Sprintf("local accepted %d", i)
+		if i%2 == 1 {
+			answer = fmt.Sprintf("local refused %d", i)
+		}
+		hRec.waitFor(t, answer)
+	}
+	<-done
+	hRec.mu.Lock()
+	defer hRec.mu.Unlock()
+	received := 0
+	for _, ev := range hRec.events {
+		switch {
+		case ev == "local received":
+			received++
+		case strings.HasPrefix(ev, "local accepted"), strings.HasPrefix(ev, "local refused"):
+			if received != 1 {
+				t.Fatalf("%q after %d received-by-peer callbacks, want exactly 1; events:\n%s", ev, received, strings.Join(hRec.events, "\n"))
+			}
+			received = 0
+		}
 	}
 }

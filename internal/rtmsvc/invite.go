@@ -218,6 +218,12 @@ func (s *Service) onInvitationMsg(se *session, um *userMsg, respond func(int)) {
 		}
 		delete(se.out, inv.InvitationID)
 		out.timer.Stop()
+		// The callee's answer can overtake the reply to the invite request
+		// (two NATS subscriptions); it proves the callee received the
+		// invitation, so the caller hears that first, as Agora promises.
+		if !out.received {
+			se.pushLocked(protocol.RTMEventLocalInvitationReceived, mustJSON(protocol.RTMInvitationEvent{InvitationID: inv.InvitationID, CalleeID: um.From}))
+		}
 		typ := protocol.RTMEventLocalInvitationAccepted
 		if um.Kind == "invite-refuse" {
 			typ = protocol.RTMEventLocalInvitationRefused

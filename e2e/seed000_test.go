@@ -181,7 +181,12 @@ func TestSeed000InviteByPeerMessage(t *testing.T) {
 	viewer.announce(t, "audience")
 	host.log.wait(t, "host", "rtc user-offline 2 BECOME_AUDIENCE")
 	host.log.wait(t, "host", "rtm attributes role-2=audience by 2")
-	host.log.inOrder(t, "host", "rtm attributes role-2=host by 2", "rtc user-offline 2 BECOME_AUDIENCE", "rtm attributes role-2=audience by 2")
+	// RTC and RTM events reach the host over two connections, so only the
+	// order within each service, and what one caused, is promised: the
+	// demotion's user-offline and the audience announcement may come in
+	// either order (as with Agora, where they are two separate services).
+	host.log.inOrder(t, "host", "rtm attributes role-2=host by 2", "rtc user-offline 2 BECOME_AUDIENCE")
+	host.log.inOrder(t, "host", "rtm attributes role-2=host by 2", "rtm attributes role-2=audience by 2")
 }
 
 // TestSeed000InviteByCallInvitation is the second variant: the invitation is
@@ -239,7 +244,11 @@ func TestSeed000InviteByCallInvitation(t *testing.T) {
 	if err := viewer.rtc.SetRemoteClientRole(ctx, 1, protocol.RoleAudience); !errors.As(err, &pe) || pe.Code != protocol.ErrSetClientRoleNotAuth {
 		t.Fatalf("non-admin remote role change: %v", err)
 	}
+	// Within RTM, and within RTC, in order; across the two only what one
+	// caused: the acceptance came before the role change, the announcement
+	// before the demotion.
 	host.log.inOrder(t, "host", "rtm invitation received by 2", "rtm invitation accepted by 2: on my way",
-		"rtc user-joined 2", "rtm attributes role-2=host by 2", "rtc user-offline 2 BECOME_AUDIENCE")
+		"rtc user-joined 2", "rtc user-offline 2 BECOME_AUDIENCE")
+	host.log.inOrder(t, "host", "rtm invitation accepted by 2: on my way", "rtm attributes role-2=host by 2", "rtc user-offline 2 BECOME_AUDIENCE")
 	viewer.log.inOrder(t, "viewer", "rtm invitation from 1: co-host", "rtc role-changed AUDIENCE BROADCASTER", "rtc role-changed BROADCASTER AUDIENCE")
 }

@@ -14,11 +14,11 @@ import (
 // The default credentials of a test server.
 const (
 	// AppID is the App ID of the app the server accepts by default.
-	AppID = servertest.AppID
+	AppID = "970ca35de60c44645bbae8a215061b33"
 	// AppCertificate is that app's certificate.
-	AppCertificate = servertest.AppCertificate
+	AppCertificate = "5cfd2fd1755d40ecb72977518be15d3b"
 	// testAppID is the app in testing mode added by WithTestingModeApp.
-	testAppID = servertest.TestAppID
+	testAppID = "0123456789abcdef0123456789abcdef"
 )
 
 // Node is one running cohost server process: where clients reach it.

@@ -169,6 +169,14 @@ type page struct {
 // its console is logged if the test failed.
 func newPage(t *testing.T, srv *servertest.Server, name string) *page {
 	t.Helper()
+	return openPage(t, srv, name, "/sdk/cohost-rtc.js", "/sdk/cohost-rtm.js")
+}
+
+// openPage opens a tab on srv, loads the scripts (paths on srv) and the
+// helpers. Without scripts the page has no SDK until the test loads one
+// (an application bundle).
+func openPage(t *testing.T, srv *servertest.Server, name string, scripts ...string) *page {
+	t.Helper()
 	bctx := browserContext(t)
 	p := &page{t: t, name: name}
 	ctx, cancel := chromedp.NewContext(bctx, chromedp.WithListener(func(ev any) {
@@ -200,7 +208,8 @@ func newPage(t *testing.T, srv *servertest.Server, name string) *page {
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/healthz")); err != nil {
 		t.Fatalf("%s: open page: %v", name, err)
 	}
-	p.run(`for (const src of ["/sdk/cohost-rtc.js", "/sdk/cohost-rtm.js"]) {
+	list, _ := json.Marshal(append([]string{}, scripts...))
+	p.run(`for (const src of ` + string(list) + `) {
 		await new Promise((resolve, reject) => {
 			const s = document.createElement("script");
 			s.src = src;

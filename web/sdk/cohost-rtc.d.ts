@@ -15,6 +15,24 @@ export declare enum ConnectionDisconnectedReason {
     CHANNEL_BANNED = "CHANNEL_BANNED",
     TOKEN_EXPIRE = "TOKEN_EXPIRE"
 }
+/** Agora's regions for setArea (accepted; cohost has one server). */
+export declare enum AREAS {
+    CHINA = "CHINA",
+    ASIA = "ASIA",
+    NORTH_AMERICA = "NORTH_AMERICA",
+    EUROPE = "EUROPE",
+    JAPAN = "JAPAN",
+    INDIA = "INDIA",
+    KOREA = "KOREA",
+    HKMC = "HKMC",
+    US = "US",
+    OCEANIA = "OCEANIA",
+    SOUTH_AMERICA = "SOUTH_AMERICA",
+    AFRICA = "AFRICA",
+    OVERSEA = "OVERSEA",
+    GLOBAL = "GLOBAL",
+    EXTENSIONS = "EXTENSIONS"
+}
 export declare enum AudienceLatencyLevelType {
     AUDIENCE_LEVEL_LOW_LATENCY = 1,
     AUDIENCE_LEVEL_ULTRA_LOW_LATENCY = 2
@@ -199,6 +217,8 @@ export interface ITrack {
     removeAllListeners(event?: string): void;
 }
 export interface ILocalTrack extends ITrack {
+    /** The device's name (the MediaStreamTrack's label). */
+    getTrackLabel(): string;
     readonly enabled: boolean;
     readonly muted: boolean;
     /** Stops or restarts the track. Camera and microphone tracks release the device while disabled. Remote users see user-unpublished / user-published. */
@@ -432,7 +452,9 @@ export interface DeviceInfo {
 }
 export interface IAgoraRTC {
     readonly VERSION: string;
+    /** "cohost-" and cohost's own version. */
     readonly BUILD: string;
+    readonly AREAS: typeof AREAS;
     readonly AgoraRTCError: typeof AgoraRTCError;
     readonly AgoraRTCErrorCode: typeof AgoraRTCErrorCode;
     readonly ChannelMediaRelayConfiguration: typeof ChannelMediaRelayConfiguration;
@@ -463,6 +485,24 @@ export interface IAgoraRTC {
     enableLogUpload(): void;
     disableLogUpload(): void;
     setArea(area: any): void;
+    /** How Agora's wrappers (agora-rtc-react …) name themselves: a non-negative integer. */
+    setAppType(type: number): void;
+    /** Resolves true once the track carries sound within timeout ms (5000). */
+    checkAudioTrackIsActive(track: ILocalAudioTrack | IRemoteAudioTrack, timeout?: number): Promise<boolean>;
+    /** Resolves true once the track's picture changes within timeout ms (5000). */
+    checkVideoTrackIsActive(track: ILocalVideoTrack | IRemoteVideoTrack, timeout?: number): Promise<boolean>;
+    isAV1Decodable(): Promise<boolean>;
+    resumeAudioContext(): void;
+    /** Resolves: a cohost join needs no warm-up. */
+    preload(appid: string, channel: string, token: string | null, uid?: UID | null): Promise<void>;
+    /** Rejects with NOT_SUPPORTED: cohost has no last-mile probe. */
+    startLastmileProbeTest(appid: string, channel: string, token: string | null, uid?: UID | null): Promise<never>;
+    /** Rejects with NOT_SUPPORTED. */
+    requestConfigDistribute(...args: any[]): Promise<never>;
+    /** Accepted; cohost has no echo cancellation of external media. */
+    processExternalMediaAEC(element: HTMLMediaElement): void;
+    /** Accepted; cohost runs no Agora extensions. */
+    registerExtensions(extensions: any[]): void;
     setParameter(key: string, value: any): void;
     /**
      * Points the SDK at a cohost server other than the one it was loaded from
@@ -477,10 +517,59 @@ export interface IAgoraRTC {
     onMicrophoneChanged?: (info: DeviceInfo) => void;
     onPlaybackDeviceChanged?: (info: DeviceInfo) => void;
     onAudioAutoplayFailed?: () => void;
+    /** Called when the browser blocks a play(), once until the user interacts with the page. */
+    onAutoplayFailed?: () => void;
+    onAudioContextStateChanged?: (currState: AudioContextState | "interrupted", prevState: AudioContextState | "interrupted" | undefined) => void;
+    onSecurityPolicyViolation?: (event: SecurityPolicyViolationEvent) => void;
 }
 declare const AgoraRTC: IAgoraRTC;
 export default AgoraRTC;
 export declare const VERSION: string;
+export { AgoraRTC };
+export declare const BUILD: string;
+export declare const createClient: IAgoraRTC["createClient"];
+export declare const createChannelMediaRelayConfiguration: IAgoraRTC["createChannelMediaRelayConfiguration"];
+export declare const createCameraVideoTrack: IAgoraRTC["createCameraVideoTrack"];
+export declare const createMicrophoneAudioTrack: IAgoraRTC["createMicrophoneAudioTrack"];
+export declare const createMicrophoneAndCameraTracks: IAgoraRTC["createMicrophoneAndCameraTracks"];
+export declare const createCustomVideoTrack: IAgoraRTC["createCustomVideoTrack"];
+export declare const createCustomAudioTrack: IAgoraRTC["createCustomAudioTrack"];
+export declare const createScreenVideoTrack: IAgoraRTC["createScreenVideoTrack"];
+export declare const checkSystemRequirements: IAgoraRTC["checkSystemRequirements"];
+export declare const checkAudioTrackIsActive: IAgoraRTC["checkAudioTrackIsActive"];
+export declare const checkVideoTrackIsActive: IAgoraRTC["checkVideoTrackIsActive"];
+export declare const isAV1Decodable: IAgoraRTC["isAV1Decodable"];
+export declare const getDevices: IAgoraRTC["getDevices"];
+export declare const getCameras: IAgoraRTC["getCameras"];
+export declare const getMicrophones: IAgoraRTC["getMicrophones"];
+export declare const getPlaybackDevices: IAgoraRTC["getPlaybackDevices"];
+export declare const getSupportedCodec: IAgoraRTC["getSupportedCodec"];
+export declare const setLogLevel: IAgoraRTC["setLogLevel"];
+export declare const enableLogUpload: IAgoraRTC["enableLogUpload"];
+export declare const disableLogUpload: IAgoraRTC["disableLogUpload"];
+export declare const setArea: IAgoraRTC["setArea"];
+export declare const setAppType: IAgoraRTC["setAppType"];
+export declare const setParameter: IAgoraRTC["setParameter"];
+export declare const preload: IAgoraRTC["preload"];
+export declare const startLastmileProbeTest: IAgoraRTC["startLastmileProbeTest"];
+export declare const requestConfigDistribute: IAgoraRTC["requestConfigDistribute"];
+export declare const processExternalMediaAEC: IAgoraRTC["processExternalMediaAEC"];
+export declare const registerExtensions: IAgoraRTC["registerExtensions"];
+export declare const resumeAudioContext: IAgoraRTC["resumeAudioContext"];
+export declare const setServerURL: IAgoraRTC["setServerURL"];
+export declare const getServerURL: IAgoraRTC["getServerURL"];
+export declare const DEV: boolean;
+export declare const ESM: boolean;
+export declare const ESM_BUNDLER: boolean;
+export declare const UMD: boolean;
+export declare const __CLIENT_LIST__: IAgoraRTCClient[];
+export declare function onCameraChanged(fn: (info: DeviceInfo) => void): void;
+export declare function onMicrophoneChanged(fn: (info: DeviceInfo) => void): void;
+export declare function onPlaybackDeviceChanged(fn: (info: DeviceInfo) => void): void;
+export declare function onAudioAutoplayFailed(fn: () => void): void;
+export declare function onAutoplayFailed(fn: () => void): void;
+export declare function onAudioContextStateChanged(fn: (currState: AudioContextState | "interrupted", prevState: AudioContextState | "interrupted" | undefined) => void): void;
+export declare function onSecurityPolicyViolation(fn: (event: SecurityPolicyViolationEvent) => void): void;
 declare global {
     /** Defined by the classic script /sdk/cohost-rtc.js. */
     var AgoraRTC: IAgoraRTC;

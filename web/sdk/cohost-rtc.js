@@ -56,7 +56,8 @@
   }
 
   // src/rtc/constants.js
-  var VERSION = "0.1.0";
+  var VERSION = "4.20.0";
+  var COHOST_VERSION = "0.1.0";
   var PROTOCOL_VERSION = 1;
   var SIGNAL_PATH = "/v1/signal";
   var REQUEST_TIMEOUT_MS = 15e3;
@@ -728,6 +729,16 @@
     }
   };
 
+  // src/rtc/audio-context.js
+  var ctx = null;
+  function sharedAudioContext() {
+    ctx = ctx || new AudioContext();
+    return ctx;
+  }
+  function existingAudioContext() {
+    return ctx;
+  }
+
   // src/rtc/local-tracks.js
   var Track = class extends EventEmitter {
     constructor(kind, mst, trackId) {
@@ -761,6 +772,11 @@
     }
   };
   var LocalTrack = class extends Track {
+    // getTrackLabel is the device's name (the MediaStreamTrack's label), what
+    // device pickers show.
+    getTrackLabel() {
+      return this._mst ? this._mst.label : "";
+    }
     constructor(kind, mst, opts) {
       super(kind, mst);
       this._enabled = true;
@@ -872,9 +888,9 @@
       const canvas = document.createElement("canvas");
       canvas.width = p.videoWidth;
       canvas.height = p.videoHeight;
-      const ctx = canvas.getContext("2d");
-      ctx.drawImage(p, 0, 0);
-      return ctx.getImageData(0, 0, canvas.width, canvas.height);
+      const ctx2 = canvas.getContext("2d");
+      ctx2.drawImage(p, 0, 0);
+      return ctx2.getImageData(0, 0, canvas.width, canvas.height);
     }
   };
   var CameraVideoTrack = class extends LocalVideoTrack {
@@ -938,14 +954,13 @@
       if (old) old.stop();
     }
   };
-  var audioContext = null;
   function volumeLevel(track) {
     const mst = track._mst;
     if (!mst || typeof AudioContext === "undefined") return 0;
     if (!track._analyser || track._analyser.mst !== mst) {
-      audioContext = audioContext || new AudioContext();
-      const src = audioContext.createMediaStreamSource(new MediaStream([mst]));
-      const an2 = audioContext.createAnalyser();
+      const ctx2 = sharedAudioContext();
+      const src = ctx2.createMediaStreamSource(new MediaStream([mst]));
+      const an2 = ctx2.createAnalyser();
       an2.fftSize = 512;
       src.connect(an2);
       track._analyser = { mst, an: an2, buf: new Float32Array(an2.fftSize) };
@@ -1100,6 +1115,11 @@
   };
 
   // src/rtc/client.js
+  function joinError(e) {
+    if (!e || !e.data || e.data.nativeCode !== 110) return e;
+    const data = Object.assign({}, e.data, { message: e.message });
+    return fail("CAN_NOT_GET_GATEWAY_SERVER", `flag: 4096, message: AgoraRTCError CAN_NOT_GET_GATEWAY_SERVER: invalid token, authorized failed (${e.message})`, data);
+  }
   var clients = /* @__PURE__ */ new Set();
   if (typeof window !== "undefined" && window.addEventListener) {
     window.addEventListener("pagehide", () => {
@@ -1122,6 +1142,7 @@
       if (config.role !== void 0 && !(config.role in ROLES)) throw fail("INVALID_PARAMS", `role must be "host" or "audience"`);
       this._role = this.mode === "rtc" ? "host" : config.role || "audience";
       this._iceServers = [];
+      this._leaving = null;
       this._reset();
       this._state = "DISCONNECTED";
     }
@@ -1209,6 +1230,7 @@
     }
     // ------------------------------------------------------------ join / leave
     async join(appid, channel, token, uid) {
+      if (this._state === "DISCONNECTING" && this._leaving) await this._leaving;
       if (typeof appid !== "string" || appid === "") throw fail("INVALID_PARAMS", "appid must be a non-empty string");
       checkChannel(channel);
       if (token !== void 0 && token !== null && typeof token !== "string") throw fail("INVALID_PARAMS", "token must be a string or null");
@@ -1240,7 +1262,7 @@
           this._signal = null;
           this._setState("DISCONNECTED", e.code === "TOKEN_EXPIRE" ? "TOKEN_EXPIRE" : "NETWORK_ERROR");
         }
-        throw e;
+        throw joinError(e);
       }
       if (this._signal !== sig) throw fail("OPERATION_ABORTED", "leave() was called during join()");
       this._applyJoin(resp);
@@ -1280,9 +1302,17 @@
       }, this._keepAliveMs);
       if (!this._statsTimer) this._statsTimer = setInterval(() => this._pollStats().catch((e) => log.debug("stats", e)), STATS_INTERVAL_MS);
     }
-    async leave() {
+    leave() {
       clients.delete(this);
-      if (this._state === "DISCONNECTED") return;
+      if (this._state === "DISCONNECTED") return Promise.resolve();
+      if (this._state === "DISCONNECTING" && this._leaving) return this._leaving;
+      const done = this._leave().finally(() => {
+        if (this._leaving === done) this._leaving = null;
+      });
+      this._leaving = done;
+      return done;
+    }
+    async _leave() {
       const sig = this._signal;
       this._setState("DISCONNECTING");
       if (sig && !sig.closed) {
@@ -1776,6 +1806,9 @@
       if (!(role in ROLES)) throw fail("INVALID_PARAMS", `role must be "host" or "audience" (got ${JSON.stringify(role)})`);
       if (this.mode === "rtc") throw fail("INVALID_OPERATION", "rtc mode can not use setClientRole");
       if (options !== void 0 && (typeof options !== "object" || options === null)) throw fail("INVALID_PARAMS", "options must be an object");
+      if (this._state === "DISCONNECTING" && this._leaving) {
+        await this._leaving;
+      }
       if (role === "audience" && this._localTracks.length) {
         throw fail("INVALID_OPERATION", "can not set client role to audience while publishing: unpublish the local tracks first");
       }
@@ -1907,6 +1940,54 @@
     }
   };
 
+  // src/rtc/track-checks.js
+  var sleep2 = (ms) => new Promise((r) => setTimeout(r, ms));
+  async function checkAudioTrackIsActive(track, timeoutMs) {
+    if (!track || track.trackMediaType !== "audio") throw fail("INVALID_PARAMS", "checkAudioTrackIsActive needs an audio track");
+    const deadline = Date.now() + (timeoutMs || 5e3);
+    while (Date.now() < deadline) {
+      if (volumeLevel(track) > 0) return true;
+      await sleep2(100);
+    }
+    return false;
+  }
+  async function checkVideoTrackIsActive(track, timeoutMs) {
+    if (!track || track.trackMediaType !== "video") throw fail("INVALID_PARAMS", "checkVideoTrackIsActive needs a video track");
+    const mst = track.getMediaStreamTrack();
+    if (!mst || mst.readyState !== "live") return false;
+    const video = document.createElement("video");
+    video.muted = true;
+    video.playsInline = true;
+    video.srcObject = new MediaStream([mst]);
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 32;
+    const ctx2 = canvas.getContext("2d", { willReadFrequently: true });
+    const deadline = Date.now() + (timeoutMs || 5e3);
+    try {
+      await video.play().catch(() => {
+      });
+      let prev = null;
+      while (Date.now() < deadline) {
+        if (video.videoWidth > 0) {
+          ctx2.drawImage(video, 0, 0, 32, 32);
+          const cur = ctx2.getImageData(0, 0, 32, 32).data;
+          if (prev && cur.some((v, i) => v !== prev[i])) return true;
+          prev = cur;
+        }
+        await sleep2(200);
+      }
+      return false;
+    } finally {
+      video.pause();
+      video.srcObject = null;
+    }
+  }
+  async function isAV1Decodable() {
+    if (typeof RTCRtpReceiver === "undefined" || !RTCRtpReceiver.getCapabilities) return false;
+    const caps = RTCRtpReceiver.getCapabilities("video");
+    return !!caps && caps.codecs.some((c) => c.mimeType.toLowerCase() === "video/av1");
+  }
+
   // src/rtc/factories.js
   async function createCameraVideoTrack(config) {
     config = config || {};
@@ -1993,10 +2074,18 @@
     navigator.mediaDevices.addEventListener("devicechange", () => refresh().catch(() => {
     }));
   }
+  var AREAS = enumOf(["CHINA", "ASIA", "NORTH_AMERICA", "EUROPE", "JAPAN", "INDIA", "KOREA", "HKMC", "US", "OCEANIA", "SOUTH_AMERICA", "AFRICA", "OVERSEA", "GLOBAL", "EXTENSIONS"]);
+  function createClient(config) {
+    return new AgoraRTCClient(config);
+  }
+  function createChannelMediaRelayConfiguration() {
+    return new ChannelMediaRelayConfiguration();
+  }
   var AgoraRTC = {
     __cohost: true,
     VERSION,
-    BUILD: `cohost-${VERSION}`,
+    BUILD: `cohost-${COHOST_VERSION}`,
+    AREAS,
     AgoraRTCError,
     AgoraRTCErrorCode,
     ChannelMediaRelayConfiguration,
@@ -2005,8 +2094,8 @@
     ChannelMediaRelayEvent: enumOf(RELAY_EVENTS),
     ConnectionDisconnectedReason: enumOf(["LEAVE", "NETWORK_ERROR", "SERVER_ERROR", "UID_BANNED", "IP_BANNED", "CHANNEL_BANNED", "TOKEN_EXPIRE"]),
     AudienceLatencyLevelType: Object.freeze({ AUDIENCE_LEVEL_LOW_LATENCY: 1, AUDIENCE_LEVEL_ULTRA_LOW_LATENCY: 2 }),
-    createClient: (config) => new AgoraRTCClient(config),
-    createChannelMediaRelayConfiguration: () => new ChannelMediaRelayConfiguration(),
+    createClient,
+    createChannelMediaRelayConfiguration,
     createCameraVideoTrack,
     createMicrophoneAudioTrack,
     createMicrophoneAndCameraTracks,
@@ -2033,6 +2122,32 @@
     },
     setArea: () => {
     },
+    // setAppType is how Agora's wrappers (agora-rtc-react …) name themselves.
+    setAppType: (type) => {
+      if (!(Number.isInteger(type) && type >= 0)) throw fail("INVALID_PARAMS", "invalid app type", type);
+    },
+    checkAudioTrackIsActive,
+    checkVideoTrackIsActive,
+    isAV1Decodable,
+    resumeAudioContext: () => {
+      const ctx2 = existingAudioContext();
+      if (ctx2 && ctx2.state !== "running") ctx2.resume().catch((e) => log.warn("resumeAudioContext", e));
+    },
+    // preload is a best-effort warm-up in Agora's SDK; a cohost join needs none.
+    preload: async () => {
+    },
+    startLastmileProbeTest: async () => {
+      throw fail("NOT_SUPPORTED", "cohost has no last-mile probe test");
+    },
+    requestConfigDistribute: async () => {
+      throw fail("NOT_SUPPORTED", "cohost has no configuration distribution service");
+    },
+    processExternalMediaAEC: () => {
+      log.warn("processExternalMediaAEC: cohost has no echo cancellation of external media; nothing changes");
+    },
+    registerExtensions: (extensions) => {
+      if (extensions && extensions.length) log.warn("registerExtensions: cohost runs no Agora extensions; they are ignored");
+    },
     setParameter: (key, value) => {
       if (key === "SERVER_URL") AgoraRTC.setServerURL(value);
     },
@@ -2046,10 +2161,25 @@
     onCameraChanged: void 0,
     onMicrophoneChanged: void 0,
     onPlaybackDeviceChanged: void 0,
-    onAudioAutoplayFailed: void 0
+    onAudioAutoplayFailed: void 0,
+    onAutoplayFailed: void 0,
+    onAudioContextStateChanged: void 0,
+    onSecurityPolicyViolation: void 0
   };
+  var autoplayReported = false;
+  if (typeof document !== "undefined" && document.addEventListener) {
+    for (const ev of ["click", "touchstart", "keydown"]) {
+      document.addEventListener(ev, () => {
+        autoplayReported = false;
+      }, { capture: true, passive: true });
+    }
+  }
   onAutoplayFailed((kind) => {
     if (kind === "audio" && AgoraRTC.onAudioAutoplayFailed) AgoraRTC.onAudioAutoplayFailed();
+    if (autoplayReported) return;
+    autoplayReported = true;
+    if (AgoraRTC.onAutoplayFailed) AgoraRTC.onAutoplayFailed();
+    sdkEvents.emit("autoplay-failed");
   });
 
   // src/rtc/global.js

@@ -75,7 +75,7 @@ func bundle(sdkDir string, sdk SDK, entry string, format api.Format) ([]byte, er
 		Format:        format,
 		Target:        api.ES2020,
 		Charset:       api.CharsetUTF8,
-		LegalComments: api.LegalCommentsNone,
+		LegalComments: api.LegalCommentsInline,
 		LogLevel:      api.LogLevelSilent,
 		Banner:        map[string]string{"js": banner},
 	}

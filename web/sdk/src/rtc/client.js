@@ -12,7 +12,14 @@ import { ChannelMediaRelayConfiguration, RELAY_ERRORS, RELAY_EVENTS, RELAY_STATE
 import { RemoteAudioTrack, RemoteUser, RemoteVideoTrack } from "./remote-tracks.js";
 import { ACCOUNT_RE, DISCONNECT_REASONS, OFFLINE_REASONS, ROLES, ROLE_NAMES, checkChannel, checkUid } from "./validation.js";
 
-// ---------------------------------------------------------------- client
+// joinError is what join() rejects with: as Agora's SDK, a token the server
+// refuses is CAN_NOT_GET_GATEWAY_SERVER "invalid token, authorized failed"
+// (the server's own message and codes stay in data).
+function joinError(e) {
+  if (!e || !e.data || e.data.nativeCode !== 110) return e;
+  const data = Object.assign({}, e.data, { message: e.message });
+  return fail("CAN_NOT_GET_GATEWAY_SERVER", `flag: 4096, message: AgoraRTCError CAN_NOT_GET_GATEWAY_SERVER: invalid token, authorized failed (${e.message})`, data);
+}
 
 export const clients = new Set();
 if (typeof window !== "undefined" && window.addEventListener) {
@@ -39,6 +46,7 @@ export class AgoraRTCClient extends EventEmitter {
     if (config.role !== undefined && !(config.role in ROLES)) throw fail("INVALID_PARAMS", `role must be "host" or "audience"`);
     this._role = this.mode === "rtc" ? "host" : config.role || "audience";
     this._iceServers = [];
+    this._leaving = null; // the leave() in flight
     this._reset();
     this._state = "DISCONNECTED";
   }
@@ -135,6 +143,8 @@ export class AgoraRTCClient extends EventEmitter {
   // ------------------------------------------------------------ join / leave
 
   async join(appid, channel, token, uid) {
+    // As Agora's SDK, a join issued while a leave is in flight waits for it.
+    if (this._state === "DISCONNECTING" && this._leaving) await this._leaving;
     if (typeof appid !== "string" || appid === "") throw fail("INVALID_PARAMS", "appid must be a non-empty string");
     checkChannel(channel);
     if (token !== undefined && token !== null && typeof token !== "string") throw fail("INVALID_PARAMS", "token must be a string or null");
@@ -166,7 +176,7 @@ export class AgoraRTCClient extends EventEmitter {
         this._signal = null;
         this._setState("DISCONNECTED", e.code === "TOKEN_EXPIRE" ? "TOKEN_EXPIRE" : "NETWORK_ERROR");
       }
-      throw e;
+      throw joinError(e);
     }
     if (this._signal !== sig) throw fail("OPERATION_ABORTED", "leave() was called during join()");
     this._applyJoin(resp);
@@ -209,9 +219,18 @@ export class AgoraRTCClient extends EventEmitter {
     if (!this._statsTimer) this._statsTimer = setInterval(() => this._pollStats().catch((e) => log.debug("stats", e)), STATS_INTERVAL_MS);
   }
 
-  async leave() {
+  leave() {
     clients.delete(this);
-    if (this._state === "DISCONNECTED") return;
+    if (this._state === "DISCONNECTED") return Promise.resolve();
+    if (this._state === "DISCONNECTING" && this._leaving) return this._leaving;
+    const done = this._leave().finally(() => {
+      if (this._leaving === done) this._leaving = null;
+    });
+    this._leaving = done;
+    return done;
+  }
+
+  async _leave() {
     const sig = this._signal;
     this._setState("DISCONNECTING");
     if (sig && !sig.closed) {
@@ -738,6 +757,10 @@ export class AgoraRTCClient extends EventEmitter {
     if (!(role in ROLES)) throw fail("INVALID_PARAMS", `role must be "host" or "audience" (got ${JSON.stringify(role)})`);
     if (this.mode === "rtc") throw fail("INVALID_OPERATION", "rtc mode can not use setClientRole");
     if (options !== undefined && (typeof options !== "object" || options === null)) throw fail("INVALID_PARAMS", "options must be an object");
+    if (this._state === "DISCONNECTING" && this._leaving) {
+      // Issued during leave(): kept for the next join, as Agora does.
+      await this._leaving;
+    }
     if (role === "audience" && this._localTracks.length) {
       throw fail("INVALID_OPERATION", "can not set client role to audience while publishing: unpublish the local tracks first");
     }

@@ -1,5 +1,9 @@
 // The SDK's version and the protocol's fixed values.
-export const VERSION = "0.1.0";
+// VERSION is the agora-rtc-sdk-ng API level this SDK implements: libraries
+// compare it with Agora's versions. cohost's own version is COHOST_VERSION
+// (AgoraRTC.BUILD is "cohost-" and it).
+export const VERSION = "4.20.0";
+export const COHOST_VERSION = "0.1.0";
 export const PROTOCOL_VERSION = 1;
 export const SIGNAL_PATH = "/v1/signal";
 export const REQUEST_TIMEOUT_MS = 15000;

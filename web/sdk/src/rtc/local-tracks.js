@@ -4,6 +4,7 @@ import { newId } from "./helpers.js";
 import { log } from "./log.js";
 import { getUserMedia, videoConstraints, videoEncoderConfig } from "./media.js";
 import { Player } from "./player.js";
+import { sharedAudioContext } from "./audio-context.js";
 
 // ---------------------------------------------------------------- tracks
 
@@ -40,6 +41,11 @@ export class Track extends EventEmitter {
 }
 
 export class LocalTrack extends Track {
+  // getTrackLabel is the device's name (the MediaStreamTrack's label), what
+  // device pickers show.
+  getTrackLabel() {
+    return this._mst ? this._mst.label : "";
+  }
   constructor(kind, mst, opts) {
     super(kind, mst);
     this._enabled = true;
@@ -219,14 +225,13 @@ export class MicrophoneAudioTrack extends LocalAudioTrack {
   }
 }
 
-export let audioContext = null;
 export function volumeLevel(track) {
   const mst = track._mst;
   if (!mst || typeof AudioContext === "undefined") return 0;
   if (!track._analyser || track._analyser.mst !== mst) {
-    audioContext = audioContext || new AudioContext();
-    const src = audioContext.createMediaStreamSource(new MediaStream([mst]));
-    const an = audioContext.createAnalyser();
+    const ctx = sharedAudioContext();
+    const src = ctx.createMediaStreamSource(new MediaStream([mst]));
+    const an = ctx.createAnalyser();
     an.fftSize = 512;
     src.connect(an);
     track._analyser = { mst, an, buf: new Float32Array(an.fftSize) };

@@ -1,5 +1,9 @@
 import { AgoraRTCClient } from "./client.js";
-import { VERSION } from "./constants.js";
+import { COHOST_VERSION, VERSION } from "./constants.js";
+import { existingAudioContext } from "./audio-context.js";
+import { checkAudioTrackIsActive, checkVideoTrackIsActive, isAV1Decodable } from "./track-checks.js";
+import { log } from "./log.js";
+import { fail } from "./errors.js";
 import { EventEmitter } from "./emitter.js";
 import { AgoraRTCError, AgoraRTCErrorCode } from "./errors.js";
 import { createCameraVideoTrack, createCustomAudioTrack, createCustomVideoTrack, createMicrophoneAndCameraTracks, createMicrophoneAudioTrack, createScreenVideoTrack, getDevices } from "./factories.js";
@@ -34,10 +38,24 @@ if (typeof navigator !== "undefined" && navigator.mediaDevices && navigator.medi
   navigator.mediaDevices.addEventListener("devicechange", () => refresh().catch(() => {}));
 }
 
+// AREAS: Agora's region names for setArea (cohost has one server: they
+// are accepted and change nothing).
+const AREAS = enumOf(["CHINA", "ASIA", "NORTH_AMERICA", "EUROPE", "JAPAN", "INDIA", "KOREA", "HKMC", "US", "OCEANIA", "SOUTH_AMERICA", "AFRICA", "OVERSEA", "GLOBAL", "EXTENSIONS"]);
+
+// AgoraRTC's factories are plain functions, so that `new
+// AgoraRTC.createClient(config)` works as with Agora's SDK.
+function createClient(config) {
+  return new AgoraRTCClient(config);
+}
+function createChannelMediaRelayConfiguration() {
+  return new ChannelMediaRelayConfiguration();
+}
+
 export const AgoraRTC = {
   __cohost: true,
   VERSION,
-  BUILD: `cohost-${VERSION}`,
+  BUILD: `cohost-${COHOST_VERSION}`,
+  AREAS,
   AgoraRTCError,
   AgoraRTCErrorCode,
   ChannelMediaRelayConfiguration,
@@ -46,8 +64,8 @@ export const AgoraRTC = {
   ChannelMediaRelayEvent: enumOf(RELAY_EVENTS),
   ConnectionDisconnectedReason: enumOf(["LEAVE", "NETWORK_ERROR", "SERVER_ERROR", "UID_BANNED", "IP_BANNED", "CHANNEL_BANNED", "TOKEN_EXPIRE"]),
   AudienceLatencyLevelType: Object.freeze({ AUDIENCE_LEVEL_LOW_LATENCY: 1, AUDIENCE_LEVEL_ULTRA_LOW_LATENCY: 2 }),
-  createClient: (config) => new AgoraRTCClient(config),
-  createChannelMediaRelayConfiguration: () => new ChannelMediaRelayConfiguration(),
+  createClient,
+  createChannelMediaRelayConfiguration,
   createCameraVideoTrack,
   createMicrophoneAudioTrack,
   createMicrophoneAndCameraTracks,
@@ -71,6 +89,31 @@ export const AgoraRTC = {
   enableLogUpload: () => {},
   disableLogUpload: () => {},
   setArea: () => {},
+  // setAppType is how Agora's wrappers (agora-rtc-react …) name themselves.
+  setAppType: (type) => {
+    if (!(Number.isInteger(type) && type >= 0)) throw fail("INVALID_PARAMS", "invalid app type", type);
+  },
+  checkAudioTrackIsActive,
+  checkVideoTrackIsActive,
+  isAV1Decodable,
+  resumeAudioContext: () => {
+    const ctx = existingAudioContext();
+    if (ctx && ctx.state !== "running") ctx.resume().catch((e) => log.warn("resumeAudioContext", e));
+  },
+  // preload is a best-effort warm-up in Agora's SDK; a cohost join needs none.
+  preload: async () => {},
+  startLastmileProbeTest: async () => {
+    throw fail("NOT_SUPPORTED", "cohost has no last-mile probe test");
+  },
+  requestConfigDistribute: async () => {
+    throw fail("NOT_SUPPORTED", "cohost has no configuration distribution service");
+  },
+  processExternalMediaAEC: () => {
+    log.warn("processExternalMediaAEC: cohost has no echo cancellation of external media; nothing changes");
+  },
+  registerExtensions: (extensions) => {
+    if (extensions && extensions.length) log.warn("registerExtensions: cohost runs no Agora extensions; they are ignored");
+  },
   setParameter: (key, value) => {
     if (key === "SERVER_URL") AgoraRTC.setServerURL(value);
   },
@@ -85,8 +128,26 @@ export const AgoraRTC = {
   onMicrophoneChanged: undefined,
   onPlaybackDeviceChanged: undefined,
   onAudioAutoplayFailed: undefined,
+  onAutoplayFailed: undefined,
+  onAudioContextStateChanged: undefined,
+  onSecurityPolicyViolation: undefined,
 };
 
+// A blocked play() calls onAudioAutoplayFailed (audio) each time and, as
+// Agora's SDK, onAutoplayFailed (and the "autoplay-failed" event) once until
+// the user interacts with the page.
+let autoplayReported = false;
+if (typeof document !== "undefined" && document.addEventListener) {
+  for (const ev of ["click", "touchstart", "keydown"]) {
+    document.addEventListener(ev, () => {
+      autoplayReported = false;
+    }, { capture: true, passive: true });
+  }
+}
 onAutoplayFailed((kind) => {
   if (kind === "audio" && AgoraRTC.onAudioAutoplayFailed) AgoraRTC.onAudioAutoplayFailed();
+  if (autoplayReported) return;
+  autoplayReported = true;
+  if (AgoraRTC.onAutoplayFailed) AgoraRTC.onAutoplayFailed();
+  sdkEvents.emit("autoplay-failed");
 });

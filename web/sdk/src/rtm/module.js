@@ -1,6 +1,7 @@
 // Entry of the ES module cohost-rtm.mjs: AgoraRTM as the default export and
 // its members as named exports. The module also defines the global
 // AgoraRTM, shared with a classic script loaded on the same page.
+import "./regenerator.js";
 import { AgoraRTM as created } from "./sdk.js";
 
 const root = /** @type {any} */ (globalThis);

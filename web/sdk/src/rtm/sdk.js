@@ -28,7 +28,8 @@ export const AgoraRTM = {
   LOG_FILTER_WARNING: { level: 2 },
   LOG_FILTER_INFO: { level: 3 },
   LOG_FILTER_DEBUG: { level: 4 },
-  createInstance(appId, config) {
+  // createInstance is a plain function, so that `new AgoraRTM.createInstance(appId)` works too.
+  createInstance: function (appId, config) {
     if (typeof appId !== "string" || !appId) throw fail(101, "appId must be a non-empty string", "NOT_INITIALIZED");
     if (config && config.logFilter && typeof config.logFilter.level === "number") setLogFilter(config.logFilter.level);
     return new RtmClient(appId, config);

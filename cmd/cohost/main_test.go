@@ -15,9 +15,25 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/cohost-rtc/cohost/internal/config"
 	"github.com/cohost-rtc/cohost/internal/server"
 )
+
+// envRunMain makes the test binary run the cohost command instead of the
+// tests, so that a test can start the real binary as a process.
+const envRunMain = "COHOST_TEST_RUN_MAIN"
+
+// TestMain runs the tests, checking that no goroutine outlives them, or,
+// with envRunMain set, the cohost command itself.
+func TestMain(m *testing.M) {
+	if os.Getenv(envRunMain) == "1" {
+		main()
+		return
+	}
+	goleak.VerifyTestMain(m)
+}
 
 // syncBuffer is a bytes.Buffer safe for a writer and a reader at once.
 type syncBuffer struct {

@@ -21,18 +21,6 @@ import (
 	"github.com/cohost-rtc/cohost/rtm"
 )
 
-// envRunMain makes the test binary run the cohost command instead of the
-// tests, so that a test can start the real binary as a process.
-const envRunMain = "COHOST_TEST_RUN_MAIN"
-
-func TestMain(m *testing.M) {
-	if os.Getenv(envRunMain) == "1" {
-		main()
-		return
-	}
-	os.Exit(m.Run())
-}
-
 // The binary started on random ports writes where it listens to the ready
 // file; clients connect with those addresses; the file goes away when the
 // server stops.

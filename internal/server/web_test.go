@@ -35,8 +35,8 @@ func TestWebRoutes(t *testing.T) {
 	for _, tc := range []struct {
 		path, ctype, contains string
 	}{
-		{"/sdk/cohost-rtc.js", "text/javascript; charset=utf-8", "root.AgoraRTC = sdk"},
-		{"/sdk/cohost-rtc.mjs", "text/javascript; charset=utf-8", "export default AgoraRTC"},
+		{"/sdk/cohost-rtc.js", "text/javascript; charset=utf-8", "module.exports = globalThis.AgoraRTC"},
+		{"/sdk/cohost-rtc.mjs", "text/javascript; charset=utf-8", " as default"},
 		{"/", "text/html; charset=utf-8", "<!doctype html>"},
 	} {
 		resp, body := get(t, srv.URL+tc.path)

@@ -80,28 +80,37 @@ func (c *conn) handleSetRole(p *Participant, id uint64, data json.RawMessage) *p
 	privs := p.privs
 	p.mu.Unlock()
 	ch.mu.Lock()
-	defer ch.mu.Unlock()
 	old := p.role
 	if ch.profile == protocol.ProfileCommunication || req.Role == old {
+		ch.mu.Unlock()
 		c.reply(id, protocol.SetRoleResponse{Old: old, New: old}, nil)
 		return nil
 	}
 	if req.Role == protocol.RoleBroadcaster {
 		if !p.granted && !mayHost(p.app, privs, now) {
+			ch.mu.Unlock()
 			return perr(protocol.ErrSetClientRoleNotAuth, "co-host authentication: the token has no publish privilege; renew it with a publisher token first").WithReason(int(protocol.RoleChangeFailedNotAuthorized))
 		}
 		if ch.hosts >= c.srv.cfg.Limits.MaxHostsPerChannel {
-			return perr(protocol.ErrSetClientRoleNotAuth, "channel has %d hosts, the limit", ch.hosts).WithReason(int(protocol.RoleChangeFailedTooManyBroadcasters))
+			hosts := ch.hosts
+			ch.mu.Unlock()
+			return perr(protocol.ErrSetClientRoleNotAuth, "channel has %d hosts, the limit", hosts).WithReason(int(protocol.RoleChangeFailedTooManyBroadcasters))
 		}
 	}
-	c.reply(id, protocol.SetRoleResponse{Old: old, New: req.Role}, nil)
 	ch.setRoleLocked(p, req.Role)
+	epoch := p.roleEpoch
 	if req.Role == protocol.RoleAudience {
 		// Stepping down ends an administrator's grant, as a demotion does.
 		p.granted = false
-		// A relay needs a publishing host: it stops (outside the channel lock).
-		go c.srv.stopRelay(p, "the host became audience")
 	}
+	ch.mu.Unlock()
+	if req.Role == protocol.RoleAudience {
+		// A relay needs a publishing host: the one started before this
+		// change stops now, before the next request of this connection is
+		// read, so a relay started after a promotion is never hit.
+		c.srv.stopRelayBefore(p, epoch, "the host became audience")
+	}
+	c.reply(id, protocol.SetRoleResponse{Old: old, New: req.Role}, nil)
 	return nil
 }
 
@@ -111,6 +120,7 @@ func (ch *Channel) setRoleLocked(p *Participant, role protocol.ClientRole) {
 	if old == role {
 		return
 	}
+	p.roleEpoch++
 	if role == protocol.RoleAudience {
 		for mt := range p.published {
 			ch.unpublishLocked(p, mt, false)

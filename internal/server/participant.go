@@ -63,6 +63,7 @@ type Participant struct {
 	// guarded by ch.mu
 	granted   bool // promoted by an administrator: may host and publish whatever the token says
 	role      protocol.ClientRole
+	roleEpoch uint64 // counts role changes: a demotion stops only older relays
 	published map[protocol.MediaType]*pubTrack
 	left      bool
 

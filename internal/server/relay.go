@@ -20,6 +20,9 @@ type relaySession struct {
 	gate       *sfu.Gate
 	lastChange time.Time
 	warned     map[string]bool
+	// roleEpoch is the host's roleEpoch when the relay was checked: a
+	// demotion stops only relays started before it.
+	roleEpoch uint64
 }
 
 // relayDest is one destination channel of a relay.
@@ -88,7 +91,8 @@ func (c *conn) handleRelay(p *Participant, env *protocol.Envelope) *protocol.Err
 	case update && rs == nil:
 		return perr(protocol.ErrInvalidState, "no channel media relay is running: start one before updating it")
 	}
-	if e := s.checkRelayRequest(p, &req); e != nil {
+	epoch, e := s.checkRelayRequest(p, &req)
+	if e != nil {
 		return e
 	}
 	now := time.Now()
@@ -114,7 +118,7 @@ func (c *conn) handleRelay(p *Participant, env *protocol.Envelope) *protocol.Err
 		c.reply(env.ID, struct{}{}, nil)
 		return nil
 	}
-	if e := s.startRelayLocked(p, req, now); e != nil {
+	if e := s.startRelayLocked(p, req, now, epoch); e != nil {
 		return e
 	}
 	c.reply(env.ID, struct{}{}, nil)
@@ -123,50 +127,51 @@ func (c *conn) handleRelay(p *Participant, env *protocol.Envelope) *protocol.Err
 
 // checkRelayRequest applies the static rules: a publishing host of a live
 // channel, at most MaxRelayDestinations distinct destinations other than the
-// source, valid names, a source of the caller's channel and uid (or 0).
-func (s *Server) checkRelayRequest(p *Participant, req *protocol.RelayRequest) *protocol.Error {
+// source, valid names, a source of the caller's channel and uid (or 0). It
+// returns p's roleEpoch at the time of the check. Caller holds p.relayMu.
+func (s *Server) checkRelayRequest(p *Participant, req *protocol.RelayRequest) (uint64, *protocol.Error) {
 	ch := p.ch
 	ch.mu.Lock()
-	profile, role, publishing := ch.profile, p.role, len(p.published)
+	profile, role, publishing, epoch := ch.profile, p.role, len(p.published), p.roleEpoch
 	ch.mu.Unlock()
 	if profile != protocol.ProfileLiveBroadcasting {
-		return perr(protocol.ErrRefused, "channel media relay needs the live profile")
+		return 0, perr(protocol.ErrRefused, "channel media relay needs the live profile")
 	}
 	if role != protocol.RoleBroadcaster {
-		return perr(protocol.ErrRefused, "only a host can relay its media: audience can not start a channel media relay")
+		return 0, perr(protocol.ErrRefused, "only a host can relay its media: audience can not start a channel media relay")
 	}
 	if publishing == 0 {
-		return perr(protocol.ErrRefused, "publish a track before starting a channel media relay")
+		return 0, perr(protocol.ErrRefused, "publish a track before starting a channel media relay")
 	}
 	if req.Src.ChannelName == "" {
 		req.Src.ChannelName = ch.key.name
 	}
 	if req.Src.ChannelName != ch.key.name {
-		return perr(protocol.ErrInvalidArgument, "the source channel %q is not the caller's channel %q", req.Src.ChannelName, ch.key.name)
+		return 0, perr(protocol.ErrInvalidArgument, "the source channel %q is not the caller's channel %q", req.Src.ChannelName, ch.key.name)
 	}
 	if req.Src.UID != 0 && req.Src.UID != p.uid {
-		return perr(protocol.ErrInvalidArgument, "the source uid must be 0 or the caller's uid %d, not %d", p.uid, req.Src.UID)
+		return 0, perr(protocol.ErrInvalidArgument, "the source uid must be 0 or the caller's uid %d, not %d", p.uid, req.Src.UID)
 	}
 	if len(req.Dests) == 0 {
-		return perr(protocol.ErrInvalidArgument, "a channel media relay needs at least one destination channel")
+		return 0, perr(protocol.ErrInvalidArgument, "a channel media relay needs at least one destination channel")
 	}
 	if max := s.cfg.Limits.MaxRelayDestinations; len(req.Dests) > max {
-		return perr(protocol.ErrInvalidArgument, "%d destination channels: at most %d", len(req.Dests), max)
+		return 0, perr(protocol.ErrInvalidArgument, "%d destination channels: at most %d", len(req.Dests), max)
 	}
 	seen := map[protocol.ChannelName]bool{}
 	for _, d := range req.Dests {
 		if err := protocol.ValidateChannelName(string(d.ChannelName)); err != nil {
-			return perr(protocol.ErrInvalidChannelName, "destination: %v", err)
+			return 0, perr(protocol.ErrInvalidChannelName, "destination: %v", err)
 		}
 		if d.ChannelName == ch.key.name {
-			return perr(protocol.ErrInvalidArgument, "the destination %q is the source channel", d.ChannelName)
+			return 0, perr(protocol.ErrInvalidArgument, "the destination %q is the source channel", d.ChannelName)
 		}
 		if seen[d.ChannelName] {
-			return perr(protocol.ErrInvalidArgument, "destination %q is given twice", d.ChannelName)
+			return 0, perr(protocol.ErrInvalidArgument, "destination %q is given twice", d.ChannelName)
 		}
 		seen[d.ChannelName] = true
 	}
-	return nil
+	return epoch, nil
 }
 
 // sameDests compares the current destinations with a request: same
@@ -194,9 +199,9 @@ func sameDests(cur []*relayDest, next []protocol.ChannelMediaInfo) (same, sameTo
 
 // startRelayLocked checks the tokens, joins every destination and reports
 // the states and events of a start. Caller holds p.relayMu.
-func (s *Server) startRelayLocked(p *Participant, req protocol.RelayRequest, now time.Time) *protocol.Error {
+func (s *Server) startRelayLocked(p *Participant, req protocol.RelayRequest, now time.Time, epoch uint64) *protocol.Error {
 	p.lastRelayStart = now
-	rs := &relaySession{src: req.Src, gate: &sfu.Gate{}, lastChange: now, warned: map[string]bool{}}
+	rs := &relaySession{src: req.Src, gate: &sfu.Gate{}, lastChange: now, warned: map[string]bool{}, roleEpoch: epoch}
 	p.relayState(protocol.RelayStateConnecting, protocol.RelayOK, "", "")
 	privs, e := checkToken(p.app, req.Src.Token, req.Src.ChannelName, relayUID(req.Src.UID), now)
 	if e != nil {
@@ -395,6 +400,19 @@ func (s *Server) stopRelay(p *Participant, why string) {
 	if why != "" {
 		p.relayState(protocol.RelayStateIdle, protocol.RelayOK, "", why)
 	}
+}
+
+// stopRelayBefore ends p's relay if it was started before p's role change
+// numbered epoch (a demotion): a relay started after it, by a host promoted
+// again, stays. The host is told IDLE with why.
+func (s *Server) stopRelayBefore(p *Participant, epoch uint64, why string) {
+	p.relayMu.Lock()
+	defer p.relayMu.Unlock()
+	if p.relay == nil || p.relay.roleEpoch >= epoch {
+		return
+	}
+	s.teardownRelayLocked(p)
+	p.relayState(protocol.RelayStateIdle, protocol.RelayOK, "", why)
 }
 
 // syncRelays mirrors p's published tracks (and their mute state) into every

@@ -52,10 +52,13 @@ func (c *conn) handleSetRemoteRole(p *Participant, id uint64, data json.RawMessa
 		ch.setRoleLocked(target, req.Role)
 		target.send(protocol.EventRoleChanged, protocol.RoleChangedEvent{Old: old, New: req.Role})
 	}
+	epoch := target.roleEpoch
 	ch.mu.Unlock()
 	p.logger.Info("changed a remote user's role", "target", uint32(req.UID), "old", old, "new", req.Role)
 	if req.Role == protocol.RoleAudience {
-		c.srv.stopRelay(target, "the host was made audience")
+		// Only a relay started before the demotion stops: the target may
+		// have been promoted and started another since.
+		c.srv.stopRelayBefore(target, epoch, "the host was made audience")
 	}
 	return nil
 }

@@ -59,8 +59,7 @@ func (s *Server) handleSignal(w http.ResponseWriter, r *http.Request) {
 	defer s.trackConn(c, false)
 	go c.writeLoop()
 	c.readLoop()
-	c.cancel()
-	<-c.writerDone
+	c.finish()
 	if p := c.p; p != nil {
 		p.detach(c)
 	}
@@ -105,6 +104,29 @@ func (c *conn) readLoop() {
 		default:
 		}
 	}
+}
+
+// closeFlushGrace bounds how long a connection whose close was asked for
+// waits for its writer to flush what is queued before it is cut.
+const closeFlushGrace = 5 * time.Second
+
+// finish ends the connection once its reader stopped. After a requested
+// close (leave, kick, shutdown) the writer first flushes what is queued,
+// such as the leave response or the disconnect event, then closes, within
+// closeFlushGrace; otherwise the client is gone and the writer stops now.
+func (c *conn) finish() {
+	select {
+	case <-c.flushThen:
+		t := time.NewTimer(closeFlushGrace)
+		select {
+		case <-c.writerDone:
+		case <-t.C:
+		}
+		t.Stop()
+	default:
+	}
+	c.cancel()
+	<-c.writerDone
 }
 
 // reply queues the response to request id.

@@ -94,6 +94,14 @@ func (c *rawClient) request(typ protocol.Type, data any) protocol.Envelope {
 	case r := <-ch:
 		return r
 	case <-c.closed:
+		// The reader hands the response over before it sees the close, but
+		// when both are ready select picks either: a response followed by
+		// the server closing (leave) must still count.
+		select {
+		case r := <-ch:
+			return r
+		default:
+		}
 		c.t.Fatalf("connection closed while waiting for the %s response", typ)
 	case <-time.After(20 * time.Second):
 		c.t.Fatalf("no response to %s within 20 s", typ)

@@ -126,3 +126,16 @@ func TestMalformedMessagesLeaveOthersUnaffected(t *testing.T) {
 		t.Fatalf("user-left %+v, want uid 2 DROPPED", left)
 	}
 }
+
+// TestLeaveIsAnsweredBeforeTheClose: the server answers leave, then closes
+// the connection; the client gets the answer every time, though the close
+// follows at once.
+func TestLeaveIsAnsweredBeforeTheClose(t *testing.T) {
+	srv := servertest.Start(t)
+	for i := range 50 {
+		c := dialRaw(t, srv.WSURL())
+		c.join(liveJoin(srv.TestAppID, protocol.UID(i+1), protocol.RoleBroadcaster, ""))
+		mustOK(t, c.request(protocol.TypeLeave, nil))
+		<-c.closed
+	}
+}

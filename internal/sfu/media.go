@@ -48,6 +48,7 @@ type MediaConfig struct {
 type Media struct {
 	upAPI, downAPI *webrtc.API
 	mux            ice.UDPMux
+	demux          *demux
 	batch          *batchConn // nil when not batching
 	cfg            MediaConfig
 }
@@ -73,7 +74,8 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 		}
 		conn = batch
 	}
-	mux := webrtc.NewICEUDPMux(lf.NewLogger("mux"), conn)
+	dm := newDemux(conn)
+	mux := webrtc.NewICEUDPMux(lf.NewLogger("mux"), dm)
 	se := webrtc.SettingEngine{LoggerFactory: lf}
 	se.SetICEUDPMux(mux)
 	se.SetIncludeLoopbackCandidate(true)
@@ -120,7 +122,7 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 	downIR := &interceptor.Registry{}
 	upAPI := webrtc.NewAPI(webrtc.WithMediaEngine(upME), webrtc.WithInterceptorRegistry(upIR), webrtc.WithSettingEngine(se))
 	downAPI := webrtc.NewAPI(webrtc.WithMediaEngine(downME), webrtc.WithInterceptorRegistry(downIR), webrtc.WithSettingEngine(se))
-	return &Media{upAPI: upAPI, downAPI: downAPI, mux: mux, batch: batch, cfg: cfg}, nil
+	return &Media{upAPI: upAPI, downAPI: downAPI, mux: mux, demux: dm, batch: batch, cfg: cfg}, nil
 }
 
 func newPC(api *webrtc.API) (*webrtc.PeerConnection, error) {
@@ -129,6 +131,9 @@ func newPC(api *webrtc.API) (*webrtc.PeerConnection, error) {
 		RTCPMuxPolicy: webrtc.RTCPMuxPolicyRequire,
 	})
 }
+
+// DemuxStats counts what the media port's shared reader dropped.
+func (m *Media) DemuxStats() *DemuxStats { return &m.demux.stats }
 
 // Close releases the UDP mux (and with it the socket).
 func (m *Media) Close() error { return m.mux.Close() }

@@ -1,0 +1,292 @@
+package sfu
+
+import (
+	"encoding/binary"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// packetClass is what a datagram on the media port carries, told apart by
+// its first byte as RFC 7983 does.
+type packetClass uint8
+
+const (
+	classOther packetClass = iota // none of the below: dropped when owned
+	classSTUN                     // first byte 0–3
+	classDTLS                     // first byte 20–63
+	classRTP                      // first byte 128–191: RTP or RTCP (SRTP/SRTCP)
+)
+
+// String names the class (in logs and tests).
+func (c packetClass) String() string {
+	switch c {
+	case classSTUN:
+		return "stun"
+	case classDTLS:
+		return "dtls"
+	case classRTP:
+		return "rtp"
+	default:
+		return "other"
+	}
+}
+
+func classify(p []byte) packetClass {
+	if len(p) == 0 {
+		return classOther
+	}
+	switch b := p[0]; {
+	case b <= 3:
+		return classSTUN
+	case b >= 20 && b <= 63:
+		return classDTLS
+	case b >= 128 && b <= 191:
+		return classRTP
+	}
+	return classOther
+}
+
+// demuxPeer is a remote transport served by the shared reader rather than
+// by Pion: it receives every packet from the addresses bound to it, and
+// STUN binding requests naming its ICE username fragment.
+type demuxPeer interface {
+	// handlePacket runs on the reader's goroutine: it must not block and
+	// must not keep p after it returns.
+	handlePacket(c packetClass, p []byte, from netip.AddrPort)
+}
+
+// addrPortConn is a packet socket with allocation-free addressing, as the
+// media socket (*net.UDPConn through udpAddrPortConn, or batchConn) is.
+type addrPortConn interface {
+	net.PacketConn
+	ReadFromAddrPort(p []byte) (int, netip.AddrPort, error)
+	WriteToAddrPort(p []byte, addr netip.AddrPort) (int, error)
+}
+
+// udpAddrPortConn gives *net.UDPConn the addrPortConn methods.
+type udpAddrPortConn struct{ *net.UDPConn }
+
+func (c udpAddrPortConn) ReadFromAddrPort(p []byte) (int, netip.AddrPort, error) {
+	return c.ReadFromUDPAddrPort(p)
+}
+
+func (c udpAddrPortConn) WriteToAddrPort(p []byte, addr netip.AddrPort) (int, error) {
+	return c.WriteToUDPAddrPort(p, addr)
+}
+
+// packetAddrPortConn adapts any other net.PacketConn (tests, wrappers).
+type packetAddrPortConn struct{ net.PacketConn }
+
+func (c packetAddrPortConn) ReadFromAddrPort(p []byte) (int, netip.AddrPort, error) {
+	for {
+		n, addr, err := c.ReadFrom(p)
+		if err != nil {
+			return n, netip.AddrPort{}, err
+		}
+		if ua, ok := addr.(*net.UDPAddr); ok {
+			return n, ua.AddrPort(), nil
+		}
+		// Not a UDP address: nothing on this port can answer it.
+	}
+}
+
+func (c packetAddrPortConn) WriteToAddrPort(p []byte, addr netip.AddrPort) (int, error) {
+	return c.WriteTo(p, net.UDPAddrFromAddrPort(addr))
+}
+
+func asAddrPortConn(c net.PacketConn) addrPortConn {
+	switch c := c.(type) {
+	case *net.UDPConn:
+		return udpAddrPortConn{c}
+	case addrPortConn:
+		return c
+	default:
+		return packetAddrPortConn{c}
+	}
+}
+
+// DemuxStats counts what the shared reader of the media port dropped
+// instead of passing on.
+type DemuxStats struct {
+	// Malformed: packets from a served peer's address that were neither
+	// STUN, DTLS nor SRTP/SRTCP.
+	Malformed atomic.Uint64
+}
+
+// demux is the shared reader of the media port. It owns the socket: every
+// datagram is read here once, and those from peers served by the fan-out
+// transport (bound remote addresses, or STUN binding requests for their
+// username fragments) go to that peer on the spot, without a copy or a
+// goroutine switch. Everything else (publishers' connections, and
+// subscribers' while they use Pion) is returned to Pion's ICE UDP mux,
+// which reads through this type as its net.PacketConn, so one port serves
+// both. The reading goroutine is thus the mux's own; writes go straight to
+// the socket (or its batched sender).
+type demux struct {
+	conn  addrPortConn
+	stats DemuxStats
+
+	mu     sync.RWMutex
+	byAddr map[netip.AddrPort]demuxPeer
+	byFrag map[string]demuxPeer
+}
+
+func newDemux(c net.PacketConn) *demux {
+	return &demux{conn: asAddrPortConn(c), byAddr: map[netip.AddrPort]demuxPeer{}, byFrag: map[string]demuxPeer{}}
+}
+
+// bindAddr routes every later packet from addr to p.
+func (d *demux) bindAddr(addr netip.AddrPort, p demuxPeer) {
+	d.mu.Lock()
+	d.byAddr[canonical(addr)] = p
+	d.mu.Unlock()
+}
+
+// unbindAddr stops routing addr to p (if it still is p's).
+func (d *demux) unbindAddr(addr netip.AddrPort, p demuxPeer) {
+	addr = canonical(addr)
+	d.mu.Lock()
+	if d.byAddr[addr] == p {
+		delete(d.byAddr, addr)
+	}
+	d.mu.Unlock()
+}
+
+// addUfrag routes STUN binding requests whose USERNAME starts with
+// "ufrag:" to p, from any address.
+func (d *demux) addUfrag(ufrag string, p demuxPeer) {
+	d.mu.Lock()
+	d.byFrag[ufrag] = p
+	d.mu.Unlock()
+}
+
+// removeUfrag stops routing ufrag to p (if it still is p's).
+func (d *demux) removeUfrag(ufrag string, p demuxPeer) {
+	d.mu.Lock()
+	if d.byFrag[ufrag] == p {
+		delete(d.byFrag, ufrag)
+	}
+	d.mu.Unlock()
+}
+
+// peerFor finds the served peer a packet belongs to, or nil when it is
+// Pion's.
+func (d *demux) peerFor(c packetClass, p []byte, from netip.AddrPort) demuxPeer {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if peer := d.byAddr[from]; peer != nil {
+		return peer
+	}
+	if c == classSTUN && len(d.byFrag) > 0 {
+		if frag, ok := stunUfrag(p); ok {
+			return d.byFrag[string(frag)]
+		}
+	}
+	return nil
+}
+
+// ReadFromAddrPort returns the next packet that belongs to Pion, serving
+// the fan-out transport's packets on the way.
+func (d *demux) ReadFromAddrPort(b []byte) (int, netip.AddrPort, error) {
+	for {
+		n, from, err := d.conn.ReadFromAddrPort(b)
+		if err != nil {
+			return n, from, err
+		}
+		from = canonical(from)
+		c := classify(b[:n])
+		peer := d.peerFor(c, b[:n], from)
+		if peer == nil {
+			return n, from, nil
+		}
+		if c == classOther {
+			d.stats.Malformed.Add(1)
+			continue
+		}
+		peer.handlePacket(c, b[:n], from)
+	}
+}
+
+// ReadFrom is ReadFromAddrPort for callers that want a net.Addr.
+func (d *demux) ReadFrom(b []byte) (int, net.Addr, error) {
+	n, from, err := d.ReadFromAddrPort(b)
+	if err != nil {
+		return n, nil, err
+	}
+	return n, net.UDPAddrFromAddrPort(from), nil
+}
+
+// WriteToAddrPort sends on the socket.
+func (d *demux) WriteToAddrPort(b []byte, addr netip.AddrPort) (int, error) {
+	return d.conn.WriteToAddrPort(b, addr)
+}
+
+// WriteTo sends on the socket.
+func (d *demux) WriteTo(b []byte, addr net.Addr) (int, error) { return d.conn.WriteTo(b, addr) }
+
+// Close closes the socket.
+func (d *demux) Close() error { return d.conn.Close() }
+
+// LocalAddr is the media port's address.
+func (d *demux) LocalAddr() net.Addr { return d.conn.LocalAddr() }
+
+// SetDeadline sets the socket's deadlines.
+func (d *demux) SetDeadline(t time.Time) error { return d.conn.SetDeadline(t) }
+
+// SetReadDeadline sets the socket's read deadline.
+func (d *demux) SetReadDeadline(t time.Time) error { return d.conn.SetReadDeadline(t) }
+
+// SetWriteDeadline sets the socket's write deadline.
+func (d *demux) SetWriteDeadline(t time.Time) error { return d.conn.SetWriteDeadline(t) }
+
+// canonical unmaps IPv4-mapped IPv6 addresses so that one remote has one
+// key whatever the socket's family.
+func canonical(a netip.AddrPort) netip.AddrPort {
+	if a.Addr().Is4In6() {
+		return netip.AddrPortFrom(a.Addr().Unmap(), a.Port())
+	}
+	return a
+}
+
+const (
+	stunHeaderSize   = 20
+	stunMagicCookie  = 0x2112A442
+	stunBindingReq   = 0x0001
+	stunAttrUsername = 0x0006
+)
+
+// stunUfrag returns the local part (before ':') of a STUN binding
+// request's USERNAME, without allocating. ok is false for anything that is
+// not a well-formed binding request with a USERNAME.
+func stunUfrag(p []byte) (frag []byte, ok bool) {
+	if len(p) < stunHeaderSize || binary.BigEndian.Uint16(p[0:2]) != stunBindingReq ||
+		binary.BigEndian.Uint32(p[4:8]) != stunMagicCookie {
+		return nil, false
+	}
+	body := int(binary.BigEndian.Uint16(p[2:4]))
+	if body%4 != 0 || stunHeaderSize+body != len(p) {
+		return nil, false
+	}
+	attrs := p[stunHeaderSize:]
+	for len(attrs) >= 4 {
+		typ := binary.BigEndian.Uint16(attrs[0:2])
+		l := int(binary.BigEndian.Uint16(attrs[2:4]))
+		if 4+l > len(attrs) {
+			return nil, false
+		}
+		if typ == stunAttrUsername {
+			v := attrs[4 : 4+l]
+			for i, c := range v {
+				if c == ':' {
+					return v[:i], true
+				}
+			}
+			return nil, false
+		}
+		attrs = attrs[min(len(attrs), 4+(l+3)&^3):]
+	}
+	return nil, false
+}

@@ -92,7 +92,8 @@ func TestE2EUserEvents(t *testing.T) {
 	seenByOthers := []string{
 		"mute-audio 1 true", "mute-audio 1 false", "mute-video 1 true",
 		"user-unpublished 1 video", "user-published 1 video", "mute-video 1 true",
-		"user-offline 1 QUIT",
+		// Leaving while publishing: each track unpublished first, as Agora reports it.
+		"user-unpublished 1 audio", "user-unpublished 1 video", "user-offline 1 QUIT",
 	}
 	checkEvents(t, b, append([]string{
 		"user-joined 1", "user-published 1 audio", "user-published 1 video", "user-joined 3",
@@ -209,10 +210,10 @@ func TestE2ERoleSwitch(t *testing.T) {
 		"user-joined 1", "role-changed AUDIENCE BROADCASTER", "role-changed BROADCASTER AUDIENCE", "user-joined 4",
 	}, "user-", "mute-", "role-")
 	checkEvents(t, host, []string{
-		"user-joined 2", "user-published 2 audio", "user-offline 2 BECOME_AUDIENCE", "user-joined 4",
+		"user-joined 2", "user-published 2 audio", "user-unpublished 2 audio", "user-offline 2 BECOME_AUDIENCE", "user-joined 4",
 	}, "user-", "mute-", "role-")
 	checkEvents(t, watcher, []string{
-		"user-joined 1", "user-joined 2", "user-published 2 audio", "user-offline 2 BECOME_AUDIENCE", "user-joined 4",
+		"user-joined 1", "user-joined 2", "user-published 2 audio", "user-unpublished 2 audio", "user-offline 2 BECOME_AUDIENCE", "user-joined 4",
 	}, "user-", "mute-", "role-")
 	checkEvents(t, late, []string{"user-joined 1"}, "user-", "mute-", "role-")
 	if got := aud.ClientRole(); got != protocol.RoleAudience {

@@ -122,9 +122,7 @@ func (ch *Channel) setRoleLocked(p *Participant, role protocol.ClientRole) {
 	}
 	p.roleEpoch++
 	if role == protocol.RoleAudience {
-		for mt := range p.published {
-			ch.unpublishLocked(p, mt, false)
-		}
+		ch.unpublishAllLocked(p, ch.visible(p))
 		p.role = role
 		ch.hosts--
 		ch.memberLeftLocked(p, protocol.OfflineBecomeAudience)

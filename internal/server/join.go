@@ -280,11 +280,19 @@ func (ch *Channel) removeLocked(p *Participant, reason protocol.UserOfflineReaso
 	if p.role == protocol.RoleBroadcaster {
 		ch.hosts--
 	}
-	for mt := range p.published {
-		ch.unpublishLocked(p, mt, false)
-	}
+	ch.unpublishAllLocked(p, wasVisible)
 	if wasVisible {
 		ch.memberLeftLocked(p, reason)
+	}
+}
+
+// unpublishAllLocked stops p's tracks, audio then video; with announce the
+// others get user-unpublished for each, as Agora's SDKs report a publisher
+// leaving or becoming audience: user-unpublished first, then user-left.
+// Caller holds ch.mu.
+func (ch *Channel) unpublishAllLocked(p *Participant, announce bool) {
+	for _, mt := range []protocol.MediaType{protocol.MediaAudio, protocol.MediaVideo} {
+		ch.unpublishLocked(p, mt, announce)
 	}
 }
 

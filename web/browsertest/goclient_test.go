@@ -89,3 +89,15 @@ func (c *goClient) OnUserPublished(uid protocol.UID, mt protocol.MediaType) {
 func (c *goClient) OnUserUnpublished(uid protocol.UID, mt protocol.MediaType) {
 	c.add("user-unpublished %d %s", uid, mt)
 }
+
+// waitFor waits until cond holds for the engine's recorded events.
+func (c *goClient) waitFor(t *testing.T, what string, cond func(events []string) bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for !cond(c.all()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: timed out waiting for %s", c.name, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

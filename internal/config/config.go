@@ -111,6 +111,8 @@ type Config struct {
 	// NATS and RTM configure real-time messaging (see rtm.go).
 	NATS NATS `yaml:"nats"`
 	RTM  RTM  `yaml:"rtm"`
+	// Cluster joins the node to others (see cluster.go).
+	Cluster Cluster `yaml:"cluster"`
 }
 
 // Default returns the zero-config defaults.
@@ -143,5 +145,7 @@ func Default() Config {
 		},
 		NATS: DefaultNATS(),
 		RTM:  DefaultRTM(),
+
+		Cluster: DefaultCluster(),
 	}
 }

@@ -348,7 +348,7 @@ func TestFlagHelp(t *testing.T) {
 		if !strings.Contains(f.Usage, "env "+s.env) {
 			t.Errorf("--%s help %q does not name %s", s.flag, f.Usage, s.env)
 		}
-		if def := s.format(&d); def != "" && def != "false" && !strings.Contains(usage, "(default "+def) &&
+		if def := s.format(&d); def != "" && def != "false" && def != "0" && !strings.Contains(usage, "(default "+def) &&
 			!strings.Contains(usage, `(default "`+def+`")`) {
 			t.Errorf("--%s help does not state its default %s", s.flag, def)
 		}

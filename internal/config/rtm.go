@@ -22,7 +22,24 @@ type NATS struct {
 	Listen string `yaml:"listen"`
 	// Replicas of the JetStream streams and key-value buckets (1 on a
 	// single server; 3 on a three-node cluster survives one server's loss).
+	// 0 chooses: 1 alone, 3 (2 with one peer) with cluster peers.
 	Replicas int `yaml:"replicas"`
+	// Token, User and Password, NKeySeedFile, CredsFile: the credentials
+	// NATS clients present (at most one kind). For the embedded server,
+	// the ones it requires (not CredsFile); with none, a cluster node uses
+	// cluster.secret as token and a single node generates a token kept in
+	// <dataDir>/nats-token.
+	Token        string `yaml:"token"`
+	User         string `yaml:"user"`
+	Password     string `yaml:"password"`
+	NKeySeedFile string `yaml:"nkeySeedFile"`
+	CredsFile    string `yaml:"credsFile"`
+	// TLSCert and TLSKey: the embedded server's certificate (clients and
+	// routes), or the client certificate for an external NATS. TLSCA: the
+	// CA that verifies the other side.
+	TLSCert string `yaml:"tlsCert"`
+	TLSKey  string `yaml:"tlsKey"`
+	TLSCA   string `yaml:"tlsCA"`
 }
 
 // RTMTimers are every duration the RTM service acts on.
@@ -46,9 +63,6 @@ type RTMTimers struct {
 	InvitationExpiry time.Duration `yaml:"invitationExpiry"`
 	// OfflineMessageTTL is how long an offline message is kept.
 	OfflineMessageTTL time.Duration `yaml:"offlineMessageTTL"`
-	// NodeTimeout: a cohost node silent this long on NATS is dead; its
-	// users go OFFLINE and leave their channels.
-	NodeTimeout time.Duration `yaml:"nodeTimeout"`
 }
 
 // RTMLimits bound what RTM clients may ask for.
@@ -100,7 +114,7 @@ type RTM struct {
 }
 
 // DefaultNATS is the zero-config NATS setting: an embedded server.
-func DefaultNATS() NATS { return NATS{Replicas: 1} }
+func DefaultNATS() NATS { return NATS{} }
 
 // DefaultRTM returns Agora RTM 1.x's limits and timers.
 func DefaultRTM() RTM {
@@ -114,7 +128,6 @@ func DefaultRTM() RTM {
 			AttributeClear:     2 * time.Minute,
 			InvitationExpiry:   60 * time.Second,
 			OfflineMessageTTL:  7 * 24 * time.Hour,
-			NodeTimeout:        10 * time.Second,
 		},
 		Limits: RTMLimits{
 			MaxMessageBytes:           32 << 10,
@@ -200,8 +213,8 @@ func (c Config) validateRTM() error {
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
 	}
-	if c.NATS.Replicas < 1 || c.NATS.Replicas > 5 {
-		bad("nats.replicas", "must be 1–5, got %d", c.NATS.Replicas)
+	if c.NATS.Replicas < 0 || c.NATS.Replicas > 5 {
+		bad("nats.replicas", "must be 1–5 (or 0: chosen from the cluster), got %d", c.NATS.Replicas)
 	}
 	if c.NATS.URL != "" && c.NATS.Listen != "" {
 		bad("nats.listen", "is for the embedded server; it cannot be set with nats.url")
@@ -219,7 +232,7 @@ func (c Config) validateRTM() error {
 		{"rtm.timers.keepAlive", r.Timers.KeepAlive}, {"rtm.timers.unreachable", r.Timers.Unreachable},
 		{"rtm.timers.offline", r.Timers.Offline}, {"rtm.timers.peerMessageTimeout", r.Timers.PeerMessageTimeout},
 		{"rtm.timers.attributeClear", r.Timers.AttributeClear}, {"rtm.timers.invitationExpiry", r.Timers.InvitationExpiry},
-		{"rtm.timers.offlineMessageTTL", r.Timers.OfflineMessageTTL}, {"rtm.timers.nodeTimeout", r.Timers.NodeTimeout},
+		{"rtm.timers.offlineMessageTTL", r.Timers.OfflineMessageTTL},
 	}
 	for _, t := range timers {
 		if t.d <= 0 {
@@ -286,12 +299,16 @@ func rtmSettings() []setting {
 			"host:port on which the embedded NATS server accepts clients (other cohost nodes); empty: in-process only",
 			func(c *Config) any { return &c.NATS.Listen }},
 		{"nats.replicas", "nats-replicas", "COHOST_NATS_REPLICAS", kindInt,
-			"replicas of the JetStream streams and buckets (on a NATS cluster)",
+			"replicas of the JetStream streams and buckets; 0: 1 alone, 3 in a cluster of three or more",
 			func(c *Config) any { return &c.NATS.Replicas }},
+	}
+	ss = append(ss, natsSecuritySettings()...)
+	ss = append(ss, clusterSettings()...)
+	ss = append(ss, []setting{
 		{"rtm.enabled", "rtm", "COHOST_RTM", kindBool,
 			"serve real-time messaging on /v1/rtm",
 			func(c *Config) any { return &c.RTM.Enabled }},
-	}
+	}...)
 	dur := func(key, flag, usage string, f func(c *Config) *time.Duration) setting {
 		return setting{"rtm.timers." + key, "rtm-" + flag, "COHOST_RTM_" + envName(flag), kindDuration, usage,
 			func(c *Config) any { return f(c) }}
@@ -319,8 +336,6 @@ func rtmSettings() []setting {
 			func(c *Config) *time.Duration { return &c.RTM.Timers.InvitationExpiry }),
 		dur("offlineMessageTTL", "offline-message-ttl", "how long offline peer messages are kept",
 			func(c *Config) *time.Duration { return &c.RTM.Timers.OfflineMessageTTL }),
-		dur("nodeTimeout", "node-timeout", "a cohost node silent on NATS this long is dead: its users go OFFLINE",
-			func(c *Config) *time.Duration { return &c.RTM.Timers.NodeTimeout }),
 
 		num("maxMessageBytes", "max-message-bytes", "largest peer or channel message (text, or raw data plus description)",
 			func(c *Config) *int { return &c.RTM.Limits.MaxMessageBytes }),

@@ -8,9 +8,11 @@ import (
 
 // rtmFlagNames are the NATS and RTM flags, after the others.
 var rtmFlagNames = []string{
-	"nats-url", "nats-store-dir", "nats-listen", "nats-replicas", "rtm",
+	"nats-url", "nats-store-dir", "nats-listen", "nats-replicas",
+	"nats-token", "nats-user", "nats-password", "nats-nkey-seed-file", "nats-creds-file", "nats-tls-cert", "nats-tls-key", "nats-tls-ca",
+	"cluster-listen", "cluster-peers", "cluster-secret", "node-timeout", "advertise-url", "rtm",
 	"rtm-keepalive", "rtm-unreachable", "rtm-offline", "rtm-peer-message-timeout", "rtm-attribute-clear",
-	"rtm-invitation-expiry", "rtm-offline-message-ttl", "rtm-node-timeout",
+	"rtm-invitation-expiry", "rtm-offline-message-ttl",
 	"rtm-max-message-bytes", "rtm-max-offline-messages", "rtm-max-channels-per-user", "rtm-max-channel-attributes",
 	"rtm-max-channel-attributes-bytes", "rtm-max-user-attributes", "rtm-max-user-attributes-bytes",
 	"rtm-max-attribute-key-bytes", "rtm-max-attribute-value-bytes", "rtm-max-presence-subscriptions",
@@ -42,7 +44,7 @@ func TestValidateRTM(t *testing.T) {
 	c.RTM.Rates.Messages = "fast"
 	c.RTM.Timers.Offline = 0
 	c.RTM.Limits.MaxChannelsPerUser = -1
-	c.NATS.Replicas = 0
+	c.NATS.Replicas = -1
 	c.NATS.URL, c.NATS.Listen = "nats://x:4222", "127.0.0.1:4222"
 	err := c.Validate()
 	for _, key := range []string{"rtm.rates.messages", "rtm.timers.offline", "rtm.limits.maxChannelsPerUser", "nats.replicas", "nats.listen"} {

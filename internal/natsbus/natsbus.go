@@ -1,16 +1,18 @@
 // Package natsbus connects cohost to NATS: it starts an embedded NATS server
 // in-process (JetStream on) or connects to an external server or cluster.
 // Everything after Open is the same either way: the embedded server is the
-// single-node case of a NATS deployment.
+// single-node case of a NATS deployment, and embedded servers given each
+// other as peers form a NATS cluster with JetStream replicated.
+//
+// Nobody reaches the embedded server without credentials: clients (the
+// in-process one included) present a token, a user and password or an
+// NKey, and cluster routes a shared secret.
 package natsbus
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"strconv"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -18,16 +20,17 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// Config says where NATS is.
+// Config says where NATS is and how to reach it.
 type Config struct {
 	// URL of an external server or cluster; empty starts an embedded one.
 	URL string
-	// StoreDir is the embedded server's JetStream directory (required
-	// without URL).
-	StoreDir string
-	// Listen, if set, makes the embedded server accept clients on
-	// host:port ("127.0.0.1:0" picks a free port).
-	Listen string
+	// Server configures the embedded server (without URL).
+	Server ServerConfig
+	// Credentials and TLS of the client: for an external NATS they are
+	// what its servers require; for the embedded server, Server's are
+	// used.
+	Credentials Credentials
+	TLS         TLS
 	// Replicas of the streams and buckets created through the bus.
 	Replicas int
 	// Name names the connection (shown by NATS monitoring).
@@ -46,8 +49,9 @@ type Bus struct {
 }
 
 // Open starts the embedded server (without cfg.URL) or connects to
-// cfg.URL, and returns once the connection is ready.
-func Open(cfg Config) (*Bus, error) {
+// cfg.URL, and returns once JetStream answers: on a forming cluster, once
+// it has a leader. ctx bounds the wait.
+func Open(ctx context.Context, cfg Config) (*Bus, error) {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -64,16 +68,33 @@ func Open(cfg Config) (*Bus, error) {
 			}
 		}),
 		nats.ReconnectHandler(func(c *nats.Conn) { log.Info("NATS connection restored", "url", c.ConnectedUrl()) }),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { log.Warn("NATS error", "err", err) }),
 	}
+	creds, tlsCfg := cfg.Credentials, cfg.TLS
 	if cfg.URL == "" {
-		srv, err := StartServer(cfg.StoreDir, cfg.Listen)
+		srv, err := StartServer(cfg.Server)
 		if err != nil {
 			return nil, err
 		}
 		b.srv = srv
 		opts = append(opts, nats.InProcessServer(srv))
+		creds, tlsCfg = cfg.Server.Credentials, TLS{}
 	}
-	nc, err := nats.Connect(cfg.URL, opts...)
+	if err := creds.check(); err != nil {
+		b.shutdownServer()
+		return nil, err
+	}
+	co, err := creds.clientOptions()
+	if err == nil {
+		var to []nats.Option
+		to, err = tlsCfg.clientOptions()
+		co = append(co, to...)
+	}
+	if err != nil {
+		b.shutdownServer()
+		return nil, err
+	}
+	nc, err := nats.Connect(cfg.URL, append(opts, co...)...)
 	if err != nil {
 		b.shutdownServer()
 		return nil, fmt.Errorf("natsbus: connect %q: %w", cfg.URL, err)
@@ -84,55 +105,34 @@ func Open(cfg Config) (*Bus, error) {
 		b.Close()
 		return nil, fmt.Errorf("natsbus: JetStream: %w", err)
 	}
-	// Fail early, with a clear message, when the server has no JetStream.
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if _, err := b.JS.AccountInfo(ctx); err != nil {
+	// Fail with a clear message when the server has no JetStream; wait
+	// while a cluster elects its JetStream leader.
+	if err := retry(ctx, func(ctx context.Context) error {
+		_, err := b.JS.AccountInfo(ctx)
+		return err
+	}); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("natsbus: JetStream not available on %q: %w", cfg.URL, err)
 	}
 	return b, nil
 }
 
-// StartServer starts a NATS server with JetStream storing in storeDir. With
-// listen empty it accepts in-process connections only. Stop it with
-// Shutdown and WaitForShutdown.
-func StartServer(storeDir, listen string) (*server.Server, error) {
-	if storeDir == "" {
-		return nil, errors.New("natsbus: no JetStream store directory")
-	}
-	opts := &server.Options{
-		ServerName: "cohost",
-		JetStream:  true,
-		StoreDir:   storeDir,
-		NoLog:      true,
-		NoSigs:     true,
-		DontListen: listen == "",
-	}
-	if listen != "" {
-		host, port, err := net.SplitHostPort(listen)
-		if err != nil {
-			return nil, fmt.Errorf("natsbus: listen address %q: %w", listen, err)
+// retry runs f until it succeeds or ctx ends (then the last error). Each
+// try gets at most 5 s.
+func retry(ctx context.Context, f func(context.Context) error) error {
+	for {
+		tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := f(tctx)
+		cancel()
+		if err == nil {
+			return nil
 		}
-		opts.Host = host
-		if opts.Port, err = strconv.Atoi(port); err != nil {
-			return nil, fmt.Errorf("natsbus: listen port %q: %w", port, err)
-		}
-		if opts.Port == 0 {
-			opts.Port = server.RANDOM_PORT
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (waited: %w)", err, ctx.Err())
+		case <-time.After(250 * time.Millisecond):
 		}
 	}
-	srv, err := server.NewServer(opts)
-	if err != nil {
-		return nil, fmt.Errorf("natsbus: embedded server: %w", err)
-	}
-	go srv.Start()
-	if !srv.ReadyForConnections(10 * time.Second) {
-		srv.Shutdown()
-		srv.WaitForShutdown()
-		return nil, errors.New("natsbus: embedded server not ready within 10 s")
-	}
-	return srv, nil
 }
 
 // Embedded reports whether the bus runs its own server.
@@ -144,6 +144,24 @@ func (b *Bus) ClientURL() string {
 		return ""
 	}
 	return b.srv.ClientURL()
+}
+
+// ClusterAddr is the embedded server's route address when it is part of a
+// cluster, else "".
+func (b *Bus) ClusterAddr() string {
+	if b.srv == nil || b.srv.ClusterAddr() == nil {
+		return ""
+	}
+	return b.srv.ClusterAddr().String()
+}
+
+// Routes is the number of cluster routes of the embedded server (0
+// without one).
+func (b *Bus) Routes() int {
+	if b.srv == nil {
+		return 0
+	}
+	return b.srv.NumRoutes()
 }
 
 // Close drains nothing: it closes the connection and stops the embedded
@@ -163,20 +181,29 @@ func (b *Bus) shutdownServer() {
 }
 
 // KeyValue opens bucket, creating or updating it with cfg (Replicas from
-// the bus).
+// the bus). On a forming cluster it retries until ctx ends.
 func (b *Bus) KeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
 	cfg.Replicas = b.Replicas
-	kv, err := b.JS.CreateOrUpdateKeyValue(ctx, cfg)
+	var kv jetstream.KeyValue
+	err := retry(ctx, func(ctx context.Context) (err error) {
+		kv, err = b.JS.CreateOrUpdateKeyValue(ctx, cfg)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("natsbus: bucket %s: %w", cfg.Bucket, err)
 	}
 	return kv, nil
 }
 
-// Stream creates or updates a stream with cfg (Replicas from the bus).
+// Stream creates or updates a stream with cfg (Replicas from the bus). On
+// a forming cluster it retries until ctx ends.
 func (b *Bus) Stream(ctx context.Context, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
 	cfg.Replicas = b.Replicas
-	st, err := b.JS.CreateOrUpdateStream(ctx, cfg)
+	var st jetstream.Stream
+	err := retry(ctx, func(ctx context.Context) (err error) {
+		st, err = b.JS.CreateOrUpdateStream(ctx, cfg)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("natsbus: stream %s: %w", cfg.Name, err)
 	}

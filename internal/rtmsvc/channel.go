@@ -54,7 +54,8 @@ func (s *Service) removeLocalMemberLocked(ckey string, se *session) {
 
 func (s *Service) onChanMsg(ckey string, m *nats.Msg) {
 	var cm chanMsg
-	if json.Unmarshal(m.Data, &cm) != nil {
+	if json.Unmarshal(m.Data, &cm) != nil || (cm.Kind == "msg" && cm.Msg == nil) {
+		s.malformed("channel")
 		return
 	}
 	ch, _ := decodeUserKey(ckey)

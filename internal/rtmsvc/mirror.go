@@ -8,9 +8,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/cohost-rtc/cohost/internal/cluster"
 	"github.com/cohost-rtc/cohost/protocol"
 )
 
@@ -199,26 +199,12 @@ func (s *Service) membersLocked(ckey string) []string {
 	return out
 }
 
-type heartbeat struct {
-	Node string `json:"node"`
-}
-
-func (s *Service) onHeartbeat(m *nats.Msg) {
-	var hb heartbeat
-	if json.Unmarshal(m.Data, &hb) != nil || hb.Node == "" || hb.Node == s.node {
-		return
-	}
-	s.mu.Lock()
-	s.nodes[hb.Node] = time.Now()
-	s.mu.Unlock()
-}
-
-// janitor sends heartbeats, sends due member counts, expires pending
-// acknowledgements and, on the leader node, cleans up after dead nodes and
-// clears the attributes of channels left empty.
+// janitor sends due member counts, expires pending acknowledgements and,
+// on the leader node, cleans up after dead nodes and clears the
+// attributes of channels left empty.
 func (s *Service) janitor() {
 	defer s.wg.Done()
-	hbEvery := max(s.cfg.Timers.NodeTimeout/4, 20*time.Millisecond)
+	hbEvery := max(s.reg.Timeout()/4, 20*time.Millisecond)
 	attrEvery := max(s.cfg.Timers.AttributeClear/4, 50*time.Millisecond)
 	tick := time.NewTicker(min(hbEvery, 250*time.Millisecond))
 	defer tick.Stop()
@@ -230,7 +216,6 @@ func (s *Service) janitor() {
 		case now := <-tick.C:
 			if now.Sub(lastHB) >= hbEvery {
 				lastHB = now
-				_ = s.nc.Publish(subjHeartbeat, mustJSON(heartbeat{Node: s.node}))
 				if s.leader(now) {
 					s.sweepSessions(now)
 				}
@@ -245,30 +230,17 @@ func (s *Service) janitor() {
 	}
 }
 
-// aliveLocked reports whether node has been heard from recently.
-func (s *Service) aliveLocked(node string, now time.Time) bool {
-	if node == s.node {
-		return true
-	}
-	t, ok := s.nodes[node]
-	return ok && now.Sub(t) < s.cfg.Timers.NodeTimeout
-}
+// alive reports whether the registry counts node among the live nodes.
+func (s *Service) alive(node string) bool { return s.reg.Alive(cluster.NodeID(node)) }
 
 // leader reports whether this node does the cluster-wide cleanup: the
 // smallest id among the live nodes, once it has run long enough to know
 // them.
 func (s *Service) leader(now time.Time) bool {
-	if now.Sub(s.start) < s.cfg.Timers.NodeTimeout {
+	if now.Sub(s.start) < s.reg.Timeout() {
 		return false
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for n := range s.nodes {
-		if n < s.node && s.aliveLocked(n, now) {
-			return false
-		}
-	}
-	return true
+	return s.reg.Nodes()[0].ID == cluster.NodeID(s.node)
 }
 
 // sweepSessions ends the sessions of dead nodes and removes memberships
@@ -283,7 +255,7 @@ func (s *Service) sweepSessions(now time.Time) {
 	s.mu.Lock()
 	for k, r := range s.mirS {
 		sids[r.SID] = true
-		if !s.aliveLocked(r.Node, now) {
+		if !s.alive(r.Node) {
 			deads = append(deads, dead{k, r})
 		}
 	}
@@ -294,7 +266,7 @@ func (s *Service) sweepSessions(now time.Time) {
 	var orphans []orphan
 	for ckey, m := range s.mirM {
 		for u, r := range m {
-			if !sids[r.SID] && now.Sub(time.UnixMilli(r.TS)) > s.cfg.Timers.NodeTimeout {
+			if !sids[r.SID] && now.Sub(time.UnixMilli(r.TS)) > s.reg.Timeout() {
 				orphans = append(orphans, orphan{ckey + "." + enc(u), r.rev})
 			}
 		}

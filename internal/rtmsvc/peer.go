@@ -96,6 +96,15 @@ func (s *Service) onReply(m *nats.Msg) {
 	p.cb(m.Data, nil)
 }
 
+// malformed counts a NATS message dropped because it could not be
+// decoded.
+func (s *Service) malformed(kind string) {
+	s.log.Debug("malformed NATS message dropped", "kind", kind)
+	if s.metrics != nil {
+		s.metrics.MalformedMessage(kind)
+	}
+}
+
 func validMessage(m *protocol.RTMMessage, max int) *protocol.Error {
 	switch {
 	case m.Type == protocol.RTMMessageText && m.Text == "":
@@ -187,7 +196,8 @@ func (s *Service) handleSendPeer(c *wsConn, se *session, id uint64, data json.Ra
 // onUserMsg handles what arrives on a local session's subject.
 func (s *Service) onUserMsg(se *session, m *nats.Msg) {
 	var um userMsg
-	if json.Unmarshal(m.Data, &um) != nil {
+	if json.Unmarshal(m.Data, &um) != nil || (um.Kind == "msg" && um.Msg == nil) {
+		s.malformed("peer")
 		return
 	}
 	respond := func(code int) {

@@ -29,6 +29,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/cohost-rtc/cohost/internal/cluster"
 	"github.com/cohost-rtc/cohost/internal/config"
 	"github.com/cohost-rtc/cohost/internal/natsbus"
 	"github.com/cohost-rtc/cohost/protocol"
@@ -41,7 +42,6 @@ const (
 	bucketChannelAttrs = "RTM_CHANNEL_ATTRS"
 	bucketUserAttrs    = "RTM_USER_ATTRS"
 	streamOffline      = "RTM_OFFLINE"
-	subjHeartbeat      = "rtm.node.hb"
 )
 
 // Config is what the service needs from the server configuration.
@@ -52,6 +52,9 @@ type Config struct {
 	Logger       *slog.Logger
 	// Metrics, if set, is told of every peer and channel message.
 	Metrics Metrics
+	// Registry says which nodes live (required): this node's id is its
+	// id, and the sessions of nodes it declares dead are ended.
+	Registry *cluster.Registry
 }
 
 // Metrics receives what the service does, for monitoring.
@@ -61,6 +64,9 @@ type Metrics interface {
 	PeerMessage(result protocol.RTMPeerMessageErr, d time.Duration)
 	// ChannelMessage: a channel message was accepted and fanned out.
 	ChannelMessage()
+	// MalformedMessage: a message from NATS that could not be decoded
+	// was dropped; kind says which (peer, channel, reply).
+	MalformedMessage(kind string)
 }
 
 // rates are the parsed rate limits.
@@ -79,6 +85,7 @@ type Service struct {
 	metrics Metrics
 	bus     *natsbus.Bus
 	nc      *nats.Conn
+	reg     *cluster.Registry
 	node    string
 	start   time.Time
 	ctx     context.Context
@@ -89,7 +96,6 @@ type Service struct {
 	offline                                       jetstream.Stream
 
 	replySub *nats.Subscription
-	hbSub    *nats.Subscription
 
 	mu        sync.Mutex
 	cond      *sync.Cond // broadcast when a mirror advances
@@ -100,8 +106,7 @@ type Service struct {
 	chSubs    map[string]*nats.Subscription    // channel subjects of chLocal
 	watchers  map[string]map[*session]struct{} // local presence subscribers by user key
 	replies   map[string]*pendingReply
-	nodes     map[string]time.Time // other nodes, last heartbeat
-	mirS      map[string]sessRec   // sessions mirror by user key
+	mirS      map[string]sessRec // sessions mirror by user key
 	mirM      map[string]map[string]memberRec
 	revS      uint64 // last applied revision of the sessions mirror
 	revM      uint64
@@ -129,7 +134,7 @@ type memberRec struct {
 }
 
 // New connects the service to the bus: it creates the buckets and the
-// stream, starts the mirrors and the node's heartbeat. Close it with Close
+// stream and starts the mirrors. Close it with Close
 // (graceful) or Kill (abrupt, for tests).
 func New(cfg Config, bus *natsbus.Bus) (*Service, error) {
 	log := cfg.Logger
@@ -140,16 +145,19 @@ func New(cfg Config, bus *natsbus.Bus) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Registry == nil {
+		return nil, ErrNoRegistry
+	}
 	warn := cfg.TokenWarning
 	if warn <= 0 {
 		warn = 30 * time.Second
 	}
 	s := &Service{
 		cfg: cfg.RTM, rates: rt, apps: map[string]config.App{}, warn: warn, log: log, metrics: cfg.Metrics, bus: bus, nc: bus.Conn,
-		node: randomID(8), start: time.Now(),
+		reg: cfg.Registry, node: string(cfg.Registry.ID()), start: time.Now(),
 		conns: map[*wsConn]struct{}{}, sessions: map[string]*session{}, chLocal: map[string]map[*session]struct{}{},
 		chSubs: map[string]*nats.Subscription{}, watchers: map[string]map[*session]struct{}{},
-		replies: map[string]*pendingReply{}, nodes: map[string]time.Time{}, mirS: map[string]sessRec{},
+		replies: map[string]*pendingReply{}, mirS: map[string]sessRec{},
 		mirM: map[string]map[string]memberRec{}, countSent: map[string]time.Time{}, countDue: map[string]bool{},
 	}
 	s.cond = sync.NewCond(&s.mu)
@@ -184,10 +192,7 @@ func New(cfg Config, bus *natsbus.Bus) (*Service, error) {
 		s.cancel()
 		return nil, err
 	}
-	if s.replySub, err = s.nc.Subscribe("rtm.reply."+s.node+".*", s.onReply); err == nil {
-		s.hbSub, err = s.nc.Subscribe(subjHeartbeat, s.onHeartbeat)
-	}
-	if err != nil {
+	if s.replySub, err = s.nc.Subscribe("rtm.reply."+s.node+".*", s.onReply); err != nil {
 		s.cancel()
 		return nil, fmt.Errorf("rtmsvc: subscribe: %w", err)
 	}
@@ -230,6 +235,13 @@ func parseRates(r config.RTMRates) (rates, error) {
 	return out, errors.Join(errs...)
 }
 
+// Sessions is the number of sessions held by this node.
+func (s *Service) Sessions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.sessions)
+}
+
 // Node is this node's id.
 func (s *Service) Node() string { return s.node }
 
@@ -264,8 +276,8 @@ func (s *Service) Close() {
 }
 
 // Kill stops the node abruptly, as if its process died: connections are
-// dropped and nothing is announced or cleaned up. Other nodes notice after
-// rtm.timers.nodeTimeout. For tests.
+// dropped and nothing is announced or cleaned up. Once the registry too
+// stops, other nodes notice after cluster.nodeTimeout. For tests.
 func (s *Service) Kill() {
 	s.mu.Lock()
 	if s.closed {
@@ -304,10 +316,8 @@ func (s *Service) waitConns(d time.Duration) {
 }
 
 func (s *Service) stopSubs() {
-	for _, sub := range []*nats.Subscription{s.replySub, s.hbSub} {
-		if sub != nil {
-			_ = sub.Unsubscribe()
-		}
+	if s.replySub != nil {
+		_ = s.replySub.Unsubscribe()
 	}
 	s.mu.Lock()
 	for k, sub := range s.chSubs {

@@ -17,6 +17,7 @@ type metrics struct {
 	rtmPeer       *prometheus.CounterVec
 	rtmPeerTime   prometheus.Histogram
 	rtmChannelMsg prometheus.Counter
+	malformed     *prometheus.CounterVec
 }
 
 func newMetrics(s *Server) *metrics {
@@ -32,7 +33,11 @@ func newMetrics(s *Server) *metrics {
 		Buckets: prometheus.ExponentialBuckets(0.0002, 2, 14)})
 	m.rtmChannelMsg = prometheus.NewCounter(prometheus.CounterOpts{Name: "cohost_rtm_channel_messages_total",
 		Help: "RTM channel messages accepted by this node."})
-	reg.MustRegister(m.rtmPeer, m.rtmPeerTime, m.rtmChannelMsg)
+	m.malformed = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cohost_nats_malformed_messages_total",
+		Help: "Messages from NATS dropped because they could not be decoded, by kind (heartbeat, peer, channel)."}, []string{"kind"})
+	reg.MustRegister(m.rtmPeer, m.rtmPeerTime, m.rtmChannelMsg, m.malformed)
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cohost_cluster_nodes", Help: "Live cluster nodes this node knows, itself included (0 without NATS)."},
+		func() float64 { return float64(len(s.ClusterNodes())) }))
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), m.rejected)
 	counter := func(name, help string, f func() float64) {
 		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, f))
@@ -157,6 +162,9 @@ func (m *metrics) PeerMessage(result protocol.RTMPeerMessageErr, d time.Duration
 		m.rtmPeerTime.Observe(d.Seconds())
 	}
 }
+
+// MalformedMessage implements rtmsvc.Metrics.
+func (m *metrics) MalformedMessage(kind string) { m.malformed.WithLabelValues(kind).Inc() }
 
 // ChannelMessage implements rtmsvc.Metrics.
 func (m *metrics) ChannelMessage() { m.rtmChannelMsg.Inc() }

@@ -37,7 +37,7 @@ type Server struct {
 	stats   *sfu.Stats
 	metrics *metrics
 	httpSrv *http.Server
-	rtm     *rtmState // see rtm.go
+	nats    *natsState // see cluster.go
 
 	mu       sync.Mutex
 	channels map[channelKey]*Channel
@@ -89,7 +89,7 @@ func New(cfg config.Config, logger *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.metrics = newMetrics(s) // before RTM, which reports to it
-	if err := s.startRTM(); err != nil {
+	if err := s.startNATS(); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
@@ -236,7 +236,7 @@ func (s *Server) shutdown() {
 // Close releases the listeners. Serve calls it on shutdown.
 func (s *Server) Close() error {
 	_ = s.httpLn.Close()
-	s.stopRTM()
+	s.stopNATS()
 	return s.media.Close()
 }
 

@@ -1,6 +1,7 @@
 package servertest
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -8,12 +9,17 @@ import (
 	"github.com/cohost-rtc/cohost/internal/natsbus"
 )
 
+// NATSToken is the token of the servers StartNATS runs.
+const NATSToken = "servertest-nats-token"
+
 // StartNATS runs a standalone NATS server with JetStream on a random
 // 127.0.0.1 port until the test ends and returns its URL, for servers
-// started WithNATS.
+// started WithNATS. The server requires NATSToken, which the URL carries
+// (nats://token@host:port).
 func StartNATS(t testing.TB) string {
 	t.Helper()
-	srv, err := natsbus.StartServer(t.TempDir(), "127.0.0.1:0")
+	srv, err := natsbus.StartServer(natsbus.ServerConfig{StoreDir: t.TempDir(), Listen: "127.0.0.1:0",
+		Credentials: natsbus.Credentials{Token: NATSToken}})
 	if err != nil {
 		t.Fatalf("start NATS: %v", err)
 	}
@@ -21,7 +27,7 @@ func StartNATS(t testing.TB) string {
 		srv.Shutdown()
 		srv.WaitForShutdown()
 	})
-	return srv.ClientURL()
+	return strings.Replace(srv.ClientURL(), "nats://", "nats://"+NATSToken+"@", 1)
 }
 
 // WithNATS makes the server use the NATS server at url instead of an
@@ -38,10 +44,11 @@ func ShortRTM(c *config.Config) {
 	c.RTM.Timers.PeerMessageTimeout = 2 * time.Second
 	c.RTM.Timers.AttributeClear = time.Second
 	c.RTM.Timers.InvitationExpiry = 1500 * time.Millisecond
-	c.RTM.Timers.NodeTimeout = 1200 * time.Millisecond
+	c.Cluster.NodeTimeout = 1200 * time.Millisecond
 }
 
-// KillRTM stops the server's RTM node abruptly (connections dropped, NATS
-// connection closed, nothing cleaned up), as a crashed process would. The
-// test's cleanup still shuts the rest of the server down.
-func (s *Server) KillRTM() { s.Server.KillRTM() }
+// KillRTM stops the server's node abruptly (RTM connections dropped,
+// heartbeats stopped, NATS connection closed, nothing cleaned up), as a
+// crashed process would. The test's cleanup still shuts the rest of the
+// server down.
+func (s *Server) KillRTM() { s.Server.KillNode() }

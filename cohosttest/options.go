@@ -20,6 +20,7 @@ type options struct {
 	limits             Limits
 	logger             *slog.Logger
 	tokenExpiry        time.Duration
+	nodeTimeout        time.Duration
 }
 
 // Timers are the server timers a test may shorten. A zero field keeps the
@@ -147,6 +148,14 @@ func (o *options) apply(cfg *config.Config) {
 	set(&cfg.Limits.MaxRequestsPerSecond, o.limits.MaxRequestsPerSecond)
 	set(&cfg.Limits.MaxMessageBytes, o.limits.MaxMessageBytes)
 	set(&cfg.Limits.MaxRelayDestinations, o.limits.MaxRelayDestinations)
+	set(&cfg.Cluster.NodeTimeout, o.nodeTimeout)
+}
+
+// WithNodeTimeout sets how long a node of a cluster ([StartCluster]) may
+// stay silent before the others count it dead (default 1.5 s there, 5 s
+// in `cohost serve`).
+func WithNodeTimeout(d time.Duration) Option {
+	return func(o *options) { o.nodeTimeout = d }
 }
 
 // set stores v in *field unless v is zero. A negative v is stored, so that

@@ -35,6 +35,8 @@ type Node struct {
 	// MediaAddr is the UDP address carrying all media, e.g.
 	// 127.0.0.1:41235.
 	MediaAddr string
+	// ID is the node's id in its cluster (see [StartCluster]).
+	ID string
 }
 
 // Server is a cohost service running in-process: its node's addresses,
@@ -110,7 +112,8 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	return s
 }
 
-// Nodes returns every node of the service: today one.
+// Nodes returns every node of the service: one, or those of
+// [StartCluster].
 func (s *Server) Nodes() []Node {
 	nodes := make([]Node, len(s.nodes))
 	for i, n := range s.nodes {
@@ -137,5 +140,5 @@ func (s *Server) Close() error {
 
 func nodeOf(n *servertest.Server) Node {
 	e := n.Endpoints()
-	return Node{URL: e.HTTP, SignalURL: e.Signalling, RTMURL: e.RTM, MetricsURL: e.Metrics, MediaAddr: e.Media}
+	return Node{URL: e.HTTP, SignalURL: e.Signalling, RTMURL: e.RTM, MetricsURL: e.Metrics, MediaAddr: e.Media, ID: n.NodeID()}
 }

@@ -118,10 +118,10 @@ func Open(ctx context.Context, cfg Config) (*Bus, error) {
 }
 
 // retry runs f until it succeeds or ctx ends (then the last error). Each
-// try gets at most 5 s.
+// try gets at most 2 s.
 func retry(ctx context.Context, f func(context.Context) error) error {
 	for {
-		tctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		tctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		err := f(tctx)
 		cancel()
 		if err == nil {

@@ -134,9 +134,10 @@ type memberRec struct {
 }
 
 // New connects the service to the bus: it creates the buckets and the
-// stream and starts the mirrors. Close it with Close
+// stream and starts the mirrors; ctx bounds the wait (long on a forming
+// cluster). Close it with Close
 // (graceful) or Kill (abrupt, for tests).
-func New(cfg Config, bus *natsbus.Bus) (*Service, error) {
+func New(ctx context.Context, cfg Config, bus *natsbus.Bus) (*Service, error) {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -166,8 +167,10 @@ func New(cfg Config, bus *natsbus.Bus) (*Service, error) {
 	}
 	s.log = log.With("node", s.node)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	ctx, cancel := context.WithTimeout(s.ctx, 15*time.Second)
+	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	stopWait := context.AfterFunc(s.ctx, cancel)
+	defer stopWait()
 	kvs := []struct {
 		p   *jetstream.KeyValue
 		cfg jetstream.KeyValueConfig

@@ -2,8 +2,10 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -106,7 +108,7 @@ func (s *Server) startNATS() error {
 		return fmt.Errorf("server: %w", err)
 	}
 	s.nats = &natsState{bus: bus, reg: reg}
-	if err := s.startRTM(); err != nil {
+	if err := s.startRTM(ctx); err != nil {
 		reg.Close()
 		bus.Close()
 		s.nats = nil
@@ -234,4 +236,38 @@ func (s *Server) NATSClusterAddr() string {
 		return ""
 	}
 	return s.nats.bus.ClusterAddr()
+}
+
+// ClusterPath serves the node list as JSON.
+const ClusterPath = "/v1/cluster"
+
+// ClusterInfo is the answer of GET /v1/cluster: this node's id and every
+// live node it knows, itself included, by id.
+type ClusterInfo struct {
+	Self  cluster.NodeID `json:"self"`
+	Nodes []ClusterNode  `json:"nodes"`
+}
+
+// ClusterNode is one node of ClusterInfo.
+type ClusterNode struct {
+	cluster.Node
+	// LastSeenMs is how long ago the answering node heard from it.
+	LastSeenMs int64 `json:"lastSeenMs"`
+}
+
+// clusterRoutes registers GET /v1/cluster when the node is on NATS.
+func (s *Server) clusterRoutes(mux *http.ServeMux) {
+	if s.nats == nil {
+		return
+	}
+	mux.HandleFunc("GET "+ClusterPath, func(w http.ResponseWriter, _ *http.Request) {
+		now := time.Now()
+		info := ClusterInfo{Self: s.nats.reg.ID()}
+		for _, n := range s.nats.reg.Nodes() {
+			info.Nodes = append(info.Nodes, ClusterNode{Node: n, LastSeenMs: now.Sub(n.LastSeen).Milliseconds()})
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		_ = json.NewEncoder(w).Encode(info)
+	})
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -9,11 +10,11 @@ import (
 )
 
 // startRTM starts the RTM service on the open bus and registry.
-func (s *Server) startRTM() error {
+func (s *Server) startRTM(ctx context.Context) error {
 	if !s.cfg.RTM.Enabled {
 		return nil
 	}
-	svc, err := rtmsvc.New(rtmsvc.Config{RTM: s.cfg.RTM, Apps: s.cfg.Apps, TokenWarning: s.cfg.Timers.TokenWarning,
+	svc, err := rtmsvc.New(ctx, rtmsvc.Config{RTM: s.cfg.RTM, Apps: s.cfg.Apps, TokenWarning: s.cfg.Timers.TokenWarning,
 		Logger: s.logger, Metrics: s.metrics, Registry: s.nats.reg}, s.nats.bus)
 	if err != nil {
 		return fmt.Errorf("server: RTM: %w", err)

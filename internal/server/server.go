@@ -137,6 +137,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /metrics", s.metrics.handler())
 	mux.HandleFunc(protocol.SignalPath, s.handleSignal)
 	s.rtmRoutes(mux)
+	s.clusterRoutes(mux)
 	if s.DevTokensEnabled() {
 		mux.HandleFunc("GET /v1/dev/token", s.handleDevToken)
 	}

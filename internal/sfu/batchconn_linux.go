@@ -1,76 +1,53 @@
 package sfu
 
 import (
-	"errors"
 	"net"
 	"net/netip"
-	"sync"
-	"syscall"
-	"unsafe"
-
-	"golang.org/x/sys/unix"
 )
 
-// batchConn is the media socket with batched sends: WriteToAddrPort copies
-// the packet into a queue and returns; one sender goroutine empties the
-// queue with sendmmsg, many packets per system call. A forwarded packet's
-// copies for all subscribers, written back to back by the published
-// track's read loop, thus leave in a few system calls instead of one each,
-// and the kernel's share of the work runs on another core than the
-// encryption. Writers keep their order (one FIFO queue). Reads go straight
-// to the socket.
+// batchConn is the media socket with batched, sharded sends:
+// WriteToAddrPort copies the packet into the send queue of the shard its
+// destination hashes to and returns; each shard's sender goroutine empties
+// its queue with sendmmsg, many packets per system call. A forwarded
+// packet's copies for all subscribers, written back to back by the
+// published track's read loop, thus leave in a few system calls instead of
+// one each, and the kernel's share of the work runs on the other cores.
+//
+// A writer never waits: a destination that has destSlots packets queued,
+// or a shard whose slots are all in use, loses the packet (counted for that
+// destination and in Stats.EgressDropped), as a congested network would
+// lose it. Packets to one destination keep their order (one shard per
+// destination, one FIFO per destination). Reads go straight to the socket.
 type batchConn struct {
 	*net.UDPConn
-	raw syscall.RawConn
-	v6  bool
-
-	mu     sync.Mutex
-	space  *sync.Cond // signalled when the sender frees slots
-	slots  []batchSlot
-	head   int // next slot to send
-	n      int // queued slots
-	closed bool
-	wake   chan struct{}
-	done   chan struct{}
-
-	// owned by the sender goroutine
-	hdrs  [sendBatch]unix.Mmsghdr
-	iovs  [sendBatch]unix.Iovec
-	names [sendBatch]unix.RawSockaddrInet6
-
-	errors func() // counts a failed send (may be nil)
+	v6     bool
+	shards []*sendShard
+	stats  *Stats
 }
 
 const (
-	queueSlots = 2048 // packets queued at most; writers wait when full
+	shardSlots = 4096 // packets queued at most per shard
+	destSlots  = 128  // packets queued at most per destination
 	sendBatch  = 64   // packets per sendmmsg
 	slotSize   = 1600 // largest packet queued; larger ones are sent directly
 )
 
-type batchSlot struct {
-	n    int
-	addr netip.AddrPort
-	buf  [slotSize]byte
-}
-
-// newBatchConn wraps c; onError (may be nil) counts packets the kernel
-// refused.
-func newBatchConn(c *net.UDPConn, onError func()) (*batchConn, error) {
+// newBatchConn wraps c with the given number of sender shards (at least
+// one). stats (may be nil) counts refused and dropped packets.
+func newBatchConn(c *net.UDPConn, stats *Stats, shards int) (*batchConn, error) {
 	raw, err := c.SyscallConn()
 	if err != nil {
 		return nil, err
 	}
-	la, _ := c.LocalAddr().(*net.UDPAddr)
-	b := &batchConn{UDPConn: c, raw: raw, slots: make([]batchSlot, queueSlots), wake: make(chan struct{}, 1),
-		done: make(chan struct{}), errors: onError}
-	b.v6 = la != nil && la.IP.To4() == nil
-	b.space = sync.NewCond(&b.mu)
-	for i := range b.hdrs {
-		b.hdrs[i].Hdr.Iov = &b.iovs[i]
-		b.hdrs[i].Hdr.SetIovlen(1)
-		b.hdrs[i].Hdr.Name = (*byte)(unsafe.Pointer(&b.names[i]))
+	if stats == nil {
+		stats = &Stats{}
 	}
-	go b.sender()
+	la, _ := c.LocalAddr().(*net.UDPAddr)
+	b := &batchConn{UDPConn: c, stats: stats}
+	b.v6 = la != nil && la.IP.To4() == nil
+	for range max(shards, 1) {
+		b.shards = append(b.shards, newSendShard(raw, b.v6, stats))
+	}
 	return b, nil
 }
 
@@ -79,33 +56,14 @@ func (b *batchConn) ReadFromAddrPort(p []byte) (int, netip.AddrPort, error) {
 	return b.UDPConn.ReadFromUDPAddrPort(p)
 }
 
-// WriteToAddrPort queues p for addr. It blocks only while the queue is full.
+// WriteToAddrPort queues p for addr; it never blocks.
 func (b *batchConn) WriteToAddrPort(p []byte, addr netip.AddrPort) (int, error) {
 	if len(p) > slotSize || (!b.v6 && !addr.Addr().Unmap().Is4()) {
 		// Too large to queue, or an address the kernel will refuse
 		// (IPv6 on an IPv4 socket): send directly, errors included.
 		return b.UDPConn.WriteToUDPAddrPort(p, addr)
 	}
-	b.mu.Lock()
-	for b.n == len(b.slots) && !b.closed {
-		b.space.Wait()
-	}
-	if b.closed {
-		b.mu.Unlock()
-		return 0, net.ErrClosed
-	}
-	s := &b.slots[(b.head+b.n)%len(b.slots)]
-	s.n = copy(s.buf[:], p)
-	s.addr = addr
-	b.n++
-	if b.n == 1 {
-		select {
-		case b.wake <- struct{}{}:
-		default:
-		}
-	}
-	b.mu.Unlock()
-	return len(p), nil
+	return b.shard(addr).enqueue(p, addr)
 }
 
 // WriteTo queues p like WriteToAddrPort.
@@ -117,114 +75,58 @@ func (b *batchConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 	return b.WriteToAddrPort(p, ua.AddrPort())
 }
 
-// Close sends what is queued, then closes the socket.
+// shard returns the shard that sends to addr.
+func (b *batchConn) shard(addr netip.AddrPort) *sendShard {
+	if len(b.shards) == 1 {
+		return b.shards[0]
+	}
+	a := addr.Addr().As16()
+	h := uint32(2166136261) // FNV-1a over the address and port
+	for _, c := range a[8:] {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	h = (h ^ uint32(addr.Port()&0xff)) * 16777619
+	h = (h ^ uint32(addr.Port()>>8)) * 16777619
+	return b.shards[h%uint32(len(b.shards))]
+}
+
+// dropped returns how many packets to addr were dropped because its queue
+// was full, while the sender remembers addr (it forgets destinations idle
+// for longer than two sweep intervals).
+func (b *batchConn) dropped(addr netip.AddrPort) uint64 {
+	return b.shard(addr).dropped(addr)
+}
+
+// setStall installs a hook that holds back every packet to the
+// destinations it returns true for (tests: a viewer whose sends stall).
+// Call it before the first write.
+func (b *batchConn) setStall(f func(netip.AddrPort) bool) {
+	for _, s := range b.shards {
+		s.mu.Lock()
+		s.stall = f
+		s.mu.Unlock()
+	}
+}
+
+// Close sends what is queued (held-back packets excepted), then closes the
+// socket.
 func (b *batchConn) Close() error {
-	b.mu.Lock()
-	if b.closed {
-		b.mu.Unlock()
+	var closed bool
+	for _, s := range b.shards {
+		closed = s.close() || closed
+	}
+	if !closed {
 		return net.ErrClosed
 	}
-	b.closed = true
-	close(b.wake)
-	b.space.Broadcast()
-	b.mu.Unlock()
-	<-b.done
 	return b.UDPConn.Close()
 }
 
-// flush waits until every queued packet has been handed to the kernel.
+// flush waits until every packet queued so far has been handed to the
+// kernel (benchmarks and tests).
 func (b *batchConn) flush() {
-	b.mu.Lock()
-	for b.n > 0 && !b.closed {
-		b.space.Wait()
-	}
-	b.mu.Unlock()
-}
-
-func (b *batchConn) sender() {
-	defer close(b.done)
-	for {
-		b.mu.Lock()
-		head, n := b.head, min(b.n, sendBatch, len(b.slots)-b.head)
-		closed := b.closed
-		b.mu.Unlock()
-		if n == 0 {
-			if closed {
-				return
-			}
-			if _, ok := <-b.wake; !ok {
-				// Closed: send what is left, then stop.
-				b.mu.Lock()
-				left := b.n
-				b.mu.Unlock()
-				if left == 0 {
-					return
-				}
-			}
-			continue
-		}
-		// The n slots from head are the sender's until head moves.
-		b.send(b.slots[head : head+n])
-		b.mu.Lock()
-		b.head = (b.head + n) % len(b.slots)
-		b.n -= n
-		b.space.Broadcast()
-		b.mu.Unlock()
+	for _, s := range b.shards {
+		s.flush()
 	}
 }
 
-// send hands slots to the kernel with sendmmsg, waiting for the socket to
-// become writable when its buffer is full.
-func (b *batchConn) send(slots []batchSlot) {
-	for i := range slots {
-		s := &slots[i]
-		b.iovs[i].Base = &s.buf[0]
-		b.iovs[i].SetLen(s.n)
-		b.hdrs[i].Hdr.Namelen = b.sockaddr(&b.names[i], s.addr)
-		b.hdrs[i].Len = 0
-	}
-	sent := 0
-	for sent < len(slots) {
-		var n uintptr
-		var errno syscall.Errno
-		err := b.raw.Write(func(fd uintptr) bool {
-			// The socket is non-blocking, so sendmmsg cannot block: a raw
-			// system call keeps the runtime from handing the P over (and
-			// sysmon from waking every 20 µs to do so).
-			n, _, errno = unix.RawSyscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&b.hdrs[sent])), uintptr(len(slots)-sent), 0, 0, 0)
-			return errno != unix.EAGAIN
-		})
-		switch {
-		case err != nil:
-			return // socket closed
-		case errno == 0:
-			sent += int(n)
-		case errors.Is(errno, unix.EINTR):
-		default:
-			// The first packet was refused (e.g. unreachable): skip it.
-			if b.errors != nil {
-				b.errors()
-			}
-			sent++
-		}
-	}
-}
-
-// sockaddr writes addr into rs and returns its length.
-func (b *batchConn) sockaddr(rs *unix.RawSockaddrInet6, addr netip.AddrPort) uint32 {
-	port := addr.Port()
-	if !b.v6 {
-		s4 := (*unix.RawSockaddrInet4)(unsafe.Pointer(rs))
-		s4.Family = unix.AF_INET
-		p := (*[2]byte)(unsafe.Pointer(&s4.Port))
-		p[0], p[1] = byte(port>>8), byte(port)
-		s4.Addr = addr.Addr().Unmap().As4()
-		return unix.SizeofSockaddrInet4
-	}
-	rs.Family = unix.AF_INET6
-	p := (*[2]byte)(unsafe.Pointer(&rs.Port))
-	p[0], p[1] = byte(port>>8), byte(port)
-	rs.Addr = addr.Addr().As16()
-	rs.Flowinfo, rs.Scope_id = 0, 0
-	return unix.SizeofSockaddrInet6
-}
+var _ net.PacketConn = (*batchConn)(nil)

@@ -2,12 +2,17 @@
 
 package sfu
 
-import "net"
+import (
+	"net"
+	"net/netip"
+)
 
 // batchConn exists on Linux only (sendmmsg); elsewhere packets are sent
-// one by one.
+// one by one, and nothing is queued or dropped.
 type batchConn struct{ *net.UDPConn }
 
-func newBatchConn(c *net.UDPConn, _ func()) (*batchConn, error) { return &batchConn{c}, nil }
+func newBatchConn(c *net.UDPConn, _ *Stats, _ int) (*batchConn, error) { return &batchConn{c}, nil }
 
 func (b *batchConn) flush() {}
+
+func (b *batchConn) dropped(netip.AddrPort) uint64 { return 0 }

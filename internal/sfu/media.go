@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime"
 	"time"
 
 	"github.com/cohost-rtc/cohost/internal/pionlog"
@@ -32,8 +33,15 @@ type MediaConfig struct {
 	DisconnectedTimeout time.Duration
 	Logger              *slog.Logger
 	// NoBatch sends every packet with its own system call instead of
-	// queueing them for sendmmsg (Linux) on a sender goroutine.
+	// queueing them for sendmmsg (Linux) on sender goroutines.
 	NoBatch bool
+	// SendShards is the number of sender goroutines, each with its own
+	// queue; subscribers are spread over them by address. 0 means one per
+	// core the runtime uses (GOMAXPROCS).
+	SendShards int
+	// Stats (may be nil) counts packets the kernel refused and packets
+	// dropped because a subscriber's send queue was full.
+	Stats *Stats
 }
 
 // Media creates peer connections that share one UDP port.
@@ -69,7 +77,11 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 	var batch *batchConn
 	if uc, ok := cfg.Conn.(*net.UDPConn); ok && !cfg.NoBatch {
 		var err error
-		if batch, err = newBatchConn(uc, nil); err != nil {
+		shards := cfg.SendShards
+		if shards <= 0 {
+			shards = runtime.GOMAXPROCS(0)
+		}
+		if batch, err = newBatchConn(uc, cfg.Stats, shards); err != nil {
 			return nil, fmt.Errorf("sfu: media socket: %w", err)
 		}
 		conn = batch

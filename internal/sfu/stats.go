@@ -10,5 +10,10 @@ type Stats struct {
 	NACKs, PLIs          atomic.Uint64
 	Retransmits          atomic.Uint64
 	KeyframeRequests     atomic.Uint64
-	WriteErrors          atomic.Uint64
+	// WriteErrors counts packets that failed to be written, the ones the
+	// kernel refused included.
+	WriteErrors atomic.Uint64
+	// EgressDropped counts packets dropped because their subscriber's send
+	// queue (or its sender shard) was full.
+	EgressDropped atomic.Uint64
 }

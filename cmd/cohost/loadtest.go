@@ -33,10 +33,13 @@ Audience members are receive-only probes: media is counted and timed from
 the RTP header, which SRTP leaves in clear, and never decrypted, so the load
 tester spends less per packet than the server.
 
---baseline then measures, back to back, the least work any SFU must do for
-the same traffic (SRTP AES-128-GCM encryption once per subscriber and a UDP
-send on loopback) and reports the server's CPU per forwarded packet as a
-ratio to it. See docs/benchmarks.md.
+--baseline also measures the least work any SFU must do for the same
+traffic (SRTP AES-128-GCM encryption once per subscriber and a UDP send on
+loopback), once with a sendto per packet and once batched with sendmmsg as
+the server sends (the true floor). The window is split into --rounds
+slices; after each, the hosts pause while both baselines run, so server and
+baselines alternate under the same disturbance, and the report gives the
+median of the rounds' ratios with their spread. See docs/benchmarks.md.
 
 The load tester only talks to the server at --url: signalling, tokens and
 metrics go there, media only to its host's addresses. Tokens come from
@@ -111,8 +114,9 @@ mode, or else from the server's development token endpoint (loopback only).`,
 	fs.Float64Var(&cfg.JoinRate, "join-rate", 50, "audience joins per second")
 	fs.DurationVarP(&cfg.Duration, "duration", "d", 0, "measurement window after everyone joined (default 30s)")
 	fs.DurationVar(&cfg.Settle, "settle", 0, "longest wait for the audience's first media after the last join (default 10s)")
-	fs.BoolVar(&cfg.Baseline, "baseline", false, "then measure the SRTP-encrypt-and-send baseline for the same traffic and report the ratio")
-	fs.DurationVar(&cfg.BaselineDuration, "baseline-duration", 0, "baseline length (default 10s)")
+	fs.BoolVar(&cfg.Baseline, "baseline", false, "also measure the SRTP-encrypt-and-send baselines (sendto and sendmmsg) for the same traffic, alternating with the server, and report the ratios")
+	fs.DurationVar(&cfg.BaselineDuration, "baseline-duration", 0, "baselines' total length, each (default 10s)")
+	fs.IntVar(&cfg.Rounds, "rounds", 0, "measurement slices, each followed by the baselines (default 4 with --baseline, else 1)")
 	fs.StringVar(&cfg.Prefix, "prefix", "lt", "channel name prefix: <prefix>0, <prefix>1, …")
 	fs.StringVar(&jsonPath, "json", "", "also write the report as JSON to this file (- for stdout)")
 	fs.BoolVarP(&quiet, "quiet", "q", false, "no progress line")

@@ -25,8 +25,10 @@ type baseStream struct {
 
 // runBaseline sends streams to receivers loopback sockets for d. The
 // receiving sockets are read by the load test's receiver, as the audience's
-// are, so that the sender's kernel work per packet is the same.
-func runBaseline(ctx context.Context, recv *receiver, t *target, streams []baseStream, receivers int, d time.Duration) (*BaselineResult, error) {
+// are, so that the sender's kernel work per packet is the same. batched
+// sends a fan-out's copies with sendmmsg, up to 64 per system call, as the
+// server does; otherwise each copy has its own sendto.
+func runBaseline(ctx context.Context, recv *receiver, t *target, streams []baseStream, receivers int, d time.Duration, batched bool) (*BaselineResult, error) {
 	lo := netip.MustParseAddr("127.0.0.1")
 	addrs := make([]netip.AddrPort, receivers)
 	probes := make([]*probe, receivers)
@@ -52,6 +54,12 @@ func runBaseline(ctx context.Context, recv *receiver, t *target, streams []baseS
 	}
 	defer conn.Close()
 	_ = conn.SetWriteBuffer(4 << 20)
+	var mm *mmsgSender
+	if batched {
+		if mm, err = newMmsgSender(conn); err != nil {
+			return nil, fmt.Errorf("loadtest: baseline sender: %w", err)
+		}
+	}
 
 	// One SRTP context per receiver, as an SFU has one per subscriber.
 	ctxs := make([]*srtp.Context, receivers)
@@ -83,7 +91,7 @@ func runBaseline(ctx context.Context, recv *receiver, t *target, streams []baseS
 		states[i] = &state{baseStream: s, raw: raw, interval: time.Second * time.Duration(burst) / time.Duration(s.pps), next: start}
 	}
 
-	res := &BaselineResult{Receivers: receivers}
+	res := &BaselineResult{Receivers: receivers, Batched: batched}
 	done := make(chan error, 1)
 	go func() {
 		// One locked thread sends everything; its CPU time is the result.
@@ -113,6 +121,21 @@ func runBaseline(ctx context.Context, recv *receiver, t *target, streams []baseS
 				binary.BigEndian.PutUint16(s.raw[2:], s.seq)
 				binary.BigEndian.PutUint64(s.raw[stampOffset:], uint64(time.Now().UnixNano()))
 				for _, r := range s.receivers {
+					if mm != nil {
+						enc, err := ctxs[r].EncryptRTP(mm.buf(), s.raw, &hdr)
+						if err != nil {
+							done <- err
+							return
+						}
+						if mm.add(enc, addrs[r]) {
+							if err := mm.send(); err != nil {
+								done <- err
+								return
+							}
+						}
+						sent++
+						continue
+					}
 					enc, err := ctxs[r].EncryptRTP(out[:0], s.raw, &hdr)
 					if err != nil {
 						done <- err
@@ -123,6 +146,12 @@ func runBaseline(ctx context.Context, recv *receiver, t *target, streams []baseS
 						return
 					}
 					sent++
+				}
+			}
+			if mm != nil {
+				if err := mm.send(); err != nil {
+					done <- err
+					return
 				}
 			}
 			s.next = s.next.Add(s.interval)

@@ -50,11 +50,16 @@ type Config struct {
 	// the last join (default 10 s).
 	Settle time.Duration
 
-	// Baseline also measures, right after the load test, the least work any
-	// SFU does for the same traffic: SRTP-encrypt each packet once per
-	// subscriber and send it on UDP; BaselineDuration (default 10 s) long.
+	// Baseline also measures the least work any SFU does for the same
+	// traffic: SRTP-encrypt each packet once per subscriber and send it on
+	// UDP, once with a sendto per packet and once batched with sendmmsg as
+	// the server sends. The window is split into Rounds slices (default 4
+	// with the baseline, else 1); after each, the hosts pause while both
+	// baselines run, BaselineDuration/Rounds each (BaselineDuration
+	// default 10 s), so that server and baselines alternate.
 	Baseline         bool
 	BaselineDuration time.Duration
+	Rounds           int
 
 	// Prefix names the channels: Prefix0, Prefix1, … (default "lt").
 	Prefix string
@@ -94,6 +99,12 @@ func (c Config) withDefaults() (Config, error) {
 	if c.BaselineDuration == 0 {
 		c.BaselineDuration = 10 * time.Second
 	}
+	if c.Rounds == 0 {
+		c.Rounds = 1
+		if c.Baseline {
+			c.Rounds = 4
+		}
+	}
 	if c.Prefix == "" {
 		c.Prefix = "lt"
 	}
@@ -121,6 +132,7 @@ func (c Config) withDefaults() (Config, error) {
 	check(c.VideoFPS >= 0 && (c.VideoFPS == 0 || c.VideoFPS <= c.VideoPPS), "video frame rate must be 0..packet rate")
 	check(c.JoinRate > 0, "join rate must be positive")
 	check(c.Duration > 0 && c.Settle > 0 && c.BaselineDuration > 0, "durations must be positive")
+	check(c.Rounds >= 1 && c.Rounds <= 100, "rounds must be 1..100")
 	if c.VideoKbps > 0 && c.VideoPPS > 0 {
 		check(c.videoPayload() <= maxPayload, "video: %d kbps at %d packets/s makes %d-byte packets; raise the packet rate (at most %d bytes)",
 			c.VideoKbps, c.VideoPPS, c.videoPayload(), maxPayload)

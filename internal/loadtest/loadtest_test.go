@@ -30,7 +30,7 @@ func TestRun(t *testing.T) {
 	rep, err := Run(context.Background(), Config{
 		URL: srv.URL, Audience: 3, VideoKbps: 500, VideoPPS: 100, AudioKbps: 32, AudioPPS: 50,
 		JoinRate: 100, Duration: time.Second, Settle: 5 * time.Second,
-		Baseline: true, BaselineDuration: 300 * time.Millisecond, Progress: &progress,
+		Baseline: true, BaselineDuration: 600 * time.Millisecond, Rounds: 2, Progress: &progress,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -61,8 +61,14 @@ func TestRun(t *testing.T) {
 	if rep.Server.PacketsOutPerSec < 200 || rep.Server.CPUSeconds <= 0 || rep.Server.NsCPUPerForwardedPacket <= 0 || rep.Server.RSSMB <= 0 {
 		t.Fatalf("server %+v", rep.Server)
 	}
-	if b := rep.Baseline; b == nil || b.Packets == 0 || b.Receivers != 3 || b.NsPerPacket <= 0 || rep.Ratio <= 0 {
+	if b := rep.Baseline; b == nil || b.Packets == 0 || b.Receivers != 3 || b.NsPerPacket <= 0 || rep.Ratio <= 0 || b.Batched {
 		t.Fatalf("baseline %+v ratio %v", b, rep.Ratio)
+	}
+	if b := rep.BatchedBaseline; b == nil || b.Packets == 0 || b.Received == 0 || b.Receivers != 3 || b.NsPerPacket <= 0 || rep.RatioBatched <= 0 || !b.Batched {
+		t.Fatalf("batched baseline %+v ratio %v", b, rep.RatioBatched)
+	}
+	if len(rep.Rounds) != 2 || rep.RatioSpread[0] > rep.Ratio || rep.Ratio > rep.RatioSpread[1] {
+		t.Fatalf("rounds %+v ratio %v spread %v", rep.Rounds, rep.Ratio, rep.RatioSpread)
 	}
 	if !strings.Contains(progress.String(), "receiving") {
 		t.Errorf("progress %q", progress.String())

@@ -245,6 +245,7 @@ func (n *probeNet) ListenTCP(network string, laddr *net.TCPAddr) (transport.TCPL
 // runState is what probes and publishers share during a run.
 type runState struct {
 	measuring atomic.Bool
+	paused    atomic.Bool   // hosts send nothing (while a baseline runs)
 	pktsIn    atomic.Uint64 // received by probes
 	bytesIn   atomic.Uint64
 	pktsOut   atomic.Uint64 // sent by publishers

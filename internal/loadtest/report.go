@@ -70,6 +70,7 @@ type Report struct {
 		PLIs                    float64 `json:"plis"`
 		Retransmits             float64 `json:"retransmits"`
 		WriteErrors             float64 `json:"writeErrors"`
+		EgressDropped           float64 `json:"egressDropped"` // subscribers' full send queues
 	} `json:"server"`
 	// Kernel UDP counters of the whole machine over the window (meaningful
 	// when the server runs on this machine).
@@ -83,11 +84,60 @@ type Report struct {
 		Others    float64 `json:"otherProcessesCores"`
 	} `json:"machine"`
 
-	Errors      int             `json:"errors"`
-	FirstErrors []string        `json:"firstErrors,omitempty"`
-	Baseline    *BaselineResult `json:"baseline,omitempty"`
-	// Ratio is the server's CPU per forwarded packet over the baseline's.
-	Ratio float64 `json:"ratioToBaseline,omitempty"`
+	Errors      int      `json:"errors"`
+	FirstErrors []string `json:"firstErrors,omitempty"`
+	// Baseline and BatchedBaseline sum the baselines' rounds: one sendto
+	// per packet, and sendmmsg batches as the server sends them (the true
+	// floor).
+	Baseline        *BaselineResult `json:"baseline,omitempty"`
+	BatchedBaseline *BaselineResult `json:"batchedBaseline,omitempty"`
+	// Rounds are the alternating measurements: each server slice and the
+	// baselines measured right after it.
+	Rounds []Round `json:"rounds,omitempty"`
+	// Ratio and RatioBatched are the medians over the rounds of the
+	// server's CPU per forwarded packet over each baseline's; the spread
+	// is the smallest and largest round.
+	Ratio              float64    `json:"ratioToBaseline,omitempty"`
+	RatioBatched       float64    `json:"ratioToBatchedBaseline,omitempty"`
+	RatioSpread        [2]float64 `json:"ratioToBaselineSpread,omitzero"`
+	RatioBatchedSpread [2]float64 `json:"ratioToBatchedBaselineSpread,omitzero"`
+}
+
+// Round is one server slice and the two baselines measured after it.
+type Round struct {
+	ServerNsPerPacket   float64 `json:"serverNsPerPacket"`
+	BaselineNsPerPacket float64 `json:"baselineNsPerPacket"`
+	BatchedNsPerPacket  float64 `json:"batchedBaselineNsPerPacket"`
+	baseline, batched   *BaselineResult
+}
+
+// summariseRounds sums the rounds' baselines and takes the median ratios.
+func (rep *Report) summariseRounds() {
+	var plain, batched []float64
+	for _, r := range rep.Rounds {
+		rep.Baseline = rep.Baseline.plus(r.baseline)
+		rep.BatchedBaseline = rep.BatchedBaseline.plus(r.batched)
+		if r.ServerNsPerPacket > 0 && r.BaselineNsPerPacket > 0 && r.BatchedNsPerPacket > 0 {
+			plain = append(plain, r.ServerNsPerPacket/r.BaselineNsPerPacket)
+			batched = append(batched, r.ServerNsPerPacket/r.BatchedNsPerPacket)
+		}
+	}
+	rep.Ratio, rep.RatioSpread = medianSpread(plain)
+	rep.RatioBatched, rep.RatioBatchedSpread = medianSpread(batched)
+}
+
+// medianSpread returns the median of xs and its smallest and largest.
+func medianSpread(xs []float64) (float64, [2]float64) {
+	if len(xs) == 0 {
+		return 0, [2]float64{}
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	m := s[len(s)/2]
+	if len(s)%2 == 0 {
+		m = (s[len(s)/2-1] + s[len(s)/2]) / 2
+	}
+	return m, [2]float64{s[0], s[len(s)-1]}
 }
 
 // ReportConfig is the configuration a report was made with.
@@ -261,14 +311,24 @@ func (rep *Report) WriteTable(w io.Writer) error {
 	p("server packets", "in %.0f pkt/s  out %.0f pkt/s  (%.2f Mbit/s out)", s.PacketsInPerSec, s.PacketsOutPerSec, s.BytesOutPerSec*8/1e6)
 	p("server CPU", "%.2f s  (%.1f %% of a core)  %.0f ns per forwarded packet", s.CPUSeconds, s.CPUPercent, s.NsCPUPerForwardedPacket)
 	p("server RSS", "%.1f MB (idle %.1f MB)  %.0f KB per audience member", s.RSSMB, s.RSSIdleMB, s.RSSPerAudienceKB)
-	p("server feedback", "NACKs %.0f  retransmits %.0f  PLIs %.0f  write errors %.0f", s.NACKs, s.Retransmits, s.PLIs, s.WriteErrors)
+	p("server feedback", "NACKs %.0f  retransmits %.0f  PLIs %.0f  write errors %.0f  dropped on full queues %.0f", s.NACKs, s.Retransmits, s.PLIs, s.WriteErrors, s.EgressDropped)
 	p("load tester CPU", "%.2f s  %.0f ns per received packet", rep.Client.CPUSeconds, rep.Client.NsCPUPerReceivedPacket)
 	p("kernel UDP drops", "receive buffer %d  send buffer %d", rep.Kernel.RcvbufErrors, rep.Kernel.SndbufErrors)
 	p("machine CPU", "%.2f of %d cores busy, %.2f used by other processes", rep.Machine.BusyCores, rep.Machine.Cores, rep.Machine.Others)
 	if b := rep.Baseline; b != nil {
 		p("baseline", "%.0f ns CPU per packet (%d packets to %d receivers in %.1f s, AES-128-GCM + sendto)",
 			b.NsPerPacket, b.Packets, b.Receivers, b.Seconds)
-		p("server / baseline", "%.2f×", rep.Ratio)
+	}
+	if b := rep.BatchedBaseline; b != nil {
+		p("batched baseline", "%.0f ns CPU per packet (%d packets to %d receivers in %.1f s, AES-128-GCM + sendmmsg)",
+			b.NsPerPacket, b.Packets, b.Receivers, b.Seconds)
+	}
+	if len(rep.Rounds) > 0 {
+		p("server / baseline", "%.2f× (median of %d rounds, %.2f–%.2f)", rep.Ratio, len(rep.Rounds), rep.RatioSpread[0], rep.RatioSpread[1])
+		p("server / batched baseline", "%.2f× (median of %d rounds, %.2f–%.2f)", rep.RatioBatched, len(rep.Rounds), rep.RatioBatchedSpread[0], rep.RatioBatchedSpread[1])
+		for i, r := range rep.Rounds {
+			p(fmt.Sprintf("round %d", i+1), "server %.0f ns  baseline %.0f ns  batched %.0f ns per packet", r.ServerNsPerPacket, r.BaselineNsPerPacket, r.BatchedNsPerPacket)
+		}
 	}
 	p("errors", "%d", rep.Errors)
 	for _, e := range rep.FirstErrors {
@@ -282,6 +342,7 @@ func (rep *Report) WriteTable(w io.Writer) error {
 // over UDP on loopback, with no SFU logic, from one thread whose CPU time is
 // measured.
 type BaselineResult struct {
+	Batched       bool    `json:"batched"` // sendmmsg instead of sendto
 	Seconds       float64 `json:"seconds"`
 	Receivers     int     `json:"receivers"`
 	Packets       uint64  `json:"packets"`
@@ -289,4 +350,27 @@ type BaselineResult struct {
 	CPUSeconds    float64 `json:"cpuSeconds"`
 	NsPerPacket   float64 `json:"nsPerPacket"`
 	PacketsPerSec float64 `json:"packetsPerSecond"`
+}
+
+// plus sums two baseline results (either may be nil).
+func (b *BaselineResult) plus(o *BaselineResult) *BaselineResult {
+	switch {
+	case o == nil:
+		return b
+	case b == nil:
+		c := *o
+		return &c
+	}
+	c := *b
+	c.Seconds += o.Seconds
+	c.Packets += o.Packets
+	c.Received += o.Received
+	c.CPUSeconds += o.CPUSeconds
+	if c.Packets > 0 {
+		c.NsPerPacket = c.CPUSeconds * 1e9 / float64(c.Packets)
+	}
+	if c.Seconds > 0 {
+		c.PacketsPerSec = float64(c.Packets) / c.Seconds
+	}
+	return &c
 }

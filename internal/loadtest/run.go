@@ -232,23 +232,37 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 	for _, m := range r.member {
 		m.probe.mark()
 	}
-	s0, err := r.t.scrape(ctx)
-	if err != nil {
-		return nil, err
+	// The window is cfg.Rounds slices of the server forwarding; with the
+	// baseline, each slice is followed by the two baselines while the
+	// hosts pause, so that server and baseline are measured alternately
+	// under the same disturbance.
+	var w slice
+	baseStreams := r.baseStreams()
+	for i := range cfg.Rounds {
+		sl, err := r.measureSlice(ctx, cfg.Duration/time.Duration(cfg.Rounds))
+		if err != nil {
+			return nil, err
+		}
+		w.add(sl)
+		if !cfg.Baseline || ctx.Err() != nil {
+			continue
+		}
+		r.setPhase(fmt.Sprintf("baseline %d/%d", i+1, cfg.Rounds))
+		round, err := r.baselineRound(ctx, baseStreams, cfg.BaselineDuration/time.Duration(cfg.Rounds))
+		if err != nil {
+			return rep, err
+		}
+		round.ServerNsPerPacket = sl.nsPerPacket()
+		rep.Rounds = append(rep.Rounds, round)
+		r.setPhase("measuring")
 	}
-	u0, ru0, busy0 := readUDPStats(), selfRusage(), readCPUBusy()
-	in0, inB0, out0, outB0 := r.state.pktsIn.Load(), r.state.bytesIn.Load(), r.state.pktsOut.Load(), r.state.bytesOut.Load()
-	r.state.measuring.Store(true)
-	wStart := time.Now()
-	sleepUntil(ctx, wStart.Add(cfg.Duration))
-	r.state.measuring.Store(false)
-	wSecs := time.Since(wStart).Seconds()
-	s1, err := r.t.scrape(context.WithoutCancel(ctx))
-	if err != nil {
-		return nil, err
-	}
-	u1, ru1, busy1 := readUDPStats(), selfRusage(), readCPUBusy()
-	in1, inB1, out1, outB1 := r.state.pktsIn.Load(), r.state.bytesIn.Load(), r.state.pktsOut.Load(), r.state.bytesOut.Load()
+	s0, s1 := w.s0, w.s1
+	wSecs := w.seconds
+	u0, u1 := UDPStats{}, w.udp
+	ru0, ru1 := 0.0, w.clientCPU
+	busy0, busy1 := 0.0, w.busy
+	in0, inB0, out0, outB0 := uint64(0), uint64(0), uint64(0), uint64(0)
+	in1, inB1, out1, outB1 := w.in, w.inB, w.out, w.outB
 
 	// Window figures.
 	rep.Window.Seconds = wSecs
@@ -321,16 +335,8 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 	rep.FirstErrors = slices.Clone(r.errFirst)
 	r.errMu.Unlock()
 
-	if cfg.Baseline && ctx.Err() == nil {
-		r.setPhase("baseline")
-		b, err := runBaseline(ctx, r.recv, r.t, r.baseStreams(), len(r.member), cfg.BaselineDuration)
-		if err != nil {
-			return rep, err
-		}
-		rep.Baseline = b
-		if b.NsPerPacket > 0 && srv.NsCPUPerForwardedPacket > 0 {
-			rep.Ratio = srv.NsCPUPerForwardedPacket / b.NsPerPacket
-		}
+	if len(rep.Rounds) > 0 {
+		rep.summariseRounds()
 	}
 	r.setPhase("done")
 	return rep, nil
@@ -466,6 +472,9 @@ func (r *runner) send(ctx context.Context, t *rtc.LocalTrack) {
 		}
 		pkt.Timestamp = ts0 + uint32(time.Since(start).Seconds()*clock)
 		for i := range burst {
+			if r.state.paused.Load() {
+				break // sequence numbers do not advance: a pause is no loss
+			}
 			pkt.SequenceNumber++
 			pkt.Marker = i == burst-1
 			if err := t.WriteRTP(pkt); err == nil {

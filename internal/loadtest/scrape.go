@@ -23,6 +23,7 @@ type serverSample struct {
 	plis       float64
 	rtx        float64
 	writeErrs  float64
+	dropped    float64
 	users      float64
 }
 
@@ -54,6 +55,7 @@ func (t *target) scrape(ctx context.Context) (serverSample, error) {
 		"cohost_plis_sent_total":        &s.plis,
 		"cohost_rtp_retransmits_total":  &s.rtx,
 		"cohost_rtp_write_errors_total": &s.writeErrs,
+		"cohost_egress_dropped_total":   &s.dropped,
 		"cohost_users":                  &s.users, // summed over roles
 	}
 	sc := bufio.NewScanner(resp.Body)

@@ -114,6 +114,19 @@ type DemuxStats struct {
 	// Malformed: packets from a served peer's address that were neither
 	// STUN, DTLS nor SRTP/SRTCP.
 	Malformed atomic.Uint64
+	// DTLSQueueFull: DTLS records dropped because a handshake's queue was
+	// full (a peer flooding its own handshake).
+	DTLSQueueFull atomic.Uint64
+	// HandshakeTimeouts and HandshakeFailures: DTLS handshakes that did
+	// not finish in time, or failed (wrong certificate, bad records).
+	HandshakeTimeouts, HandshakeFailures atomic.Uint64
+	// LateDTLS: DTLS records from a peer whose DTLS state was dropped.
+	LateDTLS atomic.Uint64
+	// Unkeyed: SRTP/SRTCP from a peer before its handshake gave keys.
+	Unkeyed atomic.Uint64
+	// BadSRTP: SRTP/SRTCP packets that failed to authenticate or decrypt
+	// (malformed, forged or replayed).
+	BadSRTP atomic.Uint64
 }
 
 // demux is the shared reader of the media port. It owns the socket: every

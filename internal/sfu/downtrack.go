@@ -37,9 +37,13 @@ type DownTrack struct {
 	// timestamps to stay continuous across pauses. offsets packs the
 	// sequence offset (high 32 bits) and the timestamp offset (low 32
 	// bits); the read loop writes it, the retransmission path reads it.
+	// spans records which offsets were in force for which sequence numbers
+	// sent, so a NACK is answered with the packet that was sent under the
+	// number it names.
 	gate      *Gate
 	clockRate uint32
 	offsets   atomic.Uint64
+	spans     offsetSpans
 	epoch     uint32 // owned by the read loop, like the fields below
 	sent      bool
 	lastSeq   uint16
@@ -123,7 +127,7 @@ func (d *DownTrack) writeRTP(src *rtp.Header, payload, ext []byte, now int64) bo
 	if d.gate != nil && !d.passGate(src, now) {
 		return false
 	}
-	return d.write(&d.hdr, src, payload, ext)
+	return d.write(&d.hdr, src, payload, ext, d.offsets.Load())
 }
 
 // passGate applies the relay gate: nothing passes while paused; the first
@@ -139,10 +143,15 @@ func (d *DownTrack) passGate(src *rtp.Header, now int64) bool {
 			gap := uint32(uint64(now-d.lastWall) * uint64(d.clockRate) / uint64(time.Second))
 			seqOff := d.lastSeq + 1 - src.SequenceNumber
 			tsOff := d.lastTS + max(gap, 1) - src.Timestamp
-			d.offsets.Store(uint64(seqOff)<<32 | uint64(tsOff))
+			off := uint64(seqOff)<<32 | uint64(tsOff)
+			d.offsets.Store(off)
+			d.spans.add(d.lastSeq+1, off)
 		}
 	}
 	off := d.offsets.Load()
+	if !d.sent {
+		d.spans.add(src.SequenceNumber+uint16(off>>32), off)
+	}
 	d.sent = true
 	d.lastSeq = src.SequenceNumber + uint16(off>>32)
 	d.lastTS = src.Timestamp + uint32(off)
@@ -152,8 +161,9 @@ func (d *DownTrack) passGate(src *rtp.Header, now int64) bool {
 
 // write rewrites src into h for this subscriber and sends it. Of the
 // header extensions only abs-capture-time (ext) is kept, under the id the
-// subscriber negotiated.
-func (d *DownTrack) write(h, src *rtp.Header, payload, ext []byte) bool {
+// subscriber negotiated. off holds the sequence and timestamp offsets
+// (see offsets).
+func (d *DownTrack) write(h, src *rtp.Header, payload, ext []byte, off uint64) bool {
 	b := d.bound.Load()
 	if b == nil {
 		return false
@@ -162,7 +172,6 @@ func (d *DownTrack) write(h, src *rtp.Header, payload, ext []byte) bool {
 	h.Padding = src.Padding
 	h.Marker = src.Marker
 	h.PayloadType = b.pt
-	off := d.offsets.Load()
 	h.SequenceNumber = src.SequenceNumber + uint16(off>>32)
 	h.Timestamp = src.Timestamp + uint32(off)
 	h.SSRC = b.ssrc
@@ -204,7 +213,7 @@ func (d *DownTrack) readRTCP(sender *webrtc.RTPSender) {
 }
 
 // retransmit resends the packets a subscriber reported lost, from the
-// source's cache.
+// source's cache, each with the offsets it was first sent with.
 func (d *DownTrack) retransmit(nacks []rtcp.NackPair) {
 	cache := d.source.cache
 	if cache == nil {
@@ -213,18 +222,24 @@ func (d *DownTrack) retransmit(nacks []rtcp.NackPair) {
 	d.rtxMu.Lock()
 	defer d.rtxMu.Unlock()
 	var src rtp.Header
-	seqOff := uint16(d.offsets.Load() >> 32)
 	for _, pair := range nacks {
 		pair.Range(func(seq uint16) bool {
-			n := cache.get(seq-seqOff, d.rtxBuf[:])
+			off := uint64(0)
+			if d.gate != nil {
+				var ok bool
+				if off, ok = d.spans.lookup(seq); !ok {
+					return true // sent too many pauses ago: unknown
+				}
+			}
+			n := cache.get(seq-uint16(off>>32), d.rtxBuf[:])
 			if n == 0 {
 				return true
 			}
-			off, err := src.Unmarshal(d.rtxBuf[:n])
+			hlen, err := src.Unmarshal(d.rtxBuf[:n])
 			if err != nil {
 				return true
 			}
-			if d.write(&d.rtxHdr, &src, d.rtxBuf[off:n], d.source.captureTime(&src)) {
+			if d.write(&d.rtxHdr, &src, d.rtxBuf[hlen:n], d.source.captureTime(&src), off) {
 				d.source.stats.Retransmits.Add(1)
 			}
 			return true

@@ -206,6 +206,9 @@ func TestBatchConnCountsRefusedSends(t *testing.T) {
 // TestBatchConnSendsWithoutAllocating: at light load, one packet per
 // sendmmsg, queueing and sending a packet allocates nothing.
 func TestBatchConnSendsWithoutAllocating(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
 	sink := newUDPSink(t, 0)
 	b := newTestBatchConn(t, nil, 1)
 	pkt, dst := make([]byte, 1200), sink.addr()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -101,20 +102,32 @@ func TestPublishAndSubscribe(t *testing.T) {
 }
 
 // BenchmarkForward measures the server's forwarding path from a parsed RTP
-// packet to each subscriber's SRTP write on loopback, Pion's write path
-// (interceptors, SRTP, sendto) included.
+// packet to each subscriber's socket: rewrite, SRTP, the send queue and
+// the sender's sendmmsg (the clock stops once the queue is drained). The
+// subscribers are Pion peer connections in the same process that read
+// and decrypt their media, so their buffers do not grow; their work and
+// allocations are in the figures too.
 //
-// The relayed variants forward the same packets to subscribers of a channel
-// media relay destination (gate check and sequence rewriting included).
+// "saturated" forwards packets back to back, so the sender sends large
+// batches; "light" waits for each packet's copies to be sent before
+// forwarding the next (one packet per sendmmsg with one subscriber). The
+// relayed variants forward to subscribers of a channel media relay
+// destination (gate check and sequence rewriting included).
 func BenchmarkForward(b *testing.B) {
 	for _, bc := range []struct {
 		n       int
 		relayed bool
-	}{{1, false}, {10, false}, {10, true}, {50, false}, {50, true}} {
+		light   bool
+	}{{1, false, true}, {1, false, false}, {10, false, true}, {10, false, false}, {10, true, false}, {50, false, false}, {50, true, false}} {
 		n := bc.n
 		name := fmt.Sprintf("subscribers=%d", n)
 		if bc.relayed {
 			name += "/relayed"
+		}
+		if bc.light {
+			name += "/light"
+		} else {
+			name += "/saturated"
 		}
 		b.Run(name, func(b *testing.B) {
 			m := newTestMedia(b)
@@ -150,15 +163,34 @@ func BenchmarkForward(b *testing.B) {
 				}
 				time.Sleep(5 * time.Millisecond)
 			}
+			var received atomic.Int64
+			for _, s := range subs {
+				go s.readMedia(&received)
+			}
 			pkt := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 96, SequenceNumber: 1, Timestamp: 1, SSRC: 1234}, Payload: make([]byte, 1100)}
 			raw, _ := pkt.Marshal()
 			var hdr rtp.Header
+			// A first packet makes every subscriber's track start.
+			pt.forward(&hdr, raw)
+			m.flush()
+			deadline = time.Now().Add(20 * time.Second)
+			for received.Load() < int64(n) {
+				if time.Now().After(deadline) {
+					b.Fatalf("%d of %d subscribers received the first packet", received.Load(), n)
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			received.Store(0)
 			b.SetBytes(int64(len(raw) * n))
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				raw[2], raw[3] = byte(i>>8), byte(i)
+				seq := uint16(i + 2)
+				raw[2], raw[3] = byte(seq>>8), byte(seq)
 				pt.forward(&hdr, raw)
+				if bc.light {
+					m.flush()
+				}
 			}
 			m.flush() // the queued copies are sent too
 			b.StopTimer()
@@ -166,6 +198,14 @@ func BenchmarkForward(b *testing.B) {
 			if stats.WriteErrors.Load() > 0 {
 				b.Fatalf("%d write errors", stats.WriteErrors.Load())
 			}
+			// What the subscribers read (saturated runs may overflow their
+			// socket buffers).
+			want := int64(b.N * n)
+			deadline = time.Now().Add(5 * time.Second)
+			for received.Load() < want && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			b.ReportMetric(100*float64(received.Load())/float64(want), "%received")
 		})
 	}
 }

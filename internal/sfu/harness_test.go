@@ -2,6 +2,7 @@ package sfu
 
 import (
 	"net"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -94,6 +95,22 @@ func (s *subscriber) answer(tb testing.TB, ev protocol.OfferEvent) {
 	<-done
 	if err := s.down.Answer(s.pc.LocalDescription().SDP); err != nil {
 		tb.Errorf("server apply answer: %v", err)
+	}
+}
+
+// readMedia reads and decrypts the packets of the subscriber's first track
+// and counts them in n, until the track ends.
+func (s *subscriber) readMedia(n *atomic.Int64) {
+	tr, ok := <-s.tracks
+	if !ok {
+		return
+	}
+	buf := make([]byte, 1500)
+	for {
+		if _, _, err := tr.Read(buf); err != nil {
+			return
+		}
+		n.Add(1)
 	}
 }
 

@@ -536,6 +536,79 @@
     };
   }
 
+  // src/rtc/client-compat.js
+  var notSupported = (what) => fail("NOT_SUPPORTED", `cohost does not support ${what}`);
+  var clientCompat = {
+    // massSubscribe subscribes to each {user, mediaType} and resolves with
+    // one result each: {user, mediaType, track} or {user, mediaType, error}.
+    async massSubscribe(subscribeList) {
+      return Promise.all((subscribeList || []).map(async ({ user, mediaType }) => {
+        try {
+          return { user, mediaType, track: await this.subscribe(user, mediaType) };
+        } catch (error) {
+          return { user, mediaType, error };
+        }
+      }));
+    },
+    async massUnsubscribe(unsubscribeList) {
+      for (const { user, mediaType } of unsubscribeList || []) await this.unsubscribe(user, mediaType);
+    },
+    // getNetworkQuality: 0 is Agora's "unknown" (cohost does not rate links).
+    getNetworkQuality() {
+      return { uplinkNetworkQuality: 0, downlinkNetworkQuality: 0 };
+    },
+    // getNtpWallTimeInMs: 0 as Agora's when not synchronised with NTP.
+    getNtpWallTimeInMs() {
+      return 0;
+    },
+    get localDataChannels() {
+      return [];
+    },
+    async presubscribe() {
+      throw notSupported("presubscribe");
+    },
+    pickSVCLayer() {
+      throw notSupported("SVC layers");
+    },
+    async setLiveTranscoding() {
+      throw notSupported("CDN live streaming");
+    },
+    async startLiveStreaming() {
+      throw notSupported("CDN live streaming");
+    },
+    async stopLiveStreaming() {
+      throw notSupported("CDN live streaming");
+    },
+    async enableContentInspect() {
+      throw notSupported("content inspection");
+    },
+    async disableContentInspect() {
+      throw notSupported("content inspection");
+    },
+    async setImageModeration() {
+      throw notSupported("image moderation");
+    },
+    setLocalAccessPointsV2() {
+      throw notSupported("local access points");
+    },
+    setProxyServer() {
+      throw notSupported("Agora's proxy servers");
+    },
+    // Accepted, changing nothing: analytics for Agora's console, a licence
+    // for Agora's cloud, dual stream (cohost sends one), RTM configuration.
+    async sendCustomReportMessage() {
+    },
+    setLicense() {
+    },
+    async setDualStreamMode() {
+    },
+    setRTMConfig() {
+    }
+  };
+  function installClientCompat(cls) {
+    Object.defineProperties(cls.prototype, Object.getOwnPropertyDescriptors(clientCompat));
+  }
+
   // src/shared/backoff.js
   var Backoff = class {
     /**
@@ -703,6 +776,7 @@
         document.body.appendChild(a);
         this.container = a;
         this.media = a;
+        if (track._sinkId && a.setSinkId) a.setSinkId(track._sinkId).catch((e) => log.warn("setSinkId", e));
       }
       this.update();
     }
@@ -737,6 +811,95 @@
   }
   function existingAudioContext() {
     return ctx;
+  }
+
+  // src/rtc/track-compat.js
+  var notSupported2 = (what) => fail("NOT_SUPPORTED", `cohost does not support ${what}`);
+  var localTrackCompat = {
+    // replaceTrack swaps the MediaStreamTrack, in every client the track is
+    // published in; stopOldTrack stops the old one.
+    async replaceTrack(track, stopOldTrack) {
+      if (!track || track.kind !== this.trackMediaType) throw fail("INVALID_PARAMS", `replaceTrack needs a ${this.trackMediaType} MediaStreamTrack`);
+      const old = this._mst;
+      await this._replace(track);
+      if (stopOldTrack && old && old !== track) old.stop();
+    },
+    // getRTCRtpTransceiver: the transceiver sending this track (in the first
+    // client it is published in), or undefined.
+    getRTCRtpTransceiver() {
+      for (const c of this._clients) {
+        const tr = c._transceiverOf(this);
+        if (tr) return tr;
+      }
+      return void 0;
+    },
+    pipe() {
+      throw notSupported2("Agora extensions (pipe)");
+    },
+    unpipe() {
+      throw notSupported2("Agora extensions (unpipe)");
+    },
+    get processorDestination() {
+      throw notSupported2("Agora extensions (processorDestination)");
+    },
+    useExtension() {
+      throw notSupported2("Agora extensions");
+    },
+    removeExtension() {
+      throw notSupported2("Agora extensions");
+    }
+  };
+  var videoTrackCompat = {
+    // clone: a new local video track of a clone of this one's MediaStreamTrack.
+    clone(config, cloneTrack) {
+      const mst = cloneTrack === false ? this._mst : this._mst && this._mst.clone();
+      const Cls = Object.getPrototypeOf(this).constructor;
+      return new Cls(mst, { encoder: config && config.encoderConfig || this._encoder, optimizationMode: this._optimizationMode });
+    },
+    // getCurrentFrameImage: the current frame as an encoded image.
+    async getCurrentFrameImage(imageType, quality) {
+      const data = this.getCurrentFrameData();
+      const canvas = document.createElement("canvas");
+      canvas.width = data.width;
+      canvas.height = data.height;
+      canvas.getContext("2d").putImageData(data, 0, 0);
+      const blob = await new Promise((r) => canvas.toBlob(r, imageType || "image/png", quality));
+      return { buffer: new Uint8Array(await blob.arrayBuffer()), width: data.width, height: data.height };
+    },
+    // getVideoElementVisibleStatus: whether the player's video is on screen.
+    getVideoElementVisibleStatus() {
+      const v = this._player && this._player.media;
+      if (!v) return void 0;
+      const r = v.getBoundingClientRect();
+      const visible = r.width > 0 && r.height > 0 && getComputedStyle(v).visibility !== "hidden";
+      return { visible, reason: visible ? void 0 : "SIZE_ZERO" };
+    },
+    async setBeautyEffect() {
+      throw notSupported2("beauty effects");
+    },
+    sendSeiData() {
+      throw notSupported2("SEI data");
+    }
+  };
+  var audioTrackCompat = {
+    // setPlaybackDevice plays the track's local playback on another output.
+    async setPlaybackDevice(deviceId) {
+      this._sinkId = deviceId;
+      const m = this._player && this._player.media;
+      if (m && m.setSinkId) await m.setSinkId(deviceId);
+    },
+    setAudioFrameCallback() {
+      throw notSupported2("audio frame callbacks");
+    },
+    addReferenceTrack() {
+      throw notSupported2("reference tracks (AI noise suppression)");
+    },
+    removeReferenceTrack() {
+      throw notSupported2("reference tracks (AI noise suppression)");
+    }
+  };
+  function install(cls, ...sources) {
+    for (const s of sources) Object.defineProperties(cls.prototype, Object.getOwnPropertyDescriptors(s));
   }
 
   // src/rtc/local-tracks.js
@@ -971,6 +1134,9 @@
     for (const v of buf) sum += v * v;
     return Math.min(1, Math.sqrt(sum / buf.length) * 4);
   }
+  install(LocalTrack, localTrackCompat);
+  install(LocalVideoTrack, videoTrackCompat);
+  install(LocalAudioTrack, audioTrackCompat);
 
   // src/rtc/validation.js
   var CHANNEL_RE = /^[a-zA-Z0-9 !#$%&()+\-:;<=.>?@[\]^_{}|~,]{1,64}$/;
@@ -1939,6 +2105,7 @@
     async setRemoteDefaultVideoStreamType() {
     }
   };
+  installClientCompat(AgoraRTCClient);
 
   // src/rtc/track-checks.js
   var sleep2 = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -2157,7 +2324,20 @@
     getServerURL: () => locator.base(),
     __setModuleURL: (url) => locator.setModuleURL(url),
     on: (event, listener) => sdkEvents.on(event, listener),
+    once: (event, listener) => sdkEvents.once(event, listener),
     off: (event, listener) => sdkEvents.off(event, listener),
+    removeAllListeners: (event) => sdkEvents.removeAllListeners(event),
+    getListeners: (event) => sdkEvents.getListeners(event),
+    // use registers one of Agora's service packages (relay, live streaming …);
+    // cohost's are built in or not supported: nothing to register.
+    use: () => {
+    },
+    createBufferSourceAudioTrack: async () => {
+      throw fail("NOT_SUPPORTED", "cohost does not support buffer source audio tracks");
+    },
+    getElectronScreenSources: async () => {
+      throw fail("NOT_SUPPORTED", "cohost does not support Electron screen sources");
+    },
     onCameraChanged: void 0,
     onMicrophoneChanged: void 0,
     onPlaybackDeviceChanged: void 0,

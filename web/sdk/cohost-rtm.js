@@ -735,6 +735,12 @@
       else this._events.delete(event);
       return this;
     }
+    listeners(event) {
+      return (this._events.get(event) || []).map((e) => e.listener);
+    }
+    rawListeners(event) {
+      return this.listeners(event);
+    }
     listenerCount(event) {
       return (this._events.get(event) || []).length;
     }
@@ -825,6 +831,44 @@
       return r.members || [];
     }
   };
+
+  // src/rtm/compat.js
+  var notSupported = () => Promise.reject(fail(1, "cohost does not support RTM metadata: use channel and user attributes", "NOT_SUPPORTED"));
+  var clientMetadata = {
+    createMetadataItem() {
+      const item = { key: "", value: "", revision: -1, lastUpdateTs: 0, lastUpdateUserId: "" };
+      return Object.assign(item, {
+        setKey(key) {
+          item.key = key;
+        },
+        setValue(value) {
+          item.value = value;
+        },
+        setRevision(revision) {
+          item.revision = revision;
+        }
+      });
+    },
+    getUserMetadata: notSupported,
+    setLocalUserMetadata: notSupported,
+    addLocalUserMetadata: notSupported,
+    updateLocalUserMetadata: notSupported,
+    deleteLocalUserMetadata: notSupported,
+    clearLocalUserMetadata: notSupported,
+    subscribeUserMetadata: notSupported,
+    unsubscribeUserMetadata: notSupported
+  };
+  var channelMetadata = {
+    getChannelMetadata: notSupported,
+    setChannelMetadata: notSupported,
+    addChannelMetadata: notSupported,
+    updateChannelMetadata: notSupported,
+    deleteChannelMetadata: notSupported,
+    clearChannelMetadata: notSupported
+  };
+  function install(cls, source) {
+    Object.defineProperties(cls.prototype, Object.getOwnPropertyDescriptors(source));
+  }
 
   // src/shared/connection.js
   var Connection = class {
@@ -1626,7 +1670,15 @@
     }
     setParameters() {
     }
+    // updateConfig applies a new RtmConfig (its logFilter; cohost has no
+    // other client-side settings).
+    updateConfig(config) {
+      this._config = Object.assign({}, this._config, config);
+      if (config && config.logFilter && typeof config.logFilter.level === "number") setLogFilter(config.logFilter.level);
+    }
   };
+  install(RtmClient, clientMetadata);
+  install(RtmChannel, channelMetadata);
 
   // src/rtm/sdk.js
   var VERSION = "0.1.0";
@@ -1645,6 +1697,12 @@
     RemoteInvitationFailureReason,
     RtmErrorCode,
     RtmError,
+    // END_CALL_PREFIX: agora-rtm-sdk's prefix of the peer message that ends a
+    // call for its legacy SDKs.
+    END_CALL_PREFIX: "AgoraRTMLegacyEndcallCompatibleMessagePrefix",
+    // setArea: cohost has one server; accepted and changes nothing.
+    setArea() {
+    },
     LOG_FILTER_OFF: { level: 0 },
     LOG_FILTER_ERROR: { level: 1 },
     LOG_FILTER_WARNING: { level: 2 },

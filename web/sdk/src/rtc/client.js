@@ -5,6 +5,7 @@ import { fail, serverError } from "./errors.js";
 import { Queue, waitGathered } from "./helpers.js";
 import { newSignal } from "./signal.js";
 import { pollStats } from "./stats.js";
+import { installClientCompat } from "./client-compat.js";
 import { Backoff, retry } from "../shared/backoff.js";
 import { LocalTrack } from "./local-tracks.js";
 import { log } from "./log.js";
@@ -896,3 +897,5 @@ export class AgoraRTCClient extends EventEmitter {
   stopProxyServer() {}
   async setRemoteDefaultVideoStreamType() {}
 }
+
+installClientCompat(AgoraRTCClient);

@@ -5,6 +5,7 @@ import { log } from "./log.js";
 import { getUserMedia, videoConstraints, videoEncoderConfig } from "./media.js";
 import { Player } from "./player.js";
 import { sharedAudioContext } from "./audio-context.js";
+import { audioTrackCompat, install, localTrackCompat, videoTrackCompat } from "./track-compat.js";
 
 // ---------------------------------------------------------------- tracks
 
@@ -242,3 +243,7 @@ export function volumeLevel(track) {
   for (const v of buf) sum += v * v;
   return Math.min(1, Math.sqrt(sum / buf.length) * 4);
 }
+
+install(LocalTrack, localTrackCompat);
+install(LocalVideoTrack, videoTrackCompat);
+install(LocalAudioTrack, audioTrackCompat);

@@ -36,6 +36,7 @@ export class Player {
       document.body.appendChild(a);
       this.container = a;
       this.media = a;
+      if (track._sinkId && a.setSinkId) a.setSinkId(track._sinkId).catch((e) => log.warn("setSinkId", e));
     }
     this.update();
   }

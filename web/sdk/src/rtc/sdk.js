@@ -123,7 +123,19 @@ export const AgoraRTC = {
   getServerURL: () => locator.base(),
   __setModuleURL: (url) => locator.setModuleURL(url),
   on: (event, listener) => sdkEvents.on(event, listener),
+  once: (event, listener) => sdkEvents.once(event, listener),
   off: (event, listener) => sdkEvents.off(event, listener),
+  removeAllListeners: (event) => sdkEvents.removeAllListeners(event),
+  getListeners: (event) => sdkEvents.getListeners(event),
+  // use registers one of Agora's service packages (relay, live streaming …);
+  // cohost's are built in or not supported: nothing to register.
+  use: () => {},
+  createBufferSourceAudioTrack: async () => {
+    throw fail("NOT_SUPPORTED", "cohost does not support buffer source audio tracks");
+  },
+  getElectronScreenSources: async () => {
+    throw fail("NOT_SUPPORTED", "cohost does not support Electron screen sources");
+  },
   onCameraChanged: undefined,
   onMicrophoneChanged: undefined,
   onPlaybackDeviceChanged: undefined,

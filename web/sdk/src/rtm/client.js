@@ -1,10 +1,11 @@
 import { RtmChannel } from "./channel.js";
+import { channelMetadata, clientMetadata, install } from "./compat.js";
 import { LOCAL_FAILURES, NOT_LOGGED_IN, PEER_STATES, REASONS, REMOTE_FAILURES, STATES, fail } from "./codes.js";
 import { Conn, PEER_MESSAGE_TIMEOUT_MS, PROTOCOL_VERSION } from "./connection.js";
 import { EventEmitter, validId } from "./emitter.js";
 import { Backoff, retry } from "../shared/backoff.js";
 import { LocalInvitation, RemoteInvitation } from "./invitations.js";
-import { log } from "./log.js";
+import { log, setLogFilter } from "./log.js";
 import { appMessage, attributeList, attributeMap, wireMessage } from "./messages.js";
 
 // ---------------------------------------------------------------- client
@@ -479,4 +480,14 @@ export class RtmClient extends EventEmitter {
   }
 
   setParameters() {}
+
+  // updateConfig applies a new RtmConfig (its logFilter; cohost has no
+  // other client-side settings).
+  updateConfig(config) {
+    this._config = Object.assign({}, this._config, config);
+    if (config && config.logFilter && typeof config.logFilter.level === "number") setLogFilter(config.logFilter.level);
+  }
 }
+
+install(RtmClient, clientMetadata);
+install(RtmChannel, channelMetadata);

@@ -30,6 +30,12 @@ export class EventEmitter {
     else this._events.delete(event);
     return this;
   }
+  listeners(event) {
+    return (this._events.get(event) || []).map((e) => e.listener);
+  }
+  rawListeners(event) {
+    return this.listeners(event);
+  }
   listenerCount(event) {
     return (this._events.get(event) || []).length;
   }

@@ -23,6 +23,11 @@ export const AgoraRTM = {
   RemoteInvitationFailureReason,
   RtmErrorCode,
   RtmError,
+  // END_CALL_PREFIX: agora-rtm-sdk's prefix of the peer message that ends a
+  // call for its legacy SDKs.
+  END_CALL_PREFIX: "AgoraRTMLegacyEndcallCompatibleMessagePrefix",
+  // setArea: cohost has one server; accepted and changes nothing.
+  setArea() {},
   LOG_FILTER_OFF: { level: 0 },
   LOG_FILTER_ERROR: { level: 1 },
   LOG_FILTER_WARNING: { level: 2 },

@@ -253,6 +253,15 @@ export interface ITrack {
 }
 
 export interface ILocalTrack extends ITrack {
+  /** Swaps the MediaStreamTrack everywhere the track is published. */
+  replaceTrack(track: MediaStreamTrack, stopOldTrack: boolean): Promise<void>;
+  getRTCRtpTransceiver(): RTCRtpTransceiver | undefined;
+  /** Agora extensions: throw NOT_SUPPORTED. */
+  pipe(processor: any): any;
+  unpipe(): void;
+  readonly processorDestination: any;
+  useExtension(...args: any[]): any;
+  removeExtension(...args: any[]): any;
   /** The device's name (the MediaStreamTrack's label). */
   getTrackLabel(): string;
   readonly enabled: boolean;
@@ -269,6 +278,12 @@ export interface ILocalTrack extends ITrack {
 }
 
 export interface ILocalVideoTrack extends ILocalTrack {
+  clone(config?: VideoEncoderConfiguration, cloneTrack?: boolean): ILocalVideoTrack;
+  getCurrentFrameImage(imageType?: string, quality?: number): Promise<ImageTypedData>;
+  getVideoElementVisibleStatus(): { visible: boolean; reason?: string } | undefined;
+  /** NOT_SUPPORTED. */
+  setBeautyEffect(enabled: boolean, options?: BeautyEffectOptions): Promise<void>;
+  sendSeiData(sei: Uint8Array): void;
   readonly trackMediaType: "video";
   play(element: string | HTMLElement, config?: VideoPlayerConfig): void;
   getStats(): LocalVideoTrackStats;
@@ -282,6 +297,12 @@ export interface ICameraVideoTrack extends ILocalVideoTrack {
 }
 
 export interface ILocalAudioTrack extends ILocalTrack {
+  /** Plays the local playback on another output device. */
+  setPlaybackDevice(deviceId: string): Promise<void>;
+  /** NOT_SUPPORTED. */
+  setAudioFrameCallback(fn: ((buffer: AudioBuffer) => void) | null, frameSize?: number): void;
+  addReferenceTrack(track: ILocalAudioTrack): void;
+  removeReferenceTrack(): void;
   readonly trackMediaType: "audio";
   play(): void;
   /** 0–1000 (100 = original). On cohost this sets the local playback volume only. */
@@ -404,6 +425,30 @@ export interface ClientRoleChangedEvent {
 }
 
 export interface IAgoraRTCClient {
+  /** Subscribes to each; one result each, with the track or the error. */
+  massSubscribe(list: { user: IAgoraRTCRemoteUser; mediaType: "audio" | "video" }[]): Promise<{ user: IAgoraRTCRemoteUser; mediaType: "audio" | "video"; track?: IRemoteTrack; error?: AgoraRTCError }[]>;
+  massUnsubscribe(list: { user: IAgoraRTCRemoteUser; mediaType?: "audio" | "video" }[]): Promise<void>;
+  /** 0 (unknown): cohost does not rate links. */
+  getNetworkQuality(): NetworkQuality;
+  /** 0: not synchronised with NTP. */
+  getNtpWallTimeInMs(): number;
+  readonly localDataChannels: ILocalDataChannel[];
+  /** Reject (or throw) with NOT_SUPPORTED. */
+  presubscribe(uid: UID, mediaType: "audio" | "video"): Promise<IRemoteTrack>;
+  pickSVCLayer(uid: UID, layer: { spatialLayer: number; temporalLayer: number }): void;
+  setLiveTranscoding(config: LiveStreamingTranscodingConfig): Promise<void>;
+  startLiveStreaming(url: string, transcodingEnabled?: boolean): Promise<void>;
+  stopLiveStreaming(url: string): Promise<void>;
+  enableContentInspect(config: InspectConfiguration): Promise<void>;
+  disableContentInspect(): Promise<void>;
+  setImageModeration(enabled: boolean, config?: any): Promise<void>;
+  setLocalAccessPointsV2(config: LocalAccessPointConfig): void;
+  setProxyServer(proxyServer: string): void;
+  /** Accepted; change nothing. */
+  sendCustomReportMessage(params: EventCustomReportParams | EventCustomReportParams[]): Promise<void>;
+  setLicense(license: string): void;
+  setDualStreamMode(mode: any): Promise<void>;
+  setRTMConfig(config: any): void;
   readonly connectionState: ConnectionState;
   readonly remoteUsers: IAgoraRTCRemoteUser[];
   readonly localTracks: ILocalTrack[];
@@ -540,6 +585,14 @@ export interface IAgoraRTC {
   processExternalMediaAEC(element: HTMLMediaElement): void;
   /** Accepted; cohost runs no Agora extensions. */
   registerExtensions(extensions: any[]): void;
+  /** Agora's service packages are built in (relay) or not supported: accepted, nothing registered. */
+  use(service: any): void;
+  /** NOT_SUPPORTED. */
+  createBufferSourceAudioTrack(config: BufferSourceAudioTrackInitConfig): Promise<IBufferSourceAudioTrack>;
+  getElectronScreenSources(type?: ScreenSourceType): Promise<ElectronDesktopCapturerSource[]>;
+  once(event: string, listener: (...args: any[]) => void): void;
+  removeAllListeners(event?: string): void;
+  getListeners(event: string): Function[];
   setParameter(key: string, value: any): void;
 
   /**
@@ -615,3 +668,60 @@ declare global {
   /** Defined by the classic script /sdk/cohost-rtc.js. */
   var AgoraRTC: IAgoraRTC;
 }
+
+// ------------------------------------------------------------------ Agora types cohost accepts
+// Declared so that applications typed against agora-rtc-sdk-ng compile; the
+// features behind several of them (data channels, CDN live streaming, SVC,
+// buffer-source tracks, beauty effects, content inspection) are not
+// supported by cohost: the calls taking them reject with NOT_SUPPORTED.
+
+export type SDK_AUDIO_CODEC = "opus" | "pcmu" | "pcma" | "g722";
+export type DeviceState = "ACTIVE" | "INACTIVE";
+export type AudioSourceState = "stopped" | "playing" | "paused";
+export type ScreenSourceType = "screen" | "window" | "application";
+export type EncryptionMode = "aes-128-xts" | "aes-256-xts" | "aes-128-ecb" | "sm4-128-ecb" | "aes-128-gcm" | "aes-256-gcm" | "aes-128-gcm2" | "aes-256-gcm2" | "none";
+export type AudioEncoderConfigurationPreset = "speech_low_quality" | "speech_standard" | "music_standard" | "standard_stereo" | "high_quality" | "high_quality_stereo";
+export type ScreenEncoderConfigurationPreset = "480p" | "480p_1" | "480p_2" | "480p_3" | "720p" | "720p_1" | "720p_2" | "720p_3" | "720p_auto" | "1080p" | "1080p_1" | "1080p_2" | "1080p_3";
+export type SVCConfigurationPreset = "1SL1TL" | "1SL2TL" | "1SL3TL" | "2SL1TL" | "2SL2TL" | "2SL3TL" | "3SL1TL" | "3SL2TL" | "3SL3TL";
+export type LocalAccessPointConfig = Record<string, any>;
+
+export enum RemoteStreamType {
+  HIGH_STREAM = 0,
+  LOW_STREAM = 1,
+}
+export enum RemoteStreamFallbackType {
+  DISABLE = 0,
+  LOW_STREAM = 1,
+  AUDIO_ONLY = 2,
+}
+export enum VideoState {
+  VideoStateStopped = 0,
+  VideoStateStarting = 1,
+  VideoStateDecoding = 2,
+  VideoStateFrozen = 3,
+}
+
+export interface AudioEncoderConfiguration { sampleRate?: number; sampleSize?: number; stereo?: boolean; bitrate?: number; }
+export interface AudioSourceOptions { cycle?: number; loop?: boolean; startPlayTime?: number; }
+export interface BeautyEffectOptions { lighteningContrastLevel?: 0 | 1 | 2; lighteningLevel?: number; smoothnessLevel?: number; sharpnessLevel?: number; rednessLevel?: number; }
+export interface BufferSourceAudioTrackInitConfig { source: File | string | AudioBuffer; cacheOnlineFile?: boolean; encoderConfig?: AudioEncoderConfiguration | AudioEncoderConfigurationPreset; }
+export interface ElectronDesktopCapturerSource { id: string; name: string; thumbnail: any; }
+export interface EventCustomReportParams { reportId: string; category: string; event: string; label: string; value: number; }
+export interface IAgoraRTCError { readonly code: AgoraRTCErrorCode | string; readonly message: string; readonly data?: any; readonly name: string; toString(): string; print(): IAgoraRTCError; }
+export interface IBufferSourceAudioTrack extends ILocalAudioTrack { readonly source: string | File | AudioBuffer | null; readonly currentState: AudioSourceState; readonly duration: number; getCurrentTime(): number; startProcessAudioBuffer(options?: AudioSourceOptions): void; pauseProcessAudioBuffer(): void; resumeProcessAudioBuffer(): void; stopProcessAudioBuffer(): void; seekAudioBuffer(time: number): void; }
+export interface IDataChannelConfig { id: number; ordered: boolean; metadata: string; }
+export interface IDataChannel { readonly id: number; readonly ordered: boolean; readonly metadata: string; readonly readyState: RTCDataChannelState; getChannelId(): string; getConfig(): IDataChannelConfig; }
+export interface ILocalDataChannel extends IDataChannel { send(message: ArrayBuffer): void; }
+export interface IRemoteDataChannel extends IDataChannel { getUserId(): UID; }
+export interface IJoinOptions { appid: string; channel: string; token: string | null; uid?: UID | null; }
+export interface ImageTypedData { buffer: Uint8Array; width: number; height: number; }
+export interface InspectConfiguration { interval?: number; ossFilePrefix?: string; extraInfo?: string; inspectType?: ("supervise" | "moderation")[]; }
+export interface LastmileProbeResult { state: string; uplinkReport?: any; downlinkReport?: any; rtt?: number; }
+export interface LiveStreamingTranscodingImage { url: string; x?: number; y?: number; width?: number; height?: number; alpha?: number; }
+export interface LiveStreamingTranscodingUser { uid: UID; x?: number; y?: number; width?: number; height?: number; zOrder?: number; alpha?: number; audioChannel?: number; }
+export interface LiveStreamingTranscodingConfig { width?: number; height?: number; videoBitrate?: number; videoFrameRate?: number; audioSampleRate?: number; audioBitrate?: number; audioChannels?: number; videoGop?: number; videoCodecProfile?: number; userCount?: number; backgroundColor?: number; transcodingUsers?: LiveStreamingTranscodingUser[]; watermark?: LiveStreamingTranscodingImage; backgroundImage?: LiveStreamingTranscodingImage; userConfigExtraInfo?: string; }
+export interface LowStreamParameter { width: number; height: number; framerate?: number; bitrate?: number; }
+/** 0 unknown … 6 down; cohost reports 0. */
+export interface NetworkQuality { uplinkNetworkQuality: 0 | 1 | 2 | 3 | 4 | 5 | 6; downlinkNetworkQuality: 0 | 1 | 2 | 3 | 4 | 5 | 6; }
+export interface SVCConfiguration { numSpatialLayers: 1 | 2 | 3; numTemporalLayers: 1 | 2 | 3; }
+export interface TurnServerConfig { turnServerURL: string; username: string; password: string; udpport?: number; tcpport?: number; forceturn?: boolean; security?: boolean; }

@@ -159,6 +159,8 @@ interface Emitter<Events> {
   off<E extends keyof Events>(event: E, listener: Events[E]): this;
   removeAllListeners<E extends keyof Events>(event?: E): this;
   listenerCount<E extends keyof Events>(event: E): number;
+  listeners<E extends keyof Events>(event: E): Function[];
+  rawListeners<E extends keyof Events>(event: E): Function[];
 }
 
 export interface RtmChannelEvents {
@@ -170,6 +172,13 @@ export interface RtmChannelEvents {
 }
 
 export interface RtmChannel extends Emitter<RtmChannelEvents> {
+  /** The metadata calls reject with an RtmError named NOT_SUPPORTED: use channel attributes. */
+  getChannelMetadata(): Promise<RtmMetadata>;
+  setChannelMetadata(items: RtmMetadataItem[], options?: any): Promise<void>;
+  addChannelMetadata(items: RtmMetadataItem[], options?: any): Promise<void>;
+  updateChannelMetadata(items: RtmMetadataItem[], options?: any): Promise<void>;
+  deleteChannelMetadata(items?: RtmMetadataItem[], options?: any): Promise<void>;
+  clearChannelMetadata(options?: any): Promise<void>;
   readonly channelId: string;
   join(): Promise<void>;
   leave(): Promise<void>;
@@ -222,6 +231,18 @@ export interface RtmClientEvents {
 }
 
 export interface RtmClient extends Emitter<RtmClientEvents> {
+  /** Applies a new configuration (its logFilter). */
+  updateConfig(config: RtmConfig): void;
+  createMetadataItem(): RtmMetadataItem;
+  /** The metadata calls reject with an RtmError named NOT_SUPPORTED: use attributes. */
+  getUserMetadata(uid: string): Promise<RtmMetadata>;
+  setLocalUserMetadata(items: RtmMetadataItem[], options?: any): Promise<void>;
+  addLocalUserMetadata(items: RtmMetadataItem[], options?: any): Promise<void>;
+  updateLocalUserMetadata(items: RtmMetadataItem[], options?: any): Promise<void>;
+  deleteLocalUserMetadata(items?: RtmMetadataItem[], options?: any): Promise<void>;
+  clearLocalUserMetadata(options?: any): Promise<void>;
+  subscribeUserMetadata(uid: string): Promise<void>;
+  unsubscribeUserMetadata(uid: string): Promise<void>;
   /** The connection state (cohost extension). */
   readonly connectionState: ConnectionState;
   login(options: { uid: string; token?: string }): Promise<void>;
@@ -275,6 +296,10 @@ export interface IAgoraRTM {
   readonly LOG_FILTER_WARNING: { level: number };
   readonly LOG_FILTER_INFO: { level: number };
   readonly LOG_FILTER_DEBUG: { level: number };
+  /** agora-rtm-sdk's prefix of the peer message that ends a call for its legacy SDKs. */
+  readonly END_CALL_PREFIX: string;
+  /** Accepted; cohost has one server. */
+  setArea(config: any): void;
   createInstance(appId: string, config?: RtmConfig): RtmClient;
   /**
    * Points the SDK at a cohost server other than the one it was loaded from
@@ -292,4 +317,35 @@ export declare const VERSION: string;
 declare global {
   /** Defined by the classic script /sdk/cohost-rtm.js. */
   var AgoraRTM: IAgoraRTM;
+}
+
+/** A metadata item (agora-rtm-sdk 1.5), built by RtmClient.createMetadataItem. */
+export interface RtmMetadataItem {
+  key: string;
+  value: string;
+  revision: number;
+  lastUpdateTs: number;
+  lastUpdateUserId: string;
+  setKey(key: string): void;
+  setValue(value: string): void;
+  setRevision(revision: number): void;
+}
+export interface RtmMetadata {
+  majorRevision: number;
+  items: RtmMetadataItem[];
+}
+/** The events of each object, by name. */
+export declare namespace RtmEvents {
+  type RtmClientEvents = import("./cohost-rtm").RtmClientEvents;
+  type RtmChannelEvents = import("./cohost-rtm").RtmChannelEvents;
+  type LocalInvitationEvents = import("./cohost-rtm").LocalInvitationEvents;
+  type RemoteInvitationEvents = import("./cohost-rtm").RemoteInvitationEvents;
+}
+/** agora-rtm-sdk's numeric status codes are RtmErrorCode's here. */
+export declare namespace RtmStatusCode {
+  type LoginError = number;
+  type PeerMessageError = number;
+  type JoinChannelError = number;
+  type ChannelMessageError = number;
+  type AttributeOperationError = number;
 }

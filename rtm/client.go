@@ -427,8 +427,19 @@ func (c *Client) call(ctx context.Context, typ protocol.Type, req, resp any) err
 
 // Logout ends the session: channels are left, subscriptions and user
 // attributes dropped, and the state becomes DISCONNECTED (LOGOUT). It also
-// clears an ABORTED state.
+// clears an ABORTED state. It returns after
+// OnConnectionStateChanged(DISCONNECTED, LOGOUT) has run, unless called
+// from a handler method (then it follows) or ctx ends first (ctx.Err()).
 func (c *Client) Logout(ctx context.Context) error {
+	err := c.logout(ctx)
+	if werr := c.events.Wait(ctx); err == nil {
+		err = werr
+	}
+	return err
+}
+
+// logout is Logout without waiting for the callbacks (Close drops them).
+func (c *Client) logout(ctx context.Context) error {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -481,7 +492,7 @@ func (c *Client) Close() error {
 	c.mu.Unlock()
 	if logged {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		_ = c.Logout(ctx)
+		_ = c.logout(ctx)
 		cancel()
 	}
 	c.mu.Lock()

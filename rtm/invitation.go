@@ -77,7 +77,9 @@ func (inv *LocalInvitation) Send(ctx context.Context) error {
 }
 
 // Cancel withdraws a pending invitation: CANCELED and
-// OnLocalInvitationCanceled; the callee gets OnRemoteInvitationCanceled.
+// OnLocalInvitationCanceled, which has run when Cancel returns (unless
+// Cancel is called from a handler method: then it follows); the callee
+// gets OnRemoteInvitationCanceled.
 func (inv *LocalInvitation) Cancel(ctx context.Context) error {
 	c := inv.c
 	if err := c.call(ctx, protocol.RTMTypeCancelLocalInvitation, protocol.RTMInvitationRequest{InvitationID: inv.id}, nil); err != nil {
@@ -89,7 +91,7 @@ func (inv *LocalInvitation) Cancel(ctx context.Context) error {
 	c.events.Push(func() { h.OnLocalInvitationCanceled(inv) })
 	c.mu.Unlock()
 	inv.setState(protocol.RTMLocalInvitationCanceled)
-	return nil
+	return c.events.Wait(ctx)
 }
 
 // RemoteInvitation is a call invitation received by this client: Agora's
@@ -136,6 +138,7 @@ func (inv *RemoteInvitation) answer(ctx context.Context, typ protocol.Type) erro
 			inv.setState(protocol.RTMRemoteInvitationFailure)
 			reason := protocol.RTMRemoteInvitationFailureReason(ie.Reason)
 			c.events.Push(func() { h.OnRemoteInvitationFailure(inv, reason) })
+			_ = c.events.Wait(ctx)
 		}
 		return err
 	}
@@ -146,12 +149,14 @@ func (inv *RemoteInvitation) answer(ctx context.Context, typ protocol.Type) erro
 		inv.setState(protocol.RTMRemoteInvitationRefused)
 		c.events.Push(func() { h.OnRemoteInvitationRefused(inv) })
 	}
-	return nil
+	return c.events.Wait(ctx)
 }
 
 // Accept accepts the invitation: ACCEPT_SENT_TO_LOCAL, then ACCEPTED and
 // OnRemoteInvitationAccepted once the caller has it (else
-// OnRemoteInvitationFailure with ACCEPT_FAILURE or PEER_OFFLINE).
+// OnRemoteInvitationFailure with ACCEPT_FAILURE or PEER_OFFLINE). Accept
+// and Refuse return after that callback has run, unless called from a
+// handler method (then it follows) or ctx ends first (ctx.Err()).
 func (inv *RemoteInvitation) Accept(ctx context.Context) error {
 	return inv.answer(ctx, protocol.RTMTypeAcceptRemoteInvitation)
 }

@@ -145,7 +145,7 @@ func (l *loadSampler) setRTM(svc *rtmsvc.Service) {
 }
 
 func (s *Server) newLoadSampler() *loadSampler {
-	return &loadSampler{s: s, lastPkts: s.stats.PacketsOut.Load(), lastAt: time.Now()}
+	return &loadSampler{s: s, lastPkts: s.stats.PacketsOut(), lastAt: time.Now()}
 }
 
 func (l *loadSampler) sample() cluster.Load {
@@ -153,7 +153,7 @@ func (l *loadSampler) sample() cluster.Load {
 	s.mu.Lock()
 	users := len(s.sessions)
 	s.mu.Unlock()
-	now, pkts := time.Now(), s.stats.PacketsOut.Load()
+	now, pkts := time.Now(), s.stats.PacketsOut()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.rtm != nil {

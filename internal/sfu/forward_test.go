@@ -96,8 +96,8 @@ func TestPublishAndSubscribe(t *testing.T) {
 			t.Fatalf("payload %q", p.Payload)
 		}
 	}
-	if stats.PacketsOut.Load() == 0 || stats.PLIs.Load() == 0 {
-		t.Fatalf("stats: out %d PLIs %d", stats.PacketsOut.Load(), stats.PLIs.Load())
+	if stats.PacketsOut() == 0 || stats.PLIs.Load() == 0 {
+		t.Fatalf("stats: out %d PLIs %d", stats.PacketsOut(), stats.PLIs.Load())
 	}
 }
 

@@ -28,6 +28,7 @@ type PublishedTrack struct {
 	Codec     protocol.Codec
 
 	stats            *Stats
+	counters         *trackCounters // in stats, written by the read loop
 	keyframeInterval time.Duration
 	logger           *slog.Logger
 
@@ -52,7 +53,7 @@ type PublishedTrack struct {
 
 // NewPublishedTrack creates a track with no media yet; Attach gives it one.
 func NewPublishedTrack(uid protocol.UID, mt protocol.MediaType, codec protocol.Codec, stats *Stats, keyframeInterval time.Duration, logger *slog.Logger) *PublishedTrack {
-	t := &PublishedTrack{UID: uid, MediaType: mt, Codec: codec, stats: stats, keyframeInterval: keyframeInterval, logger: logger, done: make(chan struct{})}
+	t := &PublishedTrack{UID: uid, MediaType: mt, Codec: codec, stats: stats, counters: stats.track(), keyframeInterval: keyframeInterval, logger: logger, done: make(chan struct{})}
 	if mt == protocol.MediaVideo {
 		t.cache = newPacketCache()
 	}
@@ -80,6 +81,7 @@ func (t *PublishedTrack) attach(remote *webrtc.TrackRemote, writeRTCP func([]rtc
 
 func (t *PublishedTrack) readLoop(remote *webrtc.TrackRemote) {
 	defer close(t.done)
+	defer t.stats.retire(t.counters)
 	buf := make([]byte, maxPacket)
 	var hdr rtp.Header
 	for {
@@ -103,8 +105,8 @@ func (t *PublishedTrack) forward(hdr *rtp.Header, pkt []byte) {
 	if err != nil {
 		return
 	}
-	t.stats.PacketsIn.Add(1)
-	t.stats.BytesIn.Add(uint64(len(pkt)))
+	t.counters.packetsIn.Add(1)
+	t.counters.bytesIn.Add(uint64(len(pkt)))
 	now := time.Now().UnixNano() // once per packet, for every subscriber
 	t.clock.store(hdr.Timestamp, now)
 	payload := pkt[off:]
@@ -121,8 +123,8 @@ func (t *PublishedTrack) forward(hdr *rtp.Header, pkt []byte) {
 		}
 	}
 	if sent > 0 {
-		t.stats.PacketsOut.Add(sent)
-		t.stats.BytesOut.Add(bytes)
+		t.counters.packetsOut.Add(sent)
+		t.counters.bytesOut.Add(bytes)
 	}
 }
 
@@ -194,8 +196,14 @@ func (t *PublishedTrack) RequestKeyframe() {
 }
 
 // Close stops forwarding. The read loop ends when the publisher's receiver
-// stops (unpublish or peer connection closed).
-func (t *PublishedTrack) Close() { t.closed.Store(true) }
+// stops (unpublish or peer connection closed); a track that never started
+// one does not start it any more.
+func (t *PublishedTrack) Close() {
+	t.closed.Store(true)
+	if t.started.CompareAndSwap(false, true) {
+		t.stats.retire(t.counters)
+	}
+}
 
 // Closed reports whether Close was called.
 func (t *PublishedTrack) Closed() bool { return t.closed.Load() }

@@ -36,6 +36,11 @@ func (h *slowHandler) OnChannelMediaRelayEvent(ev protocol.RelayEvent, ch string
 	h.recorder.OnChannelMediaRelayEvent(ev, ch)
 }
 
+func (h *slowHandler) OnConnectionStateChanged(s protocol.ConnectionState, reason protocol.ConnectionChangedReason) {
+	time.Sleep(slowCallback)
+	h.recorder.OnConnectionStateChanged(s, reason)
+}
+
 func (h *slowHandler) OnClientRoleChanged(o, n protocol.ClientRole) {
 	time.Sleep(slowCallback)
 	h.recorder.OnClientRoleChanged(o, n)
@@ -193,4 +198,16 @@ func TestRelayCallFromAHandlerReturns(t *testing.T) {
 	if !slices.Equal(got, []string{"relay-state RELAY_STATE_RUNNING RELAY_OK ", "relay-state RELAY_STATE_IDLE RELAY_OK "}) {
 		t.Fatalf("relay callbacks %q", got)
 	}
+}
+
+// LeaveChannel returns after OnConnectionStateChanged(DISCONNECTED,
+// LEAVE_CHANNEL).
+func TestLeaveChannelReturnsAfterItsCallback(t *testing.T) {
+	checkLeaks(t)
+	f := newFakeServer(t)
+	c, _ := slowClient(t, f)
+	if err := c.LeaveChannel(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	hasNow(t, c, "LeaveChannel", "state DISCONNECTED LEAVE_CHANNEL")
 }

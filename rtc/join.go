@@ -204,7 +204,9 @@ func joinFailReason(err error) protocol.ConnectionChangedReason {
 // LeaveChannel leaves the channel: it tells the server (waiting for its
 // answer until ctx ends), then releases the session's connections and ends
 // its subscriptions. Local tracks stay usable for the next join. It reports
-// DISCONNECTED (LEAVE_CHANNEL) and returns nil when there is nothing to leave.
+// DISCONNECTED (LEAVE_CHANNEL) and returns after that callback has run
+// (unless called from an EventHandler method: then it follows), or nil at
+// once when there is nothing to leave.
 func (e *Engine) LeaveChannel(ctx context.Context) error {
 	e.mu.Lock()
 	if e.closed {
@@ -222,7 +224,7 @@ func (e *Engine) LeaveChannel(ctx context.Context) error {
 		e.setStateLocked(protocol.ConnDisconnected, protocol.ReasonLeaveChannel)
 	}
 	e.mu.Unlock()
-	return err
+	return e.afterCallbacks(ctx, err)
 }
 
 // leave ends sess, telling the server. If something else is already ending

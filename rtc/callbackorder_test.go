@@ -3,6 +3,7 @@ package rtc_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"testing"
 	"time"
@@ -210,4 +211,25 @@ func TestLeaveChannelReturnsAfterItsCallback(t *testing.T) {
 		t.Fatal(err)
 	}
 	hasNow(t, c, "LeaveChannel", "state DISCONNECTED LEAVE_CHANNEL")
+}
+
+// A refused JoinChannel returns after OnConnectionStateChanged has reported
+// FAILED with the server's reason.
+func TestRefusedJoinReturnsAfterFailed(t *testing.T) {
+	checkLeaks(t)
+	f := newFakeServer(t)
+	f.handle(protocol.TypeJoin, func(fc *fakeConn, env *protocol.Envelope) {
+		fc.reply(env.ID, nil, protocol.NewError(protocol.ErrInvalidToken, "the token does not verify"))
+	})
+	h := &slowHandler{recorder: &recorder{}}
+	e, err := rtc.NewEngine(rtc.EngineConfig{ServerURL: f.srv.URL, AppID: "app", Handler: h, Logger: testLogger(t, "slow")})
+	if err != nil {
+		t.Fatalf("NewEngine: %v", err)
+	}
+	t.Cleanup(func() { _ = e.Close() })
+	c := &client{Engine: e, name: "slow", rec: h.recorder}
+	if _, err := c.JoinChannel(t.Context(), "007garbage", "src", 0); !errors.Is(err, protocol.NewError(protocol.ErrInvalidToken, "")) {
+		t.Fatalf("JoinChannel: %v, want ERR_INVALID_TOKEN", err)
+	}
+	hasNow(t, c, "a refused JoinChannel", "state FAILED INVALID_TOKEN")
 }

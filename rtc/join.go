@@ -17,7 +17,8 @@ import (
 // there. If ctx ends first, or the server does not answer within
 // EngineConfig.RequestTimeout, the join is abandoned (and left, if the
 // server had accepted it). A refused join reports FAILED with the server's
-// reason (INVALID_TOKEN, INVALID_APP_ID …) and returns its *protocol.Error.
+// reason (INVALID_TOKEN, INVALID_APP_ID …) and, once that callback has run,
+// returns its *protocol.Error.
 func (e *Engine) JoinChannel(ctx context.Context, token, channel string, uid protocol.UID) (protocol.UID, error) {
 	return e.join(ctx, token, channel, uid, "")
 }
@@ -63,10 +64,10 @@ func (e *Engine) join(ctx context.Context, token, channel string, uid protocol.U
 	fail := func(err error) (protocol.UID, error) {
 		if ctx.Err() != nil {
 			e.endSession(sess, protocol.ConnDisconnected, protocol.ReasonLeaveChannel)
-		} else {
-			e.endSession(sess, protocol.ConnFailed, joinFailReason(err))
+			return 0, err
 		}
-		return 0, err
+		e.endSession(sess, protocol.ConnFailed, joinFailReason(err))
+		return 0, e.afterCallbacks(ctx, err)
 	}
 
 	dctx, cancel := context.WithTimeout(ctx, e.cfg.RequestTimeout)

@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nkeys"
 	"go.uber.org/goleak"
 )
 
@@ -88,6 +91,35 @@ func TestAnonymousRefused(t *testing.T) {
 		{"user", Credentials{User: "cohost", Password: "pw-0123456789"}, []nats.Option{nats.UserInfo("cohost", "pw-0123456789")},
 			[]nats.Option{nats.UserInfo("cohost", "guess")}},
 	}
+	user, err := nkeys.CreateUser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed, _ := user.Seed()
+	seedFile := filepath.Join(t.TempDir(), "user.nk")
+	if err := os.WriteFile(seedFile, seed, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	other, _ := nkeys.CreateUser()
+	otherSeed, _ := other.Seed()
+	otherFile := filepath.Join(t.TempDir(), "other.nk")
+	if err := os.WriteFile(otherFile, otherSeed, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	good, err := nats.NkeyOptionFromSeed(seedFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong, err := nats.NkeyOptionFromSeed(otherFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases = append(cases, struct {
+		name  string
+		creds Credentials
+		good  []nats.Option
+		wrong []nats.Option
+	}{"nkey", Credentials{NKeySeedFile: seedFile}, []nats.Option{good}, []nats.Option{wrong}})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			b, err := Open(testCtx(t), Config{Server: ServerConfig{StoreDir: t.TempDir(), Listen: "127.0.0.1:0", Credentials: tc.creds}})

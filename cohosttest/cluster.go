@@ -26,7 +26,7 @@ func StartCluster(n int, opts ...Option) (*Server, error) {
 	if n < 2 {
 		return nil, fmt.Errorf("%w: a cluster of %d nodes (2 or more)", ErrInvalidOption, n)
 	}
-	o := options{appID: AppID, certificate: AppCertificate, tokenExpiry: time.Hour}
+	o := options{appID: AppID, certificate: AppCertificate, tokenExpiry: time.Hour, nodeTimeout: 1500 * time.Millisecond}
 	for _, opt := range opts {
 		opt(&o)
 	}

@@ -7,7 +7,6 @@ import (
 	"net"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/cohost-rtc/cohost/internal/config"
 )
@@ -18,8 +17,7 @@ const ClusterSecret = "servertest-cluster-secret"
 // RunCluster starts one server per configuration as one cluster: their
 // embedded NATS servers route to each other on free 127.0.0.1 ports with
 // ClusterSecret, and start together (JetStream needs a quorum before any
-// of them is ready). The node timeout is 1.5 s unless a configuration sets
-// another. On error the servers already started are closed.
+// of them is ready). On error the servers already started are closed.
 func RunCluster(cfgs []config.Config, logger *slog.Logger) ([]*Server, error) {
 	if len(cfgs) < 2 {
 		return nil, fmt.Errorf("servertest: a cluster needs 2 nodes or more, got %d", len(cfgs))
@@ -31,13 +29,9 @@ func RunCluster(cfgs []config.Config, logger *slog.Logger) ([]*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	def := config.Default().Cluster.NodeTimeout
 	for i := range cfgs {
 		c := &cfgs[i]
 		c.Cluster.Listen, c.Cluster.Peers, c.Cluster.Secret = routes[i], strings.Join(routes, ","), ClusterSecret
-		if c.Cluster.NodeTimeout == def {
-			c.Cluster.NodeTimeout = 1500 * time.Millisecond
-		}
 	}
 	servers := make([]*Server, len(cfgs))
 	errs := make([]error, len(cfgs))

@@ -102,6 +102,11 @@ func Start(nc *nats.Conn, cfg Config) (*Registry, error) {
 	if r.hbSub, err = nc.Subscribe(SubjectHeartbeat, r.onHeartbeat); err == nil {
 		r.byeSub, err = nc.Subscribe(SubjectBye, r.onBye)
 	}
+	if err == nil {
+		// The server has the subscriptions once the flush returns: no
+		// heartbeat sent after Start is missed.
+		err = nc.FlushTimeout(10 * time.Second)
+	}
 	if err != nil {
 		r.unsubscribe()
 		return nil, fmt.Errorf("cluster: subscribe: %w", err)

@@ -22,8 +22,9 @@ type binding struct {
 
 // DownTrack is one subscriber's copy of a published track: a
 // webrtc.TrackLocal that rewrites SSRC and payload type and writes to the
-// subscriber's peer connection. Only the published track's read loop calls
-// writeRTP, so the reused header needs no lock.
+// subscriber's peer connection. Only the published track's read loop, or a
+// fan-out worker it waits for, calls writeRTP, one packet at a time, so the
+// reused header needs no lock.
 type DownTrack struct {
 	UID       protocol.UID // the publisher, or the uid a relay shows it as
 	MediaType protocol.MediaType

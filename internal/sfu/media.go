@@ -39,6 +39,12 @@ type MediaConfig struct {
 	// queue; subscribers are spread over them by address. 0 means one per
 	// core the runtime uses (GOMAXPROCS).
 	SendShards int
+	// FanoutWorkers is the number of goroutines that share a published
+	// track's fan-out to many subscribers with its read loop. 0 means one
+	// per core beyond the first (GOMAXPROCS − 1) when more than two cores
+	// are available, else none: on two cores the second one sends; a
+	// negative value means none.
+	FanoutWorkers int
 	// Stats (may be nil) counts packets the kernel refused and packets
 	// dropped because a subscriber's send queue was full.
 	Stats *Stats
@@ -57,7 +63,8 @@ type Media struct {
 	upAPI, downAPI *webrtc.API
 	mux            ice.UDPMux
 	demux          *demux
-	batch          *batchConn // nil when not batching
+	batch          *batchConn  // nil when not batching
+	fanout         *fanoutPool // nil: fan-outs run on the read loops alone
 	cfg            MediaConfig
 }
 
@@ -134,7 +141,11 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 	downIR := &interceptor.Registry{}
 	upAPI := webrtc.NewAPI(webrtc.WithMediaEngine(upME), webrtc.WithInterceptorRegistry(upIR), webrtc.WithSettingEngine(se))
 	downAPI := webrtc.NewAPI(webrtc.WithMediaEngine(downME), webrtc.WithInterceptorRegistry(downIR), webrtc.WithSettingEngine(se))
-	return &Media{upAPI: upAPI, downAPI: downAPI, mux: mux, demux: dm, batch: batch, cfg: cfg}, nil
+	workers := cfg.FanoutWorkers
+	if workers == 0 && runtime.GOMAXPROCS(0) > 2 {
+		workers = runtime.GOMAXPROCS(0) - 1
+	}
+	return &Media{upAPI: upAPI, downAPI: downAPI, mux: mux, demux: dm, batch: batch, fanout: newFanoutPool(workers), cfg: cfg}, nil
 }
 
 func newPC(api *webrtc.API) (*webrtc.PeerConnection, error) {
@@ -148,7 +159,10 @@ func newPC(api *webrtc.API) (*webrtc.PeerConnection, error) {
 func (m *Media) DemuxStats() *DemuxStats { return &m.demux.stats }
 
 // Close releases the UDP mux (and with it the socket).
-func (m *Media) Close() error { return m.mux.Close() }
+func (m *Media) Close() error {
+	m.fanout.close()
+	return m.mux.Close()
+}
 
 // flush waits until every packet written so far has been handed to the
 // kernel (for benchmarks).

@@ -45,6 +45,12 @@ type PublishedTrack struct {
 
 	clock srClock // latest packet, for sender reports
 
+	// fanout (nil: none) shares large fan-outs with worker goroutines;
+	// jobs and fanoutWG are the read loop's, reused for every packet.
+	fanout   *fanoutPool
+	jobs     []fanoutJob
+	fanoutWG sync.WaitGroup
+
 	lastKeyframeReq atomic.Int64 // unix nanos
 	closed          atomic.Bool
 	done            chan struct{} // closed when the read loop ends
@@ -63,12 +69,14 @@ func NewPublishedTrack(uid protocol.UID, mt protocol.MediaType, codec protocol.C
 }
 
 // attach starts forwarding from remote; writeRTCP reaches the publisher.
-// captureExt is the id of abs-capture-time on the publisher's connection.
-func (t *PublishedTrack) attach(remote *webrtc.TrackRemote, writeRTCP func([]rtcp.Packet) error, captureExt uint8) {
+// captureExt is the id of abs-capture-time on the publisher's connection;
+// pool (may be nil) shares large fan-outs.
+func (t *PublishedTrack) attach(remote *webrtc.TrackRemote, writeRTCP func([]rtcp.Packet) error, captureExt uint8, pool *fanoutPool) {
 	if !t.started.CompareAndSwap(false, true) {
 		return
 	}
 	t.captureExt = captureExt
+	t.useFanout(pool)
 	t.mu.Lock()
 	t.rtcp = writeRTCP
 	t.mu.Unlock()
@@ -115,16 +123,28 @@ func (t *PublishedTrack) forward(hdr *rtp.Header, pkt []byte) {
 	}
 	ext := t.captureTime(hdr)
 	downs := *t.downs.Load()
-	var sent, bytes uint64
-	for _, d := range downs {
-		if d.writeRTP(hdr, payload, ext, now) {
-			sent++
-			bytes += uint64(len(pkt))
+	var sent uint64
+	if t.fanout != nil && len(downs) >= fanoutMin {
+		sent = t.fanout.split(t.jobs, &t.fanoutWG, downs, hdr, payload, ext, now)
+	} else {
+		for _, d := range downs {
+			if d.writeRTP(hdr, payload, ext, now) {
+				sent++
+			}
 		}
 	}
 	if sent > 0 {
 		t.counters.packetsOut.Add(sent)
-		t.counters.bytesOut.Add(bytes)
+		t.counters.bytesOut.Add(sent * uint64(len(pkt)))
+	}
+}
+
+// useFanout makes the read loop share large fan-outs with pool's workers
+// (nil: none). Called before the read loop starts.
+func (t *PublishedTrack) useFanout(pool *fanoutPool) {
+	t.fanout = pool
+	if pool != nil {
+		t.jobs = make([]fanoutJob, pool.workers+1)
 	}
 }
 

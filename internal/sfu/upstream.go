@@ -26,6 +26,7 @@ type NegotiatedTrack struct {
 type Upstream struct {
 	pc     *webrtc.PeerConnection
 	logger *slog.Logger
+	fanout *fanoutPool // nil: none
 
 	mu      sync.Mutex
 	tracks  map[string]*PublishedTrack // by mid
@@ -45,7 +46,7 @@ func (m *Media) NewUpstream(logger *slog.Logger, onICE func(webrtc.ICEConnection
 	if err != nil {
 		return nil, err
 	}
-	u := &Upstream{pc: pc, logger: logger, tracks: map[string]*PublishedTrack{}, arrived: map[string]arrivedTrack{}}
+	u := &Upstream{pc: pc, logger: logger, fanout: m.fanout, tracks: map[string]*PublishedTrack{}, arrived: map[string]arrivedTrack{}}
 	if onICE != nil {
 		pc.OnICEConnectionStateChange(onICE)
 	}
@@ -69,7 +70,7 @@ func (u *Upstream) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver)
 	}
 	u.mu.Unlock()
 	if t != nil {
-		t.attach(remote, u.pc.WriteRTCP, ext)
+		t.attach(remote, u.pc.WriteRTCP, ext, u.fanout)
 	}
 }
 
@@ -192,7 +193,7 @@ func (u *Upstream) Publish(mid string, t *PublishedTrack) {
 	delete(u.arrived, mid)
 	u.mu.Unlock()
 	if ok {
-		t.attach(a.remote, u.pc.WriteRTCP, a.captureExt)
+		t.attach(a.remote, u.pc.WriteRTCP, a.captureExt, u.fanout)
 	}
 }
 

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -64,5 +65,26 @@ func TestNATSReplicas(t *testing.T) {
 	c.NATS.Replicas = 1
 	if r := c.NATSReplicas(); r != 1 {
 		t.Errorf("configured: %d", r)
+	}
+}
+
+// The URL a node announces is the one clients can reach.
+func TestAdvertisedURL(t *testing.T) {
+	cases := []struct {
+		listen, advertiseIP, tls, advertiseURL, want string
+	}{
+		{"127.0.0.1:7800", "", "", "", "http://127.0.0.1:7800"},
+		{"0.0.0.0:7800", "203.0.113.5", "", "", "http://203.0.113.5:7800"},
+		{":7800", "", "cert.pem", "", "https://localhost:7800"},
+		{"[::1]:7800", "", "", "", "http://[::1]:7800"},
+		{"0.0.0.0:7800", "203.0.113.5", "", "https://live.example.com/", "https://live.example.com"},
+	}
+	for _, tc := range cases {
+		c := Default()
+		c.Listen, c.AdvertiseIP, c.TLSCert, c.Cluster.AdvertiseURL = tc.listen, tc.advertiseIP, tc.tls, tc.advertiseURL
+		_, port, _ := splitHostPort(tc.listen)
+		if got := c.AdvertisedURL(strconv.Itoa(port)); got != tc.want {
+			t.Errorf("%+v: %s, want %s", tc, got, tc.want)
+		}
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -26,6 +28,20 @@ func waitUntil(t *testing.T, d time.Duration, what string, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // clusterInfo is GET /v1/cluster of a node (zero on error).
@@ -65,6 +81,9 @@ func TestClusterNodesSeeEachOther(t *testing.T) {
 		waitUntil(t, 20*time.Second, fmt.Sprintf("node %d lists every node", i), func() bool {
 			return slices.Equal(nodeIDs(clusterInfo(n.URL)), all)
 		})
+	}
+	if m := get(t, nodes[0].MetricsURL); !strings.Contains(m, "\ncohost_cluster_nodes 3\n") {
+		t.Errorf("metrics do not count 3 nodes:\n%.2000s", m)
 	}
 	info := clusterInfo(nodes[0].URL)
 	if string(info.Self) != nodes[0].ID {

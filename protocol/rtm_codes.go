@@ -366,10 +366,14 @@ const (
 	RTMMessageUndefined RTMMessageType = 0
 	RTMMessageText      RTMMessageType = 1
 	RTMMessageRaw       RTMMessageType = 2
+	// A file or an image uploaded to the media store (RTMMedia).
+	RTMMessageFile  RTMMessageType = 4
+	RTMMessageImage RTMMessageType = 5
 )
 
 var rtmMsgTypeNames = map[RTMMessageType]string{
 	RTMMessageUndefined: "UNDEFINED", RTMMessageText: "TEXT", RTMMessageRaw: "RAW",
+	RTMMessageFile: "FILE", RTMMessageImage: "IMAGE",
 }
 
 func (t RTMMessageType) String() string { return codeName(rtmMsgTypeNames, t, "RTMMessageType") }
@@ -492,3 +496,51 @@ func NewRTMError[C RTMCode](code C, format string, args ...any) *Error {
 }
 
 func errReserved(what, s string) error { return fmt.Errorf("%s %q is reserved", what, s) }
+
+// RTMUploadMediaErr is Agora RTM's UPLOAD_MEDIA_ERR_CODE.
+type RTMUploadMediaErr int
+
+// Upload errors.
+const (
+	RTMUploadMediaFailure             RTMUploadMediaErr = 1
+	RTMUploadMediaInvalidArgument     RTMUploadMediaErr = 2
+	RTMUploadMediaTimeout             RTMUploadMediaErr = 3
+	RTMUploadMediaSizeOverflow        RTMUploadMediaErr = 4
+	RTMUploadMediaConcurrencyExceeded RTMUploadMediaErr = 5
+	RTMUploadMediaInterrupted         RTMUploadMediaErr = 6
+	RTMUploadMediaNotLoggedIn         RTMUploadMediaErr = 102
+)
+
+var rtmUploadNames = map[RTMUploadMediaErr]string{
+	RTMUploadMediaFailure: "UPLOAD_MEDIA_ERR_FAILURE", RTMUploadMediaInvalidArgument: "UPLOAD_MEDIA_ERR_INVALID_ARGUMENT",
+	RTMUploadMediaTimeout: "UPLOAD_MEDIA_ERR_TIMEOUT", RTMUploadMediaSizeOverflow: "UPLOAD_MEDIA_ERR_SIZE_OVERFLOW",
+	RTMUploadMediaConcurrencyExceeded: "UPLOAD_MEDIA_ERR_CONCURRENCY_LIMIT_EXCEEDED",
+	RTMUploadMediaInterrupted:         "UPLOAD_MEDIA_ERR_INTERRUPTED", RTMUploadMediaNotLoggedIn: "UPLOAD_MEDIA_ERR_NOT_LOGGED_IN",
+}
+
+func (e RTMUploadMediaErr) String() string { return codeName(rtmUploadNames, e, "RTMUploadMediaErr") }
+
+// RTMDownloadMediaErr is Agora RTM's DOWNLOAD_MEDIA_ERR_CODE.
+type RTMDownloadMediaErr int
+
+// Download errors.
+const (
+	RTMDownloadMediaFailure             RTMDownloadMediaErr = 1
+	RTMDownloadMediaInvalidArgument     RTMDownloadMediaErr = 2
+	RTMDownloadMediaTimeout             RTMDownloadMediaErr = 3
+	RTMDownloadMediaNotExist            RTMDownloadMediaErr = 4
+	RTMDownloadMediaConcurrencyExceeded RTMDownloadMediaErr = 5
+	RTMDownloadMediaInterrupted         RTMDownloadMediaErr = 6
+	RTMDownloadMediaNotLoggedIn         RTMDownloadMediaErr = 102
+)
+
+var rtmDownloadNames = map[RTMDownloadMediaErr]string{
+	RTMDownloadMediaFailure: "DOWNLOAD_MEDIA_ERR_FAILURE", RTMDownloadMediaInvalidArgument: "DOWNLOAD_MEDIA_ERR_INVALID_ARGUMENT",
+	RTMDownloadMediaTimeout: "DOWNLOAD_MEDIA_ERR_TIMEOUT", RTMDownloadMediaNotExist: "DOWNLOAD_MEDIA_ERR_NOT_EXIST",
+	RTMDownloadMediaConcurrencyExceeded: "DOWNLOAD_MEDIA_ERR_CONCURRENCY_LIMIT_EXCEEDED",
+	RTMDownloadMediaInterrupted:         "DOWNLOAD_MEDIA_ERR_INTERRUPTED", RTMDownloadMediaNotLoggedIn: "DOWNLOAD_MEDIA_ERR_NOT_LOGGED_IN",
+}
+
+func (e RTMDownloadMediaErr) String() string {
+	return codeName(rtmDownloadNames, e, "RTMDownloadMediaErr")
+}

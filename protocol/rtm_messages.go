@@ -119,6 +119,8 @@ type RTMMessage struct {
 	Text        string         `json:"text,omitempty"`
 	Raw         []byte         `json:"raw,omitempty"` // base64 in JSON
 	Description string         `json:"description,omitempty"`
+	// Media describes the file of a FILE or IMAGE message.
+	Media *RTMMedia `json:"media,omitempty"`
 	// ServerReceivedTs is set by the server (ms since the epoch) on
 	// delivered messages.
 	ServerReceivedTs int64 `json:"serverReceivedTs,omitempty"`
@@ -128,7 +130,53 @@ type RTMMessage struct {
 }
 
 // Size is the message's size as counted against the limit.
-func (m *RTMMessage) Size() int { return len(m.Text) + len(m.Raw) + len(m.Description) }
+func (m *RTMMessage) Size() int {
+	n := len(m.Text) + len(m.Raw) + len(m.Description)
+	if m.Media != nil {
+		n += len(m.Media.FileName) + len(m.Media.Thumbnail)
+	}
+	return n
+}
+
+// RTMMediaPath is the HTTP path of the RTM media store: POST uploads a
+// file (the response is an RTMMediaUploadResponse), GET RTMMediaPath/<id>
+// downloads one. Requests name the logged-in user with the headers
+// X-Cohost-App and X-Cohost-User and carry its RTM session id as a bearer
+// token.
+const RTMMediaPath = RTMPath + "/media"
+
+// Media store limits, Agora's.
+const (
+	RTMMaxMediaSize       = 30 << 20 // bytes per file
+	RTMMaxMediaUploads    = 9        // uploads at once per session
+	RTMMaxMediaMessageLen = 32 << 10 // thumbnail + file name + description
+)
+
+// RTMMedia describes an uploaded file in a FILE or IMAGE message.
+type RTMMedia struct {
+	MediaID         string `json:"mediaId"`
+	Size            int64  `json:"size"`
+	FileName        string `json:"fileName,omitempty"`
+	Thumbnail       []byte `json:"thumbnail,omitempty"` // base64 in JSON
+	Width           int    `json:"width,omitempty"`
+	Height          int    `json:"height,omitempty"`
+	ThumbnailWidth  int    `json:"thumbnailWidth,omitempty"`
+	ThumbnailHeight int    `json:"thumbnailHeight,omitempty"`
+}
+
+// RTMMediaUploadResponse answers an upload.
+type RTMMediaUploadResponse struct {
+	MediaID string `json:"mediaId"`
+	Size    int64  `json:"size"`
+}
+
+// RTMMediaError is the body of a failed media request: code is the
+// UPLOAD_MEDIA_ERR or DOWNLOAD_MEDIA_ERR code, name its Agora name.
+type RTMMediaError struct {
+	Code    int    `json:"code"`
+	Name    string `json:"name"`
+	Message string `json:"message"`
+}
 
 // RTMSendPeerMessageRequest sends a message to one user.
 type RTMSendPeerMessageRequest struct {

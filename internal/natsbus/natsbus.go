@@ -195,6 +195,21 @@ func (b *Bus) KeyValue(ctx context.Context, cfg jetstream.KeyValueConfig) (jetst
 	return kv, nil
 }
 
+// ObjectStore creates or updates an object store bucket with cfg (Replicas
+// from the bus). On a forming cluster it retries until ctx ends.
+func (b *Bus) ObjectStore(ctx context.Context, cfg jetstream.ObjectStoreConfig) (jetstream.ObjectStore, error) {
+	cfg.Replicas = b.Replicas
+	var os jetstream.ObjectStore
+	err := retry(ctx, func(ctx context.Context) (err error) {
+		os, err = b.JS.CreateOrUpdateObjectStore(ctx, cfg)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("natsbus: object store %s: %w", cfg.Bucket, err)
+	}
+	return os, nil
+}
+
 // Stream creates or updates a stream with cfg (Replicas from the bus). On
 // a forming cluster it retries until ctx ends.
 func (b *Bus) Stream(ctx context.Context, cfg jetstream.StreamConfig) (jetstream.Stream, error) {

@@ -111,8 +111,15 @@ func validMessage(m *protocol.RTMMessage, max int) *protocol.Error {
 		return protocol.NewRTMError(protocol.RTMPeerMessageInvalidMessage, "empty text message")
 	case m.Type == protocol.RTMMessageRaw && len(m.Raw) == 0:
 		return protocol.NewRTMError(protocol.RTMPeerMessageInvalidMessage, "empty raw message")
-	case m.Type != protocol.RTMMessageText && m.Type != protocol.RTMMessageRaw:
-		return protocol.NewRTMError(protocol.RTMPeerMessageInvalidMessage, "message type %d is not TEXT (1) or RAW (2)", int(m.Type))
+	case (m.Type == protocol.RTMMessageFile || m.Type == protocol.RTMMessageImage) && (m.Media == nil || !validMediaID(m.Media.MediaID)):
+		return protocol.NewRTMError(protocol.RTMPeerMessageInvalidMessage, "a %s message needs the media id of an upload", m.Type)
+	case m.Type != protocol.RTMMessageText && m.Type != protocol.RTMMessageRaw && m.Type != protocol.RTMMessageFile && m.Type != protocol.RTMMessageImage:
+		return protocol.NewRTMError(protocol.RTMPeerMessageInvalidMessage, "message type %d is not TEXT (1), RAW (2), FILE (4) or IMAGE (5)", int(m.Type))
+	case m.Media != nil && m.Type != protocol.RTMMessageFile && m.Type != protocol.RTMMessageImage:
+		return protocol.NewRTMError(protocol.RTMPeerMessageInvalidMessage, "only FILE and IMAGE messages carry media")
+	case m.Media != nil && len(m.Media.Thumbnail)+len(m.Media.FileName)+len(m.Description) > protocol.RTMMaxMediaMessageLen:
+		return protocol.NewRTMError(protocol.RTMPeerMessageInvalidMessage, "thumbnail, file name and description of %d bytes, over the limit of %d",
+			len(m.Media.Thumbnail)+len(m.Media.FileName)+len(m.Description), protocol.RTMMaxMediaMessageLen)
 	case m.Size() > max:
 		return protocol.NewRTMError(protocol.RTMPeerMessageInvalidMessage, "message of %d bytes, over the limit of %d", m.Size(), max)
 	}

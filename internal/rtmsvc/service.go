@@ -5,7 +5,8 @@
 //
 // State that must be shared or survive a node lives in JetStream key-value
 // buckets (sessions, channel members, channel and user attributes) and a
-// stream (offline messages). Each node mirrors the sessions and members
+// stream (offline messages); files and images of media messages in an
+// object store. Each node mirrors the sessions and members
 // buckets in memory through watchers, which gives it presence, member
 // lists, member events and REMOTE_LOGIN detection without asking anyone.
 // Messages travel on core NATS subjects: one per logged-in user (served by
@@ -94,6 +95,7 @@ type Service struct {
 
 	kvSessions, kvMembers, kvChAttrs, kvUserAttrs jetstream.KeyValue
 	offline                                       jetstream.Stream
+	media                                         jetstream.ObjectStore
 
 	replySub *nats.Subscription
 
@@ -114,6 +116,7 @@ type Service struct {
 	readyM    bool
 	countSent map[string]time.Time // last member count event by channel key
 	countDue  map[string]bool
+	uploads   map[string]int // media uploads in progress by session id
 	nextID    uint64
 }
 
@@ -160,6 +163,7 @@ func New(ctx context.Context, cfg Config, bus *natsbus.Bus) (*Service, error) {
 		chSubs: map[string]*nats.Subscription{}, watchers: map[string]map[*session]struct{}{},
 		replies: map[string]*pendingReply{}, mirS: map[string]sessRec{},
 		mirM: map[string]map[string]memberRec{}, countSent: map[string]time.Time{}, countDue: map[string]bool{},
+		uploads: map[string]int{},
 	}
 	s.cond = sync.NewCond(&s.mu)
 	for _, a := range cfg.Apps {
@@ -192,6 +196,10 @@ func New(ctx context.Context, cfg Config, bus *natsbus.Bus) (*Service, error) {
 		MaxAge: cfg.RTM.Timers.OfflineMessageTTL, Discard: jetstream.DiscardOld,
 	})
 	if err != nil {
+		s.cancel()
+		return nil, err
+	}
+	if s.media, err = bus.ObjectStore(ctx, mediaBucketConfig()); err != nil {
 		s.cancel()
 		return nil, err
 	}

@@ -26,7 +26,9 @@ export declare enum PeerSubscriptionOption {
 }
 export declare enum MessageType {
     TEXT = "TEXT",
-    RAW = "RAW"
+    RAW = "RAW",
+    FILE = "FILE",
+    IMAGE = "IMAGE"
 }
 export declare enum LocalInvitationState {
     IDLE = "IDLE",
@@ -97,6 +99,12 @@ export declare const RtmErrorCode: {
     readonly PeerSubscriptionStatusError: {
         readonly [name: string]: number;
     };
+    readonly UploadMediaError: {
+        readonly [name: string]: number;
+    };
+    readonly DownloadMediaError: {
+        readonly [name: string]: number;
+    };
 };
 /** What every failed call rejects with: code is the operation's numeric RTM result code. */
 export declare class RtmError extends Error {
@@ -117,7 +125,37 @@ export interface RtmRawMessage {
     description?: string;
     messageType?: "RAW";
 }
-export type RtmMessage = RtmTextMessage | RtmRawMessage;
+/** A file uploaded to the server's media store (kept seven days). */
+export interface RtmFileMessage {
+    messageType: "FILE";
+    mediaId: string;
+    size: number;
+    fileName: string;
+    description: string;
+    thumbnail: Blob | undefined;
+}
+/** An image uploaded to the server's media store (kept seven days). */
+export interface RtmImageMessage {
+    messageType: "IMAGE";
+    mediaId: string;
+    size: number;
+    fileName: string;
+    description: string;
+    thumbnail: Blob | undefined;
+    width: number;
+    height: number;
+    thumbnailWidth: number;
+    thumbnailHeight: number;
+}
+export type RtmMessage = RtmTextMessage | RtmRawMessage | RtmFileMessage | RtmImageMessage;
+export interface MediaOperationProgress {
+    currentSize: number;
+    totalSize: number;
+}
+export interface MediaTransferHandler {
+    cancelSignal?: AbortSignal;
+    onOperationProgress?: (event: MediaOperationProgress) => void;
+}
 export interface ReceivedMessageProperties {
     serverReceivedTs: number;
     isOfflineMessage?: boolean;
@@ -251,6 +289,39 @@ export interface RtmClient extends Emitter<RtmClientEvents> {
     renewToken(token: string): Promise<void>;
     sendMessageToPeer(message: RtmMessage, peerId: string, options?: SendMessageOptions): Promise<PeerMessageSendResult>;
     createMessage<T extends RtmMessage>(message: T): T;
+    /**
+     * Uploads payload (at most 30 MB; at most 9 uploads at once; thumbnail +
+     * fileName + description ≤ 32 KB) and resolves with the message referring to it.
+     */
+    createMediaMessageByUploading(payload: Blob, params?: {
+        messageType?: "FILE";
+        fileName?: string;
+        description?: string;
+        thumbnail?: Blob;
+    }, transHandler?: MediaTransferHandler): Promise<RtmFileMessage>;
+    createMediaMessageByUploading(payload: Blob, params?: {
+        messageType?: "IMAGE";
+        width?: number;
+        height?: number;
+        fileName?: string;
+        description?: string;
+        thumbnail?: Blob;
+        thumbnailWidth?: number;
+        thumbnailHeight?: number;
+    }, transHandler?: MediaTransferHandler): Promise<RtmImageMessage>;
+    /** The message of an earlier upload (checked to exist). */
+    createMediaMessageByMediaId(mediaId: string, params?: {
+        messageType?: "FILE" | "IMAGE";
+        width?: number;
+        height?: number;
+        fileName?: string;
+        description?: string;
+        thumbnail?: Blob;
+        thumbnailWidth?: number;
+        thumbnailHeight?: number;
+    }): Promise<RtmFileMessage | RtmImageMessage>;
+    /** Downloads an upload (at most 9 downloads at once). */
+    downloadMedia(mediaId: string, transHandler?: MediaTransferHandler): Promise<Blob>;
     queryPeersOnlineStatus(peerIds: string[]): Promise<{
         [peerId: string]: boolean;
     }>;

@@ -69,7 +69,7 @@
         }
         try {
           define({}, "");
-        } catch (err) {
+        } catch (err2) {
           define = function(obj, key, value) {
             return obj[key] = value;
           };
@@ -85,8 +85,8 @@
         function tryCatch(fn, obj, arg) {
           try {
             return { type: "normal", arg: fn.call(obj, arg) };
-          } catch (err) {
-            return { type: "throw", arg: err };
+          } catch (err2) {
+            return { type: "throw", arg: err2 };
           }
         }
         var GenStateSuspendedStart = "suspendedStart";
@@ -159,8 +159,8 @@
               if (value && typeof value === "object" && hasOwn.call(value, "__await")) {
                 return PromiseImpl.resolve(value.__await).then(function(value2) {
                   invoke("next", value2, resolve, reject);
-                }, function(err) {
-                  invoke("throw", err, resolve, reject);
+                }, function(err2) {
+                  invoke("throw", err2, resolve, reject);
                 });
               }
               return PromiseImpl.resolve(value).then(function(unwrapped) {
@@ -572,7 +572,7 @@
   var PeerOnlineState = enumOf(["ONLINE", "UNREACHABLE", "OFFLINE"]);
   var PEER_STATES = { 0: "ONLINE", 1: "UNREACHABLE", 2: "OFFLINE" };
   var PeerSubscriptionOption = enumOf(["ONLINE_STATUS"]);
-  var MessageType = enumOf(["TEXT", "RAW"]);
+  var MessageType = enumOf(["TEXT", "RAW", "FILE", "IMAGE"]);
   var LocalInvitationState = enumOf(["IDLE", "SENT_TO_REMOTE", "RECEIVED_BY_REMOTE", "ACCEPTED_BY_REMOTE", "REFUSED_BY_REMOTE", "CANCELED", "FAILURE"]);
   var RemoteInvitationState = enumOf(["INVITATION_RECEIVED", "ACCEPT_SENT_TO_LOCAL", "REFUSED", "ACCEPTED", "CANCELED", "FAILURE"]);
   var LocalInvitationFailureReason = enumOf(["UNKNOWN", "PEER_NO_RESPONSE", "INVITATION_EXPIRE", "PEER_OFFLINE", "NOT_LOGGEDIN"]);
@@ -751,8 +751,8 @@
         if (e.once) this.off(event, e.listener);
         try {
           e.listener(...args);
-        } catch (err) {
-          log.error(`a "${event}" listener threw`, err);
+        } catch (err2) {
+          log.error(`a "${event}" listener threw`, err2);
         }
       }
     }
@@ -772,8 +772,21 @@
     for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
     return out;
   }
+  var MEDIA_TYPES = { FILE: 4, IMAGE: 5 };
   function wireMessage(message, invalidCode) {
     if (!message || typeof message !== "object") throw fail(invalidCode, "the message must be {text} or {rawMessage, description}", "INVALID_MESSAGE");
+    if (message.messageType === "FILE" || message.messageType === "IMAGE") {
+      if (typeof message.mediaId !== "string" || !message.mediaId) throw fail(invalidCode, "a FILE or IMAGE message needs its mediaId", "INVALID_MESSAGE");
+      if (message.thumbnail && !message._thumbnail) {
+        throw fail(invalidCode, "create FILE and IMAGE messages with createMediaMessageByUploading or createMediaMessageByMediaId", "INVALID_MESSAGE");
+      }
+      const media = { mediaId: message.mediaId, size: message.size || 0, fileName: message.fileName || "" };
+      if (message._thumbnail && message._thumbnail.length) media.thumbnail = toBase64(message._thumbnail);
+      if (message.messageType === "IMAGE") {
+        Object.assign(media, { width: message.width || 0, height: message.height || 0, thumbnailWidth: message.thumbnailWidth || 0, thumbnailHeight: message.thumbnailHeight || 0 });
+      }
+      return { type: MEDIA_TYPES[message.messageType], description: message.description || "", media };
+    }
     if (message.messageType === "RAW" || message.rawMessage !== void 0) {
       if (!(message.rawMessage instanceof Uint8Array)) throw fail(invalidCode, "rawMessage must be a Uint8Array", "INVALID_MESSAGE");
       return { type: 2, raw: toBase64(message.rawMessage), description: message.description || "" };
@@ -782,6 +795,7 @@
     return { type: 1, text: message.text };
   }
   function appMessage(m) {
+    if ((m.type === 4 || m.type === 5) && m.media) return mediaMessage(m.type === 4 ? "FILE" : "IMAGE", m.media, m.description || "", m.media.thumbnail ? fromBase64(m.media.thumbnail) : null);
     if (m.type === 2) return { messageType: "RAW", rawMessage: fromBase64(m.raw), description: m.description || "" };
     return { messageType: "TEXT", text: m.text || "" };
   }
@@ -798,6 +812,21 @@
       if (typeof map[key] !== "string") throw fail(code, `attribute ${key} must be a string`, "INVALID_ARGUMENT");
       return { key, value: map[key] };
     });
+  }
+  function mediaMessage(type, media, description, thumb) {
+    const m = {
+      messageType: type,
+      mediaId: media.mediaId,
+      size: media.size || 0,
+      fileName: media.fileName || "",
+      description: description || "",
+      thumbnail: thumb && thumb.length ? new Blob([thumb]) : void 0
+    };
+    if (type === "IMAGE") {
+      Object.assign(m, { width: media.width || 0, height: media.height || 0, thumbnailWidth: media.thumbnailWidth || 0, thumbnailHeight: media.thumbnailHeight || 0 });
+    }
+    Object.defineProperty(m, "_thumbnail", { value: thumb || null, enumerable: false });
+    return m;
   }
 
   // src/rtm/channel.js
@@ -932,10 +961,10 @@
      * failPending rejects every request waiting for a response.
      * @param {(tag: any) => Error} err
      */
-    failPending(err) {
+    failPending(err2) {
       for (const [, p] of this.pending) {
         clearTimeout(p.timer);
-        p.reject(err(p.tag));
+        p.reject(err2(p.tag));
       }
       this.pending.clear();
     }
@@ -1105,6 +1134,139 @@
     // @ts-ignore: RTM's argument order (failCode before the timeout)
     request(type, data, failCode, timeoutMs) {
       return super.request(type, data, timeoutMs, failCode);
+    }
+  };
+
+  // src/rtm/media.js
+  var MEDIA_PATH = "/v1/rtm/media";
+  var MAX_SIZE = 30 << 20;
+  var MAX_AT_ONCE = 9;
+  var MAX_META = 32 << 10;
+  var TIMEOUT_MS = 10 * 60 * 1e3;
+  var UPLOAD = { name: "UPLOAD_MEDIA_ERR", FAILURE: 1, INVALID_ARGUMENT: 2, TIMEOUT: 3, SIZE_OVERFLOW: 4, CONCURRENCY_LIMIT_EXCEEDED: 5, INTERRUPTED: 6, NOT_LOGGED_IN };
+  var DOWNLOAD = { name: "DOWNLOAD_MEDIA_ERR", FAILURE: 1, INVALID_ARGUMENT: 2, TIMEOUT: 3, NOT_EXIST: 4, CONCURRENCY_LIMIT_EXCEEDED: 5, INTERRUPTED: 6, NOT_LOGGED_IN };
+  var err = (kind, what, message) => new RtmError(kind[what], message, `${kind.name}_${what}`);
+  function transfer(client, kind, method, path, body, handler) {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open(method, locator.base() + MEDIA_PATH + path);
+      xhr.responseType = method === "GET" ? "blob" : "json";
+      xhr.timeout = TIMEOUT_MS;
+      xhr.setRequestHeader("Authorization", "Bearer " + client._sessionId);
+      xhr.setRequestHeader("X-Cohost-App", client._appId);
+      xhr.setRequestHeader("X-Cohost-User", client._userId);
+      const signal = handler && handler.cancelSignal;
+      const progress = handler && handler.onOperationProgress;
+      if (progress) {
+        const target = method === "GET" ? xhr : xhr.upload;
+        target.onprogress = (ev) => progress({ currentSize: ev.loaded, totalSize: ev.lengthComputable ? ev.total : 0 });
+      }
+      const onAbort = () => xhr.abort();
+      if (signal) {
+        if (signal.aborted) {
+          reject(err(kind, "INTERRUPTED", "cancelled"));
+          return;
+        }
+        signal.addEventListener("abort", onAbort, { once: true });
+      }
+      const done = () => signal && signal.removeEventListener("abort", onAbort);
+      xhr.onload = async () => {
+        done();
+        if (xhr.status >= 200 && xhr.status < 300) {
+          resolve(xhr.response);
+          return;
+        }
+        let e = xhr.response;
+        if (e instanceof Blob) {
+          try {
+            e = JSON.parse(await e.text());
+          } catch (x) {
+            e = null;
+          }
+        }
+        reject(e && e.code ? new RtmError(e.code, e.message, e.name) : err(kind, "FAILURE", `HTTP ${xhr.status}`));
+      };
+      xhr.onerror = () => {
+        done();
+        reject(err(kind, "FAILURE", "the request to the media store failed"));
+      };
+      xhr.ontimeout = () => {
+        done();
+        reject(err(kind, "TIMEOUT", "the transfer took too long"));
+      };
+      xhr.onabort = () => {
+        done();
+        reject(err(kind, "INTERRUPTED", "cancelled"));
+      };
+      xhr.send(body);
+    });
+  }
+  async function bytesOf(blob) {
+    return blob ? new Uint8Array(await blob.arrayBuffer()) : null;
+  }
+  function checkMeta(kind, thumb, params) {
+    const n = (thumb ? thumb.length : 0) + new TextEncoder().encode(params.fileName || "").length + new TextEncoder().encode(params.description || "").length;
+    if (n > MAX_META) throw err(kind, "SIZE_OVERFLOW", `thumbnail, file name and description are ${n} bytes, over the limit of ${MAX_META}`);
+  }
+  function messageType(kind, params) {
+    const t = params.messageType || "FILE";
+    if (t !== "FILE" && t !== "IMAGE") throw err(kind, "INVALID_ARGUMENT", `messageType must be "FILE" or "IMAGE"`);
+    return t;
+  }
+  var clientMedia = {
+    // createMediaMessageByUploading uploads payload (a Blob or File) and
+    // resolves with the FILE or IMAGE message that refers to it.
+    async createMediaMessageByUploading(payload, params, transHandler) {
+      this._check(UPLOAD.NOT_LOGGED_IN);
+      params = params || {};
+      if (!(payload instanceof Blob)) throw err(UPLOAD, "INVALID_ARGUMENT", "payload must be a Blob or a File");
+      if (payload.size === 0) throw err(UPLOAD, "INVALID_ARGUMENT", "payload is empty");
+      if (payload.size > MAX_SIZE) throw err(UPLOAD, "SIZE_OVERFLOW", `${payload.size} bytes, over the limit of ${MAX_SIZE}`);
+      const type = messageType(UPLOAD, params);
+      const thumb = await bytesOf(params.thumbnail);
+      checkMeta(UPLOAD, thumb, params);
+      if ((this._uploads || 0) >= MAX_AT_ONCE) throw err(UPLOAD, "CONCURRENCY_LIMIT_EXCEEDED", `already ${MAX_AT_ONCE} uploads at once`);
+      this._uploads = (this._uploads || 0) + 1;
+      try {
+        const r = await transfer(this, UPLOAD, "POST", "", payload, transHandler);
+        const fileName = params.fileName !== void 0 ? params.fileName : payload instanceof File ? payload.name : "";
+        return mediaMessage(type, Object.assign({}, params, { mediaId: r.mediaId, size: r.size, fileName }), params.description, thumb);
+      } finally {
+        this._uploads--;
+      }
+    },
+    // createMediaMessageByMediaId makes the message of an earlier upload
+    // (the store keeps uploads seven days); it checks that the upload exists.
+    async createMediaMessageByMediaId(mediaId, params) {
+      this._check(UPLOAD.NOT_LOGGED_IN);
+      params = params || {};
+      if (typeof mediaId !== "string" || !/^[0-9a-f]{32}$/.test(mediaId)) throw err(UPLOAD, "INVALID_ARGUMENT", `invalid media id ${JSON.stringify(mediaId)}`);
+      const type = messageType(UPLOAD, params);
+      const thumb = await bytesOf(params.thumbnail);
+      checkMeta(UPLOAD, thumb, params);
+      const size = await new Promise((resolve, reject) => {
+        const xhr = new XMLHttpRequest();
+        xhr.open("HEAD", locator.base() + MEDIA_PATH + "/" + mediaId);
+        xhr.setRequestHeader("Authorization", "Bearer " + this._sessionId);
+        xhr.setRequestHeader("X-Cohost-App", this._appId);
+        xhr.setRequestHeader("X-Cohost-User", this._userId);
+        xhr.onload = () => xhr.status === 200 ? resolve(Number(xhr.getResponseHeader("Content-Length")) || 0) : reject(xhr.status === 404 ? err(DOWNLOAD, "NOT_EXIST", `no media ${mediaId} (or it expired)`) : err(UPLOAD, "FAILURE", `HTTP ${xhr.status}`));
+        xhr.onerror = () => reject(err(UPLOAD, "FAILURE", "the request to the media store failed"));
+        xhr.send();
+      });
+      return mediaMessage(type, Object.assign({}, params, { mediaId, size }), params.description, thumb);
+    },
+    // downloadMedia resolves with the uploaded file as a Blob.
+    async downloadMedia(mediaId, transHandler) {
+      this._check(DOWNLOAD.NOT_LOGGED_IN);
+      if (typeof mediaId !== "string" || !/^[0-9a-f]{32}$/.test(mediaId)) throw err(DOWNLOAD, "INVALID_ARGUMENT", `invalid media id ${JSON.stringify(mediaId)}`);
+      if ((this._downloads || 0) >= MAX_AT_ONCE) throw err(DOWNLOAD, "CONCURRENCY_LIMIT_EXCEEDED", `already ${MAX_AT_ONCE} downloads at once`);
+      this._downloads = (this._downloads || 0) + 1;
+      try {
+        return await transfer(this, DOWNLOAD, "GET", "/" + mediaId, null, transHandler);
+      } finally {
+        this._downloads--;
+      }
     }
   };
 
@@ -1678,6 +1840,7 @@
     }
   };
   install(RtmClient, clientMetadata);
+  install(RtmClient, clientMedia);
   install(RtmChannel, channelMetadata);
 
   // src/rtm/sdk.js

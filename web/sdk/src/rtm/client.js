@@ -1,5 +1,6 @@
 import { RtmChannel } from "./channel.js";
 import { channelMetadata, clientMetadata, install } from "./compat.js";
+import { clientMedia } from "./media.js";
 import { LOCAL_FAILURES, NOT_LOGGED_IN, PEER_STATES, REASONS, REMOTE_FAILURES, STATES, fail } from "./codes.js";
 import { Conn, PEER_MESSAGE_TIMEOUT_MS, PROTOCOL_VERSION } from "./connection.js";
 import { EventEmitter, validId } from "./emitter.js";
@@ -490,4 +491,5 @@ export class RtmClient extends EventEmitter {
 }
 
 install(RtmClient, clientMetadata);
+install(RtmClient, clientMedia);
 install(RtmChannel, channelMetadata);

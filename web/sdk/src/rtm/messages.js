@@ -15,10 +15,26 @@ export function fromBase64(b64) {
   return out;
 }
 
-// wireMessage turns an RtmMessage ({text} or {rawMessage, description})
-// into the protocol's message.
+// MEDIA_TYPES: the protocol's numbers of the media message types.
+const MEDIA_TYPES = { FILE: 4, IMAGE: 5 };
+
+// wireMessage turns an RtmMessage ({text}, {rawMessage, description}, or a
+// FILE / IMAGE message made by createMediaMessageBy…) into the protocol's
+// message.
 export function wireMessage(message, invalidCode) {
   if (!message || typeof message !== "object") throw fail(invalidCode, "the message must be {text} or {rawMessage, description}", "INVALID_MESSAGE");
+  if (message.messageType === "FILE" || message.messageType === "IMAGE") {
+    if (typeof message.mediaId !== "string" || !message.mediaId) throw fail(invalidCode, "a FILE or IMAGE message needs its mediaId", "INVALID_MESSAGE");
+    if (message.thumbnail && !message._thumbnail) {
+      throw fail(invalidCode, "create FILE and IMAGE messages with createMediaMessageByUploading or createMediaMessageByMediaId", "INVALID_MESSAGE");
+    }
+    const media = { mediaId: message.mediaId, size: message.size || 0, fileName: message.fileName || "" };
+    if (message._thumbnail && message._thumbnail.length) media.thumbnail = toBase64(message._thumbnail);
+    if (message.messageType === "IMAGE") {
+      Object.assign(media, { width: message.width || 0, height: message.height || 0, thumbnailWidth: message.thumbnailWidth || 0, thumbnailHeight: message.thumbnailHeight || 0 });
+    }
+    return { type: MEDIA_TYPES[message.messageType], description: message.description || "", media };
+  }
   if (message.messageType === "RAW" || message.rawMessage !== undefined) {
     if (!(message.rawMessage instanceof Uint8Array)) throw fail(invalidCode, "rawMessage must be a Uint8Array", "INVALID_MESSAGE");
     return { type: 2, raw: toBase64(message.rawMessage), description: message.description || "" };
@@ -28,6 +44,7 @@ export function wireMessage(message, invalidCode) {
 }
 
 export function appMessage(m) {
+  if ((m.type === 4 || m.type === 5) && m.media) return mediaMessage(m.type === 4 ? "FILE" : "IMAGE", m.media, m.description || "", m.media.thumbnail ? fromBase64(m.media.thumbnail) : null);
   if (m.type === 2) return { messageType: "RAW", rawMessage: fromBase64(m.raw), description: m.description || "" };
   return { messageType: "TEXT", text: m.text || "" };
 }
@@ -46,4 +63,16 @@ export function attributeList(map, code) {
     if (typeof map[key] !== "string") throw fail(code, `attribute ${key} must be a string`, "INVALID_ARGUMENT");
     return { key, value: map[key] };
   });
+}
+
+// mediaMessage builds the app's FILE or IMAGE message; thumb (the
+// thumbnail's bytes) is kept for sending it on.
+export function mediaMessage(type, media, description, thumb) {
+  const m = { messageType: type, mediaId: media.mediaId, size: media.size || 0, fileName: media.fileName || "", description: description || "",
+    thumbnail: thumb && thumb.length ? new Blob([thumb]) : undefined };
+  if (type === "IMAGE") {
+    Object.assign(m, { width: media.width || 0, height: media.height || 0, thumbnailWidth: media.thumbnailWidth || 0, thumbnailHeight: media.thumbnailHeight || 0 });
+  }
+  Object.defineProperty(m, "_thumbnail", { value: thumb || null, enumerable: false });
+  return m;
 }

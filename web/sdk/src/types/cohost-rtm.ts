@@ -35,6 +35,8 @@ export enum PeerSubscriptionOption {
 export enum MessageType {
   TEXT = "TEXT",
   RAW = "RAW",
+  FILE = "FILE",
+  IMAGE = "IMAGE",
 }
 
 export enum LocalInvitationState {
@@ -86,6 +88,8 @@ export declare const RtmErrorCode: {
   readonly GetChannelMemberCountError: { readonly [name: string]: number };
   readonly QueryPeersOnlineStatusError: { readonly [name: string]: number };
   readonly PeerSubscriptionStatusError: { readonly [name: string]: number };
+  readonly UploadMediaError: { readonly [name: string]: number };
+  readonly DownloadMediaError: { readonly [name: string]: number };
 };
 
 /** What every failed call rejects with: code is the operation's numeric RTM result code. */
@@ -108,7 +112,37 @@ export interface RtmRawMessage {
   messageType?: "RAW";
 }
 
-export type RtmMessage = RtmTextMessage | RtmRawMessage;
+/** A file uploaded to the server's media store (kept seven days). */
+export interface RtmFileMessage {
+  messageType: "FILE";
+  mediaId: string;
+  size: number;
+  fileName: string;
+  description: string;
+  thumbnail: Blob | undefined;
+}
+/** An image uploaded to the server's media store (kept seven days). */
+export interface RtmImageMessage {
+  messageType: "IMAGE";
+  mediaId: string;
+  size: number;
+  fileName: string;
+  description: string;
+  thumbnail: Blob | undefined;
+  width: number;
+  height: number;
+  thumbnailWidth: number;
+  thumbnailHeight: number;
+}
+export type RtmMessage = RtmTextMessage | RtmRawMessage | RtmFileMessage | RtmImageMessage;
+export interface MediaOperationProgress {
+  currentSize: number;
+  totalSize: number;
+}
+export interface MediaTransferHandler {
+  cancelSignal?: AbortSignal;
+  onOperationProgress?: (event: MediaOperationProgress) => void;
+}
 
 export interface ReceivedMessageProperties {
   serverReceivedTs: number;
@@ -251,6 +285,16 @@ export interface RtmClient extends Emitter<RtmClientEvents> {
 
   sendMessageToPeer(message: RtmMessage, peerId: string, options?: SendMessageOptions): Promise<PeerMessageSendResult>;
   createMessage<T extends RtmMessage>(message: T): T;
+  /**
+   * Uploads payload (at most 30 MB; at most 9 uploads at once; thumbnail +
+   * fileName + description ≤ 32 KB) and resolves with the message referring to it.
+   */
+  createMediaMessageByUploading(payload: Blob, params?: { messageType?: "FILE"; fileName?: string; description?: string; thumbnail?: Blob }, transHandler?: MediaTransferHandler): Promise<RtmFileMessage>;
+  createMediaMessageByUploading(payload: Blob, params?: { messageType?: "IMAGE"; width?: number; height?: number; fileName?: string; description?: string; thumbnail?: Blob; thumbnailWidth?: number; thumbnailHeight?: number }, transHandler?: MediaTransferHandler): Promise<RtmImageMessage>;
+  /** The message of an earlier upload (checked to exist). */
+  createMediaMessageByMediaId(mediaId: string, params?: { messageType?: "FILE" | "IMAGE"; width?: number; height?: number; fileName?: string; description?: string; thumbnail?: Blob; thumbnailWidth?: number; thumbnailHeight?: number }): Promise<RtmFileMessage | RtmImageMessage>;
+  /** Downloads an upload (at most 9 downloads at once). */
+  downloadMedia(mediaId: string, transHandler?: MediaTransferHandler): Promise<Blob>;
   queryPeersOnlineStatus(peerIds: string[]): Promise<{ [peerId: string]: boolean }>;
   subscribePeersOnlineStatus(peerIds: string[]): Promise<void>;
   unsubscribePeersOnlineStatus(peerIds: string[]): Promise<void>;

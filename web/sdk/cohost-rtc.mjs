@@ -535,6 +535,168 @@ async function pollStats(client) {
     OutgoingAvailableBandwidth: 0
   };
 }
+var clientStats = {
+  getRTCStats() {
+    return Object.assign({}, this._rtcStats);
+  },
+  getLocalVideoStats() {
+    return this._localStats.video || {};
+  },
+  getLocalAudioStats() {
+    return this._localStats.audio || {};
+  },
+  _remoteStats(kind) {
+    const out = {};
+    for (const u of this._users.values()) {
+      const sub = this._subs.get(`${u._wireUid}:${kind}`);
+      if (sub && sub.track) out[u.uid] = sub.track._stats;
+    }
+    return out;
+  },
+  getRemoteVideoStats() {
+    return this._remoteStats("video");
+  },
+  getRemoteAudioStats() {
+    return this._remoteStats("audio");
+  },
+  getRemoteNetworkQuality() {
+    const out = {};
+    for (const u of this._users.values()) out[u.uid] = { uplinkNetworkQuality: 0, downlinkNetworkQuality: 0 };
+    return out;
+  },
+  // enableAudioVolumeIndicator: a "volume-indicator" event every two
+  // seconds with [{uid, level}] (0–100) for subscribed audio.
+  enableAudioVolumeIndicator() {
+    clearInterval(this._volumeTimer);
+    this._volumeTimer = setInterval(() => {
+      const res = [];
+      for (const u of this._users.values()) {
+        const sub = this._subs.get(`${u._wireUid}:audio`);
+        if (sub && sub.track) res.push({ uid: u.uid, level: Math.round((sub.track._stats.audioLevel || 0) * 100) });
+      }
+      const mic = this._localTracks.find((t) => t.trackMediaType === "audio");
+      if (mic && this.uid !== void 0) res.push({ uid: this.uid, level: Math.round(mic.getVolumeLevel() * 100) });
+      this.emit("volume-indicator", res);
+    }, 2e3);
+  }
+};
+
+// src/rtc/validation.js
+var CHANNEL_RE = /^[a-zA-Z0-9 !#$%&()+\-:;<=.>?@[\]^_{}|~,]{1,64}$/;
+var ACCOUNT_RE = /^[a-zA-Z0-9 !#$%&()+\-:;<=.>?@[\]^_{}|~,]{1,255}$/;
+function checkChannel(name, what) {
+  if (typeof name !== "string" || !CHANNEL_RE.test(name)) {
+    throw fail("INVALID_PARAMS", `${what || "channel name"} must be 1–64 characters of a-z A-Z 0-9 space and !#$%&()+-:;<=.>?@[]^_{}|~, (got ${JSON.stringify(name)})`);
+  }
+}
+function isUint32(n) {
+  return typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= 4294967295;
+}
+function checkUid(uid, what) {
+  if (!isUint32(uid)) throw fail("INVALID_PARAMS", `${what || "uid"} must be an integer in [0, 2^32-1] (got ${JSON.stringify(uid)})`);
+}
+var ROLES = { host: 1, audience: 2 };
+var ROLE_NAMES = { 1: "host", 2: "audience" };
+var OFFLINE_REASONS = { 0: "Quit", 1: "ServerTimeOut", 2: "BecomeAudience" };
+var DISCONNECT_REASONS = { 3: "UID_BANNED", 9: "TOKEN_EXPIRE", 14: "NETWORK_ERROR", 19: "UID_BANNED", 100: "SERVER_ERROR", 101: "NETWORK_ERROR" };
+
+// src/rtc/relay-config.js
+var RELAY_STATES = ["RELAY_STATE_IDLE", "RELAY_STATE_CONNECTING", "RELAY_STATE_RUNNING", "RELAY_STATE_FAILURE"];
+var RELAY_ERRORS = [
+  "RELAY_OK",
+  "SERVER_ERROR_RESPONSE",
+  "SERVER_NO_RESPONSE",
+  "NO_RESOURCE_AVAILABLE",
+  "FAILED_JOIN_SRC",
+  "FAILED_JOIN_DEST",
+  "FAILED_PACKET_RECEIVED_FROM_SRC",
+  "FAILED_PACKET_SENT_TO_DEST",
+  "SERVER_CONNECTION_LOST",
+  "INTERNAL_ERROR",
+  "SRC_TOKEN_EXPIRED",
+  "DEST_TOKEN_EXPIRED"
+];
+var RELAY_EVENTS = [
+  "NETWORK_DISCONNECTED",
+  "NETWORK_CONNECTED",
+  "PACKET_JOINED_SRC_CHANNEL",
+  "PACKET_JOINED_DEST_CHANNEL",
+  "PACKET_SENT_TO_DEST_CHANNEL",
+  "PACKET_RECEIVED_VIDEO_FROM_SRC",
+  "PACKET_RECEIVED_AUDIO_FROM_SRC",
+  "PACKET_UPDATE_DEST_CHANNEL",
+  "PACKET_UPDATE_DEST_CHANNEL_REFUSED",
+  "PACKET_UPDATE_DEST_CHANNEL_NOT_CHANGE",
+  "PACKET_UPDATE_DEST_CHANNEL_IS_NULL",
+  "VIDEO_PROFILE_UPDATE",
+  "PAUSE_SEND_PACKET_TO_DEST_CHANNEL_SUCCESS",
+  "PAUSE_SEND_PACKET_TO_DEST_CHANNEL_FAILED",
+  "RESUME_SEND_PACKET_TO_DEST_CHANNEL_SUCCESS",
+  "RESUME_SEND_PACKET_TO_DEST_CHANNEL_FAILED"
+];
+function checkMediaInfo(info, what) {
+  if (!info || typeof info !== "object") throw fail("INVALID_PARAMS", `${what} must be {channelName, token, uid}`);
+  checkChannel(info.channelName, `${what}.channelName`);
+  if (info.uid !== void 0 && info.uid !== null) checkUid(info.uid, `${what}.uid`);
+  if (info.token !== void 0 && info.token !== null && typeof info.token !== "string") throw fail("INVALID_PARAMS", `${what}.token must be a string`);
+  return { channelName: info.channelName, token: info.token || "", uid: info.uid || 0 };
+}
+var ChannelMediaRelayConfiguration = class {
+  constructor() {
+    this._src = null;
+    this._dests = /* @__PURE__ */ new Map();
+  }
+  setSrcChannelInfo(info) {
+    if (!info || typeof info !== "object") throw fail("INVALID_PARAMS", "srcInfo must be {channelName, token, uid}");
+    const src = { channelName: info.channelName || "", token: info.token || "", uid: info.uid || 0 };
+    if (src.channelName) checkChannel(src.channelName, "srcInfo.channelName");
+    checkUid(src.uid, "srcInfo.uid");
+    this._src = src;
+  }
+  addDestChannelInfo(info) {
+    const d = checkMediaInfo(info, "destInfo");
+    this._dests.set(d.channelName, d);
+  }
+  removeDestChannelInfo(channelName) {
+    checkChannel(channelName, "channelName");
+    this._dests.delete(channelName);
+  }
+  _request() {
+    return { src: this._src || { channelName: "", token: "", uid: 0 }, dests: Array.from(this._dests.values()) };
+  }
+};
+
+// src/rtc/client-relay.js
+var clientRelay = {
+  _relayRequest(config) {
+    if (!(config instanceof ChannelMediaRelayConfiguration)) throw fail("INVALID_PARAMS", "config must be a ChannelMediaRelayConfiguration");
+    return config._request();
+  },
+  async startChannelMediaRelay(config) {
+    const req = this._relayRequest(config);
+    this._requireJoined("startChannelMediaRelay");
+    await this._request("relay-start", req);
+  },
+  async updateChannelMediaRelay(config) {
+    const req = this._relayRequest(config);
+    this._requireJoined("updateChannelMediaRelay");
+    await this._request("relay-update", req);
+  },
+  async stopChannelMediaRelay() {
+    this._requireJoined("stopChannelMediaRelay");
+    await this._request("relay-stop");
+  },
+  // pauseAllChannelMediaRelay / resumeAllChannelMediaRelay: the native
+  // SDK's calls (cohost extension on the Web).
+  async pauseAllChannelMediaRelay() {
+    this._requireJoined("pauseAllChannelMediaRelay");
+    await this._request("relay-pause");
+  },
+  async resumeAllChannelMediaRelay() {
+    this._requireJoined("resumeAllChannelMediaRelay");
+    await this._request("relay-resume");
+  }
+};
 
 // src/rtc/client-compat.js
 var notSupported = (what) => fail("NOT_SUPPORTED", `cohost does not support ${what}`);
@@ -605,8 +767,8 @@ var clientCompat = {
   setRTMConfig() {
   }
 };
-function installClientCompat(cls) {
-  Object.defineProperties(cls.prototype, Object.getOwnPropertyDescriptors(clientCompat));
+function installClientCompat(cls, ...sources) {
+  for (const src of [clientCompat, ...sources]) Object.defineProperties(cls.prototype, Object.getOwnPropertyDescriptors(src));
 }
 
 // src/shared/backoff.js
@@ -1138,91 +1300,6 @@ install(LocalTrack, localTrackCompat);
 install(LocalVideoTrack, videoTrackCompat);
 install(LocalAudioTrack, audioTrackCompat);
 
-// src/rtc/validation.js
-var CHANNEL_RE = /^[a-zA-Z0-9 !#$%&()+\-:;<=.>?@[\]^_{}|~,]{1,64}$/;
-var ACCOUNT_RE = /^[a-zA-Z0-9 !#$%&()+\-:;<=.>?@[\]^_{}|~,]{1,255}$/;
-function checkChannel(name, what) {
-  if (typeof name !== "string" || !CHANNEL_RE.test(name)) {
-    throw fail("INVALID_PARAMS", `${what || "channel name"} must be 1–64 characters of a-z A-Z 0-9 space and !#$%&()+-:;<=.>?@[]^_{}|~, (got ${JSON.stringify(name)})`);
-  }
-}
-function isUint32(n) {
-  return typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= 4294967295;
-}
-function checkUid(uid, what) {
-  if (!isUint32(uid)) throw fail("INVALID_PARAMS", `${what || "uid"} must be an integer in [0, 2^32-1] (got ${JSON.stringify(uid)})`);
-}
-var ROLES = { host: 1, audience: 2 };
-var ROLE_NAMES = { 1: "host", 2: "audience" };
-var OFFLINE_REASONS = { 0: "Quit", 1: "ServerTimeOut", 2: "BecomeAudience" };
-var DISCONNECT_REASONS = { 3: "UID_BANNED", 9: "TOKEN_EXPIRE", 14: "NETWORK_ERROR", 19: "UID_BANNED", 100: "SERVER_ERROR", 101: "NETWORK_ERROR" };
-
-// src/rtc/relay-config.js
-var RELAY_STATES = ["RELAY_STATE_IDLE", "RELAY_STATE_CONNECTING", "RELAY_STATE_RUNNING", "RELAY_STATE_FAILURE"];
-var RELAY_ERRORS = [
-  "RELAY_OK",
-  "SERVER_ERROR_RESPONSE",
-  "SERVER_NO_RESPONSE",
-  "NO_RESOURCE_AVAILABLE",
-  "FAILED_JOIN_SRC",
-  "FAILED_JOIN_DEST",
-  "FAILED_PACKET_RECEIVED_FROM_SRC",
-  "FAILED_PACKET_SENT_TO_DEST",
-  "SERVER_CONNECTION_LOST",
-  "INTERNAL_ERROR",
-  "SRC_TOKEN_EXPIRED",
-  "DEST_TOKEN_EXPIRED"
-];
-var RELAY_EVENTS = [
-  "NETWORK_DISCONNECTED",
-  "NETWORK_CONNECTED",
-  "PACKET_JOINED_SRC_CHANNEL",
-  "PACKET_JOINED_DEST_CHANNEL",
-  "PACKET_SENT_TO_DEST_CHANNEL",
-  "PACKET_RECEIVED_VIDEO_FROM_SRC",
-  "PACKET_RECEIVED_AUDIO_FROM_SRC",
-  "PACKET_UPDATE_DEST_CHANNEL",
-  "PACKET_UPDATE_DEST_CHANNEL_REFUSED",
-  "PACKET_UPDATE_DEST_CHANNEL_NOT_CHANGE",
-  "PACKET_UPDATE_DEST_CHANNEL_IS_NULL",
-  "VIDEO_PROFILE_UPDATE",
-  "PAUSE_SEND_PACKET_TO_DEST_CHANNEL_SUCCESS",
-  "PAUSE_SEND_PACKET_TO_DEST_CHANNEL_FAILED",
-  "RESUME_SEND_PACKET_TO_DEST_CHANNEL_SUCCESS",
-  "RESUME_SEND_PACKET_TO_DEST_CHANNEL_FAILED"
-];
-function checkMediaInfo(info, what) {
-  if (!info || typeof info !== "object") throw fail("INVALID_PARAMS", `${what} must be {channelName, token, uid}`);
-  checkChannel(info.channelName, `${what}.channelName`);
-  if (info.uid !== void 0 && info.uid !== null) checkUid(info.uid, `${what}.uid`);
-  if (info.token !== void 0 && info.token !== null && typeof info.token !== "string") throw fail("INVALID_PARAMS", `${what}.token must be a string`);
-  return { channelName: info.channelName, token: info.token || "", uid: info.uid || 0 };
-}
-var ChannelMediaRelayConfiguration = class {
-  constructor() {
-    this._src = null;
-    this._dests = /* @__PURE__ */ new Map();
-  }
-  setSrcChannelInfo(info) {
-    if (!info || typeof info !== "object") throw fail("INVALID_PARAMS", "srcInfo must be {channelName, token, uid}");
-    const src = { channelName: info.channelName || "", token: info.token || "", uid: info.uid || 0 };
-    if (src.channelName) checkChannel(src.channelName, "srcInfo.channelName");
-    checkUid(src.uid, "srcInfo.uid");
-    this._src = src;
-  }
-  addDestChannelInfo(info) {
-    const d = checkMediaInfo(info, "destInfo");
-    this._dests.set(d.channelName, d);
-  }
-  removeDestChannelInfo(channelName) {
-    checkChannel(channelName, "channelName");
-    this._dests.delete(channelName);
-  }
-  _request() {
-    return { src: this._src || { channelName: "", token: "", uid: 0 }, dests: Array.from(this._dests.values()) };
-  }
-};
-
 // src/rtc/remote-tracks.js
 var RemoteTrack = class extends Track {
   constructor(kind, mst, uid, receiver, codec) {
@@ -1466,7 +1543,7 @@ var AgoraRTCClient = class extends EventEmitter {
         }
       });
     }, this._keepAliveMs);
-    if (!this._statsTimer) this._statsTimer = setInterval(() => this._pollStats().catch((e) => log.debug("stats", e)), STATS_INTERVAL_MS);
+    if (!this._statsTimer) this._statsTimer = setInterval(() => pollStats(this).catch((e) => log.debug("stats", e)), STATS_INTERVAL_MS);
   }
   leave() {
     clients.delete(this);
@@ -2008,82 +2085,6 @@ var AgoraRTCClient = class extends EventEmitter {
     this._requireJoined("renewToken");
     await this._request("renew-token", { token });
   }
-  // ------------------------------------------------------------ relay
-  _relayRequest(config) {
-    if (!(config instanceof ChannelMediaRelayConfiguration)) throw fail("INVALID_PARAMS", "config must be a ChannelMediaRelayConfiguration");
-    return config._request();
-  }
-  async startChannelMediaRelay(config) {
-    const req = this._relayRequest(config);
-    this._requireJoined("startChannelMediaRelay");
-    await this._request("relay-start", req);
-  }
-  async updateChannelMediaRelay(config) {
-    const req = this._relayRequest(config);
-    this._requireJoined("updateChannelMediaRelay");
-    await this._request("relay-update", req);
-  }
-  async stopChannelMediaRelay() {
-    this._requireJoined("stopChannelMediaRelay");
-    await this._request("relay-stop");
-  }
-  // pauseAllChannelMediaRelay / resumeAllChannelMediaRelay: the native
-  // SDK's calls (cohost extension on the Web).
-  async pauseAllChannelMediaRelay() {
-    this._requireJoined("pauseAllChannelMediaRelay");
-    await this._request("relay-pause");
-  }
-  async resumeAllChannelMediaRelay() {
-    this._requireJoined("resumeAllChannelMediaRelay");
-    await this._request("relay-resume");
-  }
-  // ------------------------------------------------------------ stats
-  _pollStats() {
-    return pollStats(this);
-  }
-  getRTCStats() {
-    return Object.assign({}, this._rtcStats);
-  }
-  getLocalVideoStats() {
-    return this._localStats.video || {};
-  }
-  getLocalAudioStats() {
-    return this._localStats.audio || {};
-  }
-  _remoteStats(kind) {
-    const out = {};
-    for (const u of this._users.values()) {
-      const sub = this._subs.get(`${u._wireUid}:${kind}`);
-      if (sub && sub.track) out[u.uid] = sub.track._stats;
-    }
-    return out;
-  }
-  getRemoteVideoStats() {
-    return this._remoteStats("video");
-  }
-  getRemoteAudioStats() {
-    return this._remoteStats("audio");
-  }
-  getRemoteNetworkQuality() {
-    const out = {};
-    for (const u of this._users.values()) out[u.uid] = { uplinkNetworkQuality: 0, downlinkNetworkQuality: 0 };
-    return out;
-  }
-  // enableAudioVolumeIndicator: a "volume-indicator" event every two
-  // seconds with [{uid, level}] (0–100) for subscribed audio.
-  enableAudioVolumeIndicator() {
-    clearInterval(this._volumeTimer);
-    this._volumeTimer = setInterval(() => {
-      const res = [];
-      for (const u of this._users.values()) {
-        const sub = this._subs.get(`${u._wireUid}:audio`);
-        if (sub && sub.track) res.push({ uid: u.uid, level: Math.round((sub.track._stats.audioLevel || 0) * 100) });
-      }
-      const mic = this._localTracks.find((t) => t.trackMediaType === "audio");
-      if (mic && this.uid !== void 0) res.push({ uid: this.uid, level: Math.round(mic.getVolumeLevel() * 100) });
-      this.emit("volume-indicator", res);
-    }, 2e3);
-  }
   // Accepted for compatibility; cohost has no dual streams, cloud proxy,
   // encryption or CDN live streaming: these resolve and change nothing.
   async enableDualStream() {
@@ -2105,7 +2106,7 @@ var AgoraRTCClient = class extends EventEmitter {
   async setRemoteDefaultVideoStreamType() {
   }
 };
-installClientCompat(AgoraRTCClient);
+installClientCompat(AgoraRTCClient, clientRelay, clientStats);
 
 // src/rtc/track-checks.js
 var sleep2 = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -2,6 +2,7 @@ package sdkbuild_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -53,6 +54,58 @@ func TestBuildIsReproducible(t *testing.T) {
 	for name := range a {
 		if !bytes.Equal(a[name], b[name]) {
 			t.Errorf("%s: two builds differ", name)
+		}
+	}
+}
+
+// The npm package (web/package.json) publishes the built files: every
+// path its exports name exists, and its version is the SDKs' own.
+func TestPackageLayout(t *testing.T) {
+	b, err := os.ReadFile("../package.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pkg struct {
+		Name    string                     `json:"name"`
+		Version string                     `json:"version"`
+		Exports map[string]json.RawMessage `json:"exports"`
+		Main    string                     `json:"main"`
+		Module  string                     `json:"module"`
+		Types   string                     `json:"types"`
+	}
+	if err := json.Unmarshal(b, &pkg); err != nil {
+		t.Fatal(err)
+	}
+	if pkg.Name == "" || pkg.Version == "" {
+		t.Fatalf("package.json lacks name or version: %q %q", pkg.Name, pkg.Version)
+	}
+	paths := []string{pkg.Main, pkg.Module, pkg.Types}
+	for sub, raw := range pkg.Exports {
+		var conds map[string]string
+		if err := json.Unmarshal(raw, &conds); err != nil {
+			var one string
+			if err := json.Unmarshal(raw, &one); err != nil {
+				t.Fatalf("exports %q: %s", sub, raw)
+			}
+			paths = append(paths, one)
+			continue
+		}
+		for _, p := range conds {
+			paths = append(paths, p)
+		}
+	}
+	for _, p := range paths {
+		if _, err := os.Stat(filepath.Join("..", p)); err != nil {
+			t.Errorf("package.json names %s: %v", p, err)
+		}
+	}
+	for _, f := range []string{"src/rtc/constants.js", "src/rtm/sdk.js"} {
+		src, err := os.ReadFile(filepath.Join("../sdk", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(src, []byte(`VERSION = "`+pkg.Version+`"`)) {
+			t.Errorf("%s does not give the package's version %s", f, pkg.Version)
 		}
 	}
 }

@@ -70,7 +70,8 @@ export const clientCompat = {
   setRTMConfig() {},
 };
 
-// installClientCompat adds clientCompat's members to the client class.
-export function installClientCompat(cls) {
-  Object.defineProperties(cls.prototype, Object.getOwnPropertyDescriptors(clientCompat));
+// installClientCompat adds clientCompat's members, and those of the other
+// sources (the client's calls kept in their own files), to the client class.
+export function installClientCompat(cls, ...sources) {
+  for (const src of [clientCompat, ...sources]) Object.defineProperties(cls.prototype, Object.getOwnPropertyDescriptors(src));
 }

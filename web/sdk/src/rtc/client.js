@@ -1,15 +1,20 @@
+// AgoraRTCClient: join and leave, resume after a lost connection, the
+// server's events, subscriptions (downstream) and publications (upstream),
+// roles. Relay, statistics and the remaining Agora calls are in
+// client-relay.js, stats.js and client-compat.js.
 import { preferCodec, receivableCodecs } from "./codecs.js";
 import { PROTOCOL_VERSION, REQUEST_TIMEOUT_MS, STATS_INTERVAL_MS } from "./constants.js";
 import { EventEmitter } from "./emitter.js";
 import { fail, serverError } from "./errors.js";
 import { Queue, waitGathered } from "./helpers.js";
 import { newSignal } from "./signal.js";
-import { pollStats } from "./stats.js";
+import { clientStats, pollStats } from "./stats.js";
+import { clientRelay } from "./client-relay.js";
 import { installClientCompat } from "./client-compat.js";
 import { Backoff, retry } from "../shared/backoff.js";
 import { LocalTrack } from "./local-tracks.js";
 import { log } from "./log.js";
-import { ChannelMediaRelayConfiguration, RELAY_ERRORS, RELAY_EVENTS, RELAY_STATES } from "./relay-config.js";
+import { RELAY_ERRORS, RELAY_EVENTS, RELAY_STATES } from "./relay-config.js";
 import { RemoteAudioTrack, RemoteUser, RemoteVideoTrack } from "./remote-tracks.js";
 import { ACCOUNT_RE, DISCONNECT_REASONS, OFFLINE_REASONS, ROLES, ROLE_NAMES, checkChannel, checkUid } from "./validation.js";
 
@@ -217,7 +222,7 @@ export class AgoraRTCClient extends EventEmitter {
         }
       });
     }, this._keepAliveMs);
-    if (!this._statsTimer) this._statsTimer = setInterval(() => this._pollStats().catch((e) => log.debug("stats", e)), STATS_INTERVAL_MS);
+    if (!this._statsTimer) this._statsTimer = setInterval(() => pollStats(this).catch((e) => log.debug("stats", e)), STATS_INTERVAL_MS);
   }
 
   leave() {
@@ -798,93 +803,6 @@ export class AgoraRTCClient extends EventEmitter {
     await this._request("renew-token", { token });
   }
 
-  // ------------------------------------------------------------ relay
-
-  _relayRequest(config) {
-    if (!(config instanceof ChannelMediaRelayConfiguration)) throw fail("INVALID_PARAMS", "config must be a ChannelMediaRelayConfiguration");
-    return config._request();
-  }
-
-  async startChannelMediaRelay(config) {
-    const req = this._relayRequest(config);
-    this._requireJoined("startChannelMediaRelay");
-    await this._request("relay-start", req);
-  }
-
-  async updateChannelMediaRelay(config) {
-    const req = this._relayRequest(config);
-    this._requireJoined("updateChannelMediaRelay");
-    await this._request("relay-update", req);
-  }
-
-  async stopChannelMediaRelay() {
-    this._requireJoined("stopChannelMediaRelay");
-    await this._request("relay-stop");
-  }
-
-  // pauseAllChannelMediaRelay / resumeAllChannelMediaRelay: the native
-  // SDK's calls (cohost extension on the Web).
-  async pauseAllChannelMediaRelay() {
-    this._requireJoined("pauseAllChannelMediaRelay");
-    await this._request("relay-pause");
-  }
-
-  async resumeAllChannelMediaRelay() {
-    this._requireJoined("resumeAllChannelMediaRelay");
-    await this._request("relay-resume");
-  }
-
-  // ------------------------------------------------------------ stats
-
-  _pollStats() {
-    return pollStats(this);
-  }
-
-  getRTCStats() {
-    return Object.assign({}, this._rtcStats);
-  }
-  getLocalVideoStats() {
-    return this._localStats.video || {};
-  }
-  getLocalAudioStats() {
-    return this._localStats.audio || {};
-  }
-  _remoteStats(kind) {
-    const out = {};
-    for (const u of this._users.values()) {
-      const sub = this._subs.get(`${u._wireUid}:${kind}`);
-      if (sub && sub.track) out[u.uid] = sub.track._stats;
-    }
-    return out;
-  }
-  getRemoteVideoStats() {
-    return this._remoteStats("video");
-  }
-  getRemoteAudioStats() {
-    return this._remoteStats("audio");
-  }
-  getRemoteNetworkQuality() {
-    const out = {};
-    for (const u of this._users.values()) out[u.uid] = { uplinkNetworkQuality: 0, downlinkNetworkQuality: 0 };
-    return out;
-  }
-
-  // enableAudioVolumeIndicator: a "volume-indicator" event every two
-  // seconds with [{uid, level}] (0–100) for subscribed audio.
-  enableAudioVolumeIndicator() {
-    clearInterval(this._volumeTimer);
-    this._volumeTimer = setInterval(() => {
-      const res = [];
-      for (const u of this._users.values()) {
-        const sub = this._subs.get(`${u._wireUid}:audio`);
-        if (sub && sub.track) res.push({ uid: u.uid, level: Math.round((sub.track._stats.audioLevel || 0) * 100) });
-      }
-      const mic = this._localTracks.find((t) => t.trackMediaType === "audio");
-      if (mic && this.uid !== undefined) res.push({ uid: this.uid, level: Math.round(mic.getVolumeLevel() * 100) });
-      this.emit("volume-indicator", res);
-    }, 2000);
-  }
-
   // Accepted for compatibility; cohost has no dual streams, cloud proxy,
   // encryption or CDN live streaming: these resolve and change nothing.
   async enableDualStream() {}
@@ -898,4 +816,4 @@ export class AgoraRTCClient extends EventEmitter {
   async setRemoteDefaultVideoStreamType() {}
 }
 
-installClientCompat(AgoraRTCClient);
+installClientCompat(AgoraRTCClient, clientRelay, clientStats);

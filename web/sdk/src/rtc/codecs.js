@@ -1,6 +1,6 @@
+// Codecs: what this browser can receive, and the preferred codec first in
+// a transceiver's offer.
 import { log } from "./log.js";
-
-// ---------------------------------------------------------------- codecs
 
 export function receivableCodecs() {
   const out = ["opus", "vp8", "vp9", "h264"];

@@ -1,3 +1,4 @@
+// EventEmitter: the on/once/off/emit of the client, the tracks and AgoraRTC.
 import { fail } from "./errors.js";
 import { log } from "./log.js";
 

@@ -1,8 +1,7 @@
+// AgoraRTC's track factories: camera, microphone, custom and screen tracks.
 import { fail } from "./errors.js";
 import { CameraVideoTrack, LocalAudioTrack, LocalVideoTrack, MicrophoneAudioTrack } from "./local-tracks.js";
 import { audioConstraints, getUserMedia, videoConstraints, videoEncoderConfig } from "./media.js";
-
-// ---------------------------------------------------------------- track factories
 
 export async function createCameraVideoTrack(config) {
   config = config || {};

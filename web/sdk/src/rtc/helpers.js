@@ -1,10 +1,9 @@
+// Small helpers: enumerations, ids, ICE gathering, a serial queue, elements.
 import { ICE_GATHER_TIMEOUT_MS } from "./constants.js";
 import { fail } from "./errors.js";
 import { log } from "./log.js";
 
 export const enumOf = (names) => Object.freeze(Object.fromEntries(names.map((n) => [n, n])));
-
-// ---------------------------------------------------------------- helpers
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let idCounter = 0;

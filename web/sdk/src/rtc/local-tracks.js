@@ -1,3 +1,5 @@
+// Tracks: the base track and the local ones (camera, microphone, custom,
+// screen), with their players and device switching.
 import { EventEmitter } from "./emitter.js";
 import { fail } from "./errors.js";
 import { newId } from "./helpers.js";
@@ -6,8 +8,6 @@ import { getUserMedia, videoConstraints, videoEncoderConfig } from "./media.js";
 import { Player } from "./player.js";
 import { sharedAudioContext } from "./audio-context.js";
 import { audioTrackCompat, install, localTrackCompat, videoTrackCompat } from "./track-compat.js";
-
-// ---------------------------------------------------------------- tracks
 
 export class Track extends EventEmitter {
   constructor(kind, mst, trackId) {

@@ -1,6 +1,6 @@
+// Capture: Agora's video presets and encoder configurations turned into
+// getUserMedia constraints.
 import { fail } from "./errors.js";
-
-// ---------------------------------------------------------------- video presets
 
 // Agora's VideoEncoderConfigurationPreset values (width, height, frame rate, max kbps).
 export const VIDEO_PRESETS = {

@@ -1,8 +1,7 @@
+// Players: a track shown in an element, as Agora's players show it.
 import { resolveElement } from "./helpers.js";
 import { log } from "./log.js";
 import { autoplayFailed } from "./autoplay.js";
-
-// ---------------------------------------------------------------- players
 
 // A Player shows a track in an element, as Agora's players do: a div
 // holding a <video> (or a hidden <audio>).

@@ -1,7 +1,7 @@
+// Channel media relay: Agora's state, error and event names, and
+// ChannelMediaRelayConfiguration.
 import { fail } from "./errors.js";
 import { checkChannel, checkUid } from "./validation.js";
-
-// ---------------------------------------------------------------- relay codes
 
 export const RELAY_STATES = ["RELAY_STATE_IDLE", "RELAY_STATE_CONNECTING", "RELAY_STATE_RUNNING", "RELAY_STATE_FAILURE"];
 // Agora Web names 0, 8, 10 and 11; the others carry the native name

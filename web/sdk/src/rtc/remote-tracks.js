@@ -1,3 +1,4 @@
+// Remote tracks and remote users.
 import { LocalVideoTrack, Track } from "./local-tracks.js";
 
 export class RemoteTrack extends Track {

@@ -1,3 +1,6 @@
+// Statistics of a client: polled from its peer connections once a second,
+// read by the get…Stats calls, and the volume indicator.
+
 // pollStats refreshes the client's statistics (what getRTCStats and the
 // get*Stats calls return) from its peer connections' reports.
 export async function pollStats(client) {
@@ -68,3 +71,50 @@ export async function pollStats(client) {
   client._rtcStats = { Duration: Math.round((now - client._joinedAt) / 1000), RecvBytes: recvBytes, SendBytes: sendBytes,
     RecvBitrate: recvBitrate, SendBitrate: sendBitrate, UserCount: client._users.size + 1, RTT: rtt, OutgoingAvailableBandwidth: 0 };
 }
+
+export const clientStats = {
+  getRTCStats() {
+    return Object.assign({}, this._rtcStats);
+  },
+  getLocalVideoStats() {
+    return this._localStats.video || {};
+  },
+  getLocalAudioStats() {
+    return this._localStats.audio || {};
+  },
+  _remoteStats(kind) {
+    const out = {};
+    for (const u of this._users.values()) {
+      const sub = this._subs.get(`${u._wireUid}:${kind}`);
+      if (sub && sub.track) out[u.uid] = sub.track._stats;
+    }
+    return out;
+  },
+  getRemoteVideoStats() {
+    return this._remoteStats("video");
+  },
+  getRemoteAudioStats() {
+    return this._remoteStats("audio");
+  },
+  getRemoteNetworkQuality() {
+    const out = {};
+    for (const u of this._users.values()) out[u.uid] = { uplinkNetworkQuality: 0, downlinkNetworkQuality: 0 };
+    return out;
+  },
+
+  // enableAudioVolumeIndicator: a "volume-indicator" event every two
+  // seconds with [{uid, level}] (0–100) for subscribed audio.
+  enableAudioVolumeIndicator() {
+    clearInterval(this._volumeTimer);
+    this._volumeTimer = setInterval(() => {
+      const res = [];
+      for (const u of this._users.values()) {
+        const sub = this._subs.get(`${u._wireUid}:audio`);
+        if (sub && sub.track) res.push({ uid: u.uid, level: Math.round((sub.track._stats.audioLevel || 0) * 100) });
+      }
+      const mic = this._localTracks.find((t) => t.trackMediaType === "audio");
+      if (mic && this.uid !== undefined) res.push({ uid: this.uid, level: Math.round(mic.getVolumeLevel() * 100) });
+      this.emit("volume-indicator", res);
+    }, 2000);
+  },
+};

@@ -1,3 +1,5 @@
+// Validation of channel names, uids and roles, and the wire codes of roles,
+// offline and disconnect reasons.
 import { fail } from "./errors.js";
 
 export const CHANNEL_RE = /^[a-zA-Z0-9 !#$%&()+\-:;<=.>?@[\]^_{}|~,]{1,64}$/;

@@ -1,8 +1,7 @@
+// RtmChannel: a channel's join, leave, messages, members and attributes.
 import { fail } from "./codes.js";
 import { EventEmitter } from "./emitter.js";
 import { wireMessage } from "./messages.js";
-
-// ---------------------------------------------------------------- channel
 
 export class RtmChannel extends EventEmitter {
   constructor(client, channelId) {

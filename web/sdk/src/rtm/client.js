@@ -1,3 +1,5 @@
+// RtmClient: login and reconnection, the server's events, peer messages,
+// channels, attributes, presence and invitations.
 import { RtmChannel } from "./channel.js";
 import { channelMetadata, clientMetadata, install } from "./compat.js";
 import { clientMedia } from "./media.js";
@@ -8,8 +10,6 @@ import { Backoff, retry } from "../shared/backoff.js";
 import { LocalInvitation, RemoteInvitation } from "./invitations.js";
 import { log, setLogFilter } from "./log.js";
 import { appMessage, attributeList, attributeMap, wireMessage } from "./messages.js";
-
-// ---------------------------------------------------------------- client
 
 export class RtmClient extends EventEmitter {
   constructor(appId, config) {

@@ -1,3 +1,5 @@
+// RTM codes: Agora's state, reason and invitation names, RtmErrorCode and
+// RtmError.
 // ---------------------------------------------------------------- codes
 
 export const enumOf = (names) => Object.freeze(Object.fromEntries(names.map((n) => [n, n])));

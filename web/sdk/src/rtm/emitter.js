@@ -1,3 +1,4 @@
+// EventEmitter of the RTM objects, and the validation of ids.
 import { fail } from "./codes.js";
 import { log } from "./log.js";
 

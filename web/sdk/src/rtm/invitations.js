@@ -1,8 +1,7 @@
+// Call invitations: LocalInvitation and RemoteInvitation.
 import { NOT_LOGGED_IN, REMOTE_FAILURES, fail } from "./codes.js";
 import { EventEmitter } from "./emitter.js";
 import { log } from "./log.js";
-
-// ---------------------------------------------------------------- invitations
 
 export let invitationCounter = 0;
 

@@ -1,6 +1,5 @@
+// Messages between the app's form and the protocol's, and attributes.
 import { fail } from "./codes.js";
-
-// ---------------------------------------------------------------- messages
 
 export function toBase64(bytes) {
   let s = "";

@@ -1,3 +1,4 @@
+// AgoraRTM: the SDK's entry object.
 import { RtmClient } from "./client.js";
 import { ConnectionChangeReason, ConnectionState, LocalInvitationFailureReason, LocalInvitationState, MessageType, PeerOnlineState, PeerSubscriptionOption, RemoteInvitationFailureReason, RemoteInvitationState, RtmError, RtmErrorCode, fail } from "./codes.js";
 import { setLogFilter } from "./log.js";

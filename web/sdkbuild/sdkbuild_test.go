@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/cohost-rtc/cohost/web/sdkbuild"
@@ -106,6 +108,35 @@ func TestPackageLayout(t *testing.T) {
 		}
 		if !bytes.Contains(src, []byte(`VERSION = "`+pkg.Version+`"`)) {
 			t.Errorf("%s does not give the package's version %s", f, pkg.Version)
+		}
+	}
+}
+
+var exportedRE = regexp.MustCompile(`(?m)^export (?:declare )?(?:interface|type|enum|class|const|function|namespace) (\w+)`)
+
+// The committed declarations are those of the TypeScript sources (written
+// by `npm run types`): both export the same names. (The compiler itself is
+// a development-time tool; this catches sources changed without it.)
+func TestDeclarationsMatchTheirSources(t *testing.T) {
+	for _, sdk := range sdkbuild.SDKs {
+		src, err := os.ReadFile(filepath.Join("../sdk/src/types", sdk.Name+".ts"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dts, err := os.ReadFile(filepath.Join("../sdk", sdk.Name+".d.ts"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := func(b []byte) []string {
+			var out []string
+			for _, m := range exportedRE.FindAllSubmatch(b, -1) {
+				out = append(out, string(m[1]))
+			}
+			slices.Sort(out)
+			return slices.Compact(out)
+		}
+		if a, b := names(src), names(dts); !slices.Equal(a, b) {
+			t.Errorf("%s.d.ts exports %d names, its source %d: run `npm run types` in web/ and commit the result", sdk.Name, len(b), len(a))
 		}
 	}
 }

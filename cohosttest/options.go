@@ -21,6 +21,7 @@ type options struct {
 	logger             *slog.Logger
 	tokenExpiry        time.Duration
 	nodeTimeout        time.Duration
+	nodeMaxUsers       int
 }
 
 // Timers are the server timers a test may shorten. A zero field keeps the
@@ -149,6 +150,14 @@ func (o *options) apply(cfg *config.Config) {
 	set(&cfg.Limits.MaxMessageBytes, o.limits.MaxMessageBytes)
 	set(&cfg.Limits.MaxRelayDestinations, o.limits.MaxRelayDestinations)
 	set(&cfg.Cluster.NodeTimeout, o.nodeTimeout)
+	set(&cfg.Cluster.MaxUsers, o.nodeMaxUsers)
+}
+
+// WithNodeMaxUsers sets how many users each node of a cluster
+// ([StartCluster]) takes before it sends new channels to other nodes
+// (default: no limit).
+func WithNodeMaxUsers(n int) Option {
+	return func(o *options) { o.nodeMaxUsers = n }
 }
 
 // WithNodeTimeout sets how long a node of a cluster ([StartCluster]) may

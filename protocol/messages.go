@@ -17,6 +17,11 @@ type JoinRequest struct {
 	// Codecs lists what the client can receive (decode); empty means all
 	// codecs the server forwards.
 	Codecs []Codec `json:"codecs,omitempty"`
+	// Redirects counts the join responses with Redirect this join has
+	// followed (0 on the first attempt). A cluster node sent a join for a
+	// new channel by placement hosts it when it can rather than placing it
+	// again.
+	Redirects int `json:"redirects,omitempty"`
 }
 
 // ResumeRequest reattaches a new WebSocket to a session whose connection
@@ -50,6 +55,26 @@ type JoinResponse struct {
 	// audience (ErrSetClientRoleNotAuth with a ClientRoleChangeFailedReason in
 	// Reason): the SDK reports a client role change failure.
 	RoleError *Error `json:"roleError,omitempty"`
+	// Redirect, in a cluster, is the signalling base URL (http(s)://host:port)
+	// of the node that hosts the channel: the join was not accepted and
+	// nothing else of the response is set but RedirectNode and Nodes. The
+	// client closes this connection and sends the same join there, with
+	// Redirects one higher.
+	Redirect string `json:"redirect,omitempty"`
+	// RedirectNode is the id of the node Redirect names.
+	RedirectNode string `json:"redirectNode,omitempty"`
+	// Nodes, in a cluster, lists the live nodes that take new members
+	// (every join and resume response carries it): where the client
+	// reconnects when its node dies. Absent on a single node.
+	Nodes []NodeInfo `json:"nodes,omitempty"`
+}
+
+// NodeInfo is one node of a cluster as clients see it.
+type NodeInfo struct {
+	ID string `json:"id"`
+	// URL is the node's signalling base URL, http(s)://host:port (the
+	// WebSocket is at URL/v1/signal).
+	URL string `json:"url"`
 }
 
 // SetRoleRequest changes the caller's role.

@@ -62,6 +62,7 @@ type session struct {
 	joined  bool
 	leaving bool // LeaveChannel or a disconnect event is ending it
 	conn    *signalConn
+	url     string                                // signalling URL of the node the session is on
 	ready   chan struct{}                         // closed while conn is usable (after join/resume)
 	lostAt  time.Time                             // when the connection broke
 	remote  map[protocol.UID]protocol.UserAccount // visible remote users

@@ -70,11 +70,64 @@ func (e *Engine) join(ctx context.Context, token, channel string, uid protocol.U
 		return 0, e.afterCallbacks(ctx, err)
 	}
 
+	url := e.cfg.signalURL
+	var data json.RawMessage
+	for {
+		c, d, err := e.joinAt(ctx, sess, url, req)
+		if err != nil {
+			return fail(err)
+		}
+		if c == nil {
+			return 0, e.gone()
+		}
+		var r protocol.JoinResponse
+		if json.Unmarshal(d, &r) != nil || r.Redirect == "" {
+			data = d
+			break
+		}
+		// A cluster node sends the join to the node hosting the channel.
+		e.mu.Lock()
+		if e.sess == sess && sess.conn == c {
+			sess.conn = nil
+		}
+		e.mu.Unlock()
+		c.close()
+		if req.Redirects >= maxRedirects {
+			return fail(protocol.NewError(protocol.ErrNoServerResources, "join redirected %d times; last to node %s", req.Redirects, r.RedirectNode))
+		}
+		next, err := signalURL(r.Redirect)
+		if err != nil {
+			return fail(fmt.Errorf("rtc: join: redirect: %w", err))
+		}
+		e.log.Info("join redirected", "node", r.RedirectNode, "url", r.Redirect)
+		url = next
+		req.Redirects++
+	}
+	var resp protocol.JoinResponse
+	if err := json.Unmarshal(data, &resp); err != nil {
+		return fail(fmt.Errorf("rtc: join: decode response: %w", err))
+	}
+	e.mu.Lock()
+	ok := e.sess == sess && sess.joined
+	e.mu.Unlock()
+	if !ok {
+		return 0, e.gone()
+	}
+	return resp.UID, nil
+}
+
+// maxRedirects bounds how many "connect to node X" answers one join
+// follows.
+const maxRedirects = 4
+
+// joinAt dials url and sends req. It returns the connection and the
+// response's data; a nil connection when the session ended meanwhile.
+func (e *Engine) joinAt(ctx context.Context, sess *session, url string, req protocol.JoinRequest) (*signalConn, json.RawMessage, error) {
 	dctx, cancel := context.WithTimeout(ctx, e.cfg.RequestTimeout)
-	c, err := dialSignal(dctx, e.cfg.signalURL, e.cfg.HTTPClient, e.log)
+	c, err := dialSignal(dctx, url, e.cfg.HTTPClient, e.log)
 	cancel()
 	if err != nil {
-		return fail(err)
+		return nil, nil, err
 	}
 	c.start(func(env *protocol.Envelope) { e.onEvent(sess, c, env) },
 		func(err error) { e.onConnClosed(sess, c, err) })
@@ -82,9 +135,10 @@ func (e *Engine) join(ctx context.Context, token, channel string, uid protocol.U
 	if e.sess != sess {
 		e.mu.Unlock()
 		c.close()
-		return 0, e.gone()
+		return nil, nil, nil
 	}
 	sess.conn = c
+	sess.url = url
 	e.mu.Unlock()
 
 	jctx, cancel := context.WithTimeout(ctx, e.cfg.RequestTimeout)
@@ -103,19 +157,9 @@ func (e *Engine) join(ctx context.Context, token, channel string, uid protocol.U
 				err = fmt.Errorf("rtc: join: no answer within %v: %w", e.cfg.RequestTimeout, err)
 			}
 		}
-		return fail(err)
+		return nil, nil, err
 	}
-	var resp protocol.JoinResponse
-	if err := json.Unmarshal(data, &resp); err != nil {
-		return fail(fmt.Errorf("rtc: join: decode response: %w", err))
-	}
-	e.mu.Lock()
-	ok := e.sess == sess && sess.joined
-	e.mu.Unlock()
-	if !ok {
-		return 0, e.gone()
-	}
-	return resp.UID, nil
+	return c, data, nil
 }
 
 // gone is the error of a call whose session ended under it.
@@ -135,6 +179,9 @@ func (e *Engine) applyJoin(sess *session, c *signalConn, data json.RawMessage, r
 	if err := json.Unmarshal(data, &resp); err != nil {
 		e.log.Error("undecodable join response", "err", err)
 		return
+	}
+	if resp.Redirect != "" {
+		return // not joined: the join goes to another node
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -132,9 +132,10 @@ func (e *Engine) resumeOnce(sess *session, deadline time.Time) (done bool, err e
 	}
 	last := sess.lastSeq
 	req := protocol.ResumeRequest{Version: protocol.Version, SessionID: sess.info.SessionID, LastSeq: &last}
+	url := sess.url
 	e.mu.Unlock()
 
-	c, err := dialSignal(ctx, e.cfg.signalURL, e.cfg.HTTPClient, e.log)
+	c, err := dialSignal(ctx, url, e.cfg.HTTPClient, e.log)
 	if err != nil {
 		return false, err
 	}

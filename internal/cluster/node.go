@@ -24,6 +24,9 @@ type Load struct {
 	// PacketsPerSecond is the RTP packets forwarded per second over the
 	// last heartbeat interval.
 	PacketsPerSecond float64 `json:"pps"`
+	// Full: the node has its configured maximum of users and takes no new
+	// channels.
+	Full bool `json:"full,omitempty"`
 }
 
 // Node is one member of the cluster as last announced.

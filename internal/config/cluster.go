@@ -31,6 +31,10 @@ type Cluster struct {
 	// announced to the other nodes. Empty: built from listen (and
 	// advertiseIP).
 	AdvertiseURL string `yaml:"advertiseURL"`
+	// MaxUsers is how many RTC and RTM users this node takes before it
+	// sends the joins of new channels to other nodes (0: no limit). The
+	// members of a channel it already hosts are refused once it is full.
+	MaxUsers int `yaml:"maxUsers"`
 }
 
 // DefaultCluster is a single node.
@@ -77,6 +81,9 @@ func (c Config) validateCluster() error {
 	cl := c.Cluster
 	if cl.NodeTimeout <= 0 {
 		bad("cluster.nodeTimeout", "must be positive, got %v", cl.NodeTimeout)
+	}
+	if cl.MaxUsers < 0 {
+		bad("cluster.maxUsers", "must be 0 (no limit) or positive, got %d", cl.MaxUsers)
 	}
 	peers := cl.PeerList()
 	if cl.Clustered() {
@@ -202,5 +209,8 @@ func clusterSettings() []setting {
 		{"cluster.advertiseURL", "advertise-url", "COHOST_ADVERTISE_URL", kindString,
 			"this node's http(s) base URL as clients reach it, announced to the other nodes (default from listen)",
 			func(c *Config) any { return &c.Cluster.AdvertiseURL }},
+		{"cluster.maxUsers", "node-max-users", "COHOST_NODE_MAX_USERS", kindInt,
+			"users this node takes before it sends new channels to other nodes (0: no limit)",
+			func(c *Config) any { return &c.Cluster.MaxUsers }},
 	}
 }

@@ -19,10 +19,11 @@ import (
 // natsState is the server's NATS bus, its node registry and the RTM
 // service; nil when neither RTM nor a cluster needs NATS.
 type natsState struct {
-	bus  *natsbus.Bus
-	reg  *cluster.Registry
-	svc  *rtmsvc.Service
-	once sync.Once
+	bus   *natsbus.Bus
+	reg   *cluster.Registry
+	svc   *rtmsvc.Service
+	place *placement // nil on a single node
+	once  sync.Once
 }
 
 // needsNATS reports whether the server connects to NATS: for RTM, or to
@@ -115,6 +116,19 @@ func (s *Server) startNATS() error {
 		return err
 	}
 	sampler.setRTM(s.nats.svc)
+	if s.placed() {
+		place, err := s.startPlacement(ctx, bus, reg)
+		if err != nil {
+			if s.nats.svc != nil {
+				s.nats.svc.Close()
+			}
+			reg.Close()
+			bus.Close()
+			s.nats = nil
+			return err
+		}
+		s.nats.place = place
+	}
 	return nil
 }
 
@@ -164,7 +178,8 @@ func (l *loadSampler) sample() cluster.Load {
 		pps = float64(pkts-l.lastPkts) / d
 	}
 	l.lastPkts, l.lastAt = pkts, now
-	return cluster.Load{Users: users, PacketsPerSecond: pps}
+	limit := s.cfg.Cluster.MaxUsers
+	return cluster.Load{Users: users, PacketsPerSecond: pps, Full: limit > 0 && users >= limit}
 }
 
 // stopNATS ends every RTM session gracefully, says goodbye to the cluster
@@ -174,6 +189,9 @@ func (s *Server) stopNATS() {
 		return
 	}
 	s.nats.once.Do(func() {
+		if s.nats.place != nil {
+			s.nats.place.leases.Close()
+		}
 		if s.nats.svc != nil {
 			s.nats.svc.Close()
 		}
@@ -192,6 +210,9 @@ func (s *Server) KillNode() {
 		return
 	}
 	s.nats.once.Do(func() {
+		if s.nats.place != nil {
+			s.nats.place.leases.Kill()
+		}
 		if s.nats.svc != nil {
 			s.nats.svc.Kill()
 		}

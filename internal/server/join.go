@@ -86,7 +86,18 @@ func (c *conn) handleJoin(id uint64, data json.RawMessage) *protocol.Error {
 		return e
 	}
 
-	ch, e := s.channelFor(channelKey{app: app.ID, name: req.Channel}, req.Profile)
+	key := channelKey{app: app.ID, name: req.Channel}
+	if s.nats != nil && s.nats.place != nil {
+		to, e := s.nats.place.route(key, req.Redirects)
+		if e != nil {
+			return e
+		}
+		if to != nil {
+			c.reply(id, protocol.JoinResponse{Redirect: to.SignalURL, RedirectNode: string(to.ID), Nodes: s.nodeList()}, nil)
+			return nil
+		}
+	}
+	ch, e := s.channelFor(key, req.Profile)
 	if e != nil {
 		return e
 	}
@@ -154,7 +165,7 @@ func (c *conn) handleJoin(id uint64, data json.RawMessage) *protocol.Error {
 	}
 	resp := protocol.JoinResponse{UID: p.uid, Channel: req.Channel, SessionID: p.sessionID, Role: p.role, Profile: ch.profile,
 		KeepAliveMs: s.cfg.Timers.KeepAlive.Milliseconds(), DropTimeoutMs: s.cfg.Timers.DropTimeout.Milliseconds(),
-		ServerTimeMs: now.UnixMilli(), RoleError: roleErr}
+		ServerTimeMs: now.UnixMilli(), RoleError: roleErr, Nodes: s.nodeList()}
 	c.reply(id, resp, nil)
 	for _, b := range ch.snapshot(p) {
 		p.sendRaw(b)
@@ -206,7 +217,7 @@ func (c *conn) handleResume(id uint64, data json.RawMessage) *protocol.Error {
 	}
 	resp := protocol.JoinResponse{UID: p.uid, Channel: ch.key.name, SessionID: p.sessionID, Role: p.role, Profile: ch.profile,
 		KeepAliveMs: s.cfg.Timers.KeepAlive.Milliseconds(), DropTimeoutMs: s.cfg.Timers.DropTimeout.Milliseconds(),
-		ServerTimeMs: time.Now().UnixMilli()}
+		ServerTimeMs: time.Now().UnixMilli(), Nodes: s.nodeList()}
 	env := protocol.Envelope{ID: id, Type: protocol.TypeResponse}
 	env.Data, _ = json.Marshal(resp)
 	b, _ := json.Marshal(env)
@@ -265,6 +276,7 @@ func (s *Server) releaseChannel(ch *Channel) {
 		ch.mu.Unlock()
 	}
 	s.mu.Unlock()
+	s.releaseLeaseSoon()
 }
 
 // removeLocked takes p out of ch: others see user-left (if p was visible)

@@ -194,14 +194,15 @@ func TestTargetOnly(t *testing.T) {
 	}
 }
 
-// TestProgressWhileJoining: joining outlasts the first progress tick (12
-// members at 10 joins/s), so progress lines are written while members are
-// still being added; they count what has joined so far.
+// TestProgressWhileJoining: joining lasts about three progress ticks (12
+// members at 4 joins/s, so at least one tick falls inside it even when a
+// slow tick delays the next), so progress lines are written while members
+// are still being added; they count what has joined so far.
 func TestProgressWhileJoining(t *testing.T) {
 	srv := servertest.Start(t)
 	var progress syncBuffer
 	rep, err := Run(context.Background(), Config{URL: srv.URL, AppID: srv.TestAppID, Audience: 12, AudioKbps: 32, AudioPPS: 50,
-		JoinRate: 10, Duration: 300 * time.Millisecond, Settle: 10 * time.Second, Progress: &progress})
+		JoinRate: 4, Duration: 300 * time.Millisecond, Settle: 10 * time.Second, Progress: &progress})
 	if err != nil {
 		t.Fatal(err)
 	}

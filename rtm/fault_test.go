@@ -1,9 +1,12 @@
 package rtm_test
 
 import (
+	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cohost-rtc/cohost/protocol"
 	"github.com/cohost-rtc/cohost/rtm"
@@ -42,59 +45,77 @@ func TestNodeKilledAbruptly(t *testing.T) {
 	}
 }
 
-// One client flooding peer messages at ten times its rate limit does not
-// hurt two others exchanging messages on the same nodes: they lose nothing
-// and are refused nothing.
+// One client flooding peer messages over its rate limit does not hurt two
+// others exchanging messages on the same nodes: they lose nothing and are
+// refused nothing. The flooder first keeps more messages in flight than the
+// limit's burst until it is refused, which happens however slowly the
+// machine answers, then floods on at over five times the limit while the
+// two others talk.
 func TestFloodingClientDoesNotHurtOthers(t *testing.T) {
 	cl := startCluster(t)
 	flooder, _ := login(t, cl.a, "flooder")
+	login(t, cl.b, "sink")
 	a, _ := login(t, cl.a, "a")
-	b, bRec := login(t, cl.b, "b")
-	_ = b
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	var refused, sent int
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		// 180 per 3 s is 60/s; flood at about 600/s with 8 in flight.
-		sem := make(chan struct{}, 8)
-		var mu sync.Mutex
-		for {
-			select {
-			case <-stop:
-				for range cap(sem) {
-					sem <- struct{}{}
+	_, bRec := login(t, cl.b, "b")
+	floodCtx, cancelFlood := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancelFlood()
+	var refused, sent atomic.Int64
+	// flood sends to sink with up to inFlight messages in flight, one every
+	// pace at most, until halted.
+	flood := func(inFlight int, pace time.Duration) (halt func()) {
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			sem := make(chan struct{}, inFlight)
+			for {
+				select {
+				case <-stop:
+					for range cap(sem) {
+						sem <- struct{}{}
+					}
+					return
+				case sem <- struct{}{}:
 				}
-				return
-			case sem <- struct{}{}:
+				time.Sleep(pace)
+				go func() {
+					defer func() { <-sem }()
+					_, err := flooder.SendMessageToPeer(floodCtx, "sink", rtm.NewTextMessage("flood"), nil)
+					sent.Add(1)
+					if rtm.Code(err) == int(protocol.RTMPeerMessageTooOften) {
+						refused.Add(1)
+					}
+				}()
 			}
-			go func() {
-				defer func() { <-sem }()
-				_, err := flooder.SendMessageToPeer(ctx(t), "b", rtm.NewTextMessage("flood"), nil)
-				mu.Lock()
-				sent++
-				if rtm.Code(err) == int(protocol.RTMPeerMessageTooOften) {
-					refused++
-				}
-				mu.Unlock()
-			}()
+		})
+		return func() {
+			close(stop)
+			wg.Wait()
 		}
-	}()
+	}
+	// 180 per 3 s with a burst of 180: 256 in flight exceed it.
+	halt := flood(256, 0)
+	deadline := time.Now().Add(30 * time.Second)
+	for refused.Load() == 0 {
+		if time.Now().After(deadline) {
+			halt()
+			t.Fatalf("the flooder (%d messages) was never refused", sent.Load())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	halt()
+
+	// Then about 330 a second, over five times the limit, paced so that
+	// its refusals, answered at once, do not spin the test's own CPU.
+	halt = flood(8, 3*time.Millisecond)
 	const n = 100
 	for i := range n {
 		if code, err := a.SendMessageToPeer(ctx(t), "b", rtm.NewTextMessage(fmt.Sprint("m", i)), nil); err != nil || code != protocol.RTMPeerMessageOK {
-			close(stop)
-			wg.Wait()
+			halt()
 			t.Fatalf("message %d: %v, %v", i, code, err)
 		}
 	}
-	close(stop)
-	wg.Wait()
+	halt()
 	for i := range n {
 		bRec.waitFor(t, fmt.Sprintf("peer a m%d offline=false", i))
-	}
-	if refused == 0 {
-		t.Errorf("the flooder (%d messages) was never refused", sent)
 	}
 }

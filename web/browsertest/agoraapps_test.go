@@ -99,7 +99,7 @@ func TestBundledAppNamedExports(t *testing.T) {
 	if got := p.str(`return app.AREAS.NORTH_AMERICA + " " + app.AREAS.GLOBAL`); got != "NORTH_AMERICA GLOBAL" {
 		t.Errorf("AREAS: %s", got)
 	}
-	if got := p.str(`app.setArea([app.AREAS.EUROPE]); app.setLogLevel(1);
+	if got := p.str(`app.setArea([app.AREAS.GLOBAL]); app.setLogLevel(1);
 		app.onAutoplayFailed(() => {});
 		const c = app.createClient({mode: "rtc", codec: "vp8"});
 		app.AgoraRTCDefault.setServerURL(` + jsString(srv.URL) + `);

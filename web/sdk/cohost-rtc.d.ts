@@ -15,7 +15,7 @@ export declare enum ConnectionDisconnectedReason {
     CHANNEL_BANNED = "CHANNEL_BANNED",
     TOKEN_EXPIRE = "TOKEN_EXPIRE"
 }
-/** Agora's regions for setArea (accepted; cohost has one server). */
+/** Agora's regions for setArea: GLOBAL is accepted, a region throws NOT_SUPPORTED (cohost connects to the servers setServerURL names). */
 export declare enum AREAS {
     CHINA = "CHINA",
     ASIA = "ASIA",
@@ -410,7 +410,7 @@ export interface IAgoraRTCClient {
     setImageModeration(enabled: boolean, config?: any): Promise<void>;
     setLocalAccessPointsV2(config: LocalAccessPointConfig): void;
     setProxyServer(proxyServer: string): void;
-    /** Accepted; change nothing. */
+    /** NOT_SUPPORTED: Agora's console reports, licences and RTM configuration. */
     sendCustomReportMessage(params: EventCustomReportParams | EventCustomReportParams[]): Promise<void>;
     setLicense(license: string): void;
     setDualStreamMode(mode: any): Promise<void>;
@@ -471,7 +471,7 @@ export interface IAgoraRTCClient {
         };
     };
     enableAudioVolumeIndicator(): void;
-    /** Accepted for compatibility; they change nothing on cohost. */
+    /** No dual stream, end-to-end encryption or cloud proxy: enabling them (a low stream, a fallback, an encryption mode other than "none", startProxyServer) fails with NOT_SUPPORTED; asking for what cohost does succeeds. */
     enableDualStream(): Promise<void>;
     disableDualStream(): Promise<void>;
     setRemoteVideoStreamType(uid: UID, streamType: number): Promise<void>;
@@ -555,17 +555,17 @@ export interface IAgoraRTC {
     checkVideoTrackIsActive(track: ILocalVideoTrack | IRemoteVideoTrack, timeout?: number): Promise<boolean>;
     isAV1Decodable(): Promise<boolean>;
     resumeAudioContext(): void;
-    /** Resolves: a cohost join needs no warm-up. */
+    /** Opens and closes a connection to the server a join will use; rejects with CAN_NOT_GET_GATEWAY_SERVER when it does not answer. */
     preload(appid: string, channel: string, token: string | null, uid?: UID | null): Promise<void>;
     /** Rejects with NOT_SUPPORTED: cohost has no last-mile probe. */
     startLastmileProbeTest(appid: string, channel: string, token: string | null, uid?: UID | null): Promise<never>;
     /** Rejects with NOT_SUPPORTED. */
     requestConfigDistribute(...args: any[]): Promise<never>;
-    /** Accepted; cohost has no echo cancellation of external media. */
+    /** Throws NOT_SUPPORTED: cohost has no echo cancellation of external media. */
     processExternalMediaAEC(element: HTMLMediaElement): void;
-    /** Accepted; cohost runs no Agora extensions. */
+    /** Throws NOT_SUPPORTED for any extension: cohost runs no Agora extensions. */
     registerExtensions(extensions: any[]): void;
-    /** Agora's service packages are built in (relay) or not supported: accepted, nothing registered. */
+    /** Throws NOT_SUPPORTED: Agora's service packages do not run on cohost (its services are built in). */
     use(service: any): void;
     /** NOT_SUPPORTED. */
     createBufferSourceAudioTrack(config: BufferSourceAudioTrackInitConfig): Promise<IBufferSourceAudioTrack>;

@@ -700,6 +700,18 @@ var clientRelay = {
 
 // src/rtc/client-compat.js
 var notSupported = (what) => fail("NOT_SUPPORTED", `cohost does not support ${what}`);
+var HIGH_STREAM = 0;
+var LOW_STREAM = 1;
+var FALLBACK_DISABLE = 0;
+function checkRemoteUid(uid) {
+  const ok = Number.isInteger(uid) && uid >= 0 && uid <= 4294967295 || typeof uid === "string" && uid !== "";
+  if (!ok) throw fail("INVALID_PARAMS", "invalid uid", uid);
+}
+function checkStreamType(streamType) {
+  if (streamType === HIGH_STREAM) return;
+  if (streamType === LOW_STREAM) throw notSupported("dual stream (one stream is forwarded per publisher)");
+  throw fail("INVALID_PARAMS", "invalid remote stream type", streamType);
+}
 var clientCompat = {
   // massSubscribe subscribes to each {user, mediaType} and resolves with
   // one result each: {user, mediaType, track} or {user, mediaType, error}.
@@ -756,15 +768,56 @@ var clientCompat = {
   setProxyServer() {
     throw notSupported("Agora's proxy servers");
   },
-  // Accepted, changing nothing: analytics for Agora's console, a licence
-  // for Agora's cloud, dual stream (cohost sends one), RTM configuration.
+  // Agora's cloud services: analytics for Agora's console, a licence for
+  // Agora's cloud, the RTM configuration of Agora's RTC-RTM link.
   async sendCustomReportMessage() {
+    throw notSupported("custom reports to Agora's console");
   },
   setLicense() {
-  },
-  async setDualStreamMode() {
+    throw notSupported("Agora licences");
   },
   setRTMConfig() {
+    throw notSupported("Agora's RTM configuration of an RTC client");
+  },
+  // Dual stream: cohost forwards one stream per publisher, the one it
+  // sends. Asking for what cohost does (dual stream off, the high stream,
+  // no fallback) succeeds; asking for a low stream or a fallback fails.
+  async enableDualStream() {
+    throw notSupported("dual stream (one stream is forwarded per publisher)");
+  },
+  async disableDualStream() {
+  },
+  async setDualStreamMode() {
+    throw notSupported("dual stream (one stream is forwarded per publisher)");
+  },
+  setLowStreamParameter() {
+    throw notSupported("dual stream (one stream is forwarded per publisher)");
+  },
+  async setRemoteVideoStreamType(uid, streamType) {
+    checkRemoteUid(uid);
+    checkStreamType(streamType);
+  },
+  async setRemoteDefaultVideoStreamType(streamType) {
+    checkStreamType(streamType);
+  },
+  async setStreamFallbackOption(uid, fallbackType) {
+    checkRemoteUid(uid);
+    if (!Number.isInteger(fallbackType) || fallbackType < 0 || fallbackType > 8) throw fail("INVALID_PARAMS", "invalid stream fallback type", fallbackType);
+    if (fallbackType !== FALLBACK_DISABLE) throw notSupported("stream fallback (one stream is forwarded per publisher)");
+  },
+  // setEncryptionConfig: cohost's media is encrypted hop by hop (DTLS-SRTP
+  // between each client and the server), never end to end: only "none"
+  // is true, and asking for anything else throws rather than letting the
+  // application believe its media is end-to-end encrypted.
+  setEncryptionConfig(encryptionMode) {
+    if (encryptionMode === "none") return;
+    throw notSupported(`end-to-end media encryption (${String(encryptionMode)})`);
+  },
+  // Agora's cloud proxy: a client with no proxy has nothing to stop.
+  startProxyServer() {
+    throw notSupported("Agora's cloud proxy");
+  },
+  stopProxyServer() {
   }
 };
 function installClientCompat(cls, ...sources) {
@@ -2085,26 +2138,6 @@ var AgoraRTCClient = class extends EventEmitter {
     this._requireJoined("renewToken");
     await this._request("renew-token", { token });
   }
-  // Accepted for compatibility; cohost has no dual streams, cloud proxy,
-  // encryption or CDN live streaming: these resolve and change nothing.
-  async enableDualStream() {
-  }
-  async disableDualStream() {
-  }
-  async setRemoteVideoStreamType() {
-  }
-  async setStreamFallbackOption() {
-  }
-  setLowStreamParameter() {
-  }
-  setEncryptionConfig() {
-  }
-  startProxyServer() {
-  }
-  stopProxyServer() {
-  }
-  async setRemoteDefaultVideoStreamType() {
-  }
 };
 installClientCompat(AgoraRTCClient, clientRelay, clientStats);
 
@@ -2219,6 +2252,41 @@ async function getDevices() {
   return navigator.mediaDevices.enumerateDevices();
 }
 
+// src/shared/area.js
+function checkArea(area, areas, fail2) {
+  let codes = area;
+  let excluded;
+  if (area && typeof area === "object" && !Array.isArray(area)) {
+    codes = area.areaCode !== void 0 ? area.areaCode : area.areaCodes;
+    excluded = area.excludedArea;
+  }
+  if (!Array.isArray(codes)) codes = [codes];
+  const named = excluded === void 0 ? codes : [...codes, excluded];
+  if (!codes.length || named.some((c) => typeof c !== "string" || !Object.prototype.hasOwnProperty.call(areas, c))) {
+    throw fail2("INVALID_PARAMS", `invalid area ${JSON.stringify(area)}`);
+  }
+  if (codes.some((c) => c !== "GLOBAL") || excluded !== void 0) {
+    throw fail2("NOT_SUPPORTED", "cohost does not choose servers by area: it connects to the servers setServerURL names (only GLOBAL is accepted)");
+  }
+}
+
+// src/rtc/preload.js
+var PRELOAD_TIMEOUT_MS = 1e4;
+async function preload(appid, channel, uid) {
+  if (typeof appid !== "string" || !appid) throw fail("INVALID_PARAMS", "appid must be a non-empty string");
+  checkChannel(channel, "channel");
+  if (uid !== void 0 && uid !== null && typeof uid !== "string" && !(Number.isInteger(uid) && uid >= 0 && uid <= 4294967295)) {
+    throw fail("INVALID_PARAMS", "invalid uid", uid);
+  }
+  const conn = newSignal(() => {
+  }, null);
+  try {
+    await conn.open(PRELOAD_TIMEOUT_MS);
+  } finally {
+    conn.close();
+  }
+}
+
 // src/rtc/sdk.js
 var sdkEvents = new EventEmitter();
 if (typeof navigator !== "undefined" && navigator.mediaDevices && navigator.mediaDevices.addEventListener) {
@@ -2284,12 +2352,14 @@ var AgoraRTC = {
     return { video: names("video"), audio: names("audio") };
   },
   setLogLevel,
+  // Log upload sends the SDK's logs to Agora's servers; cohost has none to
+  // send them to (the logs are in the console, filtered by setLogLevel).
   enableLogUpload: () => {
+    throw fail("NOT_SUPPORTED", "cohost does not upload logs: they are in the browser's console");
   },
   disableLogUpload: () => {
   },
-  setArea: () => {
-  },
+  setArea: (area) => checkArea(area, AREAS, (code, msg) => fail(code, msg, area)),
   // setAppType is how Agora's wrappers (agora-rtc-react …) name themselves.
   setAppType: (type) => {
     if (!(Number.isInteger(type) && type >= 0)) throw fail("INVALID_PARAMS", "invalid app type", type);
@@ -2301,9 +2371,10 @@ var AgoraRTC = {
     const ctx2 = existingAudioContext();
     if (ctx2 && ctx2.state !== "running") ctx2.resume().catch((e) => log.warn("resumeAudioContext", e));
   },
-  // preload is a best-effort warm-up in Agora's SDK; a cohost join needs none.
-  preload: async () => {
-  },
+  // preload warms up the connection to the server a join will use (DNS,
+  // TCP, TLS): it opens the signalling WebSocket and closes it, and
+  // rejects with CAN_NOT_GET_GATEWAY_SERVER when no server answers.
+  preload: (appid, channel, token, uid) => preload(appid, channel, uid),
   startLastmileProbeTest: async () => {
     throw fail("NOT_SUPPORTED", "cohost has no last-mile probe test");
   },
@@ -2311,13 +2382,18 @@ var AgoraRTC = {
     throw fail("NOT_SUPPORTED", "cohost has no configuration distribution service");
   },
   processExternalMediaAEC: () => {
-    log.warn("processExternalMediaAEC: cohost has no echo cancellation of external media; nothing changes");
+    throw fail("NOT_SUPPORTED", "cohost has no echo cancellation of external media");
   },
+  // registerExtensions: registering none succeeds; cohost runs no Agora
+  // extensions.
   registerExtensions: (extensions) => {
-    if (extensions && extensions.length) log.warn("registerExtensions: cohost runs no Agora extensions; they are ignored");
+    if (extensions && extensions.length) throw fail("NOT_SUPPORTED", "cohost runs no Agora extensions");
   },
+  // setParameter: SERVER_URL is cohost's; Agora's private parameters tune
+  // Agora's SDK and have no meaning here.
   setParameter: (key, value) => {
-    if (key === "SERVER_URL") AgoraRTC.setServerURL(value);
+    if (key !== "SERVER_URL") throw fail("NOT_SUPPORTED", `cohost has no parameter ${String(key)}`);
+    AgoraRTC.setServerURL(value);
   },
   // setServerURL points the SDK at a cohost server other than the one it
   // was loaded from, e.g. AgoraRTC.setServerURL("https://rtc.example.com").
@@ -2329,9 +2405,10 @@ var AgoraRTC = {
   off: (event, listener) => sdkEvents.off(event, listener),
   removeAllListeners: (event) => sdkEvents.removeAllListeners(event),
   getListeners: (event) => sdkEvents.getListeners(event),
-  // use registers one of Agora's service packages (relay, live streaming …);
-  // cohost's are built in or not supported: nothing to register.
+  // use registers one of Agora's service packages (relay, live streaming …)
+  // with Agora's modular SDK; cohost's are built in, Agora's do not run here.
   use: () => {
+    throw fail("NOT_SUPPORTED", "cohost's services are built in: Agora's service packages do not run on it");
   },
   createBufferSourceAudioTrack: async () => {
     throw fail("NOT_SUPPORTED", "cohost does not support buffer source audio tracks");
@@ -2407,7 +2484,7 @@ var {
   setArea,
   setAppType,
   setParameter,
-  preload,
+  preload: preload2,
   startLastmileProbeTest,
   requestConfigDistribute,
   processExternalMediaAEC,
@@ -2488,7 +2565,7 @@ export {
   onMicrophoneChanged,
   onPlaybackDeviceChanged,
   onSecurityPolicyViolation,
-  preload,
+  preload2 as preload,
   processExternalMediaAEC,
   registerExtensions,
   requestConfigDistribute,

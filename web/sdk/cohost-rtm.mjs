@@ -692,6 +692,13 @@ var RtmError = class extends Error {
 var NOT_LOGGED_IN = 102;
 var fail = (code, message, name) => new RtmError(code, message, name);
 
+// src/rtm/config.js
+function checkConfig(config) {
+  if (!config) return;
+  if (config.enableLogUpload) throw fail(1, "cohost does not upload logs: they are in the browser's console", "NOT_SUPPORTED");
+  if (config.enableCloudProxy) throw fail(1, "cohost does not support Agora's cloud proxy", "NOT_SUPPORTED");
+}
+
 // src/rtm/log.js
 var logFilter = 1;
 function setLogFilter(level) {
@@ -1829,11 +1836,15 @@ var RtmClient = class extends EventEmitter {
   createMessage(message) {
     return Object.assign({ messageType: message && message.rawMessage ? "RAW" : "TEXT" }, message);
   }
+  // setParameters sets Agora's private parameters, which tune Agora's SDK
+  // and have no meaning here.
   setParameters() {
+    throw fail(1, "cohost has no private RTM parameters", "NOT_SUPPORTED");
   }
   // updateConfig applies a new RtmConfig (its logFilter; cohost has no
   // other client-side settings).
   updateConfig(config) {
+    checkConfig(config);
     this._config = Object.assign({}, this._config, config);
     if (config && config.logFilter && typeof config.logFilter.level === "number") setLogFilter(config.logFilter.level);
   }
@@ -1842,12 +1853,32 @@ install(RtmClient, clientMetadata);
 install(RtmClient, clientMedia);
 install(RtmChannel, channelMetadata);
 
+// src/shared/area.js
+function checkArea(area, areas, fail2) {
+  let codes = area;
+  let excluded;
+  if (area && typeof area === "object" && !Array.isArray(area)) {
+    codes = area.areaCode !== void 0 ? area.areaCode : area.areaCodes;
+    excluded = area.excludedArea;
+  }
+  if (!Array.isArray(codes)) codes = [codes];
+  const named = excluded === void 0 ? codes : [...codes, excluded];
+  if (!codes.length || named.some((c) => typeof c !== "string" || !Object.prototype.hasOwnProperty.call(areas, c))) {
+    throw fail2("INVALID_PARAMS", `invalid area ${JSON.stringify(area)}`);
+  }
+  if (codes.some((c) => c !== "GLOBAL") || excluded !== void 0) {
+    throw fail2("NOT_SUPPORTED", "cohost does not choose servers by area: it connects to the servers setServerURL names (only GLOBAL is accepted)");
+  }
+}
+
 // src/rtm/sdk.js
-var VERSION = "0.1.0";
+var VERSION = "1.4.5";
+var COHOST_VERSION = "0.1.0";
+var AREAS = Object.freeze(Object.fromEntries(["GLOBAL", "CHINA", "ASIA", "NORTH_AMERICA", "EUROPE", "JAPAN", "INDIA", "KOREA", "HKMC", "US", "OCEANIA", "SOUTH_AMERICA", "AFRICA", "OVERSEA"].map((n) => [n, n])));
 var AgoraRTM = {
   __cohost: true,
   VERSION,
-  BUILD: `cohost-${VERSION}`,
+  BUILD: `cohost-${COHOST_VERSION}`,
   ConnectionState,
   ConnectionChangeReason,
   PeerOnlineState,
@@ -1862,8 +1893,11 @@ var AgoraRTM = {
   // END_CALL_PREFIX: agora-rtm-sdk's prefix of the peer message that ends a
   // call for its legacy SDKs.
   END_CALL_PREFIX: "AgoraRTMLegacyEndcallCompatibleMessagePrefix",
-  // setArea: cohost has one server; accepted and changes nothing.
-  setArea() {
+  // setArea: cohost connects to the servers setServerURL names, wherever
+  // they are; GLOBAL is accepted, a region fails with NOT_SUPPORTED (see
+  // shared/area.js).
+  setArea(config) {
+    checkArea(config, AREAS, (code, msg) => code === "NOT_SUPPORTED" ? fail(1, msg, "NOT_SUPPORTED") : fail(2, msg, "INVALID_ARGUMENT"));
   },
   LOG_FILTER_OFF: { level: 0 },
   LOG_FILTER_ERROR: { level: 1 },
@@ -1873,6 +1907,7 @@ var AgoraRTM = {
   // createInstance is a plain function, so that `new AgoraRTM.createInstance(appId)` works too.
   createInstance: function(appId, config) {
     if (typeof appId !== "string" || !appId) throw fail(101, "appId must be a non-empty string", "NOT_INITIALIZED");
+    checkConfig(config);
     if (config && config.logFilter && typeof config.logFilter.level === "number") setLogFilter(config.logFilter.level);
     return new RtmClient(appId, config);
   },

@@ -1,10 +1,28 @@
 // The rest of IAgoraRTCClient: calls cohost implements from its others
 // (massSubscribe, getNetworkQuality …), and Agora cloud features cohost
-// does not have, which fail with NOT_SUPPORTED (or, for hints with no
-// effect on what the application sees, are accepted).
+// does not have, which fail with NOT_SUPPORTED as Agora's SDK reports an
+// unsupported call: async methods reject, the others throw. A call asking
+// for the state cohost is always in (dual stream off, no proxy, no
+// encryption) succeeds; none is accepted and ignored.
 import { fail } from "./errors.js";
 
 const notSupported = (what) => fail("NOT_SUPPORTED", `cohost does not support ${what}`);
+
+// Agora's RemoteStreamType and RemoteStreamFallbackType values cohost has.
+const HIGH_STREAM = 0;
+const LOW_STREAM = 1;
+const FALLBACK_DISABLE = 0;
+
+function checkRemoteUid(uid) {
+  const ok = (Number.isInteger(uid) && uid >= 0 && uid <= 0xffffffff) || (typeof uid === "string" && uid !== "");
+  if (!ok) throw fail("INVALID_PARAMS", "invalid uid", uid);
+}
+
+function checkStreamType(streamType) {
+  if (streamType === HIGH_STREAM) return;
+  if (streamType === LOW_STREAM) throw notSupported("dual stream (one stream is forwarded per publisher)");
+  throw fail("INVALID_PARAMS", "invalid remote stream type", streamType);
+}
 
 export const clientCompat = {
   // massSubscribe subscribes to each {user, mediaType} and resolves with
@@ -62,12 +80,58 @@ export const clientCompat = {
   setProxyServer() {
     throw notSupported("Agora's proxy servers");
   },
-  // Accepted, changing nothing: analytics for Agora's console, a licence
-  // for Agora's cloud, dual stream (cohost sends one), RTM configuration.
-  async sendCustomReportMessage() {},
-  setLicense() {},
-  async setDualStreamMode() {},
-  setRTMConfig() {},
+  // Agora's cloud services: analytics for Agora's console, a licence for
+  // Agora's cloud, the RTM configuration of Agora's RTC-RTM link.
+  async sendCustomReportMessage() {
+    throw notSupported("custom reports to Agora's console");
+  },
+  setLicense() {
+    throw notSupported("Agora licences");
+  },
+  setRTMConfig() {
+    throw notSupported("Agora's RTM configuration of an RTC client");
+  },
+
+  // Dual stream: cohost forwards one stream per publisher, the one it
+  // sends. Asking for what cohost does (dual stream off, the high stream,
+  // no fallback) succeeds; asking for a low stream or a fallback fails.
+  async enableDualStream() {
+    throw notSupported("dual stream (one stream is forwarded per publisher)");
+  },
+  async disableDualStream() {},
+  async setDualStreamMode() {
+    throw notSupported("dual stream (one stream is forwarded per publisher)");
+  },
+  setLowStreamParameter() {
+    throw notSupported("dual stream (one stream is forwarded per publisher)");
+  },
+  async setRemoteVideoStreamType(uid, streamType) {
+    checkRemoteUid(uid);
+    checkStreamType(streamType);
+  },
+  async setRemoteDefaultVideoStreamType(streamType) {
+    checkStreamType(streamType);
+  },
+  async setStreamFallbackOption(uid, fallbackType) {
+    checkRemoteUid(uid);
+    if (!Number.isInteger(fallbackType) || fallbackType < 0 || fallbackType > 8) throw fail("INVALID_PARAMS", "invalid stream fallback type", fallbackType);
+    if (fallbackType !== FALLBACK_DISABLE) throw notSupported("stream fallback (one stream is forwarded per publisher)");
+  },
+
+  // setEncryptionConfig: cohost's media is encrypted hop by hop (DTLS-SRTP
+  // between each client and the server), never end to end: only "none"
+  // is true, and asking for anything else throws rather than letting the
+  // application believe its media is end-to-end encrypted.
+  setEncryptionConfig(encryptionMode) {
+    if (encryptionMode === "none") return;
+    throw notSupported(`end-to-end media encryption (${String(encryptionMode)})`);
+  },
+
+  // Agora's cloud proxy: a client with no proxy has nothing to stop.
+  startProxyServer() {
+    throw notSupported("Agora's cloud proxy");
+  },
+  stopProxyServer() {},
 };
 
 // installClientCompat adds clientCompat's members, and those of the other

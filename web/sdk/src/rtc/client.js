@@ -802,18 +802,6 @@ export class AgoraRTCClient extends EventEmitter {
     this._requireJoined("renewToken");
     await this._request("renew-token", { token });
   }
-
-  // Accepted for compatibility; cohost has no dual streams, cloud proxy,
-  // encryption or CDN live streaming: these resolve and change nothing.
-  async enableDualStream() {}
-  async disableDualStream() {}
-  async setRemoteVideoStreamType() {}
-  async setStreamFallbackOption() {}
-  setLowStreamParameter() {}
-  setEncryptionConfig() {}
-  startProxyServer() {}
-  stopProxyServer() {}
-  async setRemoteDefaultVideoStreamType() {}
 }
 
 installClientCompat(AgoraRTCClient, clientRelay, clientStats);

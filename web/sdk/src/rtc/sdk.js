@@ -10,6 +10,8 @@ import { createCameraVideoTrack, createCustomAudioTrack, createCustomVideoTrack,
 import { enumOf } from "./helpers.js";
 import { setLogLevel } from "./log.js";
 import { locator } from "./signal.js";
+import { checkArea } from "../shared/area.js";
+import { preload } from "./preload.js";
 import { onAutoplayFailed } from "./autoplay.js";
 import { ChannelMediaRelayConfiguration, RELAY_ERRORS, RELAY_EVENTS, RELAY_STATES } from "./relay-config.js";
 
@@ -38,8 +40,10 @@ if (typeof navigator !== "undefined" && navigator.mediaDevices && navigator.medi
   navigator.mediaDevices.addEventListener("devicechange", () => refresh().catch(() => {}));
 }
 
-// AREAS: Agora's region names for setArea (cohost has one server: they
-// are accepted and change nothing).
+// AREAS: Agora's region names for setArea. cohost connects to the servers
+// setServerURL names, wherever they are: setArea accepts GLOBAL (no
+// restriction, what cohost does) and fails with NOT_SUPPORTED for a
+// region, rather than pretending to keep the media in it.
 const AREAS = enumOf(["CHINA", "ASIA", "NORTH_AMERICA", "EUROPE", "JAPAN", "INDIA", "KOREA", "HKMC", "US", "OCEANIA", "SOUTH_AMERICA", "AFRICA", "OVERSEA", "GLOBAL", "EXTENSIONS"]);
 
 // AgoraRTC's factories are plain functions, so that `new
@@ -86,9 +90,13 @@ export const AgoraRTC = {
     return { video: names("video"), audio: names("audio") };
   },
   setLogLevel,
-  enableLogUpload: () => {},
+  // Log upload sends the SDK's logs to Agora's servers; cohost has none to
+  // send them to (the logs are in the console, filtered by setLogLevel).
+  enableLogUpload: () => {
+    throw fail("NOT_SUPPORTED", "cohost does not upload logs: they are in the browser's console");
+  },
   disableLogUpload: () => {},
-  setArea: () => {},
+  setArea: (area) => checkArea(area, AREAS, (code, msg) => fail(code, msg, area)),
   // setAppType is how Agora's wrappers (agora-rtc-react …) name themselves.
   setAppType: (type) => {
     if (!(Number.isInteger(type) && type >= 0)) throw fail("INVALID_PARAMS", "invalid app type", type);
@@ -100,8 +108,10 @@ export const AgoraRTC = {
     const ctx = existingAudioContext();
     if (ctx && ctx.state !== "running") ctx.resume().catch((e) => log.warn("resumeAudioContext", e));
   },
-  // preload is a best-effort warm-up in Agora's SDK; a cohost join needs none.
-  preload: async () => {},
+  // preload warms up the connection to the server a join will use (DNS,
+  // TCP, TLS): it opens the signalling WebSocket and closes it, and
+  // rejects with CAN_NOT_GET_GATEWAY_SERVER when no server answers.
+  preload: (appid, channel, token, uid) => preload(appid, channel, uid),
   startLastmileProbeTest: async () => {
     throw fail("NOT_SUPPORTED", "cohost has no last-mile probe test");
   },
@@ -109,13 +119,18 @@ export const AgoraRTC = {
     throw fail("NOT_SUPPORTED", "cohost has no configuration distribution service");
   },
   processExternalMediaAEC: () => {
-    log.warn("processExternalMediaAEC: cohost has no echo cancellation of external media; nothing changes");
+    throw fail("NOT_SUPPORTED", "cohost has no echo cancellation of external media");
   },
+  // registerExtensions: registering none succeeds; cohost runs no Agora
+  // extensions.
   registerExtensions: (extensions) => {
-    if (extensions && extensions.length) log.warn("registerExtensions: cohost runs no Agora extensions; they are ignored");
+    if (extensions && extensions.length) throw fail("NOT_SUPPORTED", "cohost runs no Agora extensions");
   },
+  // setParameter: SERVER_URL is cohost's; Agora's private parameters tune
+  // Agora's SDK and have no meaning here.
   setParameter: (key, value) => {
-    if (key === "SERVER_URL") AgoraRTC.setServerURL(value);
+    if (key !== "SERVER_URL") throw fail("NOT_SUPPORTED", `cohost has no parameter ${String(key)}`);
+    AgoraRTC.setServerURL(value);
   },
   // setServerURL points the SDK at a cohost server other than the one it
   // was loaded from, e.g. AgoraRTC.setServerURL("https://rtc.example.com").
@@ -127,9 +142,11 @@ export const AgoraRTC = {
   off: (event, listener) => sdkEvents.off(event, listener),
   removeAllListeners: (event) => sdkEvents.removeAllListeners(event),
   getListeners: (event) => sdkEvents.getListeners(event),
-  // use registers one of Agora's service packages (relay, live streaming …);
-  // cohost's are built in or not supported: nothing to register.
-  use: () => {},
+  // use registers one of Agora's service packages (relay, live streaming …)
+  // with Agora's modular SDK; cohost's are built in, Agora's do not run here.
+  use: () => {
+    throw fail("NOT_SUPPORTED", "cohost's services are built in: Agora's service packages do not run on it");
+  },
   createBufferSourceAudioTrack: async () => {
     throw fail("NOT_SUPPORTED", "cohost does not support buffer source audio tracks");
   },

@@ -1,5 +1,6 @@
 // RtmClient: login and reconnection, the server's events, peer messages,
 // channels, attributes, presence and invitations.
+import { checkConfig } from "./config.js";
 import { RtmChannel } from "./channel.js";
 import { channelMetadata, clientMetadata, install } from "./compat.js";
 import { clientMedia } from "./media.js";
@@ -480,11 +481,16 @@ export class RtmClient extends EventEmitter {
     return Object.assign({ messageType: message && message.rawMessage ? "RAW" : "TEXT" }, message);
   }
 
-  setParameters() {}
+  // setParameters sets Agora's private parameters, which tune Agora's SDK
+  // and have no meaning here.
+  setParameters() {
+    throw fail(1, "cohost has no private RTM parameters", "NOT_SUPPORTED");
+  }
 
   // updateConfig applies a new RtmConfig (its logFilter; cohost has no
   // other client-side settings).
   updateConfig(config) {
+    checkConfig(config);
     this._config = Object.assign({}, this._config, config);
     if (config && config.logFilter && typeof config.logFilter.level === "number") setLogFilter(config.logFilter.level);
   }

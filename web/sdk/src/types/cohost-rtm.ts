@@ -342,7 +342,7 @@ export interface IAgoraRTM {
   readonly LOG_FILTER_DEBUG: { level: number };
   /** agora-rtm-sdk's prefix of the peer message that ends a call for its legacy SDKs. */
   readonly END_CALL_PREFIX: string;
-  /** Accepted; cohost has one server. */
+  /** GLOBAL is accepted; a region throws NOT_SUPPORTED (cohost connects to the servers setServerURL names). */
   setArea(config: any): void;
   createInstance(appId: string, config?: RtmConfig): RtmClient;
   /**

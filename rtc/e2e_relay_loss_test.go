@@ -88,7 +88,9 @@ func TestE2ERelaySurvivesSourceLoss(t *testing.T) {
 		sent[s.vseq] = v
 		time.Sleep(3 * time.Millisecond)
 	}
-	// Wait for every test packet, retransmissions included.
+	// Wait for every test packet, retransmissions included. Packets keep
+	// flowing meanwhile: a lost last test packet is only noticed (and
+	// asked for again) once a later packet arrives.
 	got := func() map[uint16][]byte {
 		r.mu.Lock()
 		defer r.mu.Unlock()
@@ -98,7 +100,15 @@ func TestE2ERelaySurvivesSourceLoss(t *testing.T) {
 		}
 		return m
 	}
-	waitFor(t, "every test packet at the relayed subscriber", func() bool { return len(got()) >= n })
+	trailing := 0
+	waitFor(t, "every test packet at the relayed subscriber", func() bool {
+		if len(got()) >= n {
+			return true
+		}
+		s.send(t, kindWarm, trailing)
+		trailing++
+		return false
+	})
 	for i := 0; !r.ended.Load(); i++ {
 		s.send(t, kindEnd, i)
 		time.Sleep(10 * time.Millisecond)

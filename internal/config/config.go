@@ -85,6 +85,9 @@ type Config struct {
 	// AdvertiseIP, if set, is the IP put in ICE candidates instead of the
 	// bound one (for servers behind NAT).
 	AdvertiseIP string `yaml:"advertiseIP"`
+	// PionDownstream gives every subscriber a Pion PeerConnection instead
+	// of the fan-out transport (a fallback).
+	PionDownstream bool `yaml:"pionDownstream"`
 	// DataDir keeps state across restarts (the development app).
 	DataDir string `yaml:"dataDir"`
 	// TLSCert and TLSKey turn on HTTPS/WSS.

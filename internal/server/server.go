@@ -82,7 +82,7 @@ func New(cfg config.Config, logger *slog.Logger) (*Server, error) {
 		return nil, fmt.Errorf("server: media port %s: %w", udpAddr, err)
 	}
 	s.media, err = sfu.NewMedia(sfu.MediaConfig{Conn: s.udpConn, AdvertiseIP: cfg.AdvertiseIP,
-		KeyframeInterval: cfg.Timers.KeyframeInterval, DisconnectedTimeout: iceDisconnectedTimeout(cfg.Timers.DropTimeout), Logger: logger, Stats: s.stats})
+		KeyframeInterval: cfg.Timers.KeyframeInterval, PionDownstream: cfg.PionDownstream, DisconnectedTimeout: iceDisconnectedTimeout(cfg.Timers.DropTimeout), Logger: logger, Stats: s.stats})
 	if err != nil {
 		_ = s.httpLn.Close()
 		_ = s.udpConn.Close()

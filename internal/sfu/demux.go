@@ -114,6 +114,9 @@ type DemuxStats struct {
 	// Malformed: packets from a served peer's address that were neither
 	// STUN, DTLS nor SRTP/SRTCP.
 	Malformed atomic.Uint64
+	// BadSTUN: STUN messages for a served peer that were not valid
+	// binding requests for it (wrong credentials, integrity, format).
+	BadSTUN atomic.Uint64
 	// DTLSQueueFull: DTLS records dropped because a handshake's queue was
 	// full (a peer flooding its own handshake).
 	DTLSQueueFull atomic.Uint64

@@ -15,11 +15,11 @@ import (
 // ErrNoOfferPending: an answer arrived while the server had no offer out.
 var ErrNoOfferPending = errors.New("sfu: no downstream offer is waiting for an answer")
 
-// Downstream is a subscriber's peer connection: the server offers and sends.
+// pionDownstream is a subscriber's Pion peer connection: the server offers and sends.
 // One goroutine owns it and applies queued operations (add, remove, answer,
 // ICE restart) in order, then sends one offer covering all changes; it never
 // sends a new offer before the previous one is answered.
-type Downstream struct {
+type pionDownstream struct {
 	pc        *webrtc.PeerConnection
 	logger    *slog.Logger
 	sendOffer func(protocol.OfferEvent)
@@ -43,10 +43,8 @@ type Downstream struct {
 	lastOffer protocol.OfferEvent
 }
 
-// NewDownstream creates a subscriber peer connection. sendOffer delivers an
-// offer to the client; onFail (may be nil) learns of tracks the client's
-// answer refused, which are removed; onICE observes ICE state.
-func (m *Media) NewDownstream(logger *slog.Logger, timeout time.Duration, sendOffer func(protocol.OfferEvent), onFail func(*DownTrack), onICE func(webrtc.ICEConnectionState)) (*Downstream, error) {
+// newPionDownstream creates a subscriber peer connection.
+func (m *Media) newPionDownstream(logger *slog.Logger, timeout time.Duration, sendOffer func(protocol.OfferEvent), onFail func(*DownTrack), onICE func(webrtc.ICEConnectionState)) (*pionDownstream, error) {
 	pc, err := newPC(m.downAPI)
 	if err != nil {
 		return nil, err
@@ -57,14 +55,14 @@ func (m *Media) NewDownstream(logger *slog.Logger, timeout time.Duration, sendOf
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	d := &Downstream{pc: pc, logger: logger, sendOffer: sendOffer, onFail: onFail, timeout: timeout,
+	d := &pionDownstream{pc: pc, logger: logger, sendOffer: sendOffer, onFail: onFail, timeout: timeout,
 		notify: make(chan struct{}, 1), done: make(chan struct{}), ended: make(chan struct{}),
 		tracks: map[string]*DownTrack{}}
 	go d.loop()
 	return d, nil
 }
 
-func (d *Downstream) enqueue(op func()) {
+func (d *pionDownstream) enqueue(op func()) {
 	d.qmu.Lock()
 	d.queue = append(d.queue, op)
 	d.qmu.Unlock()
@@ -74,7 +72,7 @@ func (d *Downstream) enqueue(op func()) {
 	}
 }
 
-func (d *Downstream) loop() {
+func (d *pionDownstream) loop() {
 	defer close(d.ended)
 	sr := time.NewTicker(srInterval)
 	defer sr.Stop()
@@ -101,7 +99,7 @@ func (d *Downstream) loop() {
 }
 
 // sendReports sends a sender report for every track that has sent media.
-func (d *Downstream) sendReports(now time.Time) {
+func (d *pionDownstream) sendReports(now time.Time) {
 	var pkts []rtcp.Packet
 	for _, dt := range d.tracks {
 		if r := dt.senderReport(now); r != nil {
@@ -114,7 +112,7 @@ func (d *Downstream) sendReports(now time.Time) {
 }
 
 // Add starts sending dt to the subscriber (after the next negotiation).
-func (d *Downstream) Add(dt *DownTrack) {
+func (d *pionDownstream) Add(dt *DownTrack) {
 	d.enqueue(func() {
 		if _, ok := d.tracks[dt.ID()]; ok {
 			return
@@ -146,7 +144,7 @@ func (d *Downstream) Add(dt *DownTrack) {
 }
 
 // Remove stops sending dt.
-func (d *Downstream) Remove(dt *DownTrack) {
+func (d *pionDownstream) Remove(dt *DownTrack) {
 	d.enqueue(func() {
 		if d.tracks[dt.ID()] != dt {
 			return
@@ -157,7 +155,7 @@ func (d *Downstream) Remove(dt *DownTrack) {
 	})
 }
 
-func (d *Downstream) detach(dt *DownTrack) {
+func (d *pionDownstream) detach(dt *DownTrack) {
 	dt.source.RemoveDownTrack(dt)
 	dt.mu.Lock()
 	sender, done := dt.sender, dt.rtcpDone
@@ -175,7 +173,7 @@ func (d *Downstream) detach(dt *DownTrack) {
 // the lost events replayed), an offer still waiting for its answer is sent
 // again first, as it may never have reached the client (Pion cannot roll a
 // local offer back); the ICE-restart offer follows its answer.
-func (d *Downstream) RestartICE(resendPending bool) {
+func (d *pionDownstream) RestartICE(resendPending bool) {
 	d.enqueue(func() {
 		if d.awaiting && resendPending {
 			d.sendOffer(d.lastOffer)
@@ -186,7 +184,7 @@ func (d *Downstream) RestartICE(resendPending bool) {
 }
 
 // Answer applies the client's answer to the pending offer.
-func (d *Downstream) Answer(sdp string) error {
+func (d *pionDownstream) Answer(sdp string) error {
 	res := make(chan error, 1)
 	d.enqueue(func() {
 		if !d.awaiting {
@@ -221,7 +219,7 @@ func (d *Downstream) Answer(sdp string) error {
 	}
 }
 
-func (d *Downstream) offer() {
+func (d *pionDownstream) offer() {
 	opts := &webrtc.OfferOptions{ICERestart: d.restart}
 	o, err := d.pc.CreateOffer(opts)
 	if err != nil {
@@ -252,7 +250,7 @@ func (d *Downstream) offer() {
 
 // Close stops the loop, detaches every track and closes the connection.
 // It is safe to call more than once.
-func (d *Downstream) Close() error {
+func (d *pionDownstream) Close() error {
 	var err error
 	d.closeOnce.Do(func() {
 		close(d.done)

@@ -21,7 +21,7 @@ var errHandshakeConnClosed = errors.New("sfu: handshake connection closed")
 // DTLS state afterwards sends no alert that would end the peer's session.
 type handshakeConn struct {
 	sock   addrPortConn
-	remote netip.AddrPort
+	remote func() netip.AddrPort // the peer's current address
 
 	in     chan []byte
 	closed chan struct{}
@@ -31,7 +31,7 @@ type handshakeConn struct {
 	drops  *atomic.Uint64 // records dropped because the queue was full
 }
 
-func newHandshakeConn(sock addrPortConn, remote netip.AddrPort, drops *atomic.Uint64) *handshakeConn {
+func newHandshakeConn(sock addrPortConn, remote func() netip.AddrPort, drops *atomic.Uint64) *handshakeConn {
 	return &handshakeConn{sock: sock, remote: remote, in: make(chan []byte, 32), closed: make(chan struct{}),
 		dl: deadline.New(), drops: drops}
 }
@@ -53,7 +53,7 @@ func (c *handshakeConn) push(p []byte) {
 func (c *handshakeConn) ReadFrom(b []byte) (int, net.Addr, error) {
 	select {
 	case p := <-c.in:
-		return copy(b, p), net.UDPAddrFromAddrPort(c.remote), nil
+		return copy(b, p), net.UDPAddrFromAddrPort(c.remote()), nil
 	case <-c.closed:
 		return 0, nil, errHandshakeConnClosed
 	case <-c.dl.Done():
@@ -70,7 +70,7 @@ func (c *handshakeConn) WriteTo(b []byte, _ net.Addr) (int, error) {
 	if c.muted.Load() {
 		return len(b), nil
 	}
-	return c.sock.WriteToAddrPort(b, c.remote)
+	return c.sock.WriteToAddrPort(b, c.remote())
 }
 
 func (c *handshakeConn) Close() error {

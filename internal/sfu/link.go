@@ -60,6 +60,9 @@ type Link struct {
 	sock  addrPortConn
 	demux *demux
 	cfg   LinkConfig
+	owner demuxPeer // routes the peer's packets here; nil when the link is bound itself
+
+	onReady func(error) // learns the handshake's outcome before ready closes
 
 	ready chan struct{} // closed when the handshake ended
 	err   error         // the handshake's outcome, set before ready closes
@@ -77,12 +80,13 @@ type Link struct {
 	rhdr   rtp.Header
 	rchdr  rtcp.Header
 
-	wmu   sync.Mutex // guards local, plain, enc, whdr, wchdr
-	local *srtp.Context
-	plain []byte
-	enc   []byte
-	whdr  rtp.Header
-	wchdr rtcp.Header
+	wmu        sync.Mutex // guards local, plain, enc, whdr, wchdr, remoteAddr
+	remoteAddr netip.AddrPort
+	local      *srtp.Context
+	plain      []byte
+	enc        []byte
+	whdr       rtp.Header
+	wchdr      rtcp.Header
 }
 
 // ErrHandshakeTimeout: the DTLS handshake did not finish in time.
@@ -91,7 +95,7 @@ var ErrHandshakeTimeout = errors.New("sfu: DTLS handshake timed out")
 // NewLink starts a DTLS-SRTP link with cfg.Remote and waits until its
 // handshake ends (ctx, or the handshake timeout, bounds the wait).
 func (m *Media) NewLink(ctx context.Context, cfg LinkConfig) (*Link, error) {
-	l, err := m.startLink(cfg)
+	l, err := m.startLink(cfg, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -102,9 +106,11 @@ func (m *Media) NewLink(ctx context.Context, cfg LinkConfig) (*Link, error) {
 	return l, nil
 }
 
-// startLink binds cfg.Remote to a new link and starts its handshake
-// without waiting for it.
-func (m *Media) startLink(cfg LinkConfig) (*Link, error) {
+// startLink starts a link's handshake without waiting for it. Unless
+// owner is set (a transport that routes the peer's packets to the link
+// itself), cfg.Remote is bound to the link on the shared reader.
+// onReady (may be nil) learns the handshake's outcome, on its goroutine.
+func (m *Media) startLink(cfg LinkConfig, owner demuxPeer, onReady func(error)) (*Link, error) {
 	if !cfg.Remote.IsValid() {
 		return nil, fmt.Errorf("sfu: link: invalid remote address %v", cfg.Remote)
 	}
@@ -118,10 +124,12 @@ func (m *Media) startLink(cfg LinkConfig) (*Link, error) {
 		cfg.Linger = 3 * time.Second
 	}
 	cfg.Remote = canonical(cfg.Remote)
-	l := &Link{sock: m.demux.conn, demux: m.demux, cfg: cfg, ready: make(chan struct{}),
+	l := &Link{sock: m.demux.conn, demux: m.demux, cfg: cfg, owner: owner, onReady: onReady, remoteAddr: cfg.Remote, ready: make(chan struct{}),
 		rbuf: make([]byte, receiveMTU), plain: make([]byte, receiveMTU), enc: make([]byte, receiveMTU+srtpOverhead)}
-	l.hs = newHandshakeConn(l.sock, cfg.Remote, &m.demux.stats.DTLSQueueFull)
-	m.demux.bindAddr(cfg.Remote, l)
+	l.hs = newHandshakeConn(l.sock, l.Remote, &m.demux.stats.DTLSQueueFull)
+	if owner == nil {
+		m.demux.bindAddr(cfg.Remote, l)
+	}
 	go l.handshake(l.hs)
 	return l, nil
 }
@@ -153,9 +161,15 @@ func (l *Link) handshake(hs *handshakeConn) {
 			l.demux.stats.HandshakeFailures.Add(1)
 		}
 		l.err = err
+		if l.onReady != nil {
+			l.onReady(err)
+		}
 		close(l.ready)
 		l.dropDTLS()
 		return
+	}
+	if l.onReady != nil {
+		l.onReady(nil)
 	}
 	close(l.ready)
 	time.AfterFunc(l.cfg.Linger, l.dropDTLS)
@@ -338,7 +352,7 @@ func (l *Link) WriteRTP(h *rtp.Header, payload []byte) error {
 	if err != nil {
 		return fmt.Errorf("sfu: link: encrypt RTP: %w", err)
 	}
-	_, err = l.sock.WriteToAddrPort(out, l.cfg.Remote)
+	_, err = l.sock.WriteToAddrPort(out, l.remoteAddr)
 	return err
 }
 
@@ -353,7 +367,7 @@ func (l *Link) WriteRTCP(p []byte) error {
 	if err != nil {
 		return fmt.Errorf("sfu: link: encrypt RTCP: %w", err)
 	}
-	_, err = l.sock.WriteToAddrPort(out, l.cfg.Remote)
+	_, err = l.sock.WriteToAddrPort(out, l.remoteAddr)
 	return err
 }
 
@@ -369,14 +383,28 @@ func (l *Link) writable() error {
 }
 
 // Remote is the peer's address.
-func (l *Link) Remote() netip.AddrPort { return l.cfg.Remote }
+func (l *Link) Remote() netip.AddrPort {
+	l.wmu.Lock()
+	defer l.wmu.Unlock()
+	return l.remoteAddr
+}
+
+// setRemote sends to addr from now on (the peer's ICE moved; the DTLS
+// association and its keys stay).
+func (l *Link) setRemote(addr netip.AddrPort) {
+	l.wmu.Lock()
+	l.remoteAddr = addr
+	l.wmu.Unlock()
+}
 
 // Close stops the link: the peer's packets are no longer read, writes
 // fail, a running handshake is abandoned. Safe to call more than once.
 func (l *Link) Close() error {
 	l.closeOnce.Do(func() {
 		l.closed.Store(true)
-		l.demux.unbindAddr(l.cfg.Remote, l)
+		if l.owner == nil {
+			l.demux.unbindAddr(l.cfg.Remote, l)
+		}
 		l.dropDTLS()
 		<-l.ready
 	})

@@ -203,7 +203,7 @@ func TestLinkRefusesAnotherCertificate(t *testing.T) {
 	_, fpOther := newCert(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	srv, err := b.startLink(LinkConfig{Remote: mediaAddr(a), Certificate: certB, RemoteFingerprint: fpA, HandshakeTimeout: 5 * time.Second})
+	srv, err := b.startLink(LinkConfig{Remote: mediaAddr(a), Certificate: certB, RemoteFingerprint: fpA, HandshakeTimeout: 5 * time.Second}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

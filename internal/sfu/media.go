@@ -5,14 +5,18 @@
 package sfu
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"runtime"
 	"time"
 
 	"github.com/cohost-rtc/cohost/internal/pionlog"
 	"github.com/pion/dtls/v3"
+	"github.com/pion/dtls/v3/pkg/crypto/selfsign"
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
 	"github.com/pion/interceptor/pkg/nack"
@@ -48,6 +52,13 @@ type MediaConfig struct {
 	// Stats (may be nil) counts packets the kernel refused and packets
 	// dropped because a subscriber's send queue was full.
 	Stats *Stats
+	// PionDownstream makes every subscriber connection a Pion
+	// PeerConnection instead of the fan-out transport (ICE-lite and
+	// DTLS-SRTP on the shared reader, no goroutine per subscriber).
+	PionDownstream bool
+	// HandshakeTimeout bounds a subscriber's DTLS handshake on the fan-out
+	// transport (10 s if zero).
+	HandshakeTimeout time.Duration
 }
 
 // Media creates peer connections that share one UDP port.
@@ -63,6 +74,10 @@ type Media struct {
 	upAPI, downAPI *webrtc.API
 	mux            ice.UDPMux
 	demux          *demux
+	clock          *liteClock // nil with PionDownstream
+	cert           tls.Certificate
+	fingerprint    string
+	candidates     []netip.AddrPort
 	batch          *batchConn  // nil when not batching
 	fanout         *fanoutPool // nil: fan-outs run on the read loops alone
 	cfg            MediaConfig
@@ -78,6 +93,21 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 	}
 	if cfg.DisconnectedTimeout <= 0 {
 		cfg.DisconnectedTimeout = 5 * time.Second
+	}
+	if cfg.HandshakeTimeout <= 0 {
+		cfg.HandshakeTimeout = 10 * time.Second
+	}
+	cert, err := selfsign.GenerateSelfSigned()
+	if err != nil {
+		return nil, fmt.Errorf("sfu: DTLS certificate: %w", err)
+	}
+	x, err := x509.ParseCertificate(cert.Certificate[0])
+	if err != nil {
+		return nil, fmt.Errorf("sfu: DTLS certificate: %w", err)
+	}
+	cands, err := hostCandidates(cfg.Conn.LocalAddr(), cfg.AdvertiseIP)
+	if err != nil {
+		return nil, err
 	}
 	lf := pionlog.Factory(cfg.Logger)
 	conn := cfg.Conn
@@ -100,10 +130,7 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6})
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	// Consent lost quickly marks a silent client (the drop timeout decides);
-	// failing the connection takes much longer, so a stalled but living
-	// client (a busy machine, a short outage) recovers without a restart.
-	se.SetICETimeouts(cfg.DisconnectedTimeout, max(3*cfg.DisconnectedTimeout, 25*time.Second), time.Second)
+	se.SetICETimeouts(cfg.DisconnectedTimeout, failedTimeout(cfg.DisconnectedTimeout), time.Second)
 	// AES-128-GCM first: what browsers negotiate, and the cheapest profile.
 	se.SetSRTPProtectionProfiles(dtls.SRTP_AEAD_AES_128_GCM, dtls.SRTP_AEAD_AES_256_GCM, dtls.SRTP_AES128_CM_HMAC_SHA1_80)
 	if cfg.AdvertiseIP != "" {
@@ -145,7 +172,62 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 	if workers == 0 && runtime.GOMAXPROCS(0) > 2 {
 		workers = runtime.GOMAXPROCS(0) - 1
 	}
-	return &Media{upAPI: upAPI, downAPI: downAPI, mux: mux, demux: dm, batch: batch, fanout: newFanoutPool(workers), cfg: cfg}, nil
+	m := &Media{upAPI: upAPI, downAPI: downAPI, mux: mux, demux: dm, batch: batch, fanout: newFanoutPool(workers), cfg: cfg,
+		cert: cert, fingerprint: CertificateFingerprint(x), candidates: cands}
+	if !cfg.PionDownstream {
+		m.clock = newLiteClock()
+	}
+	return m, nil
+}
+
+// failedTimeout: consent lost quickly marks a silent client (the drop
+// timeout decides); failing the connection takes much longer, so a stalled
+// but living client (a busy machine, a short outage) recovers without a
+// restart.
+func failedTimeout(disconnected time.Duration) time.Duration {
+	return max(3*disconnected, 25*time.Second)
+}
+
+func (m *Media) failedTimeout() time.Duration { return failedTimeout(m.cfg.DisconnectedTimeout) }
+
+// hostCandidates are the addresses the fan-out transport offers: the
+// advertised IP, else the bound one, else (bound to every interface) the
+// addresses of the interfaces.
+func hostCandidates(local net.Addr, advertise string) ([]netip.AddrPort, error) {
+	ua, ok := local.(*net.UDPAddr)
+	if !ok {
+		return nil, fmt.Errorf("sfu: media socket address %v is not UDP", local)
+	}
+	port := uint16(ua.Port)
+	if advertise != "" {
+		ip, err := netip.ParseAddr(advertise)
+		if err != nil {
+			return nil, fmt.Errorf("sfu: advertised IP %q: %w", advertise, err)
+		}
+		return []netip.AddrPort{netip.AddrPortFrom(ip, port)}, nil
+	}
+	ip, _ := netip.AddrFromSlice(ua.IP)
+	ip = ip.Unmap()
+	if ip.IsValid() && !ip.IsUnspecified() {
+		return []netip.AddrPort{netip.AddrPortFrom(ip, port)}, nil
+	}
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return nil, fmt.Errorf("sfu: interface addresses: %w", err)
+	}
+	var out []netip.AddrPort
+	for _, a := range addrs {
+		pfx, err := netip.ParsePrefix(a.String())
+		if err != nil {
+			continue
+		}
+		ia := pfx.Addr().Unmap()
+		if ia.IsLinkLocalUnicast() || ia.IsMulticast() || (ip.Is4() && !ia.Is4()) {
+			continue
+		}
+		out = append(out, netip.AddrPortFrom(ia, port))
+	}
+	return out, nil
 }
 
 func newPC(api *webrtc.API) (*webrtc.PeerConnection, error) {
@@ -161,6 +243,9 @@ func (m *Media) DemuxStats() *DemuxStats { return &m.demux.stats }
 // Close releases the UDP mux (and with it the socket).
 func (m *Media) Close() error {
 	m.fanout.close()
+	if m.clock != nil {
+		m.clock.close()
+	}
 	return m.mux.Close()
 }
 

@@ -369,7 +369,7 @@ var ServerLocator = class {
   constructor(path, missing) {
     this.path = path;
     this.missing = missing;
-    this.override = "";
+    this.overrides = [];
     this.scriptURL = "";
     this.moduleURL = "";
   }
@@ -381,18 +381,25 @@ var ServerLocator = class {
   setModuleURL(url) {
     if (!this.scriptURL && !this.moduleURL) this.moduleURL = url || "";
   }
-  /** @param {string} [url] */
+  /**
+   * setServerURL sets the server, or the servers in the order they are
+   * tried; an empty value goes back to the default.
+   * @param {string | string[]} [url]
+   */
   setServerURL(url) {
-    if (url) {
-      const u = new URL(url, typeof location !== "undefined" ? location.href : void 0);
-      this.override = u.origin + u.pathname.replace(/\/$/, "");
-    } else {
-      this.override = "";
-    }
+    const list = (Array.isArray(url) ? url : [url]).filter((x) => x !== void 0 && x !== null && x !== "");
+    this.overrides = list.map((x) => {
+      const u = new URL(String(x), typeof location !== "undefined" ? location.href : void 0);
+      return u.origin + u.pathname.replace(/\/$/, "");
+    });
   }
-  /** base is the HTTP(S) base URL of the server. */
+  /** bases are the HTTP(S) base URLs of the servers, in the order they are tried. */
+  bases() {
+    return this.overrides.length ? this.overrides.slice() : [this.base()];
+  }
+  /** base is the HTTP(S) base URL of the (first) server. */
   base() {
-    if (this.override) return this.override;
+    if (this.overrides.length) return this.overrides[0];
     const src = [this.scriptURL, this.moduleURL].find((u) => /^https?:/.test(u));
     if (src) {
       const u = new URL(src);
@@ -402,9 +409,17 @@ var ServerLocator = class {
     if (typeof location !== "undefined" && /^https?:$/.test(location.protocol)) return location.origin;
     throw this.missing();
   }
-  /** wsURL is the WebSocket URL of the SDK's endpoint. */
-  wsURL() {
-    const u = new URL(this.base());
+  /** wsURLs are the WebSocket URLs of the SDK's endpoint on each server, in order. */
+  wsURLs() {
+    return this.bases().map((b) => this.wsURL(b));
+  }
+  /**
+   * wsURL is the WebSocket URL of the SDK's endpoint on base (the first
+   * server by default).
+   * @param {string} [base]
+   */
+  wsURL(base) {
+    const u = new URL(base || this.base());
     u.protocol = u.protocol === "https:" || u.protocol === "wss:" ? "wss:" : "ws:";
     u.pathname = u.pathname.replace(/\/$/, "") + this.path;
     u.search = "";
@@ -424,14 +439,66 @@ var errors = {
   timeout: (type, ms) => fail("TIMEOUT", `no response to ${type} within ${ms} ms`),
   server: serverError
 };
-function newSignal(onEvent, onClose) {
-  return new Connection(locator.wsURL(), {
+function newSignal(onEvent, onClose, url) {
+  return new Connection(url || locator.wsURL(), {
     onEvent,
     onClose,
     errors,
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
     onUndecodable: (msg, text) => log.warn(msg, text)
   });
+}
+
+// src/shared/backoff.js
+var Backoff = class {
+  /**
+   * @param {{initialMs?: number, maxMs?: number, random?: () => number}} [opts]
+   */
+  constructor(opts) {
+    const o = opts || {};
+    this.initialMs = o.initialMs || 100;
+    this.maxMs = o.maxMs || 2e3;
+    this.random = o.random || Math.random;
+    this.attempt = 0;
+  }
+  /** step is the upper bound of the delay after the given number of failed attempts. */
+  step(attempt) {
+    return Math.min(this.maxMs, this.initialMs * Math.pow(2, attempt));
+  }
+  /** next returns the delay before the next attempt, in milliseconds. */
+  next() {
+    const d = this.step(this.attempt);
+    this.attempt++;
+    return d / 2 + this.random() * (d / 2);
+  }
+  reset() {
+    this.attempt = 0;
+  }
+};
+var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function retry(attempt, keepGoing, backoff) {
+  const b = backoff || new Backoff();
+  while (keepGoing()) {
+    if (await attempt()) return true;
+    if (!keepGoing()) break;
+    await sleep(b.next());
+  }
+  return false;
+}
+
+// src/shared/failover.js
+async function openFirst(urls, open, backoff, keepGoing) {
+  let last;
+  for (let i = 0; i < urls.length; i++) {
+    if (i > 0) await sleep(backoff.next());
+    if (i > 0 && !keepGoing()) break;
+    try {
+      return { url: urls[i], conn: await open(urls[i]) };
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw last;
 }
 
 // src/rtc/stats.js
@@ -822,43 +889,6 @@ var clientCompat = {
 };
 function installClientCompat(cls, ...sources) {
   for (const src of [clientCompat, ...sources]) Object.defineProperties(cls.prototype, Object.getOwnPropertyDescriptors(src));
-}
-
-// src/shared/backoff.js
-var Backoff = class {
-  /**
-   * @param {{initialMs?: number, maxMs?: number, random?: () => number}} [opts]
-   */
-  constructor(opts) {
-    const o = opts || {};
-    this.initialMs = o.initialMs || 100;
-    this.maxMs = o.maxMs || 2e3;
-    this.random = o.random || Math.random;
-    this.attempt = 0;
-  }
-  /** step is the upper bound of the delay after the given number of failed attempts. */
-  step(attempt) {
-    return Math.min(this.maxMs, this.initialMs * Math.pow(2, attempt));
-  }
-  /** next returns the delay before the next attempt, in milliseconds. */
-  next() {
-    const d = this.step(this.attempt);
-    this.attempt++;
-    return d / 2 + this.random() * (d / 2);
-  }
-  reset() {
-    this.attempt = 0;
-  }
-};
-var sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function retry(attempt, keepGoing, backoff) {
-  const b = backoff || new Backoff();
-  while (keepGoing()) {
-    if (await attempt()) return true;
-    if (!keepGoing()) break;
-    await sleep(b.next());
-  }
-  return false;
 }
 
 // src/rtc/media.js
@@ -1470,6 +1500,7 @@ var AgoraRTCClient = class extends EventEmitter {
     this._volumeTimer = null;
     this._joinedAt = 0;
     this._lastSeq = 0;
+    this._serverURL = "";
   }
   get connectionState() {
     return this._state;
@@ -1546,15 +1577,22 @@ var AgoraRTCClient = class extends EventEmitter {
     this._useAccount = useAccount;
     this._appId = appid;
     this._setState("CONNECTING");
-    const sig = newSignal((s, t, d, q) => this._onEvent(s, t, d, q), (s, ev) => this._onSignalClose(s, ev));
-    this._signal = sig;
+    let sig = null;
     let resp;
     try {
-      await sig.open(1e4);
+      const open = async (url) => {
+        const s = newSignal((c, t, d, q) => this._onEvent(c, t, d, q), (c, ev) => this._onSignalClose(c, ev), url);
+        sig = s;
+        this._signal = s;
+        await s.open(1e4);
+        return s;
+      };
+      const first = await openFirst(locator.wsURLs(), open, new Backoff({ initialMs: 100, maxMs: 2e3 }), () => this._signal === sig);
+      this._serverURL = first.url;
       resp = await sig.request("join", req);
     } catch (e) {
-      sig.close();
-      if (this._signal === sig) {
+      if (sig) sig.close();
+      if (sig && this._signal === sig) {
         this._signal = null;
         this._setState("DISCONNECTED", e.code === "TOKEN_EXPIRE" ? "TOKEN_EXPIRE" : "NETWORK_ERROR");
       }
@@ -1680,7 +1718,7 @@ var AgoraRTCClient = class extends EventEmitter {
   // connection; it returns true when there is nothing more to try (resumed,
   // left, or the session expired).
   async _resumeOnce(deadline) {
-    const sig = newSignal((s, t, d, q) => this._onEvent(s, t, d, q), (s, e) => this._onSignalClose(s, e));
+    const sig = newSignal((s, t, d, q) => this._onEvent(s, t, d, q), (s, e) => this._onSignalClose(s, e), this._serverURL);
     try {
       await sig.open(Math.max(1e3, Math.min(5e3, deadline - Date.now())));
       if (this._state !== "RECONNECTING") {
@@ -2278,13 +2316,16 @@ async function preload(appid, channel, uid) {
   if (uid !== void 0 && uid !== null && typeof uid !== "string" && !(Number.isInteger(uid) && uid >= 0 && uid <= 4294967295)) {
     throw fail("INVALID_PARAMS", "invalid uid", uid);
   }
-  const conn = newSignal(() => {
-  }, null);
-  try {
-    await conn.open(PRELOAD_TIMEOUT_MS);
-  } finally {
-    conn.close();
-  }
+  const open = async (url) => {
+    const conn = newSignal(() => {
+    }, null, url);
+    try {
+      await conn.open(PRELOAD_TIMEOUT_MS);
+    } finally {
+      conn.close();
+    }
+  };
+  await openFirst(locator.wsURLs(), open, new Backoff({ initialMs: 100, maxMs: 2e3 }), () => true);
 }
 
 // src/rtc/sdk.js

@@ -382,10 +382,11 @@ export interface IAgoraRTM {
     setArea(config: any): void;
     createInstance(appId: string, config?: RtmConfig): RtmClient;
     /**
-     * Points the SDK at a cohost server other than the one it was loaded from
+     * Points the SDK at a cohost server other than the one it was loaded from, or at
+     * several, tried in order when one does not answer
      * (cohost extension), e.g. AgoraRTM.setServerURL("https://rtc.example.com").
      */
-    setServerURL(url: string): void;
+    setServerURL(url: string | string[]): void;
     /** The cohost server the SDK talks to (cohost extension). */
     getServerURL(): string;
 }

@@ -1063,7 +1063,7 @@
     constructor(path, missing) {
       this.path = path;
       this.missing = missing;
-      this.override = "";
+      this.overrides = [];
       this.scriptURL = "";
       this.moduleURL = "";
     }
@@ -1075,18 +1075,25 @@
     setModuleURL(url) {
       if (!this.scriptURL && !this.moduleURL) this.moduleURL = url || "";
     }
-    /** @param {string} [url] */
+    /**
+     * setServerURL sets the server, or the servers in the order they are
+     * tried; an empty value goes back to the default.
+     * @param {string | string[]} [url]
+     */
     setServerURL(url) {
-      if (url) {
-        const u = new URL(url, typeof location !== "undefined" ? location.href : void 0);
-        this.override = u.origin + u.pathname.replace(/\/$/, "");
-      } else {
-        this.override = "";
-      }
+      const list = (Array.isArray(url) ? url : [url]).filter((x) => x !== void 0 && x !== null && x !== "");
+      this.overrides = list.map((x) => {
+        const u = new URL(String(x), typeof location !== "undefined" ? location.href : void 0);
+        return u.origin + u.pathname.replace(/\/$/, "");
+      });
     }
-    /** base is the HTTP(S) base URL of the server. */
+    /** bases are the HTTP(S) base URLs of the servers, in the order they are tried. */
+    bases() {
+      return this.overrides.length ? this.overrides.slice() : [this.base()];
+    }
+    /** base is the HTTP(S) base URL of the (first) server. */
     base() {
-      if (this.override) return this.override;
+      if (this.overrides.length) return this.overrides[0];
       const src = [this.scriptURL, this.moduleURL].find((u) => /^https?:/.test(u));
       if (src) {
         const u = new URL(src);
@@ -1096,9 +1103,17 @@
       if (typeof location !== "undefined" && /^https?:$/.test(location.protocol)) return location.origin;
       throw this.missing();
     }
-    /** wsURL is the WebSocket URL of the SDK's endpoint. */
-    wsURL() {
-      const u = new URL(this.base());
+    /** wsURLs are the WebSocket URLs of the SDK's endpoint on each server, in order. */
+    wsURLs() {
+      return this.bases().map((b) => this.wsURL(b));
+    }
+    /**
+     * wsURL is the WebSocket URL of the SDK's endpoint on base (the first
+     * server by default).
+     * @param {string} [base]
+     */
+    wsURL(base) {
+      const u = new URL(base || this.base());
       u.protocol = u.protocol === "https:" || u.protocol === "wss:" ? "wss:" : "ws:";
       u.pathname = u.pathname.replace(/\/$/, "") + this.path;
       u.search = "";
@@ -1126,9 +1141,10 @@
     /**
      * @param {(conn: Connection, type: string, data: any) => void} onEvent
      * @param {(conn: Connection) => void} onClose
+     * @param {string} url the server's WebSocket URL
      */
-    constructor(onEvent, onClose) {
-      super(locator.wsURL(), { onEvent, onClose, errors, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+    constructor(onEvent, onClose, url) {
+      super(url, { onEvent, onClose, errors, requestTimeoutMs: REQUEST_TIMEOUT_MS });
     }
     /**
      * request sends a request; failCode is the operation's code for a
@@ -1314,6 +1330,25 @@
     return false;
   }
 
+  // src/shared/failover.js
+  async function openFirst(urls, open, backoff, keepGoing) {
+    let last;
+    for (let i = 0; i < urls.length; i++) {
+      if (i > 0) await sleep(backoff.next());
+      if (i > 0 && !keepGoing()) break;
+      try {
+        return { url: urls[i], conn: await open(urls[i]) };
+      } catch (e) {
+        last = e;
+      }
+    }
+    throw last;
+  }
+  function rotate(urls, first) {
+    const i = urls.indexOf(first);
+    return i <= 0 ? urls : [...urls.slice(i), ...urls.slice(0, i)];
+  }
+
   // src/rtm/invitations.js
   var invitationCounter = 0;
   var LocalInvitation = class extends EventEmitter {
@@ -1415,6 +1450,7 @@
       this._userId = "";
       this._token = "";
       this._sessionId = "";
+      this._serverURL = "";
       this._keepAliveMs = 2e3;
       this._pingTimer = null;
       this._channels = /* @__PURE__ */ new Map();
@@ -1469,9 +1505,18 @@
       }
       this._setState("CONNECTED", "LOGIN_SUCCESS");
     }
+    // _connect logs in on the first server that answers, the one that last
+    // answered first (setServerURL with a list: failover).
     async _connect(timeoutMs) {
-      const conn = new Conn((c, t, d) => this._onEvent(c, t, d), (c) => this._onClose(c));
-      await conn.open(timeoutMs);
+      const open = async (url) => {
+        const c = new Conn((cc, t, d) => this._onEvent(cc, t, d), (cc) => this._onClose(cc), url);
+        await c.open(timeoutMs);
+        return c;
+      };
+      const urls = rotate(locator.wsURLs(), this._serverURL || "");
+      const first = await openFirst(urls, open, new Backoff({ initialMs: 100, maxMs: 2e3 }), () => this._state === "CONNECTING" || this._state === "RECONNECTING");
+      this._serverURL = first.url;
+      const conn = first.conn;
       const req = { version: PROTOCOL_VERSION, appId: this._appId, userId: this._userId };
       if (this._token) req.token = this._token;
       if (this._sessionId) req.sessionId = this._sessionId;

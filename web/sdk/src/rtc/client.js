@@ -7,7 +7,8 @@ import { PROTOCOL_VERSION, REQUEST_TIMEOUT_MS, STATS_INTERVAL_MS } from "./const
 import { EventEmitter } from "./emitter.js";
 import { fail, serverError } from "./errors.js";
 import { Queue, waitGathered } from "./helpers.js";
-import { newSignal } from "./signal.js";
+import { locator, newSignal } from "./signal.js";
+import { openFirst } from "../shared/failover.js";
 import { clientStats, pollStats } from "./stats.js";
 import { clientRelay } from "./client-relay.js";
 import { installClientCompat } from "./client-compat.js";
@@ -85,6 +86,7 @@ export class AgoraRTCClient extends EventEmitter {
     this._volumeTimer = null;
     this._joinedAt = 0;
     this._lastSeq = 0; // the seq of the last event handled, named on resume
+    this._serverURL = ""; // the WebSocket URL of the server that holds the session
   }
 
   get connectionState() {
@@ -170,15 +172,24 @@ export class AgoraRTCClient extends EventEmitter {
     this._useAccount = useAccount;
     this._appId = appid;
     this._setState("CONNECTING");
-    const sig = newSignal((s, t, d, q) => this._onEvent(s, t, d, q), (s, ev) => this._onSignalClose(s, ev));
-    this._signal = sig;
+    // With several servers (setServerURL with a list), the first that
+    // answers takes the join.
+    let sig = null;
     let resp;
     try {
-      await sig.open(10000);
+      const open = async (url) => {
+        const s = newSignal((c, t, d, q) => this._onEvent(c, t, d, q), (c, ev) => this._onSignalClose(c, ev), url);
+        sig = s;
+        this._signal = s;
+        await s.open(10000);
+        return s;
+      };
+      const first = await openFirst(locator.wsURLs(), open, new Backoff({ initialMs: 100, maxMs: 2000 }), () => this._signal === sig);
+      this._serverURL = first.url;
       resp = await sig.request("join", req);
     } catch (e) {
-      sig.close();
-      if (this._signal === sig) {
+      if (sig) sig.close();
+      if (sig && this._signal === sig) {
         this._signal = null;
         this._setState("DISCONNECTED", e.code === "TOKEN_EXPIRE" ? "TOKEN_EXPIRE" : "NETWORK_ERROR");
       }
@@ -314,7 +325,8 @@ export class AgoraRTCClient extends EventEmitter {
   // connection; it returns true when there is nothing more to try (resumed,
   // left, or the session expired).
   async _resumeOnce(deadline) {
-    const sig = newSignal((s, t, d, q) => this._onEvent(s, t, d, q), (s, e) => this._onSignalClose(s, e));
+    // The session lives on the server that accepted the join.
+    const sig = newSignal((s, t, d, q) => this._onEvent(s, t, d, q), (s, e) => this._onSignalClose(s, e), this._serverURL);
     try {
       await sig.open(Math.max(1000, Math.min(5000, deadline - Date.now())));
       if (this._state !== "RECONNECTING") {

@@ -24,9 +24,10 @@ const errors = {
  * newSignal returns an unopened connection to the signalling endpoint.
  * @param {(conn: Connection, type: string, data: any, seq?: number) => void} onEvent
  * @param {(conn: Connection, ev: any) => void} onClose
+ * @param {string} [url] the server's WebSocket URL (the first server's by default)
  */
-export function newSignal(onEvent, onClose) {
-  return new Connection(locator.wsURL(), {
+export function newSignal(onEvent, onClose, url) {
+  return new Connection(url || locator.wsURL(), {
     onEvent,
     onClose,
     errors,

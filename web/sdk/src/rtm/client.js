@@ -5,7 +5,8 @@ import { RtmChannel } from "./channel.js";
 import { channelMetadata, clientMetadata, install } from "./compat.js";
 import { clientMedia } from "./media.js";
 import { LOCAL_FAILURES, NOT_LOGGED_IN, PEER_STATES, REASONS, REMOTE_FAILURES, STATES, fail } from "./codes.js";
-import { Conn, PEER_MESSAGE_TIMEOUT_MS, PROTOCOL_VERSION } from "./connection.js";
+import { Conn, PEER_MESSAGE_TIMEOUT_MS, PROTOCOL_VERSION, locator } from "./connection.js";
+import { openFirst, rotate } from "../shared/failover.js";
 import { EventEmitter, validId } from "./emitter.js";
 import { Backoff, retry } from "../shared/backoff.js";
 import { LocalInvitation, RemoteInvitation } from "./invitations.js";
@@ -22,6 +23,7 @@ export class RtmClient extends EventEmitter {
     this._userId = "";
     this._token = "";
     this._sessionId = "";
+    this._serverURL = ""; // the WebSocket URL of the server that last answered
     this._keepAliveMs = 2000;
     this._pingTimer = null;
     this._channels = new Map(); // channelId → RtmChannel
@@ -83,9 +85,18 @@ export class RtmClient extends EventEmitter {
     this._setState("CONNECTED", "LOGIN_SUCCESS");
   }
 
+  // _connect logs in on the first server that answers, the one that last
+  // answered first (setServerURL with a list: failover).
   async _connect(timeoutMs) {
-    const conn = new Conn((c, t, d) => this._onEvent(c, t, d), (c) => this._onClose(c));
-    await conn.open(timeoutMs);
+    const open = async (url) => {
+      const c = new Conn((cc, t, d) => this._onEvent(cc, t, d), (cc) => this._onClose(cc), url);
+      await c.open(timeoutMs);
+      return c;
+    };
+    const urls = rotate(locator.wsURLs(), this._serverURL || "");
+    const first = await openFirst(urls, open, new Backoff({ initialMs: 100, maxMs: 2000 }), () => this._state === "CONNECTING" || this._state === "RECONNECTING");
+    this._serverURL = first.url;
+    const conn = first.conn;
     const req = { version: PROTOCOL_VERSION, appId: this._appId, userId: this._userId };
     if (this._token) req.token = this._token;
     if (this._sessionId) req.sessionId = this._sessionId;

@@ -30,9 +30,10 @@ export class Conn extends Connection {
   /**
    * @param {(conn: Connection, type: string, data: any) => void} onEvent
    * @param {(conn: Connection) => void} onClose
+   * @param {string} url the server's WebSocket URL
    */
-  constructor(onEvent, onClose) {
-    super(locator.wsURL(), { onEvent, onClose, errors, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+  constructor(onEvent, onClose, url) {
+    super(url, { onEvent, onClose, errors, requestTimeoutMs: REQUEST_TIMEOUT_MS });
   }
 
   /**

@@ -1,6 +1,7 @@
-// ServerLocator finds the cohost server an SDK talks to: the URL set with
-// setServerURL, else the place the script or module was loaded from (the
-// part before "/sdk/"), else the page's origin.
+// ServerLocator finds the cohost servers an SDK talks to: the URLs set
+// with setServerURL (one, or a list tried in order when a server does not
+// answer), else the place the script or module was loaded from (the part
+// before "/sdk/"), else the page's origin.
 export class ServerLocator {
   /**
    * @param {string} path the WebSocket endpoint's path, e.g. "/v1/signal"
@@ -9,7 +10,8 @@ export class ServerLocator {
   constructor(path, missing) {
     this.path = path;
     this.missing = missing;
-    this.override = "";
+    /** @type {string[]} */
+    this.overrides = [];
     this.scriptURL = "";
     this.moduleURL = "";
   }
@@ -24,19 +26,27 @@ export class ServerLocator {
     if (!this.scriptURL && !this.moduleURL) this.moduleURL = url || "";
   }
 
-  /** @param {string} [url] */
+  /**
+   * setServerURL sets the server, or the servers in the order they are
+   * tried; an empty value goes back to the default.
+   * @param {string | string[]} [url]
+   */
   setServerURL(url) {
-    if (url) {
-      const u = new URL(url, typeof location !== "undefined" ? location.href : undefined);
-      this.override = u.origin + u.pathname.replace(/\/$/, "");
-    } else {
-      this.override = "";
-    }
+    const list = (Array.isArray(url) ? url : [url]).filter((x) => x !== undefined && x !== null && x !== "");
+    this.overrides = list.map((x) => {
+      const u = new URL(String(x), typeof location !== "undefined" ? location.href : undefined);
+      return u.origin + u.pathname.replace(/\/$/, "");
+    });
   }
 
-  /** base is the HTTP(S) base URL of the server. */
+  /** bases are the HTTP(S) base URLs of the servers, in the order they are tried. */
+  bases() {
+    return this.overrides.length ? this.overrides.slice() : [this.base()];
+  }
+
+  /** base is the HTTP(S) base URL of the (first) server. */
   base() {
-    if (this.override) return this.override;
+    if (this.overrides.length) return this.overrides[0];
     const src = [this.scriptURL, this.moduleURL].find((u) => /^https?:/.test(u));
     if (src) {
       const u = new URL(src);
@@ -47,9 +57,18 @@ export class ServerLocator {
     throw this.missing();
   }
 
-  /** wsURL is the WebSocket URL of the SDK's endpoint. */
-  wsURL() {
-    const u = new URL(this.base());
+  /** wsURLs are the WebSocket URLs of the SDK's endpoint on each server, in order. */
+  wsURLs() {
+    return this.bases().map((b) => this.wsURL(b));
+  }
+
+  /**
+   * wsURL is the WebSocket URL of the SDK's endpoint on base (the first
+   * server by default).
+   * @param {string} [base]
+   */
+  wsURL(base) {
+    const u = new URL(base || this.base());
     u.protocol = u.protocol === "https:" || u.protocol === "wss:" ? "wss:" : "ws:";
     u.pathname = u.pathname.replace(/\/$/, "") + this.path;
     u.search = "";

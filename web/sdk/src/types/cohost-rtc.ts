@@ -596,10 +596,11 @@ export interface IAgoraRTC {
   setParameter(key: string, value: any): void;
 
   /**
-   * Points the SDK at a cohost server other than the one it was loaded from
+   * Points the SDK at a cohost server other than the one it was loaded from, or at
+   * several, tried in order when one does not answer
    * (cohost extension), e.g. AgoraRTC.setServerURL("https://rtc.example.com").
    */
-  setServerURL(url: string): void;
+  setServerURL(url: string | string[]): void;
   /** The cohost server the SDK talks to (cohost extension). */
   getServerURL(): string;
 

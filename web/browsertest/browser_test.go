@@ -177,6 +177,13 @@ func newPage(t *testing.T, srv *servertest.Server, name string) *page {
 // (an application bundle).
 func openPage(t *testing.T, srv *servertest.Server, name string, scripts ...string) *page {
 	t.Helper()
+	return openPageAt(t, srv.URL, name, scripts...)
+}
+
+// openPageAt opens a tab on the server at base (an HTTP base URL) as
+// openPage does.
+func openPageAt(t *testing.T, base, name string, scripts ...string) *page {
+	t.Helper()
 	bctx := browserContext(t)
 	p := &page{t: t, name: name}
 	ctx, cancel := chromedp.NewContext(bctx, chromedp.WithListener(func(ev any) {
@@ -205,7 +212,7 @@ func openPage(t *testing.T, srv *servertest.Server, name string, scripts ...stri
 		}
 		cancel()
 	})
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/healthz")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/healthz")); err != nil {
 		t.Fatalf("%s: open page: %v", name, err)
 	}
 	list, _ := json.Marshal(append([]string{}, scripts...))

@@ -501,6 +501,41 @@ async function openFirst(urls, open, backoff, keepGoing) {
   throw last;
 }
 
+// src/rtc/join-connect.js
+var MAX_REDIRECTS = 4;
+var OPEN_TIMEOUT_MS = 1e4;
+async function connectJoin(client, req, urls) {
+  let sig = null;
+  const open = async (url) => {
+    const s = client._newSignal(url);
+    sig = s;
+    client._signal = s;
+    await s.open(OPEN_TIMEOUT_MS);
+    return s;
+  };
+  const stillJoining = () => client._signal === sig;
+  try {
+    let { url } = await openFirst(urls, open, new Backoff({ initialMs: 100, maxMs: 2e3 }), stillJoining);
+    let resp = await sig.request("join", req);
+    for (let redirects = 1; resp.redirect; redirects++) {
+      if (redirects > MAX_REDIRECTS) {
+        throw fail("CAN_NOT_GET_GATEWAY_SERVER", `join redirected ${MAX_REDIRECTS} times; last to node ${resp.redirectNode}`, { nativeCode: 103, nativeName: "ERR_NO_SERVER_RESOURCES" });
+      }
+      if (!stillJoining()) break;
+      log.info(`join redirected to node ${resp.redirectNode} (${resp.redirect})`);
+      sig.close();
+      url = locator.wsURL(resp.redirect);
+      await open(url);
+      resp = await sig.request("join", Object.assign({}, req, { redirects }));
+    }
+    return { sig, resp, url };
+  } catch (e) {
+    if (sig) sig.close();
+    if (sig && client._signal === sig) client._signal = null;
+    throw e;
+  }
+}
+
 // src/rtc/stats.js
 async function pollStats(client) {
   if (client._state !== "CONNECTED") return;
@@ -1501,6 +1536,7 @@ var AgoraRTCClient = class extends EventEmitter {
     this._joinedAt = 0;
     this._lastSeq = 0;
     this._serverURL = "";
+    this._nodes = [];
   }
   get connectionState() {
     return this._state;
@@ -1577,25 +1613,11 @@ var AgoraRTCClient = class extends EventEmitter {
     this._useAccount = useAccount;
     this._appId = appid;
     this._setState("CONNECTING");
-    let sig = null;
-    let resp;
+    let sig, resp;
     try {
-      const open = async (url) => {
-        const s = newSignal((c, t, d, q) => this._onEvent(c, t, d, q), (c, ev) => this._onSignalClose(c, ev), url);
-        sig = s;
-        this._signal = s;
-        await s.open(1e4);
-        return s;
-      };
-      const first = await openFirst(locator.wsURLs(), open, new Backoff({ initialMs: 100, maxMs: 2e3 }), () => this._signal === sig);
-      this._serverURL = first.url;
-      resp = await sig.request("join", req);
+      ({ sig, resp, url: this._serverURL } = await connectJoin(this, req, locator.wsURLs()));
     } catch (e) {
-      if (sig) sig.close();
-      if (sig && this._signal === sig) {
-        this._signal = null;
-        this._setState("DISCONNECTED", e.code === "TOKEN_EXPIRE" ? "TOKEN_EXPIRE" : "NETWORK_ERROR");
-      }
+      if (this._state === "CONNECTING") this._setState("DISCONNECTED", e.code === "TOKEN_EXPIRE" ? "TOKEN_EXPIRE" : "NETWORK_ERROR");
       throw joinError(e);
     }
     if (this._signal !== sig) throw fail("OPERATION_ABORTED", "leave() was called during join()");
@@ -1612,7 +1634,11 @@ var AgoraRTCClient = class extends EventEmitter {
     this.uid = useAccount ? uid : resp.uid;
     return this.uid;
   }
+  _newSignal(url) {
+    return newSignal((c, t, d, q) => this._onEvent(c, t, d, q), (c, ev) => this._onSignalClose(c, ev), url);
+  }
   _applyJoin(resp) {
+    this._nodes = (resp.nodes || []).map((n) => n.url).filter(Boolean);
     this._wireUid = resp.uid;
     this._sessionId = resp.sessionId;
     this._role = ROLE_NAMES[resp.role] || this._role;
@@ -1718,7 +1744,7 @@ var AgoraRTCClient = class extends EventEmitter {
   // connection; it returns true when there is nothing more to try (resumed,
   // left, or the session expired).
   async _resumeOnce(deadline) {
-    const sig = newSignal((s, t, d, q) => this._onEvent(s, t, d, q), (s, e) => this._onSignalClose(s, e), this._serverURL);
+    const sig = this._newSignal(this._serverURL);
     try {
       await sig.open(Math.max(1e3, Math.min(5e3, deadline - Date.now())));
       if (this._state !== "RECONNECTING") {

@@ -8,7 +8,7 @@ import { EventEmitter } from "./emitter.js";
 import { fail, serverError } from "./errors.js";
 import { Queue, waitGathered } from "./helpers.js";
 import { locator, newSignal } from "./signal.js";
-import { openFirst } from "../shared/failover.js";
+import { connectJoin } from "./join-connect.js";
 import { clientStats, pollStats } from "./stats.js";
 import { clientRelay } from "./client-relay.js";
 import { installClientCompat } from "./client-compat.js";
@@ -87,6 +87,7 @@ export class AgoraRTCClient extends EventEmitter {
     this._joinedAt = 0;
     this._lastSeq = 0; // the seq of the last event handled, named on resume
     this._serverURL = ""; // the WebSocket URL of the server that holds the session
+    this._nodes = []; // in a cluster, the base URLs of the live nodes
   }
 
   get connectionState() {
@@ -172,27 +173,11 @@ export class AgoraRTCClient extends EventEmitter {
     this._useAccount = useAccount;
     this._appId = appid;
     this._setState("CONNECTING");
-    // With several servers (setServerURL with a list), the first that
-    // answers takes the join.
-    let sig = null;
-    let resp;
+    let sig, resp;
     try {
-      const open = async (url) => {
-        const s = newSignal((c, t, d, q) => this._onEvent(c, t, d, q), (c, ev) => this._onSignalClose(c, ev), url);
-        sig = s;
-        this._signal = s;
-        await s.open(10000);
-        return s;
-      };
-      const first = await openFirst(locator.wsURLs(), open, new Backoff({ initialMs: 100, maxMs: 2000 }), () => this._signal === sig);
-      this._serverURL = first.url;
-      resp = await sig.request("join", req);
+      ({ sig, resp, url: this._serverURL } = await connectJoin(this, req, locator.wsURLs()));
     } catch (e) {
-      if (sig) sig.close();
-      if (sig && this._signal === sig) {
-        this._signal = null;
-        this._setState("DISCONNECTED", e.code === "TOKEN_EXPIRE" ? "TOKEN_EXPIRE" : "NETWORK_ERROR");
-      }
+      if (this._state === "CONNECTING") this._setState("DISCONNECTED", e.code === "TOKEN_EXPIRE" ? "TOKEN_EXPIRE" : "NETWORK_ERROR");
       throw joinError(e);
     }
     if (this._signal !== sig) throw fail("OPERATION_ABORTED", "leave() was called during join()");
@@ -210,7 +195,13 @@ export class AgoraRTCClient extends EventEmitter {
     return this.uid;
   }
 
+  _newSignal(url) {
+    return newSignal((c, t, d, q) => this._onEvent(c, t, d, q), (c, ev) => this._onSignalClose(c, ev), url);
+  }
+
   _applyJoin(resp) {
+    // In a cluster: the live nodes, where to go when this one stops.
+    this._nodes = (resp.nodes || []).map((n) => n.url).filter(Boolean);
     this._wireUid = resp.uid;
     this._sessionId = resp.sessionId;
     this._role = ROLE_NAMES[resp.role] || this._role;
@@ -326,7 +317,7 @@ export class AgoraRTCClient extends EventEmitter {
   // left, or the session expired).
   async _resumeOnce(deadline) {
     // The session lives on the server that accepted the join.
-    const sig = newSignal((s, t, d, q) => this._onEvent(s, t, d, q), (s, e) => this._onSignalClose(s, e), this._serverURL);
+    const sig = this._newSignal(this._serverURL);
     try {
       await sig.open(Math.max(1000, Math.min(5000, deadline - Date.now())));
       if (this._state !== "RECONNECTING") {

@@ -124,8 +124,10 @@ func TestChannelsAcrossNodes(t *testing.T) {
 }
 
 func TestChannelAttributes(t *testing.T) {
+	// A burst of 20 covers the host's writes; refilled at only one every
+	// 1.5 s, it is exhausted by the guest's loop however slow each write is.
 	cl := startCluster(t, func(c *config.Config) {
-		c.RTM.Rates.ChannelAttributeWrites = "30/1s"
+		c.RTM.Rates.ChannelAttributeWrites = "20/30s"
 		c.RTM.Limits.MaxChannelAttributes = 4
 	})
 	host, hRec := login(t, cl.a, "host")

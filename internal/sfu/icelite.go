@@ -78,3 +78,32 @@ func checkBinding(p []byte, from netip.AddrPort, creds iceCredentials) (bindingC
 	}
 	return bindingCheck{nominated: m.Contains(stun.AttrUseCandidate), response: resp.Raw}, nil
 }
+
+// isSTUNResponse tells a binding success or error response (to the check
+// the server sends to hasten nomination) from a request.
+func isSTUNResponse(p []byte) bool {
+	if len(p) < 2 {
+		return false
+	}
+	t := uint16(p[0])<<8 | uint16(p[1])
+	return t == 0x0101 || t == 0x0111
+}
+
+// nominationNudge is a binding request to the client, sent once its check
+// succeeded. An ICE-lite agent sends no checks of its own; this one only
+// tells a controlling agent that waits for its next check tick (Pion's
+// 200 ms) that the pair works both ways, which makes it nominate at once
+// (RFC 8445 §7.3.1.4, a triggered check). The client's answer to it is
+// ignored.
+func nominationNudge(local, remote iceCredentials) ([]byte, error) {
+	var tie [8]byte
+	_, _ = rand.Read(tie[:])
+	m, err := stun.Build(stun.TransactionID, stun.BindingRequest, stun.NewUsername(remote.ufrag+":"+local.ufrag),
+		stun.RawAttribute{Type: stun.AttrICEControlled, Value: tie[:]},
+		stun.RawAttribute{Type: stun.AttrPriority, Value: []byte{0x7e, 0xff, 0xff, 0xff}},
+		stun.NewShortTermIntegrity(remote.pwd), stun.Fingerprint)
+	if err != nil {
+		return nil, fmt.Errorf("sfu: nomination check: %w", err)
+	}
+	return m.Raw, nil
+}

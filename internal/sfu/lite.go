@@ -46,7 +46,9 @@ type liteDownstream struct {
 	restart   bool
 	awaiting  bool
 	lastOffer protocol.OfferEvent
-	answered  *liteAnswer // the first applied answer: DTLS role and fingerprint
+	answered  *liteAnswer    // the first applied answer: DTLS role and fingerprint
+	remote    iceCredentials // the client's, from its latest answer
+	nominated bool           // the client nominated an address (since the last ICE restart)
 	link      *Link
 	linkUp    bool
 	addr      netip.AddrPort // the nominated address
@@ -139,6 +141,7 @@ func (d *liteDownstream) maybeOfferLocked() {
 		return
 	}
 	if d.restart {
+		d.nominated = false
 		d.oldCreds = append(d.oldCreds, d.creds)
 		d.creds = newICECredentials()
 		d.m.demux.addUfrag(d.creds.ufrag, d)
@@ -183,6 +186,7 @@ func (d *liteDownstream) Answer(raw string) error {
 		d.answered = a
 	}
 	d.awaiting = false
+	d.remote = iceCredentials{ufrag: a.ufrag, pwd: a.pwd}
 	for _, s := range d.sections {
 		if s.dt == nil || d.bound[s] != nil {
 			continue
@@ -213,7 +217,17 @@ func (d *liteDownstream) Answer(raw string) error {
 	d.oldCreds = nil
 	d.startLinkLocked()
 	d.maybeOfferLocked()
+	// A client that checked before its answer arrived waits for its next
+	// check tick to nominate: nudge it now.
+	var nudge []byte
+	to := d.addr
+	if !d.nominated && to.IsValid() && d.remote.pwd != "" {
+		nudge, _ = nominationNudge(d.creds, d.remote)
+	}
 	d.mu.Unlock()
+	if nudge != nil {
+		_, _ = d.m.demux.WriteToAddrPort(nudge, to)
+	}
 	for _, dt := range failed {
 		if d.onFail != nil {
 			d.onFail(dt)
@@ -308,6 +322,9 @@ func (d *liteDownstream) handlePacket(c packetClass, p []byte, from netip.AddrPo
 }
 
 func (d *liteDownstream) handleSTUN(p []byte, from netip.AddrPort) {
+	if isSTUNResponse(p) {
+		return // the client's answer to a nomination nudge
+	}
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()
@@ -340,8 +357,17 @@ func (d *liteDownstream) handleSTUN(p []byte, from netip.AddrPort) {
 		d.consent = time.Now()
 		st = d.setStateLocked(webrtc.ICEConnectionStateConnected)
 	}
+	var nudge []byte
+	if check.nominated {
+		d.nominated = true
+	} else if !d.nominated && d.remote.pwd != "" {
+		nudge, _ = nominationNudge(d.creds, d.remote)
+	}
 	d.mu.Unlock()
 	_, _ = d.m.demux.WriteToAddrPort(check.response, from)
+	if nudge != nil {
+		_, _ = d.m.demux.WriteToAddrPort(nudge, from)
+	}
 	d.report(st)
 }
 

@@ -113,7 +113,7 @@ func codecName(mime string) string {
 
 // liteAnswer is what the transport takes from a client's answer.
 type liteAnswer struct {
-	ufrag       string
+	ufrag, pwd  string // the client's ICE credentials
 	fingerprint string // SHA-256, upper case
 	dtlsClient  bool   // the client chose setup:passive, so the server dials
 	sections    map[string]answerSection
@@ -150,7 +150,7 @@ func parseLiteAnswer(raw string) (*liteAnswer, error) {
 			sec.rejected = true
 		}
 		if a.ufrag == "" {
-			a.ufrag = attr(md, "ice-ufrag")
+			a.ufrag, a.pwd = attr(md, "ice-ufrag"), attr(md, "ice-pwd")
 		}
 		if a.fingerprint == "" {
 			a.fingerprint = attr(md, "fingerprint")

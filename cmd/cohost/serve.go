@@ -124,9 +124,9 @@ func runServe(ctx context.Context, cmd *cobra.Command, getenv func(string) strin
 		}
 		defer os.Remove(path)
 	}
-	if !cfg.Loopback() && cfg.TLSCert == "" {
+	if !cfg.Loopback() && !cfg.TLS() {
 		logger.Warn("serving plain HTTP on a non-loopback address: browsers allow camera and microphone " +
-			"only on HTTPS pages or localhost; set tlsCert and tlsKey, or put a TLS proxy in front")
+			"only on HTTPS pages or localhost; set acme.domains, or tlsCert and tlsKey, or put a TLS proxy in front")
 	}
 
 	// Serve's context ends once the shutdown is logged.

@@ -143,14 +143,14 @@ func (c Config) validateCluster() error {
 }
 
 // AdvertisedURL is the node's base URL for clients: cluster.advertiseURL,
-// else the scheme of tlsCert, listen's host (advertiseIP, or
+// else the scheme of TLS (tlsCert or ACME), listen's host (advertiseIP, or
 // localhost, for an unspecified one) and boundPort.
 func (c Config) AdvertisedURL(boundPort string) string {
 	if c.Cluster.AdvertiseURL != "" {
 		return strings.TrimRight(c.Cluster.AdvertiseURL, "/")
 	}
 	scheme := "http"
-	if c.TLSCert != "" {
+	if c.TLS() {
 		scheme = "https"
 	}
 	host, _, _ := net.SplitHostPort(c.Listen)

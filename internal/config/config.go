@@ -93,6 +93,8 @@ type Config struct {
 	// TLSCert and TLSKey turn on HTTPS/WSS.
 	TLSCert string `yaml:"tlsCert"`
 	TLSKey  string `yaml:"tlsKey"`
+	// ACME obtains and renews certificates automatically (see acme.go).
+	ACME ACME `yaml:"acme"`
 	// Apps the server accepts. When empty, a development app is created in
 	// DataDir (and printed at start).
 	Apps []App `yaml:"apps"`
@@ -146,6 +148,7 @@ func Default() Config {
 			MaxRequestsPerSecond:    50,
 			MaxRelayDestinations:    4,
 		},
+		ACME: DefaultACME(),
 		NATS: DefaultNATS(),
 		RTM:  DefaultRTM(),
 

@@ -318,6 +318,7 @@ func TestFlagNames(t *testing.T) {
 		"drop-timeout", "keepalive", "token-warning", "shutdown-grace", "keyframe-interval", "request-timeout", "relay-min-interval",
 		"max-users-per-channel", "max-hosts-per-channel", "max-channels", "max-tracks-per-user",
 		"max-message-bytes", "max-subscriptions-per-user", "max-requests-per-second", "max-relay-destinations",
+		"acme-domain", "acme-email", "acme-directory-url", "acme-cache-dir", "acme-http-listen", "acme-ca-file",
 	}
 	want = append(want, rtmFlagNames...)
 	fs := newFlags(t)

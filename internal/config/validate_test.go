@@ -2,6 +2,8 @@ package config
 
 import (
 	"log/slog"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -154,6 +156,47 @@ func TestAppTestingMode(t *testing.T) {
 	for _, tt := range tests {
 		if tt.app.TestingMode() != tt.testing || tt.app.CohostAuthEnabled() != tt.ca {
 			t.Errorf("%+v: TestingMode %v CohostAuthEnabled %v", tt.app, tt.app.TestingMode(), tt.app.CohostAuthEnabled())
+		}
+	}
+}
+
+func TestValidateACME(t *testing.T) {
+	ok := Default()
+	ok.Listen = "0.0.0.0:443"
+	ok.ACME.Domains = "live.example.com, www.example.com."
+	if err := ok.Validate(); err != nil {
+		t.Fatalf("valid ACME configuration refused: %v", err)
+	}
+	if got, want := ok.ACME.DomainList(), []string{"live.example.com", "www.example.com"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("DomainList = %q, want %q", got, want)
+	}
+	if !ok.TLS() || ok.ACMECacheDir() != filepath.Join(ok.DataDir, "acme") {
+		t.Errorf("TLS() = %v, ACMECacheDir() = %q", ok.TLS(), ok.ACMECacheDir())
+	}
+	if got := ok.AdvertisedURL("443"); !strings.HasPrefix(got, "https://") {
+		t.Errorf("AdvertisedURL = %q, want https", got)
+	}
+	for name, mut := range map[string]func(c *Config){
+		"acme.domains":      func(c *Config) { c.TLSCert, c.TLSKey = "a.pem", "b.pem" },
+		"acme.directoryURL": func(c *Config) { c.ACME.DirectoryURL = "http://ca.example/dir" },
+		"acme.httpListen":   func(c *Config) { c.ACME.HTTPListen = "80" },
+		"acme.cacheDir": func(c *Config) {
+			c.DataDir = ""
+			c.Apps = []App{{ID: strings.Repeat("a", 32), Certificate: strings.Repeat("b", 32)}}
+		},
+	} {
+		c := ok
+		mut(&c)
+		err := c.Validate()
+		if err == nil || !strings.Contains(err.Error(), name+":") {
+			t.Errorf("%s: Validate() = %v, want an error naming it", name, err)
+		}
+	}
+	for _, d := range []string{"localhost", "192.0.2.1", "*.example.com"} {
+		c := ok
+		c.ACME.Domains = d
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "acme.domains:") {
+			t.Errorf("domain %q: Validate() = %v, want an acme.domains error", d, err)
 		}
 	}
 }

@@ -28,7 +28,7 @@ type Endpoints struct {
 
 // Endpoints returns where the server is reached.
 func (s *Server) Endpoints() Endpoints {
-	return NewEndpoints(s.HTTPAddr(), s.MediaAddr(), s.cfg.TLSCert != "", s.cfg.AdvertiseIP)
+	return NewEndpoints(s.HTTPAddr(), s.MediaAddr(), s.cfg.TLS(), s.cfg.AdvertiseIP)
 }
 
 // NewEndpoints returns the endpoints of a server bound to httpAddr and

@@ -12,6 +12,8 @@ var (
 	ErrTestingModeNotAllowed = errors.New("server: apps without certificate (testing mode) are allowed only on loopback unless allowTestingMode is set")
 	// ErrNoApps: the configuration lists no app.
 	ErrNoApps = errors.New("server: no app configured")
+	// ErrNoCertificates: a PEM file meant to hold certificates holds none.
+	ErrNoCertificates = errors.New("no PEM certificate found")
 )
 
 func perr(code protocol.ErrorCode, format string, args ...any) *protocol.Error {

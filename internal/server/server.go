@@ -5,7 +5,6 @@ package server
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -37,6 +36,7 @@ type Server struct {
 	stats   *sfu.Stats
 	metrics *metrics
 	httpSrv *http.Server
+	tls     *tlsSetup
 	nats    *natsState // see cluster.go
 
 	mu       sync.Mutex
@@ -94,14 +94,12 @@ func New(cfg config.Config, logger *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.httpSrv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug)}
-	if cfg.TLSCert != "" {
-		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
-		if err != nil {
-			_ = s.Close()
-			return nil, fmt.Errorf("server: TLS certificate: %w", err)
-		}
-		s.httpSrv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	s.tls, err = newTLS(cfg, logger)
+	if err != nil {
+		_ = s.Close()
+		return nil, err
 	}
+	s.httpSrv.TLSConfig = s.tls.config
 	return s, nil
 }
 
@@ -169,6 +167,13 @@ func (s *Server) Serve(ctx context.Context) error {
 		}
 		errc <- err
 	}()
+	acmeDone := make(chan struct{})
+	go func() {
+		defer close(acmeDone)
+		if err := s.tls.serveACMEHTTP(); err != nil {
+			s.logger.Error("ACME HTTP-01 listener", "err", err)
+		}
+	}()
 	janitorDone := make(chan struct{})
 	jctx, stopJanitor := context.WithCancel(context.Background())
 	go func() {
@@ -183,6 +188,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	stopJanitor()
 	<-janitorDone
 	s.shutdown()
+	<-acmeDone
 	if serveErr == nil {
 		serveErr = <-errc
 	}
@@ -237,6 +243,9 @@ func (s *Server) shutdown() {
 // Close releases the listeners. Serve calls it on shutdown.
 func (s *Server) Close() error {
 	_ = s.httpLn.Close()
+	if s.tls != nil {
+		s.tls.close()
+	}
 	s.stopNATS()
 	return s.media.Close()
 }

@@ -71,6 +71,22 @@ func newMetrics(s *Server) *metrics {
 			defer s.mu.Unlock()
 			return float64(len(s.channels))
 		}))
+	dropped := prometheus.NewDesc("cohost_media_port_dropped_total",
+		"Packets the media port's shared reader dropped from subscribers' transports, by reason.", []string{"reason"}, nil)
+	handshakes := prometheus.NewDesc("cohost_dtls_handshakes_failed_total",
+		"Subscribers' DTLS handshakes that did not finish, by reason (timeout, error).", []string{"reason"}, nil)
+	reg.MustRegister(collectorFunc{descs: []*prometheus.Desc{dropped, handshakes}, collect: func(ch chan<- prometheus.Metric) {
+		d := s.media.DemuxStats()
+		for _, r := range []struct {
+			reason string
+			n      uint64
+		}{{"malformed", d.Malformed.Load()}, {"bad_stun", d.BadSTUN.Load()}, {"bad_srtp", d.BadSRTP.Load()},
+			{"unkeyed", d.Unkeyed.Load()}, {"late_dtls", d.LateDTLS.Load()}, {"dtls_queue_full", d.DTLSQueueFull.Load()}} {
+			ch <- prometheus.MustNewConstMetric(dropped, prometheus.CounterValue, float64(r.n), r.reason)
+		}
+		ch <- prometheus.MustNewConstMetric(handshakes, prometheus.CounterValue, float64(d.HandshakeTimeouts.Load()), "timeout")
+		ch <- prometheus.MustNewConstMetric(handshakes, prometheus.CounterValue, float64(d.HandshakeFailures.Load()), "error")
+	}})
 	relays := prometheus.NewDesc("cohost_relay_sessions", "Channel media relay sessions, by state.", []string{"state"}, nil)
 	relayDests := prometheus.NewDesc("cohost_relay_destinations", "Destination channels of running channel media relays.", nil, nil)
 	reg.MustRegister(collectorFunc{descs: []*prometheus.Desc{relays, relayDests}, collect: func(ch chan<- prometheus.Metric) {

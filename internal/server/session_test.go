@@ -308,6 +308,14 @@ func TestHTTPEndpoints(t *testing.T) {
 	if code, body := get("/metrics"); code != 200 || !strings.Contains(body, "cohost_rtp_packets_out_total") || !strings.Contains(body, `cohost_users{role="host"}`) {
 		t.Fatalf("/metrics: %d %.300s", code, body)
 	}
+	// What the media port's reader drops from subscribers is counted, by reason.
+	_, body := get("/metrics")
+	for _, want := range []string{`cohost_media_port_dropped_total{reason="bad_srtp"} 0`, `cohost_media_port_dropped_total{reason="bad_stun"} 0`,
+		`cohost_media_port_dropped_total{reason="malformed"} 0`, `cohost_dtls_handshakes_failed_total{reason="timeout"} 0`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
 	code, body := get("/v1/dev/token?channel=demo&uid=42")
 	if code != 200 {
 		t.Fatalf("/v1/dev/token: %d %s", code, body)

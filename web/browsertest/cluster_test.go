@@ -43,3 +43,57 @@ func TestClusterJoinFollowsRedirect(t *testing.T) {
 		t.Errorf("connection states: %s, want CONNECTING then CONNECTED", got)
 	}
 }
+
+// When the node hosting a channel stops, its clients join the channel
+// again on another node of the cluster (from the node list the server
+// sent) and the host publishes again: both see RECONNECTING → CONNECTED,
+// never DISCONNECTED, and the viewer watches the host again.
+func TestClusterNodeStopFailover(t *testing.T) {
+	cluster := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
+	nodes := cluster.Nodes()
+	app := jsString(cluster.TestAppID)
+
+	host := openPageAt(t, nodes[0].URL, "host", "/sdk/cohost-rtc.js")
+	host.run(`const c = T.newClient("host", {mode: "live", codec: "vp8", role: "host"});
+		await c.join(` + app + `, "stage", null, 1);
+		await c.publish([await T.camera("cam"), await T.mic("mic")]);`)
+	hosting := host.str(`return T.clients.host._serverURL`)
+	stop := -1
+	for i, n := range nodes {
+		if n.SignalURL == hosting {
+			stop = i
+		}
+	}
+	if stop < 0 {
+		t.Fatalf("the host's node %s is none of the cluster's", hosting)
+	}
+	viewer := openPageAt(t, nodes[(stop+1)%len(nodes)].URL, "viewer", "/sdk/cohost-rtc.js")
+	viewer.run(`const c = T.newClient("viewer", {mode: "live", codec: "vp8"}, true);
+		await c.join(` + app + `, "stage", null, 2);`)
+	viewer.waitDecoding("viewer", 1)
+	if n := viewer.num(`return T.clients.viewer._nodes.length`); n != 3 {
+		t.Errorf("the viewer knows %v live nodes, want 3", n)
+	}
+
+	if err := cluster.StopNode(stop); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []*page{host, viewer} {
+		p.waitEvent(p.name + " connection-state-change RECONNECTING CONNECTED")
+		p.waitEvent(p.name + " connection-state-change CONNECTED RECONNECTING")
+	}
+	if got, want := viewer.str(`return T.clients.viewer._serverURL`), host.str(`return T.clients.host._serverURL`); got != want || got == hosting {
+		t.Errorf("after the failover the viewer is on %s and the host on %s, want the same node, not the stopped %s", got, want, hosting)
+	}
+	viewer.waitFor("the host leaving the stopped node", `T.log.some((l) => l.startsWith("viewer user-left 1 "))`)
+	viewer.waitFor("a second subscription to the host's video", `T.count("viewer subscribed 1 video") === 2`)
+	viewer.waitDecoding("viewer", 1)
+	for _, p := range []*page{host, viewer} {
+		if p.hasEvent(p.name+" connection-state-change DISCONNECTED RECONNECTING NETWORK_ERROR") || p.hasEvent(p.name+" connection-state-change DISCONNECTED CONNECTED SERVER_ERROR") {
+			t.Errorf("%s was disconnected by the node's stop", p.name)
+		}
+	}
+	if got := host.str(`return T.clients.host.localTracks.map((t) => t.trackMediaType).sort().join(" ")`); got != "audio video" {
+		t.Errorf("the host's published tracks after the failover: %q, want audio video", got)
+	}
+}

@@ -500,6 +500,10 @@
     }
     throw last;
   }
+  function rotate(urls, first) {
+    const i = urls.indexOf(first);
+    return i <= 0 ? urls : [...urls.slice(i), ...urls.slice(0, i)];
+  }
 
   // src/rtc/join-connect.js
   var MAX_REDIRECTS = 4;
@@ -535,6 +539,119 @@
       throw e;
     }
   }
+
+  // src/rtc/validation.js
+  var CHANNEL_RE = /^[a-zA-Z0-9 !#$%&()+\-:;<=.>?@[\]^_{}|~,]{1,64}$/;
+  var ACCOUNT_RE = /^[a-zA-Z0-9 !#$%&()+\-:;<=.>?@[\]^_{}|~,]{1,255}$/;
+  function checkChannel(name, what) {
+    if (typeof name !== "string" || !CHANNEL_RE.test(name)) {
+      throw fail("INVALID_PARAMS", `${what || "channel name"} must be 1–64 characters of a-z A-Z 0-9 space and !#$%&()+-:;<=.>?@[]^_{}|~, (got ${JSON.stringify(name)})`);
+    }
+  }
+  function isUint32(n) {
+    return typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= 4294967295;
+  }
+  function checkUid(uid, what) {
+    if (!isUint32(uid)) throw fail("INVALID_PARAMS", `${what || "uid"} must be an integer in [0, 2^32-1] (got ${JSON.stringify(uid)})`);
+  }
+  var ROLES = { host: 1, audience: 2 };
+  var ROLE_NAMES = { 1: "host", 2: "audience" };
+  var OFFLINE_REASONS = { 0: "Quit", 1: "ServerTimeOut", 2: "BecomeAudience" };
+  var DISCONNECT_REASONS = { 3: "UID_BANNED", 9: "TOKEN_EXPIRE", 14: "NETWORK_ERROR", 19: "UID_BANNED", 100: "SERVER_ERROR", 101: "NETWORK_ERROR" };
+
+  // src/rtc/client-failover.js
+  var NO_SERVER_RESOURCES = 103;
+  var clientFailover = {
+    // _failoverURLs are the servers a session may move to: the cluster's
+    // live nodes, then setServerURL's list, without the session's server.
+    _failoverURLs() {
+      let listed = [];
+      try {
+        listed = locator.wsURLs();
+      } catch (e) {
+        log.debug("no server list", e);
+      }
+      const all = [...this._nodes.map((u) => locator.wsURL(u)), ...listed];
+      return [...new Set(all)].filter((u) => u !== this._serverURL);
+    },
+    // _serverGone starts the failover when the session's server announced its
+    // shutdown; it returns false when there is no other server to go to.
+    _serverGone() {
+      if (!this._failoverURLs().length || !this._joinReq) return false;
+      log.warn("the server is shutting down; joining the channel on another server");
+      this._moveAway = true;
+      const sig = this._signal;
+      if (sig) sig.close();
+      this._reconnect();
+      return true;
+    },
+    // _rejoinOnce makes one attempt to join the channel on another server;
+    // it returns true when there is nothing more to try.
+    async _rejoinOnce() {
+      const urls = this._failoverURLs();
+      if (!urls.length) return false;
+      const req = Object.assign({}, this._joinReq, { role: ROLES[this._role] });
+      if (!req.account && this._wireUid) req.uid = this._wireUid;
+      let sig, resp, url;
+      try {
+        ({ sig, resp, url } = await connectJoin(this, req, rotate(urls, urls[Math.floor(Math.random() * urls.length)])));
+      } catch (e) {
+        if (e.data && e.data.nativeCode && e.data.nativeCode !== NO_SERVER_RESOURCES) {
+          log.warn("the channel could not be joined on another server", e);
+          this._teardown(e.code === "TOKEN_EXPIRE" ? "TOKEN_EXPIRE" : "NETWORK_ERROR");
+          return true;
+        }
+        log.debug("failover attempt failed", e);
+        return false;
+      }
+      if (this._state !== "RECONNECTING" || this._signal !== sig) {
+        sig.close();
+        return true;
+      }
+      const tracks = this._localTracks.slice();
+      this._dropSession();
+      this._serverURL = url;
+      this._lastSeq = 0;
+      this._moveAway = false;
+      this._applyJoin(resp);
+      this._reconnecting = null;
+      this._setState("CONNECTED");
+      this._startTimers();
+      log.info(`the session moved to ${url}`);
+      if (tracks.length && !(this.mode === "live" && this._role === "audience")) {
+        this.publish(tracks).catch((e) => log.warn("publishing again after the failover failed", e));
+      }
+      return true;
+    },
+    // _dropSession forgets what lived on the previous server: its peer
+    // connections, subscriptions and remote users (reported as gone), and
+    // the publications (the tracks stay the app's, to publish again).
+    _dropSession() {
+      for (const t of this._localTracks) t._clients.delete(this);
+      this._localTracks = [];
+      if (this._up) this._up.close();
+      if (this._down) this._down.close();
+      this._up = this._down = null;
+      this._downMids.clear();
+      for (const sub of this._subs.values()) {
+        for (const w of sub.waiters) w.reject(fail("OPERATION_ABORTED", "the session moved to another server"));
+        if (sub.track) sub.track.stop();
+      }
+      this._subs.clear();
+      const users = [...this._users.values()];
+      this._users.clear();
+      for (const u of users) {
+        for (const mt of ["audio", "video"]) {
+          const key = mt === "audio" ? "audioTrack" : "videoTrack";
+          const was = u[mt === "audio" ? "hasAudio" : "hasVideo"];
+          u._published[mt] = false;
+          u[key] = void 0;
+          if (was) this.emit("user-unpublished", u, mt);
+        }
+        this.emit("user-left", u, "ServerTimeOut");
+      }
+    }
+  };
 
   // src/rtc/stats.js
   async function pollStats(client) {
@@ -682,25 +799,6 @@
       }, 2e3);
     }
   };
-
-  // src/rtc/validation.js
-  var CHANNEL_RE = /^[a-zA-Z0-9 !#$%&()+\-:;<=.>?@[\]^_{}|~,]{1,64}$/;
-  var ACCOUNT_RE = /^[a-zA-Z0-9 !#$%&()+\-:;<=.>?@[\]^_{}|~,]{1,255}$/;
-  function checkChannel(name, what) {
-    if (typeof name !== "string" || !CHANNEL_RE.test(name)) {
-      throw fail("INVALID_PARAMS", `${what || "channel name"} must be 1–64 characters of a-z A-Z 0-9 space and !#$%&()+-:;<=.>?@[]^_{}|~, (got ${JSON.stringify(name)})`);
-    }
-  }
-  function isUint32(n) {
-    return typeof n === "number" && Number.isInteger(n) && n >= 0 && n <= 4294967295;
-  }
-  function checkUid(uid, what) {
-    if (!isUint32(uid)) throw fail("INVALID_PARAMS", `${what || "uid"} must be an integer in [0, 2^32-1] (got ${JSON.stringify(uid)})`);
-  }
-  var ROLES = { host: 1, audience: 2 };
-  var ROLE_NAMES = { 1: "host", 2: "audience" };
-  var OFFLINE_REASONS = { 0: "Quit", 1: "ServerTimeOut", 2: "BecomeAudience" };
-  var DISCONNECT_REASONS = { 3: "UID_BANNED", 9: "TOKEN_EXPIRE", 14: "NETWORK_ERROR", 19: "UID_BANNED", 100: "SERVER_ERROR", 101: "NETWORK_ERROR" };
 
   // src/rtc/relay-config.js
   var RELAY_STATES = ["RELAY_STATE_IDLE", "RELAY_STATE_CONNECTING", "RELAY_STATE_RUNNING", "RELAY_STATE_FAILURE"];
@@ -1476,6 +1574,7 @@
   };
 
   // src/rtc/client.js
+  var SERVER_SHUTDOWN = 100;
   function joinError(e) {
     if (!e || !e.data || e.data.nativeCode !== 110) return e;
     const data = Object.assign({}, e.data, { message: e.message });
@@ -1537,6 +1636,8 @@
       this._lastSeq = 0;
       this._serverURL = "";
       this._nodes = [];
+      this._joinReq = null;
+      this._moveAway = false;
     }
     get connectionState() {
       return this._state;
@@ -1621,6 +1722,7 @@
         throw joinError(e);
       }
       if (this._signal !== sig) throw fail("OPERATION_ABORTED", "leave() was called during join()");
+      this._joinReq = req;
       this._applyJoin(resp);
       this.channelName = channel;
       this._joinedAt = Date.now();
@@ -1743,10 +1845,15 @@
     // _resumeOnce makes one attempt to resume the session on a new
     // connection; it returns true when there is nothing more to try (resumed,
     // left, or the session expired).
+    // When that server cannot be reached, or announced its shutdown, the
+    // attempt joins on another one instead (client-failover.js).
     async _resumeOnce(deadline) {
+      if (this._moveAway) return this._rejoinOnce();
       const sig = this._newSignal(this._serverURL);
+      let opened = false;
       try {
         await sig.open(Math.max(1e3, Math.min(5e3, deadline - Date.now())));
+        opened = true;
         if (this._state !== "RECONNECTING") {
           sig.close();
           return true;
@@ -1773,6 +1880,7 @@
           return true;
         }
         log.debug("resume attempt failed", e);
+        if (!opened) return this._rejoinOnce();
         return false;
       }
     }
@@ -1879,6 +1987,7 @@
           this.emit("channel-media-relay-event", RELAY_EVENTS[d.event] || String(d.event), d.channel || void 0);
           return;
         case "disconnect": {
+          if (d.reason === SERVER_SHUTDOWN && this._serverGone()) return;
           this._ended = true;
           const reason = DISCONNECT_REASONS[d.reason] || "SERVER_ERROR";
           log.warn(`the server ended the session: ${d.message || reason}`);
@@ -2201,9 +2310,10 @@
       if (typeof token !== "string" || !token) throw fail("INVALID_PARAMS", "token must be a non-empty string");
       this._requireJoined("renewToken");
       await this._request("renew-token", { token });
+      if (this._joinReq) this._joinReq.token = token;
     }
   };
-  installClientCompat(AgoraRTCClient, clientRelay, clientStats);
+  installClientCompat(AgoraRTCClient, clientRelay, clientStats, clientFailover);
 
   // src/rtc/track-checks.js
   var sleep2 = (ms) => new Promise((r) => setTimeout(r, ms));

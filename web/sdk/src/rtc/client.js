@@ -1,7 +1,8 @@
 // AgoraRTCClient: join and leave, resume after a lost connection, the
 // server's events, subscriptions (downstream) and publications (upstream),
-// roles. Relay, statistics and the remaining Agora calls are in
-// client-relay.js, stats.js and client-compat.js.
+// roles. Relay, statistics, failover to another server and the remaining
+// Agora calls are in client-relay.js, stats.js, client-failover.js and
+// client-compat.js.
 import { preferCodec, receivableCodecs } from "./codecs.js";
 import { PROTOCOL_VERSION, REQUEST_TIMEOUT_MS, STATS_INTERVAL_MS } from "./constants.js";
 import { EventEmitter } from "./emitter.js";
@@ -9,6 +10,7 @@ import { fail, serverError } from "./errors.js";
 import { Queue, waitGathered } from "./helpers.js";
 import { locator, newSignal } from "./signal.js";
 import { connectJoin } from "./join-connect.js";
+import { clientFailover } from "./client-failover.js";
 import { clientStats, pollStats } from "./stats.js";
 import { clientRelay } from "./client-relay.js";
 import { installClientCompat } from "./client-compat.js";
@@ -18,6 +20,9 @@ import { log } from "./log.js";
 import { RELAY_ERRORS, RELAY_EVENTS, RELAY_STATES } from "./relay-config.js";
 import { RemoteAudioTrack, RemoteUser, RemoteVideoTrack } from "./remote-tracks.js";
 import { ACCOUNT_RE, DISCONNECT_REASONS, OFFLINE_REASONS, ROLES, ROLE_NAMES, checkChannel, checkUid } from "./validation.js";
+
+// SERVER_SHUTDOWN is the disconnect reason of a server shutting down.
+const SERVER_SHUTDOWN = 100;
 
 // joinError is what join() rejects with: as Agora's SDK, a token the server
 // refuses is CAN_NOT_GET_GATEWAY_SERVER "invalid token, authorized failed"
@@ -88,6 +93,8 @@ export class AgoraRTCClient extends EventEmitter {
     this._lastSeq = 0; // the seq of the last event handled, named on resume
     this._serverURL = ""; // the WebSocket URL of the server that holds the session
     this._nodes = []; // in a cluster, the base URLs of the live nodes
+    this._joinReq = null; // the accepted join, sent again on another server by a failover
+    this._moveAway = false; // the session's server is shutting down: fail over
   }
 
   get connectionState() {
@@ -181,6 +188,7 @@ export class AgoraRTCClient extends EventEmitter {
       throw joinError(e);
     }
     if (this._signal !== sig) throw fail("OPERATION_ABORTED", "leave() was called during join()");
+    this._joinReq = req;
     this._applyJoin(resp);
     this.channelName = channel;
     this._joinedAt = Date.now();
@@ -315,11 +323,16 @@ export class AgoraRTCClient extends EventEmitter {
   // _resumeOnce makes one attempt to resume the session on a new
   // connection; it returns true when there is nothing more to try (resumed,
   // left, or the session expired).
+  // When that server cannot be reached, or announced its shutdown, the
+  // attempt joins on another one instead (client-failover.js).
   async _resumeOnce(deadline) {
+    if (this._moveAway) return this._rejoinOnce();
     // The session lives on the server that accepted the join.
     const sig = this._newSignal(this._serverURL);
+    let opened = false;
     try {
       await sig.open(Math.max(1000, Math.min(5000, deadline - Date.now())));
+      opened = true;
       if (this._state !== "RECONNECTING") {
         sig.close();
         return true;
@@ -348,6 +361,7 @@ export class AgoraRTCClient extends EventEmitter {
         return true;
       }
       log.debug("resume attempt failed", e);
+      if (!opened) return this._rejoinOnce();
       return false;
     }
   }
@@ -459,6 +473,7 @@ export class AgoraRTCClient extends EventEmitter {
         this.emit("channel-media-relay-event", RELAY_EVENTS[d.event] || String(d.event), d.channel || undefined);
         return;
       case "disconnect": {
+        if (d.reason === SERVER_SHUTDOWN && this._serverGone()) return;
         this._ended = true;
         const reason = DISCONNECT_REASONS[d.reason] || "SERVER_ERROR";
         log.warn(`the server ended the session: ${d.message || reason}`);
@@ -804,7 +819,8 @@ export class AgoraRTCClient extends EventEmitter {
     if (typeof token !== "string" || !token) throw fail("INVALID_PARAMS", "token must be a non-empty string");
     this._requireJoined("renewToken");
     await this._request("renew-token", { token });
+    if (this._joinReq) this._joinReq.token = token;
   }
 }
 
-installClientCompat(AgoraRTCClient, clientRelay, clientStats);
+installClientCompat(AgoraRTCClient, clientRelay, clientStats, clientFailover);

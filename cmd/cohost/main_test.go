@@ -257,3 +257,25 @@ func TestBanner(t *testing.T) {
 		}
 	}
 }
+
+// TestBannerHidesTheDevCertificateOffLoopback: a development app's App
+// Certificate is printed only while the server listens on loopback, where
+// only local users can reach it; on a public bind the banner says where it
+// is kept instead.
+func TestBannerHidesTheDevCertificateOffLoopback(t *testing.T) {
+	dev := &devApp{app: config.App{ID: strings.Repeat("d", 32), Certificate: strings.Repeat("e", 32)}, path: "/var/lib/cohost/dev-app.json"}
+	for listen, shown := range map[string]bool{"127.0.0.1:7800": true, "0.0.0.0:7800": false, "192.0.2.2:7800": false} {
+		cfg := config.Default()
+		cfg.Listen = listen
+		tcp, _ := net.ResolveTCPAddr("tcp", listen)
+		var b bytes.Buffer
+		printBanner(&b, cfg, tcp, server.NewEndpoints(tcp, &net.UDPAddr{IP: tcp.IP, Port: 7801}, false, ""), dev)
+		out := b.String()
+		if got := strings.Contains(out, dev.app.Certificate); got != shown {
+			t.Errorf("listen %s: certificate shown %v, want %v:\n%s", listen, got, shown, out)
+		}
+		if !strings.Contains(out, dev.app.ID) || !strings.Contains(out, dev.path) {
+			t.Errorf("listen %s: banner lacks the App ID or the file:\n%s", listen, out)
+		}
+	}
+}

@@ -162,7 +162,8 @@ type devApp struct {
 }
 
 // printBanner prints where the server is reachable and, for the
-// development app, its credentials.
+// development app, its credentials: the App Certificate only while bound to
+// loopback.
 func printBanner(w io.Writer, cfg config.Config, httpAddr net.Addr, e server.Endpoints, dev *devApp) {
 	fmt.Fprintf(w, "cohost %s\n", moduleVersion())
 	if ip := addrIP(httpAddr); ip != nil && ip.IsUnspecified() {
@@ -185,7 +186,12 @@ func printBanner(w io.Writer, cfg config.Config, httpAddr net.Addr, e server.End
 		}
 		fmt.Fprintf(w, "\nDevelopment app (%s %s):\n", verb, dev.path)
 		fmt.Fprintf(w, "  App ID:          %s\n", dev.app.ID)
-		fmt.Fprintf(w, "  App Certificate: %s\n", dev.app.Certificate)
+		if cfg.Loopback() {
+			fmt.Fprintf(w, "  App Certificate: %s\n", dev.app.Certificate)
+		} else {
+			// Off loopback the banner may end up in shared logs.
+			fmt.Fprintf(w, "  App Certificate: (not printed off loopback; see %s)\n", dev.path)
+		}
 	} else {
 		fmt.Fprintln(w, "\nApps:")
 		for _, a := range cfg.Apps {

@@ -53,6 +53,9 @@ mode, or else from the server's development token endpoint (loopback only).`,
 			if cfg.AppCertificate == "" && cfg.AppID != "" {
 				cfg.AppCertificate = getenv(envAppCertificate)
 			}
+			if cfg.MetricsToken == "" {
+				cfg.MetricsToken = getenv("COHOST_METRICS_TOKEN")
+			}
 			if !quiet {
 				cfg.Progress = cmd.ErrOrStderr()
 				if f, ok := cfg.Progress.(*os.File); ok {
@@ -102,6 +105,7 @@ mode, or else from the server's development token endpoint (loopback only).`,
 	fs.StringVar(&cfg.URL, "url", "http://127.0.0.1:7800", "the server's HTTP address: the only server contacted")
 	fs.StringVar(&cfg.AppID, "app-id", "", "App ID (default $"+envAppID+"; none: the development token endpoint)")
 	fs.StringVar(&cfg.AppCertificate, "app-certificate", "", "App Certificate to mint tokens (default $"+envAppCertificate+"; none with --app-id: testing mode)")
+	fs.StringVar(&cfg.MetricsToken, "metrics-token", "", "bearer token of the server's /metrics off loopback (default $COHOST_METRICS_TOKEN)")
 	fs.IntVarP(&cfg.Channels, "channels", "n", 1, "channels")
 	fs.IntVarP(&cfg.Hosts, "hosts", "p", 1, "hosts per channel, each publishing audio and video")
 	fs.IntVarP(&cfg.Audience, "audience", "s", 10, "audience members per channel, subscribed to every host")

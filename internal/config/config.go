@@ -95,6 +95,8 @@ type Config struct {
 	TLSKey  string `yaml:"tlsKey"`
 	// ACME obtains and renews certificates automatically (see acme.go).
 	ACME ACME `yaml:"acme"`
+	// Security guards the endpoints of an exposed server (see security.go).
+	Security Security `yaml:"security"`
 	// Apps the server accepts. When empty, a development app is created in
 	// DataDir (and printed at start).
 	Apps []App `yaml:"apps"`
@@ -148,9 +150,10 @@ func Default() Config {
 			MaxRequestsPerSecond:    50,
 			MaxRelayDestinations:    4,
 		},
-		ACME: DefaultACME(),
-		NATS: DefaultNATS(),
-		RTM:  DefaultRTM(),
+		ACME:     DefaultACME(),
+		Security: DefaultSecurity(),
+		NATS:     DefaultNATS(),
+		RTM:      DefaultRTM(),
 
 		Cluster: DefaultCluster(),
 	}

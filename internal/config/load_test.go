@@ -321,6 +321,7 @@ func TestFlagNames(t *testing.T) {
 		"acme-domain", "acme-email", "acme-directory-url", "acme-cache-dir", "acme-http-listen", "acme-ca-file",
 	}
 	want = append(want, rtmFlagNames...)
+	want = append(want, "allowed-origins", "dev-tokens-per-second", "metrics-token", "metrics-listen")
 	fs := newFlags(t)
 	fs.SortFlags = false
 	var got []string

@@ -32,6 +32,9 @@ type Config struct {
 	// app must be in testing mode (no tokens). Without either, tokens come
 	// from the server's development token endpoint (loopback servers only).
 	AppID, AppCertificate string
+	// MetricsToken is the bearer token the server's /metrics requires off
+	// loopback (its security.metricsToken); empty sends none.
+	MetricsToken string
 
 	Channels int  // channels (default 1)
 	Hosts    int  // hosts per channel, each publishing audio and video (default 1)

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"strings"
 	"sync"
@@ -248,5 +249,34 @@ func TestRunTestingMode(t *testing.T) {
 	}
 	if rep.Users.AudienceReceiving != 1 || rep.Config.Tokens != "none (testing mode)" || rep.Loss.Expected == 0 {
 		t.Fatalf("users %+v tokens %q loss %+v", rep.Users, rep.Config.Tokens, rep.Loss)
+	}
+}
+
+// TestScrapeSendsTheMetricsToken: a server whose /metrics asks for a
+// bearer token (off loopback) is measured with the token given.
+func TestScrapeSendsTheMetricsToken(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer s3cret" {
+			http.Error(w, "token", http.StatusUnauthorized)
+			return
+		}
+		_, _ = w.Write([]byte("process_cpu_seconds_total 12.5\ncohost_users{role=\"host\"} 3\n"))
+	}))
+	defer ts.Close()
+	tg, err := newTarget(context.Background(), ts.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.close()
+	if _, err := tg.scrape(context.Background()); err == nil {
+		t.Fatal("scrape without the token succeeded")
+	}
+	tg.metricsToken = "s3cret"
+	s, err := tg.scrape(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.cpuSeconds != 12.5 || s.users != 3 {
+		t.Errorf("sample %+v", s)
 	}
 }

@@ -136,6 +136,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.metricsToken = cfg.MetricsToken
 	defer t.close()
 	tk, err := newTokens(ctx, t, cfg.AppID, cfg.AppCertificate)
 	if err != nil {

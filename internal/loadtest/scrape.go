@@ -36,6 +36,9 @@ func (t *target) scrape(ctx context.Context) (serverSample, error) {
 	if err != nil {
 		return s, err
 	}
+	if t.metricsToken != "" {
+		req.Header.Set("Authorization", "Bearer "+t.metricsToken)
+	}
 	resp, err := t.client.Do(req)
 	if err != nil {
 		return s, fmt.Errorf("loadtest: server metrics: %w", err)

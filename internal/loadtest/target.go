@@ -21,6 +21,8 @@ type target struct {
 	ips      []netip.Addr // the only addresses media is sent to
 	loopback bool
 	client   *http.Client
+	// metricsToken is sent as a bearer token with /metrics requests.
+	metricsToken string
 }
 
 func newTarget(ctx context.Context, raw string) (*target, error) {

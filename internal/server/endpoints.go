@@ -28,7 +28,11 @@ type Endpoints struct {
 
 // Endpoints returns where the server is reached.
 func (s *Server) Endpoints() Endpoints {
-	return NewEndpoints(s.HTTPAddr(), s.MediaAddr(), s.cfg.TLS(), s.cfg.AdvertiseIP)
+	e := NewEndpoints(s.HTTPAddr(), s.MediaAddr(), s.cfg.TLS(), s.cfg.AdvertiseIP)
+	if s.metricsLn != nil {
+		e.Metrics = "http://" + displayHostPort(s.metricsLn.Addr()) + "/metrics"
+	}
+	return e
 }
 
 // NewEndpoints returns the endpoints of a server bound to httpAddr and

@@ -37,7 +37,13 @@ type Server struct {
 	metrics *metrics
 	httpSrv *http.Server
 	tls     *tlsSetup
-	nats    *natsState // see cluster.go
+	// origins are security.allowedOrigins, lowercased.
+	origins map[string]struct{}
+	// metricsLn and metricsSrv serve /metrics and pprof apart
+	// (security.metricsListen).
+	metricsLn  net.Listener
+	metricsSrv *http.Server
+	nats       *natsState // see cluster.go
 
 	mu       sync.Mutex
 	channels map[channelKey]*Channel
@@ -93,6 +99,23 @@ func New(cfg config.Config, logger *slog.Logger) (*Server, error) {
 		_ = s.Close()
 		return nil, err
 	}
+	if len(cfg.Security.OriginList()) > 0 {
+		s.origins = map[string]struct{}{}
+		for _, o := range cfg.Security.OriginList() {
+			s.origins[o] = struct{}{}
+		}
+	}
+	if cfg.Security.MetricsListen != "" {
+		s.metricsLn, err = net.Listen("tcp", cfg.Security.MetricsListen)
+		if err != nil {
+			_ = s.Close()
+			return nil, fmt.Errorf("server: metrics listen: %w", err)
+		}
+		mux := http.NewServeMux()
+		s.diagnosticRoutes(mux, func(h http.Handler) http.Handler { return h })
+		s.metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug)}
+	}
 	s.httpSrv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug)}
 	s.tls, err = newTLS(cfg, logger)
 	if err != nil {
@@ -132,22 +155,30 @@ func (s *Server) routes() http.Handler {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	mux.Handle("GET /metrics", s.metrics.handler())
-	mux.HandleFunc(protocol.SignalPath, s.handleSignal)
+	mux.Handle(protocol.SignalPath, s.originGuard(http.HandlerFunc(s.handleSignal)))
 	s.rtmRoutes(mux)
 	s.clusterRoutes(mux)
 	if s.DevTokensEnabled() {
-		mux.HandleFunc("GET /v1/dev/token", s.handleDevToken)
+		mux.HandleFunc("GET /v1/dev/token", s.devTokenGuard(s.handleDevToken))
 	}
-	if s.cfg.Pprof {
-		mux.HandleFunc("/debug/pprof/", pprof.Index)
-		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	if s.metricsSrv == nil {
+		s.diagnosticRoutes(mux, s.metricsGuard)
 	}
 	s.webRoutes(mux)
 	return mux
+}
+
+// diagnosticRoutes registers /metrics and, if enabled, /debug/pprof/ on
+// mux, each wrapped by guard.
+func (s *Server) diagnosticRoutes(mux *http.ServeMux, guard func(http.Handler) http.Handler) {
+	mux.Handle("GET /metrics", guard(s.metrics.handler()))
+	if s.cfg.Pprof {
+		mux.Handle("/debug/pprof/", guard(http.HandlerFunc(pprof.Index)))
+		mux.Handle("/debug/pprof/cmdline", guard(http.HandlerFunc(pprof.Cmdline)))
+		mux.Handle("/debug/pprof/profile", guard(http.HandlerFunc(pprof.Profile)))
+		mux.Handle("/debug/pprof/symbol", guard(http.HandlerFunc(pprof.Symbol)))
+		mux.Handle("/debug/pprof/trace", guard(http.HandlerFunc(pprof.Trace)))
+	}
 }
 
 // Serve serves until ctx is cancelled, then shuts down gracefully: every
@@ -174,6 +205,16 @@ func (s *Server) Serve(ctx context.Context) error {
 			s.logger.Error("ACME HTTP-01 listener", "err", err)
 		}
 	}()
+	metricsDone := make(chan struct{})
+	go func() {
+		defer close(metricsDone)
+		if s.metricsSrv == nil {
+			return
+		}
+		if err := s.metricsSrv.Serve(s.metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
+			s.logger.Error("metrics listener", "err", err)
+		}
+	}()
 	janitorDone := make(chan struct{})
 	jctx, stopJanitor := context.WithCancel(context.Background())
 	go func() {
@@ -189,6 +230,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	<-janitorDone
 	s.shutdown()
 	<-acmeDone
+	<-metricsDone
 	if serveErr == nil {
 		serveErr = <-errc
 	}
@@ -245,6 +287,12 @@ func (s *Server) Close() error {
 	_ = s.httpLn.Close()
 	if s.tls != nil {
 		s.tls.close()
+	}
+	if s.metricsSrv != nil {
+		_ = s.metricsSrv.Close()
+	}
+	if s.metricsLn != nil {
+		_ = s.metricsLn.Close()
 	}
 	s.stopNATS()
 	return s.media.Close()

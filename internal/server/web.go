@@ -74,6 +74,10 @@ func (sf staticFiles) serve(w http.ResponseWriter, r *http.Request, name string)
 	h.Set("Cache-Control", "no-cache")
 	h.Set("Access-Control-Allow-Origin", "*")
 	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	if strings.HasSuffix(name, ".html") {
+		setPageHeaders(h)
+	}
 	http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(f.body))
 }
 

@@ -1718,7 +1718,10 @@
       try {
         ({ sig, resp, url: this._serverURL } = await connectJoin(this, req, locator.wsURLs()));
       } catch (e) {
-        if (this._state === "CONNECTING") this._setState("DISCONNECTED", e.code === "TOKEN_EXPIRE" ? "TOKEN_EXPIRE" : "NETWORK_ERROR");
+        if (
+          /** @type {string} */
+          this._state === "CONNECTING"
+        ) this._setState("DISCONNECTED", e.code === "TOKEN_EXPIRE" ? "TOKEN_EXPIRE" : "NETWORK_ERROR");
         throw joinError(e);
       }
       if (this._signal !== sig) throw fail("OPERATION_ABORTED", "leave() was called during join()");
@@ -1848,7 +1851,7 @@
     // When that server cannot be reached, or announced its shutdown, the
     // attempt joins on another one instead (client-failover.js).
     async _resumeOnce(deadline) {
-      if (this._moveAway) return this._rejoinOnce();
+      if (this._moveAway) return clientFailover._rejoinOnce.call(this);
       const sig = this._newSignal(this._serverURL);
       let opened = false;
       try {
@@ -1880,7 +1883,7 @@
           return true;
         }
         log.debug("resume attempt failed", e);
-        if (!opened) return this._rejoinOnce();
+        if (!opened) return clientFailover._rejoinOnce.call(this);
         return false;
       }
     }
@@ -1987,7 +1990,7 @@
           this.emit("channel-media-relay-event", RELAY_EVENTS[d.event] || String(d.event), d.channel || void 0);
           return;
         case "disconnect": {
-          if (d.reason === SERVER_SHUTDOWN && this._serverGone()) return;
+          if (d.reason === SERVER_SHUTDOWN && clientFailover._serverGone.call(this)) return;
           this._ended = true;
           const reason = DISCONNECT_REASONS[d.reason] || "SERVER_ERROR";
           log.warn(`the server ended the session: ${d.message || reason}`);

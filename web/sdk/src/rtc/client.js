@@ -184,7 +184,7 @@ export class AgoraRTCClient extends EventEmitter {
     try {
       ({ sig, resp, url: this._serverURL } = await connectJoin(this, req, locator.wsURLs()));
     } catch (e) {
-      if (this._state === "CONNECTING") this._setState("DISCONNECTED", e.code === "TOKEN_EXPIRE" ? "TOKEN_EXPIRE" : "NETWORK_ERROR");
+      if (/** @type {string} */ (this._state) === "CONNECTING") this._setState("DISCONNECTED", e.code === "TOKEN_EXPIRE" ? "TOKEN_EXPIRE" : "NETWORK_ERROR");
       throw joinError(e);
     }
     if (this._signal !== sig) throw fail("OPERATION_ABORTED", "leave() was called during join()");
@@ -326,7 +326,7 @@ export class AgoraRTCClient extends EventEmitter {
   // When that server cannot be reached, or announced its shutdown, the
   // attempt joins on another one instead (client-failover.js).
   async _resumeOnce(deadline) {
-    if (this._moveAway) return this._rejoinOnce();
+    if (this._moveAway) return clientFailover._rejoinOnce.call(this);
     // The session lives on the server that accepted the join.
     const sig = this._newSignal(this._serverURL);
     let opened = false;
@@ -361,7 +361,7 @@ export class AgoraRTCClient extends EventEmitter {
         return true;
       }
       log.debug("resume attempt failed", e);
-      if (!opened) return this._rejoinOnce();
+      if (!opened) return clientFailover._rejoinOnce.call(this);
       return false;
     }
   }
@@ -473,7 +473,7 @@ export class AgoraRTCClient extends EventEmitter {
         this.emit("channel-media-relay-event", RELAY_EVENTS[d.event] || String(d.event), d.channel || undefined);
         return;
       case "disconnect": {
-        if (d.reason === SERVER_SHUTDOWN && this._serverGone()) return;
+        if (d.reason === SERVER_SHUTDOWN && clientFailover._serverGone.call(this)) return;
         this._ended = true;
         const reason = DISCONNECT_REASONS[d.reason] || "SERVER_ERROR";
         log.warn(`the server ended the session: ${d.message || reason}`);

@@ -24,6 +24,7 @@ const OPEN_TIMEOUT_MS = 10000;
  * @returns {Promise<{sig: any, resp: any, url: string}>}
  */
 export async function connectJoin(client, req, urls) {
+  /** @type {any} */
   let sig = null;
   const open = async (url) => {
     const s = client._newSignal(url);

@@ -31,7 +31,9 @@ type Security struct {
 }
 
 // DefaultSecurity returns the security defaults.
-func DefaultSecurity() Security { return Security{DevTokensPerSecond: 10} }
+// DevTokensPerSecond leaves room for cohost loadtest joining a few hundred
+// users per second with development tokens.
+func DefaultSecurity() Security { return Security{DevTokensPerSecond: 200} }
 
 // OriginList returns AllowedOrigins split on commas, trimmed, lowercased,
 // without a trailing slash.

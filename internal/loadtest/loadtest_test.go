@@ -14,6 +14,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -278,5 +279,35 @@ func TestScrapeSendsTheMetricsToken(t *testing.T) {
 	}
 	if s.cpuSeconds != 12.5 || s.users != 3 {
 		t.Errorf("sample %+v", s)
+	}
+}
+
+// TestDevTokensWaitOutTheRateLimit: when the development token endpoint
+// answers 429, the load tester waits as told and asks again instead of
+// failing the run.
+func TestDevTokensWaitOutTheRateLimit(t *testing.T) {
+	var calls atomic.Int32
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "too many", http.StatusTooManyRequests)
+			return
+		}
+		_, _ = w.Write([]byte(`{"appId":"app","token":"tok"}`))
+	}))
+	defer ts.Close()
+	tg, err := newTarget(context.Background(), ts.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tg.close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	tk, err := newTokens(ctx, tg, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok, err := tk.token(ctx, "c", 1, false); err != nil || tok != "tok" || calls.Load() != 3 {
+		t.Fatalf("token %q, %v after %d requests", tok, err, calls.Load())
 	}
 }

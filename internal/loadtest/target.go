@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/cohost-rtc/cohost/token"
@@ -138,13 +139,31 @@ func (tk *tokens) fetch(ctx context.Context, channel string, uid uint32, host bo
 		role = "publisher"
 	}
 	q := url.Values{"channel": {channel}, "uid": {fmt.Sprint(uid)}, "role": {role}, "expire": {fmt.Sprint(tk.expire)}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, tk.t.url("/v1/dev/token", q), nil)
-	if err != nil {
-		return "", "", err
-	}
-	resp, err := tk.t.client.Do(req)
-	if err != nil {
-		return "", "", fmt.Errorf("loadtest: development token: %w", err)
+	var resp *http.Response
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, tk.t.url("/v1/dev/token", q), nil)
+		if err != nil {
+			return "", "", err
+		}
+		resp, err = tk.t.client.Do(req)
+		if err != nil {
+			return "", "", fmt.Errorf("loadtest: development token: %w", err)
+		}
+		if resp.StatusCode != http.StatusTooManyRequests {
+			break
+		}
+		// The endpoint is rate limited: wait as asked, then try again.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 512))
+		resp.Body.Close()
+		wait := time.Second
+		if n, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && n > 0 {
+			wait = time.Duration(n) * time.Second
+		}
+		select {
+		case <-ctx.Done():
+			return "", "", fmt.Errorf("loadtest: development token: %w", ctx.Err())
+		case <-time.After(wait):
+		}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

@@ -6,3 +6,8 @@ func KillNode(s *Server, i int) { s.nodes[i].KillNode() }
 
 // RTCSessions is how many RTC sessions node i holds.
 func RTCSessions(s *Server, i int) int { return s.nodes[i].RTCSessions() }
+
+// CrashNode stops node i as a killed process would: no goodbye to the
+// cluster, its listener closed, its client and peer connections dropped
+// without a word.
+func CrashNode(s *Server, i int) { s.nodes[i].Crash() }

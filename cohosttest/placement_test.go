@@ -215,3 +215,76 @@ func TestClusterFullNodeSendsNewcomersElsewhere(t *testing.T) {
 		t.Errorf("refusal %q does not say the node is full", pe.Message)
 	}
 }
+
+// TestClusterOwnerNodeDies: when the node hosting a channel dies, its host
+// and its audience reconnect through the other nodes (RECONNECTING, then
+// CONNECTED with REJOIN_SUCCESS), keep their uids and roles, the host
+// publishes again by itself and the audience hears it again on the same
+// track, and nobody is told anybody left.
+func TestClusterOwnerNodeDies(t *testing.T) {
+	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
+	nodes := c.Nodes()
+
+	host, hostEv := engine(t, c, nodes[0].URL, protocol.RoleBroadcaster)
+	if _, err := host.JoinChannel(joinCtx(t), "", "show", 20); err != nil {
+		t.Fatal(err)
+	}
+	speak(t, host)
+	viewer, viewerEv := engine(t, c, nodes[1].URL, protocol.RoleAudience)
+	if _, err := viewer.JoinChannel(joinCtx(t), "", "show", 30); err != nil {
+		t.Fatal(err)
+	}
+	if got := sessions(c); !slices.Equal(got, []int{2, 0, 0}) {
+		t.Fatalf("sessions per node: %v, want both on A", got)
+	}
+	track, err := viewer.Subscribe(joinCtx(t), 20, protocol.MediaAudio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var last time.Time
+	go func() {
+		for {
+			if _, err := track.ReadRTP(); err != nil {
+				return
+			}
+			mu.Lock()
+			last = time.Now()
+			mu.Unlock()
+		}
+	}()
+	heardSince := func(t0 time.Time) bool { mu.Lock(); defer mu.Unlock(); return last.After(t0) }
+	waitUntil(t, 20*time.Second, "the viewer hears the host", func() bool { return heardSince(time.Time{}) })
+
+	killed := time.Now()
+	cohosttest.CrashNode(c, 0)
+	waitUntil(t, 30*time.Second, "the host and the viewer are back in the channel", func() bool {
+		return hostEv.has("state CONNECTED REJOIN_SUCCESS") && viewerEv.has("state CONNECTED REJOIN_SUCCESS")
+	})
+	// Packets read after the viewer moved came through the new node (the
+	// old one's were read long before: it takes over a second to move).
+	moved := time.Now()
+	waitUntil(t, 30*time.Second, "the viewer hears the host again", func() bool { return heardSince(moved) })
+	mu.Lock()
+	back := last.Sub(killed)
+	mu.Unlock()
+	t.Logf("media flows again %v after the node hosting the channel died (node timeout 1.5 s)", back.Round(10*time.Millisecond))
+
+	for _, h := range []*events{hostEv, viewerEv} {
+		got := h.all()
+		if i, j := slices.Index(got, "state RECONNECTING INTERRUPTED"), slices.Index(got, "state CONNECTED REJOIN_SUCCESS"); i < 0 || j < i {
+			t.Errorf("states %q: want RECONNECTING INTERRUPTED then CONNECTED REJOIN_SUCCESS", got)
+		}
+		for _, ev := range got {
+			if strings.HasPrefix(ev, "user-offline") || strings.HasPrefix(ev, "state FAILED") || strings.HasPrefix(ev, "state DISCONNECTED") {
+				t.Errorf("unexpected %q in %q", ev, got)
+			}
+		}
+	}
+	if host.ClientRole() != protocol.RoleBroadcaster || viewer.ClientRole() != protocol.RoleAudience {
+		t.Errorf("roles after the move: host %v, viewer %v", host.ClientRole(), viewer.ClientRole())
+	}
+	if got := sessions(c); got[1]+got[2] != 2 || (got[1] != 0 && got[2] != 0) {
+		t.Errorf("sessions per surviving node: %v, want both on one node", got[1:])
+	}
+}

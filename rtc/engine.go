@@ -62,7 +62,12 @@ type session struct {
 	joined  bool
 	leaving bool // LeaveChannel or a disconnect event is ending it
 	conn    *signalConn
-	url     string                                // signalling URL of the node the session is on
+	url     string   // signalling URL of the node the session is on
+	nodes   []string // signalling URLs of the cluster's live nodes, last listed
+	// away: remote users known before the session moved to another node
+	// and not announced by it since; moves counts the moves.
+	away    map[protocol.UID]bool
+	moves   int
 	ready   chan struct{}                         // closed while conn is usable (after join/resume)
 	lostAt  time.Time                             // when the connection broke
 	remote  map[protocol.UID]protocol.UserAccount // visible remote users

@@ -93,7 +93,10 @@ func (e *Engine) onUserJoined(sess *session, c *signalConn, ev protocol.UserJoin
 		return
 	}
 	if _, ok := sess.remote[ev.UID]; ok {
-		return // already known (e.g. re-announced after a resume)
+		// Already known (re-announced after a resume, or back after
+		// the session moved to another node).
+		delete(sess.away, ev.UID)
+		return
 	}
 	sess.remote[ev.UID] = ev.Account
 	uid, elapsed := ev.UID, time.Since(sess.joinStart)
@@ -129,6 +132,13 @@ func (e *Engine) onUserPublished(sess *session, c *signalConn, ev protocol.UserP
 		return
 	}
 	uid, mt := ev.UID, ev.MediaType
+	if sub := sess.subs[subKey{uid, mt}]; sub != nil && sub.stale {
+		// The session moved to another node: the track is back, and
+		// the subscription is renewed there without a new callback.
+		sub.stale = false
+		e.goLocked(func() { e.autoSubscribe(sess, sub) })
+		return
+	}
 	e.emit(func(h EventHandler) { h.OnUserPublished(uid, mt) })
 	auto := (mt == protocol.MediaAudio && e.cfg.AutoSubscribeAudio) ||
 		(mt == protocol.MediaVideo && e.cfg.AutoSubscribeVideo)

@@ -70,38 +70,13 @@ func (e *Engine) join(ctx context.Context, token, channel string, uid protocol.U
 		return 0, e.afterCallbacks(ctx, err)
 	}
 
-	url := e.cfg.signalURL
-	var data json.RawMessage
-	for {
-		c, d, err := e.joinAt(ctx, sess, url, req)
-		if err != nil {
-			return fail(err)
-		}
-		if c == nil {
-			return 0, e.gone()
-		}
-		var r protocol.JoinResponse
-		if json.Unmarshal(d, &r) != nil || r.Redirect == "" {
-			data = d
-			break
-		}
-		// A cluster node sends the join to the node hosting the channel.
-		e.mu.Lock()
-		if e.sess == sess && sess.conn == c {
-			sess.conn = nil
-		}
-		e.mu.Unlock()
-		c.close()
-		if req.Redirects >= maxRedirects {
-			return fail(protocol.NewError(protocol.ErrNoServerResources, "join redirected %d times; last to node %s", req.Redirects, r.RedirectNode))
-		}
-		next, err := signalURL(r.Redirect)
-		if err != nil {
-			return fail(fmt.Errorf("rtc: join: redirect: %w", err))
-		}
-		e.log.Info("join redirected", "node", r.RedirectNode, "url", r.Redirect)
-		url = next
-		req.Redirects++
+	apply := func(c *signalConn, _ string, data json.RawMessage) { e.applyJoin(sess, c, data, false) }
+	c, data, err := e.joinThrough(ctx, sess, e.cfg.signalURLs, req, "", apply)
+	if err != nil {
+		return fail(err)
+	}
+	if c == nil {
+		return 0, e.gone()
 	}
 	var resp protocol.JoinResponse
 	if err := json.Unmarshal(data, &resp); err != nil {
@@ -120,9 +95,62 @@ func (e *Engine) join(ctx context.Context, token, channel string, uid protocol.U
 // follows.
 const maxRedirects = 4
 
+// errBackHome: a join meant to move the session to another node was sent
+// back to the node the session is on, which therefore lives.
+var errBackHome = errors.New("rtc: the session's node still hosts the channel")
+
+// joinThrough sends req to the first of urls that answers and follows the
+// cluster's redirects. apply runs on the connection's reader with the
+// accepted response, before any later event. It returns the connection
+// and the response data; a nil connection when the session ended
+// meanwhile. A redirect to home (when not "") ends it with errBackHome.
+func (e *Engine) joinThrough(ctx context.Context, sess *session, urls []string, req protocol.JoinRequest, home string,
+	apply func(c *signalConn, url string, data json.RawMessage)) (*signalConn, json.RawMessage, error) {
+	var (
+		c    *signalConn
+		data json.RawMessage
+		err  error
+	)
+	for i, url := range urls {
+		c, data, err = e.joinAt(ctx, sess, url, req, apply)
+		if err == nil || protocolError(err) != nil || ctx.Err() != nil || i == len(urls)-1 {
+			break
+		}
+		e.log.Info("server unreachable, trying the next", "url", url, "err", err)
+	}
+	for err == nil && c != nil {
+		var r protocol.JoinResponse
+		if json.Unmarshal(data, &r) != nil || r.Redirect == "" {
+			return c, data, nil
+		}
+		// A cluster node sends the join to the node hosting the channel.
+		e.mu.Lock()
+		if e.sess == sess && sess.conn == c {
+			sess.conn = nil
+		}
+		e.mu.Unlock()
+		c.close()
+		if req.Redirects >= maxRedirects {
+			return nil, nil, protocol.NewError(protocol.ErrNoServerResources, "join redirected %d times; last to node %s", req.Redirects, r.RedirectNode)
+		}
+		next, perr := signalURL(r.Redirect)
+		if perr != nil {
+			return nil, nil, fmt.Errorf("rtc: join: redirect: %w", perr)
+		}
+		if next == home {
+			return nil, nil, errBackHome
+		}
+		e.log.Info("join redirected", "node", r.RedirectNode, "url", r.Redirect)
+		req.Redirects++
+		c, data, err = e.joinAt(ctx, sess, next, req, apply)
+	}
+	return c, data, err
+}
+
 // joinAt dials url and sends req. It returns the connection and the
 // response's data; a nil connection when the session ended meanwhile.
-func (e *Engine) joinAt(ctx context.Context, sess *session, url string, req protocol.JoinRequest) (*signalConn, json.RawMessage, error) {
+func (e *Engine) joinAt(ctx context.Context, sess *session, url string, req protocol.JoinRequest,
+	apply func(c *signalConn, url string, data json.RawMessage)) (*signalConn, json.RawMessage, error) {
 	dctx, cancel := context.WithTimeout(ctx, e.cfg.RequestTimeout)
 	c, err := dialSignal(dctx, url, e.cfg.HTTPClient, e.log)
 	cancel()
@@ -132,20 +160,24 @@ func (e *Engine) joinAt(ctx context.Context, sess *session, url string, req prot
 	c.start(func(env *protocol.Envelope) { e.onEvent(sess, c, env) },
 		func(err error) { e.onConnClosed(sess, c, err) })
 	e.mu.Lock()
-	if e.sess != sess {
+	if e.sess != sess || sess.leaving {
 		e.mu.Unlock()
 		c.close()
 		return nil, nil, nil
 	}
-	sess.conn = c
-	sess.url = url
+	if !sess.joined {
+		sess.conn, sess.url = c, url
+	}
 	e.mu.Unlock()
 
 	jctx, cancel := context.WithTimeout(ctx, e.cfg.RequestTimeout)
 	defer cancel()
 	data, err := c.request(jctx, protocol.TypeJoin, req, func(data json.RawMessage, perr *protocol.Error) {
 		if perr == nil {
-			e.applyJoin(sess, c, data, false)
+			var r protocol.JoinResponse
+			if json.Unmarshal(data, &r) == nil && r.Redirect == "" {
+				apply(c, url, data)
+			}
 		}
 	})
 	if err != nil {
@@ -157,6 +189,7 @@ func (e *Engine) joinAt(ctx context.Context, sess *session, url string, req prot
 				err = fmt.Errorf("rtc: join: no answer within %v: %w", e.cfg.RequestTimeout, err)
 			}
 		}
+		c.close()
 		return nil, nil, err
 	}
 	return c, data, nil
@@ -180,9 +213,6 @@ func (e *Engine) applyJoin(sess *session, c *signalConn, data json.RawMessage, r
 		e.log.Error("undecodable join response", "err", err)
 		return
 	}
-	if resp.Redirect != "" {
-		return // not joined: the join goes to another node
-	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.sess != sess || sess.leaving {
@@ -197,6 +227,9 @@ func (e *Engine) applyJoin(sess *session, c *signalConn, data json.RawMessage, r
 	sess.info = resp
 	sess.conn = c
 	sess.joined = true
+	if nodes := nodeURLs(resp.Nodes); len(nodes) > 0 {
+		sess.nodes = nodes
+	}
 	close(sess.ready)
 	e.role = resp.Role
 	channel, uid := sess.channel, resp.UID

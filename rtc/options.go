@@ -14,12 +14,20 @@ import (
 	"github.com/cohost-rtc/cohost/protocol"
 )
 
-// EngineConfig configures an Engine. Only ServerURL and AppID are required.
+// EngineConfig configures an Engine. Only ServerURL (or ServerURLs) and
+// AppID are required.
 type EngineConfig struct {
 	// ServerURL is the cohost server's HTTP address, e.g.
 	// "http://127.0.0.1:7800" or "https://rtc.example.com". ws:// and
 	// wss:// are accepted too. The signalling path is appended.
 	ServerURL string
+	// ServerURLs are more addresses of the same service, e.g. the nodes
+	// of a cluster: a join tries ServerURL, then each of these in order,
+	// until one answers. Either may be empty, not both. In a cluster a
+	// join reaching any node is sent on to the node hosting the channel,
+	// and when that node dies the engine reconnects through the live
+	// nodes the cluster listed (see docs/go-sdk.md).
+	ServerURLs []string
 	// AppID is the application's App ID.
 	AppID string
 	// Handler receives the engine's events; nil discards them.
@@ -73,9 +81,9 @@ const defaultRequestTimeout = 15 * time.Second
 // settings is an EngineConfig checked and completed with defaults.
 type settings struct {
 	EngineConfig
-	signalURL string
-	profile   protocol.ChannelProfile
-	codecs    []protocol.Codec
+	signalURLs []string // ServerURL then ServerURLs, as signalling URLs
+	profile    protocol.ChannelProfile
+	codecs     []protocol.Codec
 }
 
 // allCodecs are the codecs cohost forwards, in preference order.
@@ -83,11 +91,19 @@ var allCodecs = []protocol.Codec{protocol.CodecOpus, protocol.CodecVP8, protocol
 
 func (c EngineConfig) settings() (*settings, error) {
 	s := &settings{EngineConfig: c}
-	u, err := signalURL(c.ServerURL)
-	if err != nil {
-		return nil, err
+	servers := slices.DeleteFunc(append([]string{c.ServerURL}, c.ServerURLs...), func(u string) bool { return u == "" })
+	if len(servers) == 0 {
+		servers = []string{""} // reported as an empty ServerURL
 	}
-	s.signalURL = u
+	for _, server := range servers {
+		u, err := signalURL(server)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(s.signalURLs, u) {
+			s.signalURLs = append(s.signalURLs, u)
+		}
+	}
 	if c.AppID == "" {
 		return nil, fmt.Errorf("%w: AppID is empty", ErrInvalidConfig)
 	}

@@ -15,6 +15,8 @@ func TestNewEngineValidation(t *testing.T) {
 	bad := map[string]rtc.EngineConfig{
 		"no server":       {AppID: "a"},
 		"no app":          {ServerURL: "http://127.0.0.1:1"},
+		"only empty URLs": {AppID: "a", ServerURLs: []string{""}},
+		"bad second URL":  {ServerURL: "http://h", ServerURLs: []string{"ftp://h"}, AppID: "a"},
 		"bad scheme":      {ServerURL: "ftp://127.0.0.1:1", AppID: "a"},
 		"no host":         {ServerURL: "http://", AppID: "a"},
 		"query":           {ServerURL: "http://h/?x=1", AppID: "a"},
@@ -32,6 +34,7 @@ func TestNewEngineValidation(t *testing.T) {
 	}
 	good := []rtc.EngineConfig{
 		{ServerURL: "http://127.0.0.1:7800", AppID: "a"},
+		{ServerURLs: []string{"http://10.0.0.1:7800", "http://10.0.0.2:7800"}, AppID: "a"},
 		{ServerURL: "https://rtc.example.com/base/", AppID: "a", ClientRole: protocol.RoleBroadcaster},
 		{ServerURL: "ws://h:1", AppID: "a", ChannelProfile: new(protocol.ProfileCommunication)},
 		{ServerURL: "wss://h", AppID: "a", Codecs: []protocol.Codec{protocol.CodecOpus, protocol.CodecH264, protocol.CodecOpus}},

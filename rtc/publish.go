@@ -397,6 +397,34 @@ func (p *publisher) restartICE() {
 	})
 }
 
+// republish publishes the same tracks again on a new upstream connection
+// after the session moved to another node. It may be called with e.mu
+// held.
+func (p *publisher) republish() {
+	p.q.Push(func() {
+		var tracks []*LocalTrack
+		for _, pt := range p.tracks {
+			tracks = append(tracks, pt.track)
+		}
+		if p.pc != nil {
+			_ = p.pc.Close()
+			p.pc = nil
+		}
+		p.rtcp.Wait()
+		clear(p.tracks)
+		if len(tracks) == 0 {
+			return
+		}
+		ctx, cancel := context.WithTimeout(p.sess.ctx, p.e.cfg.RequestTimeout)
+		defer cancel()
+		if err := p.publish(ctx, tracks); err != nil && p.sess.ctx.Err() == nil {
+			err = fmt.Errorf("rtc: publish again on the new node: %w", err)
+			p.e.log.Warn("republish failed", "err", err)
+			p.e.emit(func(h EventHandler) { h.OnError(err) })
+		}
+	})
+}
+
 // close stops the queue, then closes the peer connection and releases the
 // tracks.
 func (p *publisher) close() {

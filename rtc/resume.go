@@ -101,6 +101,19 @@ func (e *Engine) resume(sess *session, deadline time.Time) {
 		if done {
 			return
 		}
+		if protocolError(err) == nil && sess.ctx.Err() == nil && e.inCluster(sess) {
+			// The node may be dead: move through another one, unless
+			// the cluster says the session's node still hosts it.
+			done, ferr := e.failoverOnce(sess, deadline)
+			if done {
+				return
+			}
+			if pe := protocolError(ferr); pe != nil && !transientJoinError(pe) {
+				err = ferr
+			} else if ferr != nil {
+				e.log.Info("failover attempt failed", "attempt", attempt, "err", ferr)
+			}
+		}
 		if pe := protocolError(err); pe != nil {
 			reason := protocol.ReasonSessionExpired
 			if pe.Reason != 0 && pe.Code != protocol.ErrNotInChannel {

@@ -26,6 +26,7 @@ type subscription struct {
 	key   subKey
 	track *RemoteTrack
 	mid   string // transceiver carrying it in the last offer; "" if none
+	stale bool   // the session moved: renewed when the publisher is announced
 
 	ready     chan struct{} // closed when an answered offer carries it
 	readyOnce sync.Once
@@ -322,6 +323,18 @@ func (e *Engine) markOffered(sess *session, tracks []protocol.SubTrack) {
 			sub.markReady()
 		}
 	}
+}
+
+// reset closes the downstream connection after the session moved to
+// another node: the next offer opens a new one. It may be called with
+// e.mu held.
+func (s *subscriber) reset() {
+	s.q.Push(func() {
+		if s.pc != nil {
+			_ = s.pc.Close()
+			s.pc = nil
+		}
+	})
 }
 
 // close stops the queue and closes the peer connection, which ends every

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/cohost-rtc/cohost/internal/cluster"
 	"github.com/cohost-rtc/cohost/internal/natsbus"
 	"github.com/cohost-rtc/cohost/internal/rtmsvc"
@@ -219,6 +221,33 @@ func (s *Server) KillNode() {
 		s.nats.reg.Kill()
 		s.nats.bus.Close()
 	})
+}
+
+// Crash stops the node as a killed process would stop: KillNode, then the
+// listener closes (new connections are refused), every client connection
+// drops without a word and every peer connection closes. Nobody is told
+// anything; the server only finishes releasing its resources when it is
+// closed. For tests.
+func (s *Server) Crash() {
+	s.crashed.Store(true)
+	s.KillNode()
+	_ = s.httpLn.Close()
+	s.mu.Lock()
+	conns := make([]*conn, 0, len(s.conns))
+	for c := range s.conns {
+		conns = append(conns, c)
+	}
+	sessions := make([]*Participant, 0, len(s.sessions))
+	for _, p := range s.sessions {
+		sessions = append(sessions, p)
+	}
+	s.mu.Unlock()
+	for _, c := range conns {
+		c.closeNow(websocket.StatusGoingAway, "")
+	}
+	for _, p := range sessions {
+		p.closeMedia()
+	}
 }
 
 // KillRTM is KillNode (kept for the RTM tests' vocabulary).

@@ -13,6 +13,7 @@ import (
 	"net/http/pprof"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -50,6 +51,7 @@ type Server struct {
 	sessions map[string]*Participant
 	conns    map[*conn]struct{}
 	closing  bool
+	crashed  atomic.Bool // Crash closed the listener
 }
 
 // New checks cfg and binds the HTTP and UDP listeners, so their addresses
@@ -193,7 +195,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		} else {
 			err = s.httpSrv.Serve(s.httpLn)
 		}
-		if errors.Is(err, http.ErrServerClosed) {
+		if errors.Is(err, http.ErrServerClosed) || s.crashed.Load() {
 			err = nil
 		}
 		errc <- err
@@ -222,16 +224,23 @@ func (s *Server) Serve(ctx context.Context) error {
 		s.janitor(jctx)
 	}()
 	var serveErr error
+	served := false
 	select {
 	case <-ctx.Done():
 	case serveErr = <-errc:
+		served = true
+		if s.crashed.Load() {
+			// Crash closed the listener: stay as the crash left
+			// things until told to stop.
+			<-ctx.Done()
+		}
 	}
 	stopJanitor()
 	<-janitorDone
 	s.shutdown()
 	<-acmeDone
 	<-metricsDone
-	if serveErr == nil {
+	if !served {
 		serveErr = <-errc
 	}
 	return serveErr

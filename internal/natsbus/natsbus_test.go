@@ -206,9 +206,14 @@ func TestEmbeddedCluster(t *testing.T) {
 		t.Fatalf("bucket status %v, %v", st, err)
 	}
 	buses[0].Close()
+	// Each try has its own 2 s: a write sent while the stream elects a
+	// new leader may never be acknowledged, and must not use up the test's
+	// whole context.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		_, err := kv1.Put(ctx, "k", []byte("v2"))
+		tctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		_, err := kv1.Put(tctx, "k", []byte("v2"))
+		cancel()
 		if err == nil {
 			break
 		}
@@ -222,7 +227,9 @@ func TestEmbeddedCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	for {
-		e, err := kv2.Get(ctx, "k")
+		tctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		e, err := kv2.Get(tctx, "k")
+		cancel()
 		if err == nil && string(e.Value()) == "v2" {
 			break
 		}

@@ -83,9 +83,14 @@ type ClientConfig struct {
 	// ServerURL is the cohost server's base URL (http://host:7800, or
 	// https://…); the SDK connects to its /v1/rtm WebSocket.
 	ServerURL string
-	AppID     string
-	Handler   ClientHandler
-	Logger    *slog.Logger
+	// ServerURLs are more base URLs of the same service (e.g. the nodes
+	// of a cluster): a login or reconnection tries the URL that worked
+	// last, then the others in order, until one answers. ServerURL or
+	// ServerURLs must name at least one.
+	ServerURLs []string
+	AppID      string
+	Handler    ClientHandler
+	Logger     *slog.Logger
 	// HTTPClient dials the WebSocket (default http.DefaultClient).
 	HTTPClient *http.Client
 	// LoginTimeout bounds Login (default 6 s, as Agora).
@@ -96,7 +101,7 @@ type ClientConfig struct {
 // release it with Close.
 type Client struct {
 	cfg    ClientConfig
-	url    string
+	urls   []string // WebSocket URLs: ServerURL then ServerURLs
 	log    *slog.Logger
 	events *eventq.Queue
 	ctx    context.Context
@@ -110,6 +115,7 @@ type Client struct {
 	userID    string
 	token     string
 	sessionID string
+	urlAt     int // index in urls of the last URL that answered
 	keepAlive time.Duration
 	conn      *conn
 	ready     chan struct{} // closed while conn is logged in
@@ -124,8 +130,24 @@ type Client struct {
 // NewClient checks cfg and creates a client. It opens no connection until
 // Login.
 func NewClient(cfg ClientConfig) (*Client, error) {
-	if cfg.ServerURL == "" || cfg.AppID == "" {
-		return nil, errors.New("rtm: ServerURL and AppID are required")
+	var urls []string
+	for _, s := range append([]string{cfg.ServerURL}, cfg.ServerURLs...) {
+		if s == "" {
+			continue
+		}
+		u := strings.TrimRight(s, "/")
+		switch {
+		case strings.HasPrefix(u, "http://"):
+			u = "ws://" + u[len("http://"):]
+		case strings.HasPrefix(u, "https://"):
+			u = "wss://" + u[len("https://"):]
+		}
+		if u += protocol.RTMPath; !slices.Contains(urls, u) {
+			urls = append(urls, u)
+		}
+	}
+	if len(urls) == 0 || cfg.AppID == "" {
+		return nil, errors.New("rtm: ServerURL (or ServerURLs) and AppID are required")
 	}
 	if cfg.Handler == nil {
 		cfg.Handler = BaseClientHandler{}
@@ -136,14 +158,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if cfg.LoginTimeout <= 0 {
 		cfg.LoginTimeout = 6 * time.Second
 	}
-	u := strings.TrimRight(cfg.ServerURL, "/")
-	switch {
-	case strings.HasPrefix(u, "http://"):
-		u = "ws://" + u[len("http://"):]
-	case strings.HasPrefix(u, "https://"):
-		u = "wss://" + u[len("https://"):]
-	}
-	c := &Client{cfg: cfg, url: u + protocol.RTMPath, log: cfg.Logger, events: eventq.New(),
+	c := &Client{cfg: cfg, urls: urls, log: cfg.Logger, events: eventq.New(),
 		state: protocol.RTMStateDisconnected, ready: make(chan struct{}), channels: map[string]*Channel{},
 		watching: map[string]bool{}, userAttrs: map[string]string{}, localInv: map[string]*LocalInvitation{},
 		remoteInv: map[string]*RemoteInvitation{}}
@@ -215,7 +230,7 @@ func (c *Client) Login(ctx context.Context, token, userID string) error {
 // connect dials, logs in (resuming the session when there is one) and
 // restores channels, subscriptions and attributes.
 func (c *Client) connect(ctx context.Context) error {
-	k, err := dial(ctx, c.url, c.cfg.HTTPClient)
+	k, err := c.dialAny(ctx)
 	if err != nil {
 		return err
 	}
@@ -282,6 +297,29 @@ func (c *Client) connect(ctx context.Context) error {
 	c.wg.Add(1)
 	go c.pinger(k)
 	return nil
+}
+
+// dialAny dials the URL that worked last, then the others in order, and
+// returns the first connection made.
+func (c *Client) dialAny(ctx context.Context) (*conn, error) {
+	var err error
+	for i := range c.urls {
+		c.mu.Lock()
+		at := (c.urlAt + i) % len(c.urls)
+		c.mu.Unlock()
+		var k *conn
+		if k, err = dial(ctx, c.urls[at], c.cfg.HTTPClient); err == nil {
+			c.mu.Lock()
+			c.urlAt = at
+			c.mu.Unlock()
+			return k, nil
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		c.log.Info("rtm: server unreachable, trying the next", "url", c.urls[at], "err", err)
+	}
+	return nil, err
 }
 
 func attrList(m map[string]string) []Attribute {

@@ -49,7 +49,7 @@ func TestNodeKilledAbruptly(t *testing.T) {
 // others exchanging messages on the same nodes: they lose nothing and are
 // refused nothing. The flooder first keeps more messages in flight than the
 // limit's burst until it is refused, which happens however slowly the
-// machine answers, then floods on at over five times the limit while the
+// machine answers, then floods on at up to about 330 a second while the
 // two others talk.
 func TestFloodingClientDoesNotHurtOthers(t *testing.T) {
 	cl := startCluster(t)
@@ -104,8 +104,8 @@ func TestFloodingClientDoesNotHurtOthers(t *testing.T) {
 	}
 	halt()
 
-	// Then about 330 a second, over five times the limit, paced so that
-	// its refusals, answered at once, do not spin the test's own CPU.
+	// Then up to about 330 a second, over five times the limit, paced so
+	// that its refusals, answered at once, do not spin the test's own CPU.
 	halt = flood(8, 3*time.Millisecond)
 	const n = 100
 	for i := range n {

@@ -138,7 +138,7 @@ func (l *Leases) Acquire(ctx context.Context, key string) (NodeID, error) {
 		switch {
 		case errors.Is(err, jetstream.ErrKeyNotFound):
 			rev, err = l.kv.Create(ctx, key, l.val)
-			if errors.Is(err, jetstream.ErrKeyExists) {
+			if isWrongRevision(err) {
 				continue
 			}
 		case err != nil:
@@ -300,8 +300,11 @@ func isWrongRevision(err error) bool {
 	if err == nil {
 		return false
 	}
+	// Replicated streams report a lost compare-and-set as 10164, and a
+	// Create over a delete marker returns it unwrapped.
 	var apiErr *jetstream.APIError
-	if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
+	if errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+		apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant) {
 		return true
 	}
 	return errors.Is(err, jetstream.ErrKeyRevisionMismatch) || errors.Is(err, jetstream.ErrKeyExists)

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -88,5 +89,77 @@ func TestLeaseOneHolderTakenOverWhenDead(t *testing.T) {
 	})
 	if got, err := a.Holder(ctx, key); err != nil || got != "" {
 		t.Fatalf("holder after release: %q, %v; want none", got, err)
+	}
+}
+
+// Nodes that race for a channel whose lease was released (its entry is a
+// delete marker) agree on one holder, and none fails: a compare-and-set
+// lost on the marker is a lost race, not an error.
+func TestLeaseRaceForAReleasedChannel(t *testing.T) {
+	nc := natsConns(t)()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: LeaseBucket})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeNodes{dead: map[NodeID]bool{}, wanted: map[NodeID][]string{}, lost: map[NodeID][]string{}}
+	const nodes, rounds = 6, 20
+	ls := make([]*Leases, nodes)
+	for i := range ls {
+		ls[i] = StartLeases(kv, f.cfg(NodeID(fmt.Sprint("n", i)), time.Minute))
+		defer ls[i].Close()
+	}
+	for r := range rounds {
+		key := LeaseKey("app", fmt.Sprint("released ", r))
+		if _, err := kv.Put(ctx, key, []byte(`{"node":"gone"}`)); err != nil {
+			t.Fatal(err)
+		}
+		if err := kv.Delete(ctx, key); err != nil {
+			t.Fatal(err)
+		}
+		got := make([]NodeID, nodes)
+		errs := make([]error, nodes)
+		var wg sync.WaitGroup
+		for i, l := range ls {
+			wg.Go(func() { got[i], errs[i] = l.Acquire(ctx, key) })
+		}
+		wg.Wait()
+		for i := range ls {
+			if errs[i] != nil {
+				t.Fatalf("round %d: node %d: %v", r, i, errs[i])
+			}
+			if got[i] != got[0] {
+				t.Fatalf("round %d: node %d sees holder %q, node 0 %q", r, i, got[i], got[0])
+			}
+		}
+	}
+}
+
+// A compare-and-set lost is recognised however JetStream reports it:
+// single-replica streams (10071), replicated ones (10164, which a Create
+// over a delete marker returns unwrapped) and the key-value errors.
+func TestWrongRevisionRecognised(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"nil", nil, false},
+		{"10071", &jetstream.APIError{ErrorCode: jetstream.JSErrCodeStreamWrongLastSequence}, true},
+		{"10164 from a replicated stream", &jetstream.APIError{ErrorCode: jetstream.JSErrCodeStreamWrongLastSequenceConstant}, true},
+		{"10164 wrapped", fmt.Errorf("put: %w", &jetstream.APIError{ErrorCode: jetstream.JSErrCodeStreamWrongLastSequenceConstant}), true},
+		{"key exists", jetstream.ErrKeyExists, true},
+		{"revision mismatch", jetstream.ErrKeyRevisionMismatch, true},
+		{"no responders", jetstream.ErrNoStreamResponse, false},
+		{"timeout", context.DeadlineExceeded, false},
+	} {
+		if got := isWrongRevision(tc.err); got != tc.want {
+			t.Errorf("%s: isWrongRevision = %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }

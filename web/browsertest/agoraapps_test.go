@@ -27,8 +27,8 @@ func bundleApp(t *testing.T, source string) string {
 		t.Fatal(err)
 	}
 	code, err := sdkbuild.Bundle(source, sdk, api.FormatESModule, map[string]string{
-		"agora-rtc-sdk-ng": filepath.Join(sdk, "cohost-rtc.mjs"),
-		"agora-rtm-sdk":    filepath.Join(sdk, "cohost-rtm.mjs"),
+		"agora-rtc-sdk-ng": filepath.Join(sdk, "rtc", "cohost-rtc.mjs"),
+		"agora-rtm-sdk":    filepath.Join(sdk, "rtm", "cohost-rtm.mjs"),
 	})
 	if err != nil {
 		t.Fatalf("bundling the application: %v", err)

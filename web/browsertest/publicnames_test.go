@@ -87,7 +87,7 @@ func TestAgoraRTCPublicNames(t *testing.T) {
 		cam.close(); mic.close();
 		out["esm"] = Object.keys(await import("/sdk/cohost-rtc.mjs")).sort();
 		return out;`)
-	got["types"] = declaredTypes(t, "cohost-rtc.d.ts")
+	got["types"] = declaredTypes(t, "rtc/cohost-rtc.d.ts")
 	missing(t, "cohost-rtc", want, got)
 }
 
@@ -107,7 +107,7 @@ func TestAgoraRTMPublicNames(t *testing.T) {
 		out["RtmChannel"] = list(c.createChannel("names"));
 		out["LocalInvitation"] = list(c.createLocalInvitation("peer"));
 		return out;`)
-	got["types"] = declaredTypes(t, "cohost-rtm.d.ts")
+	got["types"] = declaredTypes(t, "rtm/cohost-rtm.d.ts")
 	missing(t, "cohost-rtm", want, got)
 }
 
@@ -117,7 +117,7 @@ var exportedTypeRE = regexp.MustCompile(`(?m)^export (?:declare )?(?:interface|t
 // declaredTypes lists the names cohost's declaration file exports.
 func declaredTypes(t *testing.T, file string) []string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "sdk", file))
+	b, err := os.ReadFile(filepath.Join("..", "sdk", filepath.FromSlash(file)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,6 @@
-// Command build rebuilds the Web SDKs' files under web/sdk from their
-// sources under web/sdk/src (see package sdkbuild). Run it from the
+// Command build rebuilds the Web SDKs' files in their npm package
+// directories, web/sdk/rtc and web/sdk/rtm, from their sources under
+// web/sdk/src (see package sdkbuild). Run it from the
 // repository root after changing the sources:
 //
 //	go run ./web/build
@@ -39,10 +40,14 @@ func run(dir string) error {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		if err := os.WriteFile(filepath.Join(abs, n), files[n], 0o644); err != nil {
+		out := filepath.Join(abs, filepath.FromSlash(n))
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 			return fmt.Errorf("write %s: %w", n, err)
 		}
-		fmt.Println("wrote", filepath.Join(dir, n))
+		if err := os.WriteFile(out, files[n], 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", n, err)
+		}
+		fmt.Println("wrote", filepath.Join(dir, filepath.FromSlash(n)))
 	}
 	return nil
 }

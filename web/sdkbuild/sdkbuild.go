@@ -1,9 +1,10 @@
 // Package sdkbuild builds the Web SDKs: the ES module sources under
 // web/sdk/src are bundled with esbuild into the files a browser loads, the
 // classic script (defining the global AgoraRTC or AgoraRTM) and the ES
-// module, for each SDK. The built files are committed under web/sdk and
-// embedded in the binary; `go run ./web/build` rewrites them and a test
-// fails when they differ from what the sources build to.
+// module, for each SDK. The built files are committed in each SDK's npm
+// package directory (web/sdk/rtc, web/sdk/rtm) and embedded in the binary;
+// `go run ./web/build` rewrites them and a test fails when they differ from
+// what the sources build to.
 package sdkbuild
 
 import (
@@ -18,10 +19,11 @@ import (
 // ErrBuild is returned when esbuild reports errors.
 var ErrBuild = errors.New("sdkbuild: build failed")
 
-// SDK is one Web SDK: its source directory under src, the global its
-// classic script defines and the base name of its built files.
+// SDK is one Web SDK: its source directory under src (also the name of its
+// npm package's directory, holding the built files), the global its classic
+// script defines and the base name of its built files.
 type SDK struct {
-	Dir    string // e.g. "rtc": entries src/rtc/global.js and src/rtc/module.js
+	Dir    string // e.g. "rtc": entries src/rtc/global.js and src/rtc/module.js, built into rtc/
 	Global string // e.g. "AgoraRTC"
 	Name   string // e.g. "cohost-rtc": cohost-rtc.js and cohost-rtc.mjs
 	About  string // the header comment's first paragraph
@@ -38,7 +40,8 @@ login, sendMessageToPeer, channels, attributes, presence, invitations).`},
 }
 
 // Build bundles every SDK's sources found under sdkDir/src and returns the
-// built files by name (e.g. "cohost-rtc.js").
+// built files by their slash-separated path under sdkDir (e.g.
+// "rtc/cohost-rtc.js").
 func Build(sdkDir string) (map[string][]byte, error) {
 	out := make(map[string][]byte)
 	for _, sdk := range SDKs {
@@ -53,7 +56,7 @@ func Build(sdkDir string) (map[string][]byte, error) {
 			if err != nil {
 				return nil, err
 			}
-			out[sdk.Name+f.ext] = code
+			out[sdk.Dir+"/"+sdk.Name+f.ext] = code
 		}
 	}
 	return out, nil

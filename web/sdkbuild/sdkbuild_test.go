@@ -28,7 +28,7 @@ func TestCommittedFilesAreBuiltFromSources(t *testing.T) {
 		t.Fatalf("built %d files, want %d", len(files), 2*len(sdkbuild.SDKs))
 	}
 	for name, want := range files {
-		got, err := os.ReadFile(filepath.Join(dir, name))
+		got, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
 		if err != nil {
 			t.Fatalf("%s: %v (run `go run ./web/build`)", name, err)
 		}
@@ -60,55 +60,92 @@ func TestBuildIsReproducible(t *testing.T) {
 	}
 }
 
-// The npm package (web/package.json) publishes the built files: every
-// path its exports name exists, and its version is the SDKs' own.
+// Each SDK is an npm package of its own (web/sdk/rtc, web/sdk/rtm) that
+// publishes its built files: every path its manifest names exists inside
+// the package directory, and all packages carry the SDKs' own version.
+// web/package.json is the development package and is never published.
 func TestPackageLayout(t *testing.T) {
-	b, err := os.ReadFile("../package.json")
+	var dev struct {
+		Private bool `json:"private"`
+	}
+	readJSON(t, "../package.json", &dev)
+	if !dev.Private {
+		t.Error("web/package.json is the development package: it must be private")
+	}
+	names := map[string]bool{}
+	for _, sdk := range sdkbuild.SDKs {
+		dir := filepath.Join("../sdk", sdk.Dir)
+		var pkg struct {
+			Name        string                     `json:"name"`
+			Version     string                     `json:"version"`
+			Private     bool                       `json:"private"`
+			License     string                     `json:"license"`
+			Main        string                     `json:"main"`
+			Module      string                     `json:"module"`
+			Types       string                     `json:"types"`
+			Exports     map[string]json.RawMessage `json:"exports"`
+			Files       []string                   `json:"files"`
+			SideEffects *bool                      `json:"sideEffects"`
+			Repository  struct {
+				Directory string `json:"directory"`
+			} `json:"repository"`
+		}
+		readJSON(t, filepath.Join(dir, "package.json"), &pkg)
+		if pkg.Name == "" || pkg.Version == "" || pkg.Private || pkg.License == "" || pkg.SideEffects == nil {
+			t.Fatalf("%s/package.json: name %q, version %q, private %v, license %q, sideEffects set %v: not publishable",
+				sdk.Dir, pkg.Name, pkg.Version, pkg.Private, pkg.License, pkg.SideEffects != nil)
+		}
+		if names[pkg.Name] {
+			t.Errorf("two packages named %s", pkg.Name)
+		}
+		names[pkg.Name] = true
+		if want := "web/sdk/" + sdk.Dir; pkg.Repository.Directory != want {
+			t.Errorf("%s: repository directory %q, want %q", pkg.Name, pkg.Repository.Directory, want)
+		}
+		root, ok := pkg.Exports["."]
+		if !ok {
+			t.Fatalf("%s: no \".\" export", pkg.Name)
+		}
+		var conds map[string]string
+		if err := json.Unmarshal(root, &conds); err != nil {
+			t.Fatalf("%s: exports \".\": %s", pkg.Name, root)
+		}
+		for _, c := range []string{"types", "import", "require"} {
+			if conds[c] == "" {
+				t.Errorf("%s: exports \".\" has no %q condition", pkg.Name, c)
+			}
+		}
+		paths := append([]string{pkg.Main, pkg.Module, pkg.Types, conds["types"], conds["import"], conds["require"]}, pkg.Files...)
+		for _, ext := range []string{".js", ".mjs", ".d.ts"} {
+			if !slices.Contains(pkg.Files, sdk.Name+ext) {
+				t.Errorf("%s: files does not publish %s", pkg.Name, sdk.Name+ext)
+			}
+		}
+		for _, p := range paths {
+			if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p))); err != nil {
+				t.Errorf("%s names %s: %v", pkg.Name, p, err)
+			}
+		}
+		for _, f := range []string{"src/rtc/constants.js", "src/rtm/sdk.js"} {
+			src, err := os.ReadFile(filepath.Join("../sdk", f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(src, []byte(`VERSION = "`+pkg.Version+`"`)) {
+				t.Errorf("%s does not give the version of %s, %s", f, pkg.Name, pkg.Version)
+			}
+		}
+	}
+}
+
+func readJSON(t *testing.T, file string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var pkg struct {
-		Name    string                     `json:"name"`
-		Version string                     `json:"version"`
-		Exports map[string]json.RawMessage `json:"exports"`
-		Main    string                     `json:"main"`
-		Module  string                     `json:"module"`
-		Types   string                     `json:"types"`
-	}
-	if err := json.Unmarshal(b, &pkg); err != nil {
-		t.Fatal(err)
-	}
-	if pkg.Name == "" || pkg.Version == "" {
-		t.Fatalf("package.json lacks name or version: %q %q", pkg.Name, pkg.Version)
-	}
-	paths := []string{pkg.Main, pkg.Module, pkg.Types}
-	for sub, raw := range pkg.Exports {
-		var conds map[string]string
-		if err := json.Unmarshal(raw, &conds); err != nil {
-			var one string
-			if err := json.Unmarshal(raw, &one); err != nil {
-				t.Fatalf("exports %q: %s", sub, raw)
-			}
-			paths = append(paths, one)
-			continue
-		}
-		for _, p := range conds {
-			paths = append(paths, p)
-		}
-	}
-	for _, p := range paths {
-		if _, err := os.Stat(filepath.Join("..", p)); err != nil {
-			t.Errorf("package.json names %s: %v", p, err)
-		}
-	}
-	for _, f := range []string{"src/rtc/constants.js", "src/rtm/sdk.js"} {
-		src, err := os.ReadFile(filepath.Join("../sdk", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Contains(src, []byte(`VERSION = "`+pkg.Version+`"`)) {
-			t.Errorf("%s does not give the package's version %s", f, pkg.Version)
-		}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", file, err)
 	}
 }
 
@@ -119,11 +156,11 @@ var exportedRE = regexp.MustCompile(`(?m)^export (?:declare )?(?:interface|type|
 // a development-time tool; this catches sources changed without it.)
 func TestDeclarationsMatchTheirSources(t *testing.T) {
 	for _, sdk := range sdkbuild.SDKs {
-		src, err := os.ReadFile(filepath.Join("../sdk/src/types", sdk.Name+".ts"))
+		src, err := os.ReadFile(filepath.Join("../sdk/src/types", sdk.Dir, sdk.Name+".ts"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		dts, err := os.ReadFile(filepath.Join("../sdk", sdk.Name+".d.ts"))
+		dts, err := os.ReadFile(filepath.Join("../sdk", sdk.Dir, sdk.Name+".d.ts"))
 		if err != nil {
 			t.Fatal(err)
 		}

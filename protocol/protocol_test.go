@@ -28,6 +28,8 @@ func TestCodesKeepAgorasNumbersAndNames(t *testing.T) {
 		"SAME_UID_LOGIN": {int(ReasonSameUIDLogin), 19}, "KEEP_ALIVE_TIMEOUT": {int(ReasonKeepAliveTimeout), 14},
 		"ERR_TOKEN_EXPIRED": {int(ErrTokenExpired), 109}, "ERR_SET_CLIENT_ROLE_NOT_AUTHORIZED": {int(ErrSetClientRoleNotAuth), 119},
 		"DEST_TOKEN_EXPIRED": {int(RelayErrDestTokenExpired), 11}, "RESUME_FAILED": {int(RelayEventResumeSendPacketFailed), 15},
+		"MESSAGE_TYPE_TEXT": {int(RTMMessageText), 1}, "MESSAGE_TYPE_RAW": {int(RTMMessageRaw), 2},
+		"MESSAGE_TYPE_FILE": {int(RTMMessageFile), 3}, "MESSAGE_TYPE_IMAGE": {int(RTMMessageImage), 4},
 	}
 	for name, v := range nums {
 		if v[0] != v[1] {

@@ -366,9 +366,10 @@ const (
 	RTMMessageUndefined RTMMessageType = 0
 	RTMMessageText      RTMMessageType = 1
 	RTMMessageRaw       RTMMessageType = 2
-	// A file or an image uploaded to the media store (RTMMedia).
-	RTMMessageFile  RTMMessageType = 4
-	RTMMessageImage RTMMessageType = 5
+	// A file or an image uploaded to the media store (RTMMedia): Agora's
+	// native MESSAGE_TYPE_FILE (3) and MESSAGE_TYPE_IMAGE (4).
+	RTMMessageFile  RTMMessageType = 3
+	RTMMessageImage RTMMessageType = 4
 )
 
 var rtmMsgTypeNames = map[RTMMessageType]string{

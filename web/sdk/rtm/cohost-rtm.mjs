@@ -778,7 +778,7 @@ function fromBase64(b64) {
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
   return out;
 }
-var MEDIA_TYPES = { FILE: 4, IMAGE: 5 };
+var MEDIA_TYPES = { FILE: 3, IMAGE: 4 };
 function wireMessage(message, invalidCode) {
   if (!message || typeof message !== "object") throw fail(invalidCode, "the message must be {text} or {rawMessage, description}", "INVALID_MESSAGE");
   if (message.messageType === "FILE" || message.messageType === "IMAGE") {
@@ -801,7 +801,7 @@ function wireMessage(message, invalidCode) {
   return { type: 1, text: message.text };
 }
 function appMessage(m) {
-  if ((m.type === 4 || m.type === 5) && m.media) return mediaMessage(m.type === 4 ? "FILE" : "IMAGE", m.media, m.description || "", m.media.thumbnail ? fromBase64(m.media.thumbnail) : null);
+  if ((m.type === MEDIA_TYPES.FILE || m.type === MEDIA_TYPES.IMAGE) && m.media) return mediaMessage(m.type === MEDIA_TYPES.FILE ? "FILE" : "IMAGE", m.media, m.description || "", m.media.thumbnail ? fromBase64(m.media.thumbnail) : null);
   if (m.type === 2) return { messageType: "RAW", rawMessage: fromBase64(m.raw), description: m.description || "" };
   return { messageType: "TEXT", text: m.text || "" };
 }

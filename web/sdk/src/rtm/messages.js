@@ -15,7 +15,7 @@ export function fromBase64(b64) {
 }
 
 // MEDIA_TYPES: the protocol's numbers of the media message types.
-const MEDIA_TYPES = { FILE: 4, IMAGE: 5 };
+const MEDIA_TYPES = { FILE: 3, IMAGE: 4 };
 
 // wireMessage turns an RtmMessage ({text}, {rawMessage, description}, or a
 // FILE / IMAGE message made by createMediaMessageBy…) into the protocol's
@@ -43,7 +43,7 @@ export function wireMessage(message, invalidCode) {
 }
 
 export function appMessage(m) {
-  if ((m.type === 4 || m.type === 5) && m.media) return mediaMessage(m.type === 4 ? "FILE" : "IMAGE", m.media, m.description || "", m.media.thumbnail ? fromBase64(m.media.thumbnail) : null);
+  if ((m.type === MEDIA_TYPES.FILE || m.type === MEDIA_TYPES.IMAGE) && m.media) return mediaMessage(m.type === MEDIA_TYPES.FILE ? "FILE" : "IMAGE", m.media, m.description || "", m.media.thumbnail ? fromBase64(m.media.thumbnail) : null);
   if (m.type === 2) return { messageType: "RAW", rawMessage: fromBase64(m.raw), description: m.description || "" };
   return { messageType: "TEXT", text: m.text || "" };
 }

@@ -97,6 +97,8 @@ type Config struct {
 	ACME ACME `yaml:"acme"`
 	// Security guards the endpoints of an exposed server (see security.go).
 	Security Security `yaml:"security"`
+	// Connections bounds the open WebSockets (see connections.go).
+	Connections Connections `yaml:"connections"`
 	// Apps the server accepts. When empty, a development app is created in
 	// DataDir (and printed at start).
 	Apps []App `yaml:"apps"`
@@ -150,10 +152,11 @@ func Default() Config {
 			MaxRequestsPerSecond:    50,
 			MaxRelayDestinations:    4,
 		},
-		ACME:     DefaultACME(),
-		Security: DefaultSecurity(),
-		NATS:     DefaultNATS(),
-		RTM:      DefaultRTM(),
+		ACME:        DefaultACME(),
+		Security:    DefaultSecurity(),
+		Connections: DefaultConnections(),
+		NATS:        DefaultNATS(),
+		RTM:         DefaultRTM(),
 
 		Cluster: DefaultCluster(),
 	}

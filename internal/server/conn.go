@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -28,6 +29,8 @@ type conn struct {
 	limiter *rate.Limiter
 	logger  *slog.Logger
 	p       *Participant
+	// joined is set with p; the join timer reads it.
+	joined atomic.Bool
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -57,6 +60,12 @@ func (s *Server) handleSignal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.trackConn(c, false)
+	joinTimer := time.AfterFunc(s.cfg.Connections.JoinTimeout, func() {
+		if !c.joined.Load() {
+			c.close(websocket.StatusPolicyViolation, reasonJoinTimeout.String())
+		}
+	})
+	defer joinTimer.Stop()
 	go c.writeLoop()
 	c.readLoop()
 	c.finish()

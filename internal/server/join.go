@@ -176,6 +176,7 @@ func (c *conn) handleJoin(id uint64, data json.RawMessage) *protocol.Error {
 	ch.mu.Unlock()
 
 	c.p = p
+	c.joined.Store(true)
 	c.logger = p.logger
 	p.logger.Info("joined", "role", p.role, "profile", ch.profile)
 	if kicked != nil {
@@ -227,6 +228,7 @@ func (c *conn) handleResume(id uint64, data json.RawMessage) *protocol.Error {
 	}
 	ch.mu.Unlock()
 	c.p = p
+	c.joined.Store(true)
 	c.logger = p.logger
 	p.logger.Info("session resumed")
 	p.mu.Lock()

@@ -26,7 +26,7 @@ func (s *Server) startRTM(ctx context.Context) error {
 // rtmRoutes registers the RTM WebSocket endpoint and the media store.
 func (s *Server) rtmRoutes(mux *http.ServeMux) {
 	if s.nats != nil && s.nats.svc != nil {
-		mux.Handle(protocol.RTMPath, s.originGuard(s.nats.svc))
+		mux.Handle(protocol.RTMPath, s.originGuard(s.connLimit.guard(s.nats.svc)))
 		media := s.nats.svc.MediaHandler()
 		mux.Handle(protocol.RTMMediaPath, media)
 		mux.Handle(protocol.RTMMediaPath+"/", media)

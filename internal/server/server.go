@@ -40,6 +40,8 @@ type Server struct {
 	tls     *tlsSetup
 	// origins are security.allowedOrigins, lowercased.
 	origins map[string]struct{}
+	// connLimit counts the open WebSockets against connections.*.
+	connLimit *connLimiter
 	// metricsLn and metricsSrv serve /metrics and pprof apart
 	// (security.metricsListen).
 	metricsLn  net.Listener
@@ -101,6 +103,10 @@ func New(cfg config.Config, logger *slog.Logger) (*Server, error) {
 		_ = s.Close()
 		return nil, err
 	}
+	if s.connLimit, err = newConnLimiter(cfg.Connections, s.logger); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
 	if len(cfg.Security.OriginList()) > 0 {
 		s.origins = map[string]struct{}{}
 		for _, o := range cfg.Security.OriginList() {
@@ -157,7 +163,7 @@ func (s *Server) routes() http.Handler {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	mux.Handle(protocol.SignalPath, s.originGuard(http.HandlerFunc(s.handleSignal)))
+	mux.Handle(protocol.SignalPath, s.originGuard(s.connLimit.guard(http.HandlerFunc(s.handleSignal))))
 	s.rtmRoutes(mux)
 	s.clusterRoutes(mux)
 	if s.DevTokensEnabled() {

@@ -7,3 +7,6 @@ var IsLoopbackHost = isLoopbackHost
 
 // Metrics exposes the RTM metrics hook to tests.
 func (s *Server) Metrics() rtmsvc.Metrics { return s.metrics }
+
+// PacketsIn is the count of RTP packets received from publishers.
+func (s *Server) PacketsIn() uint64 { return s.stats.PacketsIn() }

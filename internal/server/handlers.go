@@ -187,7 +187,7 @@ func (c *conn) handlePublish(p *Participant, id uint64, data json.RawMessage) *p
 	ch.mu.Lock()
 	role, granted := p.role, p.granted
 	ch.mu.Unlock()
-	if role != protocol.RoleBroadcaster && len(want) > 0 {
+	if role != protocol.RoleBroadcaster {
 		return perr(protocol.ErrRefused, "audience can not publish stream: set the client role to host first")
 	}
 	for mt := range want {
@@ -197,6 +197,9 @@ func (c *conn) handlePublish(p *Participant, id uint64, data json.RawMessage) *p
 	}
 	if req.SDP == "" {
 		return perr(protocol.ErrInvalidArgument, "publish needs an SDP offer")
+	}
+	if err := sfu.CheckOffer(req.SDP, s.cfg.Limits.MaxTracksPerUser); err != nil {
+		return perr(protocol.ErrInvalidArgument, "%v", err)
 	}
 	p.mu.Lock()
 	if p.closed {
@@ -216,6 +219,9 @@ func (c *conn) handlePublish(p *Participant, id uint64, data json.RawMessage) *p
 	p.mu.Unlock()
 	answer, negotiated, err := up.Negotiate(req.SDP, s.cfg.Timers.RequestTimeout)
 	if err != nil {
+		if !up.Stable() {
+			c.replaceUpstream(p, up)
+		}
 		if errors.Is(err, sfu.ErrBadSDP) {
 			return perr(protocol.ErrInvalidArgument, "%v", err)
 		}
@@ -241,7 +247,7 @@ func (c *conn) handlePublish(p *Participant, id uint64, data json.RawMessage) *p
 	if p.left {
 		return perr(protocol.ErrNotInChannel, "the session has ended")
 	}
-	if p.role != protocol.RoleBroadcaster && len(want) > 0 {
+	if p.role != protocol.RoleBroadcaster {
 		return perr(protocol.ErrRefused, "audience can not publish stream")
 	}
 	c.reply(id, protocol.PublishResponse{SDP: answer}, nil)
@@ -269,6 +275,30 @@ func (c *conn) handlePublish(p *Participant, id uint64, data json.RawMessage) *p
 		p.logger.Info("published", "media", mt, "codec", codec)
 	}
 	return nil
+}
+
+// replaceUpstream drops p's upstream connection up, left unusable by a
+// failed negotiation: its tracks are unpublished and the next publish
+// creates a new connection.
+func (c *conn) replaceUpstream(p *Participant, up *sfu.Upstream) {
+	p.mu.Lock()
+	mine := p.up == up
+	if mine {
+		p.up = nil
+	}
+	p.mu.Unlock()
+	if !mine {
+		return
+	}
+	ch := p.ch
+	ch.mu.Lock()
+	for mt := range p.published {
+		ch.unpublishLocked(p, mt, true)
+	}
+	ch.mu.Unlock()
+	c.srv.syncRelays(p)
+	_ = up.Close()
+	p.logger.Warn("upstream connection replaced after a failed negotiation")
 }
 
 // unpublishLocked stops p's mt track: subscribers lose it and, if announce,

@@ -10,4 +10,6 @@ var (
 	ErrCodecNotNegotiated = errors.New("sfu: codec not negotiated by the subscriber")
 	// ErrBadSDP: a session description could not be applied.
 	ErrBadSDP = errors.New("sfu: invalid session description")
+	// ErrTooManySections: an offer has more m-sections than the user may publish tracks.
+	ErrTooManySections = errors.New("sfu: more m-sections than allowed tracks")
 )

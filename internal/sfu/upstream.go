@@ -74,8 +74,34 @@ func (u *Upstream) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver)
 	}
 }
 
+// CheckOffer refuses, before any connection sees it, an offer that does
+// not parse, lacks the ICE credentials or DTLS fingerprint of a section, or
+// has more m-sections than max (the tracks a user may publish). Applying
+// such an offer would leave the connection waiting for an answer.
+func CheckOffer(offer string, max int) error {
+	var sd sdp.SessionDescription
+	if err := sd.UnmarshalString(offer); err != nil {
+		return fmt.Errorf("%w: %v", ErrBadSDP, err)
+	}
+	if n := len(sd.MediaDescriptions); n > max {
+		return fmt.Errorf("%w: the offer has %d m-sections, a user publishes at most %d tracks", ErrTooManySections, n, max)
+	}
+	for i, md := range sd.MediaDescriptions {
+		for _, key := range []string{"ice-ufrag", "ice-pwd", "fingerprint"} {
+			if _, ok := sd.Attribute(key); ok {
+				continue
+			}
+			if _, ok := md.Attribute(key); !ok {
+				return fmt.Errorf("%w: m-section %d has no %s", ErrBadSDP, i, key)
+			}
+		}
+	}
+	return nil
+}
+
 // Negotiate applies a client offer and returns the answer (with
-// candidates) and the receiving m-sections it accepted.
+// candidates) and the receiving m-sections it accepted. After a failure,
+// Stable tells whether the connection can take another offer.
 func (u *Upstream) Negotiate(offer string, timeout time.Duration) (string, []NegotiatedTrack, error) {
 	if err := u.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
 		return "", nil, fmt.Errorf("%w: %v", ErrBadSDP, err)
@@ -94,6 +120,13 @@ func (u *Upstream) Negotiate(offer string, timeout time.Duration) (string, []Neg
 		return "", nil, err
 	}
 	return answer, tracks, nil
+}
+
+// Stable reports whether the connection has no offer pending: a failed
+// negotiation that left one pending makes it unusable (Pion cannot roll a
+// remote offer back), so its owner replaces it.
+func (u *Upstream) Stable() bool {
+	return u.pc.SignalingState() == webrtc.SignalingStateStable
 }
 
 // pinCodecs makes the answer accept one codec per m-section: the first of

@@ -75,7 +75,7 @@ func TestOfferWithMoreSectionsThanTracksIsRefused(t *testing.T) {
 	}
 	offer := gatheredOffer(t, pc)
 	e := wantError(t, host.request(protocol.TypePublish, protocol.PublishRequest{SDP: offer, Tracks: []protocol.TrackInfo{{MID: "0", MediaType: protocol.MediaAudio}}}), protocol.ErrInvalidArgument)
-	if !strings.Contains(e.Message, "140 m-sections") {
+	if !strings.Contains(e.Message, "140 sending m-sections") {
 		t.Fatalf("refusal %q does not name the m-section count", e.Message)
 	}
 }

@@ -39,6 +39,18 @@ func TestOfferWithTooManySectionsIsRefused(t *testing.T) {
 	if err := CheckOffer(good.SDP, 2); err != nil {
 		t.Fatalf("one audio section: %v", err)
 	}
+	for i := 0; i < 4; i++ {
+		if _, err := one.AddTransceiverFromKind(webrtc.RTPCodecTypeVideo, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	withStopped, err := one.CreateOffer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckOffer(withStopped.SDP, 2); err != nil {
+		t.Fatalf("one sending and four receive-only sections: %v", err)
+	}
 	noUfrag := regexp.MustCompile(`(?m)^a=ice-ufrag:.*\r?\n`).ReplaceAllString(good.SDP, "")
 	if err := CheckOffer(noUfrag, 2); !errors.Is(err, ErrBadSDP) {
 		t.Fatalf("no ice-ufrag: err %v, want ErrBadSDP", err)

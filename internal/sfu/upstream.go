@@ -76,15 +76,15 @@ func (u *Upstream) onTrack(remote *webrtc.TrackRemote, recv *webrtc.RTPReceiver)
 
 // CheckOffer refuses, before any connection sees it, an offer that does
 // not parse, lacks the ICE credentials or DTLS fingerprint of a section, or
-// has more m-sections than max (the tracks a user may publish). Applying
+// has more sending m-sections than max (the tracks a user may publish). Applying
 // such an offer would leave the connection waiting for an answer.
 func CheckOffer(offer string, max int) error {
 	var sd sdp.SessionDescription
 	if err := sd.UnmarshalString(offer); err != nil {
 		return fmt.Errorf("%w: %v", ErrBadSDP, err)
 	}
-	if n := len(sd.MediaDescriptions); n > max {
-		return fmt.Errorf("%w: the offer has %d m-sections, a user publishes at most %d tracks", ErrTooManySections, n, max)
+	if n := sendingSections(&sd); n > max {
+		return fmt.Errorf("%w: the offer has %d sending m-sections, a user publishes at most %d tracks", ErrTooManySections, n, max)
 	}
 	for i, md := range sd.MediaDescriptions {
 		for _, key := range []string{"ice-ufrag", "ice-pwd", "fingerprint"} {
@@ -97,6 +97,26 @@ func CheckOffer(offer string, max int) error {
 		}
 	}
 	return nil
+}
+
+// sendingSections counts the m-sections of sd that offer media: the ones a
+// client stopped sending on (inactive, recvonly or port 0) stay in every
+// later offer and are not counted.
+func sendingSections(sd *sdp.SessionDescription) int {
+	n := 0
+	for _, md := range sd.MediaDescriptions {
+		if md.MediaName.Port.Value == 0 {
+			continue
+		}
+		if _, ok := md.Attribute("inactive"); ok {
+			continue
+		}
+		if _, ok := md.Attribute("recvonly"); ok {
+			continue
+		}
+		n++
+	}
+	return n
 }
 
 // Negotiate applies a client offer and returns the answer (with

@@ -381,10 +381,12 @@ func (p *publisher) dropAll() {
 }
 
 // restartICE renegotiates the upstream connection with an ICE restart
-// after a resume. It may be called with e.mu held.
+// after a resume, when tracks are published (the server refuses a publish
+// from an audience member, whose tracks it already unpublished). It may be
+// called with e.mu held.
 func (p *publisher) restartICE() {
 	p.q.Push(func() {
-		if p.pc == nil || p.pc.RemoteDescription() == nil {
+		if p.pc == nil || p.pc.RemoteDescription() == nil || len(p.tracks) == 0 {
 			return
 		}
 		ctx, cancel := context.WithTimeout(p.sess.ctx, p.e.cfg.RequestTimeout)

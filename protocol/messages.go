@@ -67,6 +67,25 @@ type JoinResponse struct {
 	// (every join and resume response carries it): where the client
 	// reconnects when its node dies. Absent on a single node.
 	Nodes []NodeInfo `json:"nodes,omitempty"`
+	// ICEServers are the TURN servers of this session, with credentials
+	// bound to it: the client adds them to its peer connections, so media
+	// is relayed when UDP to the server does not get through. Absent when
+	// the server offers none.
+	ICEServers []ICEServer `json:"iceServers,omitempty"`
+}
+
+// ICEServer is a STUN or TURN server as RTCIceServer describes it.
+type ICEServer struct {
+	// URLs are turn:host:port?transport=udp|tcp or turns:host:port?transport=tcp.
+	URLs       []string `json:"urls"`
+	Username   string   `json:"username,omitempty"`
+	Credential string   `json:"credential,omitempty"`
+}
+
+// RenewTokenResponse answers renew-token: the TURN servers with
+// credentials valid under the new token.
+type RenewTokenResponse struct {
+	ICEServers []ICEServer `json:"iceServers,omitempty"`
 }
 
 // NodeInfo is one node of a cluster as clients see it.

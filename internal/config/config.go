@@ -99,6 +99,8 @@ type Config struct {
 	Security Security `yaml:"security"`
 	// Connections bounds the open WebSockets (see connections.go).
 	Connections Connections `yaml:"connections"`
+	// TURN is the relay clients fall back to (see turn.go).
+	TURN TURN `yaml:"turn"`
 	// Apps the server accepts. When empty, a development app is created in
 	// DataDir (and printed at start).
 	Apps []App `yaml:"apps"`
@@ -155,6 +157,7 @@ func Default() Config {
 		ACME:        DefaultACME(),
 		Security:    DefaultSecurity(),
 		Connections: DefaultConnections(),
+		TURN:        DefaultTURN(),
 		NATS:        DefaultNATS(),
 		RTM:         DefaultRTM(),
 

@@ -323,6 +323,8 @@ func TestFlagNames(t *testing.T) {
 	}
 	want = append(want, rtmFlagNames...)
 	want = append(want, "allowed-origins", "dev-tokens-per-second", "metrics-token", "metrics-listen")
+	want = append(want, "turn", "turn-port", "turn-tls", "turn-secret", "turn-credential-ttl", "turn-relay-ip",
+		"turn-allowed-peers", "turn-host", "turn-max-allocations", "turn-urls", "turn-username", "turn-credential")
 	fs := newFlags(t)
 	fs.SortFlags = false
 	var got []string

@@ -29,6 +29,8 @@ type conn struct {
 	limiter *rate.Limiter
 	logger  *slog.Logger
 	p       *Participant
+	// host is the Host the WebSocket request named (TURN URLs use it).
+	host string
 	// joined is set with p; the join timer reads it.
 	joined atomic.Bool
 
@@ -50,7 +52,7 @@ func (s *Server) handleSignal(w http.ResponseWriter, r *http.Request) {
 	ws.SetReadLimit(int64(s.cfg.Limits.MaxMessageBytes))
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &conn{
-		srv: s, ws: ws, out: newOutbox(outboxLimit), logger: s.logger,
+		srv: s, ws: ws, out: newOutbox(outboxLimit), logger: s.logger, host: r.Host,
 		limiter: rate.NewLimiter(rate.Limit(s.cfg.Limits.MaxRequestsPerSecond), 2*s.cfg.Limits.MaxRequestsPerSecond),
 		ctx:     ctx, cancel: cancel, flushThen: make(chan struct{}), writerDone: make(chan struct{}),
 	}

@@ -153,7 +153,7 @@ func (c *conn) handleRenewToken(p *Participant, id uint64, data json.RawMessage)
 	p.warned = map[token.Privilege]bool{}
 	p.expired = map[token.Privilege]bool{}
 	p.mu.Unlock()
-	c.reply(id, struct{}{}, nil)
+	c.reply(id, protocol.RenewTokenResponse{ICEServers: c.srv.iceServers(p, c.host)}, nil)
 	return nil
 }
 

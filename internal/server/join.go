@@ -105,6 +105,7 @@ func (c *conn) handleJoin(id uint64, data json.RawMessage) *protocol.Error {
 		published: map[protocol.MediaType]*pubTrack{}, out: c.out, conn: c, codecs: codecs, privs: privs,
 		warned: map[token.Privilege]bool{}, expired: map[token.Privilege]bool{}, subs: map[subKey]*sfu.DownTrack{}}
 	p.touch()
+	ice := s.iceServers(p, c.host)
 
 	var kicked *Participant
 	ch.mu.Lock()
@@ -165,7 +166,7 @@ func (c *conn) handleJoin(id uint64, data json.RawMessage) *protocol.Error {
 	}
 	resp := protocol.JoinResponse{UID: p.uid, Channel: req.Channel, SessionID: p.sessionID, Role: p.role, Profile: ch.profile,
 		KeepAliveMs: s.cfg.Timers.KeepAlive.Milliseconds(), DropTimeoutMs: s.cfg.Timers.DropTimeout.Milliseconds(),
-		ServerTimeMs: now.UnixMilli(), RoleError: roleErr, Nodes: s.nodeList()}
+		ServerTimeMs: now.UnixMilli(), RoleError: roleErr, Nodes: s.nodeList(), ICEServers: ice}
 	c.reply(id, resp, nil)
 	for _, b := range ch.snapshot(p) {
 		p.sendRaw(b)
@@ -211,6 +212,7 @@ func (c *conn) handleResume(id uint64, data json.RawMessage) *protocol.Error {
 		return perr(protocol.ErrNotInChannel, "no session %q: it ended or was dropped after the timeout; join again", req.SessionID).WithReason(int(protocol.ReasonSessionExpired))
 	}
 	ch := p.ch
+	ice := s.iceServers(p, c.host)
 	ch.mu.Lock()
 	if p.left {
 		ch.mu.Unlock()
@@ -218,7 +220,7 @@ func (c *conn) handleResume(id uint64, data json.RawMessage) *protocol.Error {
 	}
 	resp := protocol.JoinResponse{UID: p.uid, Channel: ch.key.name, SessionID: p.sessionID, Role: p.role, Profile: ch.profile,
 		KeepAliveMs: s.cfg.Timers.KeepAlive.Milliseconds(), DropTimeoutMs: s.cfg.Timers.DropTimeout.Milliseconds(),
-		ServerTimeMs: time.Now().UnixMilli(), Nodes: s.nodeList()}
+		ServerTimeMs: time.Now().UnixMilli(), Nodes: s.nodeList(), ICEServers: ice}
 	env := protocol.Envelope{ID: id, Type: protocol.TypeResponse}
 	env.Data, _ = json.Marshal(resp)
 	b, _ := json.Marshal(env)

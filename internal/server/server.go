@@ -47,6 +47,7 @@ type Server struct {
 	metricsLn  net.Listener
 	metricsSrv *http.Server
 	nats       *natsState // see cluster.go
+	turn       *turnState // see turn.go
 
 	mu       sync.Mutex
 	channels map[channelKey]*Channel
@@ -124,13 +125,18 @@ func New(cfg config.Config, logger *slog.Logger) (*Server, error) {
 		s.metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
 			ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug)}
 	}
-	s.httpSrv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug)}
+	s.httpSrv = &http.Server{Handler: withTLSState(s.routes()), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug)}
 	s.tls, err = newTLS(cfg, logger)
 	if err != nil {
 		_ = s.Close()
 		return nil, err
 	}
 	s.httpSrv.TLSConfig = s.tls.config
+	s.httpSrv.ConnContext = connTLSState
+	if err := s.startTURN(); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -196,7 +202,13 @@ func (s *Server) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() {
 		var err error
-		if s.httpSrv.TLSConfig != nil {
+		if s.turn != nil && s.turn.demux != nil {
+			// TLS is done by the demux, which sends TURN apart.
+			err = s.httpSrv.Serve(s.turn.demux.HTTP())
+			if errors.Is(err, net.ErrClosed) {
+				err = nil
+			}
+		} else if s.httpSrv.TLSConfig != nil {
 			err = s.httpSrv.ServeTLS(s.httpLn, "", "")
 		} else {
 			err = s.httpSrv.Serve(s.httpLn)
@@ -310,6 +322,7 @@ func (s *Server) Close() error {
 		_ = s.metricsLn.Close()
 	}
 	s.stopNATS()
+	s.closeTURN()
 	return s.media.Close()
 }
 

@@ -46,12 +46,13 @@ type Server struct {
 
 // Config returns the configuration of a test server keeping its state in
 // dataDir: 127.0.0.1 with random ports, the certificate app and the
-// testing-mode app, a 3 s drop timeout, a 500 ms keep-alive and a 2 s
+// testing-mode app (TURN, when on, on a random port too), a 3 s drop timeout, a 500 ms keep-alive and a 2 s
 // shutdown grace.
 func Config(dataDir string) config.Config {
 	cfg := config.Default()
 	cfg.Listen = "127.0.0.1:0"
 	cfg.MediaPort = 0
+	cfg.TURN.Port = 0
 	cfg.DataDir = dataDir
 	cfg.Apps = []config.App{{ID: AppID, Certificate: AppCertificate}, {ID: TestAppID}}
 	cfg.Timers.DropTimeout = 3 * time.Second

@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -26,9 +27,15 @@ type rawClient struct {
 
 func dialRaw(t testing.TB, url string) *rawClient {
 	t.Helper()
+	return dialRawWith(t, url, nil)
+}
+
+// dialRawWith dials with client (nil: the default one).
+func dialRawWith(t testing.TB, url string, client *http.Client) *rawClient {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	ws, _, err := websocket.Dial(ctx, url, nil)
+	ws, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPClient: client})
 	if err != nil {
 		t.Fatalf("dial %s: %v", url, err)
 	}

@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"crypto/tls"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -136,4 +138,53 @@ func TestNoTURNOnLoopbackByDefault(t *testing.T) {
 	if resp := c.join(liveJoin(srv.TestAppID, 1, protocol.RoleAudience, "")); len(resp.ICEServers) != 0 || srv.TURNAddr() != nil {
 		t.Fatalf("iceServers %+v on a loopback server in auto mode", resp.ICEServers)
 	}
+}
+
+// TestTURNOverTLSSharesTheHTTPSPort: with TLS on, the HTTPS port serves
+// HTTPS and WSS and, to connections starting with STUN after the
+// handshake, TURN over TLS.
+func TestTURNOverTLSSharesTheHTTPSPort(t *testing.T) {
+	cert, key := selfSigned(t, t.TempDir())
+	srv := servertest.Start(t, withEmbeddedTURN, func(c *config.Config) { c.TLSCert, c.TLSKey = cert, key })
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	t.Cleanup(client.CloseIdleConnections)
+	resp, err := client.Get("https://" + srv.HTTPAddr().String() + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.TLS == nil {
+		t.Fatalf("healthz over TLS: %d", resp.StatusCode)
+	}
+	rc := dialRawWith(t, "wss://"+srv.HTTPAddr().String()+protocol.SignalPath, client)
+	join := rc.join(liveJoin(srv.TestAppID, 9, protocol.RoleAudience, ""))
+	var turnsURL string
+	for _, u := range join.ICEServers[0].URLs {
+		if strings.HasPrefix(u, "turns:") {
+			turnsURL = u
+		}
+	}
+	if want := "turns:" + srv.HTTPAddr().String() + "?transport=tcp"; turnsURL != want {
+		t.Fatalf("TURN over TLS URL %q, want %q", turnsURL, want)
+	}
+	conn, err := tls.Dial("tcp", srv.HTTPAddr().String(), &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	tc, err := turn.NewClient(&turn.ClientConfig{TURNServerAddr: srv.HTTPAddr().String(), STUNServerAddr: srv.HTTPAddr().String(),
+		Username: join.ICEServers[0].Username, Password: join.ICEServers[0].Credential, Realm: turnsrv.Realm,
+		Conn: turn.NewSTUNConn(conn), RTO: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	if err := tc.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	relay, err := tc.Allocate()
+	if err != nil {
+		t.Fatalf("allocation over TLS on the HTTPS port: %v", err)
+	}
+	_ = relay.Close()
 }

@@ -32,10 +32,13 @@ type PublishedTrack struct {
 	keyframeInterval time.Duration
 	logger           *slog.Logger
 
-	mu     sync.Mutex // guards writes of downs and rtcp
-	downs  atomic.Pointer[[]*DownTrack]
-	rtcp   func([]rtcp.Packet) error // writes RTCP to the publisher
-	remote atomic.Pointer[webrtc.TrackRemote]
+	mu    sync.Mutex // guards writes of downs and rtcp
+	downs atomic.Pointer[[]*DownTrack]
+	rtcp  func([]rtcp.Packet) error // writes RTCP to the publisher
+	// mediaSSRC is the SSRC the publisher (or the node the track is
+	// received from) knows the track by, for keyframe requests; 0 until
+	// the track has a source.
+	mediaSSRC atomic.Uint32
 
 	cache *packetCache // video only; nil for audio
 
@@ -80,7 +83,7 @@ func (t *PublishedTrack) attach(remote *webrtc.TrackRemote, writeRTCP func([]rtc
 	t.mu.Lock()
 	t.rtcp = writeRTCP
 	t.mu.Unlock()
-	t.remote.Store(remote)
+	t.mediaSSRC.Store(uint32(remote.SSRC()))
 	go t.readLoop(remote)
 	if len(*t.downs.Load()) > 0 {
 		t.RequestKeyframe()
@@ -196,8 +199,8 @@ func (t *PublishedTrack) RequestKeyframe() {
 		return
 	}
 	t.stats.KeyframeRequests.Add(1)
-	remote := t.remote.Load()
-	if remote == nil {
+	ssrc := t.mediaSSRC.Load()
+	if ssrc == 0 {
 		return
 	}
 	now := time.Now().UnixNano()
@@ -212,7 +215,7 @@ func (t *PublishedTrack) RequestKeyframe() {
 		return
 	}
 	t.stats.PLIs.Add(1)
-	_ = w([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: uint32(remote.SSRC())}})
+	_ = w([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: ssrc}})
 }
 
 // Close stops forwarding. The read loop ends when the publisher's receiver

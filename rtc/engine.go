@@ -39,6 +39,8 @@ type Engine struct {
 	role   protocol.ClientRole // role of the next join, then the current one
 	muted  map[protocol.MediaType]bool
 	sess   *session
+	// proxy is the cloud proxy of the next session (SetCloudProxy).
+	proxy CloudProxyType
 	// relay is the last channel media relay configuration the server
 	// accepted, to name a relay token in OnTokenPrivilegeWillExpire.
 	relay protocol.RelayRequest
@@ -59,6 +61,7 @@ type session struct {
 	// Guarded by Engine.mu.
 	token   string
 	info    protocol.JoinResponse
+	proxy   CloudProxyType // fixed at JoinChannel
 	joined  bool
 	leaving bool // LeaveChannel or a disconnect event is ending it
 	conn    *signalConn
@@ -100,6 +103,7 @@ func NewEngine(cfg EngineConfig) (*Engine, error) {
 		events: eventq.New(),
 		state:  protocol.ConnDisconnected,
 		role:   s.ClientRole,
+		proxy:  s.CloudProxy,
 		muted:  make(map[protocol.MediaType]bool),
 	}
 	e.ctx, e.cancel = context.WithCancel(context.Background())

@@ -31,6 +31,9 @@ var (
 	// ErrMediaTypeInUse: another track of the same media type is already
 	// published; an engine publishes at most one audio and one video track.
 	ErrMediaTypeInUse = errors.New("rtc: a track of this media type is already published")
+	// ErrNoProxy: a cloud proxy is forced and the server hands out no TURN
+	// server of its kind.
+	ErrNoProxy = errors.New("rtc: the server offers no TURN relay for this cloud proxy")
 	// ErrSubscriptionEnded: the subscription ended (unsubscribed, the
 	// remote user unpublished or left, or the session ended).
 	ErrSubscriptionEnded = errors.New("rtc: subscription ended")

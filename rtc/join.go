@@ -46,6 +46,7 @@ func (e *Engine) join(ctx context.Context, token, channel string, uid protocol.U
 		return 0, ErrAlreadyJoined
 	}
 	sess := newSession(e, channel, account, token)
+	sess.proxy = e.proxy
 	req := protocol.JoinRequest{
 		Version: protocol.Version,
 		AppID:   e.cfg.AppID,
@@ -87,6 +88,11 @@ func (e *Engine) join(ctx context.Context, token, channel string, uid protocol.U
 	e.mu.Unlock()
 	if !ok {
 		return 0, e.gone()
+	}
+	if _, err := iceConfiguration(nil, resp.ICEServers, sess.proxy); err != nil {
+		// A forced proxy the server cannot provide: media could not flow.
+		_ = e.leave(ctx, sess)
+		return 0, err
 	}
 	return resp.UID, nil
 }

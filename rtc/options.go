@@ -58,9 +58,14 @@ type EngineConfig struct {
 	// on every interface: right for real networks. Tests that must stay on
 	// 127.0.0.1 enable the loopback candidate and filter interfaces here.
 	SettingEngine *webrtc.SettingEngine
-	// ICEServers are STUN/TURN servers for both peer connections; usually
-	// none are needed because the server has a reachable address.
+	// ICEServers are STUN/TURN servers for both peer connections, added to
+	// the TURN servers the server hands out with each join (used
+	// automatically when direct UDP fails); usually none are needed.
 	ICEServers []webrtc.ICEServer
+	// CloudProxy forces media through the server's TURN relay (UDPProxy,
+	// TCPProxy), as Agora's setCloudProxy; SetCloudProxy changes it
+	// between sessions. Zero (NoneProxy) connects directly.
+	CloudProxy CloudProxyType
 	// HTTPClient performs the WebSocket handshake (proxies, TLS settings,
 	// or a test's dialer). Nil uses http.DefaultClient.
 	HTTPClient *http.Client
@@ -116,6 +121,9 @@ func (c EngineConfig) settings() (*settings, error) {
 	}
 	if c.ClientRole != 0 && !c.ClientRole.Valid() {
 		return nil, fmt.Errorf("%w: unknown client role %v", ErrInvalidConfig, c.ClientRole)
+	}
+	if !c.CloudProxy.Valid() {
+		return nil, fmt.Errorf("%w: unknown cloud proxy type %d", ErrInvalidConfig, int(c.CloudProxy))
 	}
 	if len(c.Codecs) == 0 {
 		s.codecs = slices.Clone(allCodecs)

@@ -168,7 +168,7 @@ func (p *publisher) publish(ctx context.Context, tracks []*LocalTrack) error {
 		}
 	}
 	if p.pc == nil {
-		pc, err := p.e.newPeerConnection(p.e.pubAPI, "upstream")
+		pc, err := p.e.newPeerConnection(p.e.pubAPI, "upstream", p.sess)
 		if err != nil {
 			for _, pt := range added {
 				pt.track.release(p.e)
@@ -444,8 +444,17 @@ func (p *publisher) close() {
 }
 
 // newPeerConnection creates a peer connection that reports failures.
-func (e *Engine) newPeerConnection(api *webrtc.API, name string) (*webrtc.PeerConnection, error) {
-	pc, err := api.NewPeerConnection(webrtc.Configuration{ICEServers: e.cfg.ICEServers})
+// It adds the session's TURN servers, and relays everything when a cloud
+// proxy is forced.
+func (e *Engine) newPeerConnection(api *webrtc.API, name string, sess *session) (*webrtc.PeerConnection, error) {
+	e.mu.Lock()
+	servers, proxy := sess.info.ICEServers, sess.proxy
+	e.mu.Unlock()
+	cfg, err := iceConfiguration(e.cfg.ICEServers, servers, proxy)
+	if err != nil {
+		return nil, err
+	}
+	pc, err := api.NewPeerConnection(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("rtc: new %s peer connection: %w", name, err)
 	}

@@ -213,7 +213,7 @@ func (s *subscriber) answer(ev protocol.OfferEvent, c *signalConn) error {
 	ctx, cancel := context.WithTimeout(s.sess.ctx, s.e.cfg.RequestTimeout)
 	defer cancel()
 	if s.pc == nil {
-		pc, err := s.e.newPeerConnection(s.e.subAPI, "downstream")
+		pc, err := s.e.newPeerConnection(s.e.subAPI, "downstream", s.sess)
 		if err != nil {
 			return err
 		}

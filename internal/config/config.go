@@ -85,6 +85,8 @@ type Config struct {
 	// AdvertiseIP, if set, is the IP put in ICE candidates instead of the
 	// bound one (for servers behind NAT).
 	AdvertiseIP string `yaml:"advertiseIP"`
+	// ICE decides which client candidates get checks (see ice.go).
+	ICE ICE `yaml:"ice"`
 	// PionDownstream gives every subscriber a Pion PeerConnection instead
 	// of the fan-out transport (a fallback).
 	PionDownstream bool `yaml:"pionDownstream"`

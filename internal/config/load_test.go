@@ -319,7 +319,7 @@ func TestFlagNames(t *testing.T) {
 		"max-users-per-channel", "max-hosts-per-channel", "max-channels", "max-tracks-per-user",
 		"max-message-bytes", "max-subscriptions-per-user", "max-requests-per-second", "max-relay-destinations",
 		"acme-domain", "acme-email", "acme-directory-url", "acme-cache-dir", "acme-http-listen", "acme-ca-file",
-		"join-timeout", "max-connections", "max-connections-per-ip", "trusted-proxies",
+		"join-timeout", "max-connections", "max-connections-per-ip", "trusted-proxies", "allow-private-candidates",
 	}
 	want = append(want, rtmFlagNames...)
 	want = append(want, "allowed-origins", "dev-tokens-per-second", "metrics-token", "metrics-listen")

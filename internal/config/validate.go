@@ -122,7 +122,7 @@ func (c Config) Validate() error {
 	default:
 		bad("logFormat", "%q is not text or json", c.LogFormat)
 	}
-	errs = append(errs, c.validateACME(), c.validateSecurity(), c.validateConnections(), c.validateTURN(), c.validateRTM(), c.validateCluster())
+	errs = append(errs, c.validateACME(), c.validateICE(), c.validateSecurity(), c.validateConnections(), c.validateTURN(), c.validateRTM(), c.validateCluster())
 	return errors.Join(errs...)
 }
 

@@ -28,6 +28,11 @@ func TestValidate(t *testing.T) {
 		}},
 		{name: "tls", edit: func(c *Config) { c.TLSCert, c.TLSKey = "c.pem", "k.pem" }},
 		{name: "advertise ipv6", edit: func(c *Config) { c.AdvertiseIP = "2001:db8::1" }},
+		{name: "private candidates refused", edit: func(c *Config) { c.ICE.AllowPrivateCandidates = "false" }},
+		{name: "private candidates allowed", edit: func(c *Config) { c.ICE.AllowPrivateCandidates = "true" }},
+		{name: "private candidates auto", edit: func(c *Config) { c.ICE.AllowPrivateCandidates = "auto" }},
+		{name: "private candidates unknown", edit: func(c *Config) { c.ICE.AllowPrivateCandidates = "sometimes" },
+			wantErr: []string{`ice.allowPrivateCandidates: "sometimes" is not true, false or auto`}},
 		{name: "log level any case", edit: func(c *Config) { c.LogLevel, c.LogFormat = "DEBUG", "JSON" }},
 		{name: "no data dir but apps", edit: func(c *Config) { c.DataDir, c.Apps = "", []App{{ID: id1, Certificate: cert1}} }},
 

@@ -75,7 +75,9 @@ func newMetrics(s *Server) *metrics {
 		"Packets the media port's shared reader dropped from subscribers' transports, by reason.", []string{"reason"}, nil)
 	handshakes := prometheus.NewDesc("cohost_dtls_handshakes_failed_total",
 		"Subscribers' DTLS handshakes that did not finish, by reason (timeout, error).", []string{"reason"}, nil)
-	reg.MustRegister(collectorFunc{descs: []*prometheus.Desc{dropped, handshakes}, collect: func(ch chan<- prometheus.Metric) {
+	filtered := prometheus.NewDesc("cohost_ice_candidates_filtered_total",
+		"Client ICE candidates (and check sources) the server sent no check to because of ice.allowPrivateCandidates.", nil, nil)
+	reg.MustRegister(collectorFunc{descs: []*prometheus.Desc{dropped, handshakes, filtered}, collect: func(ch chan<- prometheus.Metric) {
 		d := s.media.DemuxStats()
 		for _, r := range []struct {
 			reason string
@@ -86,6 +88,7 @@ func newMetrics(s *Server) *metrics {
 		}
 		ch <- prometheus.MustNewConstMetric(handshakes, prometheus.CounterValue, float64(d.HandshakeTimeouts.Load()), "timeout")
 		ch <- prometheus.MustNewConstMetric(handshakes, prometheus.CounterValue, float64(d.HandshakeFailures.Load()), "error")
+		ch <- prometheus.MustNewConstMetric(filtered, prometheus.CounterValue, float64(d.FilteredCandidates.Load()))
 	}})
 	relays := prometheus.NewDesc("cohost_relay_sessions", "Channel media relay sessions, by state.", []string{"state"}, nil)
 	relayDests := prometheus.NewDesc("cohost_relay_destinations", "Destination channels of running channel media relays.", nil, nil)

@@ -92,7 +92,7 @@ func New(cfg config.Config, logger *slog.Logger) (*Server, error) {
 		_ = s.httpLn.Close()
 		return nil, fmt.Errorf("server: media port %s: %w", udpAddr, err)
 	}
-	s.media, err = sfu.NewMedia(sfu.MediaConfig{Conn: s.udpConn, AdvertiseIP: cfg.AdvertiseIP,
+	s.media, err = sfu.NewMedia(sfu.MediaConfig{Conn: s.udpConn, AdvertiseIP: cfg.AdvertiseIP, Candidates: candidatePolicy(cfg.ICE),
 		KeyframeInterval: cfg.Timers.KeyframeInterval, PionDownstream: cfg.PionDownstream, DisconnectedTimeout: iceDisconnectedTimeout(cfg.Timers.DropTimeout), Logger: logger, Stats: s.stats})
 	if err != nil {
 		_ = s.httpLn.Close()

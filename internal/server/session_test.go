@@ -311,7 +311,7 @@ func TestHTTPEndpoints(t *testing.T) {
 	// What the media port's reader drops from subscribers is counted, by reason.
 	_, body := get("/metrics")
 	for _, want := range []string{`cohost_media_port_dropped_total{reason="bad_srtp"} 0`, `cohost_media_port_dropped_total{reason="bad_stun"} 0`,
-		`cohost_media_port_dropped_total{reason="malformed"} 0`, `cohost_dtls_handshakes_failed_total{reason="timeout"} 0`} {
+		`cohost_media_port_dropped_total{reason="malformed"} 0`, `cohost_dtls_handshakes_failed_total{reason="timeout"} 0`, `cohost_ice_candidates_filtered_total 0`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}

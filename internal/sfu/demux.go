@@ -130,6 +130,9 @@ type DemuxStats struct {
 	// BadSRTP: SRTP/SRTCP packets that failed to authenticate or decrypt
 	// (malformed, forged or replayed).
 	BadSRTP atomic.Uint64
+	// FilteredCandidates: client candidates (or check sources) the server
+	// sent no check to because of the candidate policy.
+	FilteredCandidates atomic.Uint64
 }
 
 // demux is the shared reader of the media port. It owns the socket: every

@@ -94,7 +94,8 @@ func isSTUNResponse(p []byte) bool {
 // tells a controlling agent that waits for its next check tick (Pion's
 // 200 ms) that the pair works both ways, which makes it nominate at once
 // (RFC 8445 §7.3.1.4, a triggered check). The client's answer to it is
-// ignored.
+// ignored. It goes only to an address whose check was valid and that the
+// candidate policy allows (candfilter.go).
 func nominationNudge(local, remote iceCredentials) ([]byte, error) {
 	var tie [8]byte
 	_, _ = rand.Read(tie[:])

@@ -221,7 +221,7 @@ func (d *liteDownstream) Answer(raw string) error {
 	// check tick to nominate: nudge it now.
 	var nudge []byte
 	to := d.addr
-	if !d.nominated && to.IsValid() && d.remote.pwd != "" {
+	if !d.nominated && to.IsValid() && d.remote.pwd != "" && d.m.filter.allows(to.Addr()) {
 		nudge, _ = nominationNudge(d.creds, d.remote)
 	}
 	d.mu.Unlock()
@@ -360,7 +360,7 @@ func (d *liteDownstream) handleSTUN(p []byte, from netip.AddrPort) {
 	var nudge []byte
 	if check.nominated {
 		d.nominated = true
-	} else if !d.nominated && d.remote.pwd != "" {
+	} else if !d.nominated && d.remote.pwd != "" && d.m.filter.allows(from.Addr()) {
 		nudge, _ = nominationNudge(d.creds, d.remote)
 	}
 	d.mu.Unlock()

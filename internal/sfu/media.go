@@ -59,6 +59,10 @@ type MediaConfig struct {
 	// HandshakeTimeout bounds a subscriber's DTLS handshake on the fan-out
 	// transport (10 s if zero).
 	HandshakeTimeout time.Duration
+	// Candidates says which client candidates get ICE checks (publishers'
+	// and Pion subscribers' connections) or nomination checks (the fan-out
+	// transport); refused ones are counted in DemuxStats.
+	Candidates CandidatePolicy
 }
 
 // Media creates peer connections that share one UDP port.
@@ -80,6 +84,7 @@ type Media struct {
 	candidates     []netip.AddrPort
 	batch          *batchConn  // nil when not batching
 	fanout         *fanoutPool // nil: fan-outs run on the read loops alone
+	filter         *candidateFilter
 	cfg            MediaConfig
 }
 
@@ -125,7 +130,9 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 	}
 	dm := newDemux(conn)
 	mux := webrtc.NewICEUDPMux(lf.NewLogger("mux"), dm)
+	filter := newCandidateFilter(cfg.Candidates, cands, &dm.stats.FilteredCandidates)
 	se := webrtc.SettingEngine{LoggerFactory: lf}
+	se.SetRemoteIPFilter(filter.keepRemoteIP)
 	se.SetICEUDPMux(mux)
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6})
@@ -172,7 +179,7 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 	if workers == 0 && runtime.GOMAXPROCS(0) > 2 {
 		workers = runtime.GOMAXPROCS(0) - 1
 	}
-	m := &Media{upAPI: upAPI, downAPI: downAPI, mux: mux, demux: dm, batch: batch, fanout: newFanoutPool(workers), cfg: cfg,
+	m := &Media{upAPI: upAPI, downAPI: downAPI, mux: mux, demux: dm, batch: batch, fanout: newFanoutPool(workers), cfg: cfg, filter: filter,
 		cert: cert, fingerprint: CertificateFingerprint(x), candidates: cands}
 	if !cfg.PionDownstream {
 		m.clock = newLiteClock()

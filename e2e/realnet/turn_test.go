@@ -86,6 +86,9 @@ func startServer(t *testing.T, ns *netns, mutate func(*config.Config)) *serverte
 	srv := servertest.Start(t, func(c *config.Config) {
 		c.Listen = net.JoinHostPort(ns.hostIP, "0")
 		c.AllowTestingMode = true
+		// As on a public address: no ICE check to private candidates
+		// but the node's own (its TURN relays).
+		c.ICE.AllowPrivateCandidates = config.PrivateCandidatesDeny
 		c.TURN.Mode = config.TURNEmbedded
 		c.TURN.Port = 0
 		if mutate != nil {

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"net/netip"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -92,7 +93,17 @@ func New(cfg config.Config, logger *slog.Logger) (*Server, error) {
 		_ = s.httpLn.Close()
 		return nil, fmt.Errorf("server: media port %s: %w", udpAddr, err)
 	}
-	s.media, err = sfu.NewMedia(sfu.MediaConfig{Conn: s.udpConn, AdvertiseIP: cfg.AdvertiseIP, Candidates: candidatePolicy(cfg.ICE),
+	var relayAddrs []netip.Addr
+	if cfg.TURNEmbedded() {
+		// Clients relayed by the node's TURN server offer candidates at
+		// its relay address, private or not.
+		if ip, err := s.relayIP(); err == nil {
+			if a, ok := netip.AddrFromSlice(ip); ok {
+				relayAddrs = append(relayAddrs, a.Unmap())
+			}
+		}
+	}
+	s.media, err = sfu.NewMedia(sfu.MediaConfig{Conn: s.udpConn, AdvertiseIP: cfg.AdvertiseIP, Candidates: candidatePolicy(cfg.ICE), OwnAddrs: relayAddrs,
 		KeyframeInterval: cfg.Timers.KeyframeInterval, PionDownstream: cfg.PionDownstream, DisconnectedTimeout: iceDisconnectedTimeout(cfg.Timers.DropTimeout), Logger: logger, Stats: s.stats})
 	if err != nil {
 		_ = s.httpLn.Close()

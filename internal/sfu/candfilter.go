@@ -85,7 +85,10 @@ func (p CandidatePolicy) String() string {
 // the ones it refuses. Invalid addresses are always refused.
 type candidateFilter struct {
 	allowPrivate bool
-	filtered     *atomic.Uint64
+	// own are the node's relay addresses (MediaConfig.OwnAddrs), checked
+	// whatever their class.
+	own      map[netip.Addr]bool
+	filtered *atomic.Uint64
 }
 
 // newCandidateFilter resolves policy against the addresses the server
@@ -103,8 +106,22 @@ func newCandidateFilter(policy CandidatePolicy, local []netip.AddrPort, filtered
 	return &candidateFilter{allowPrivate: allow, filtered: filtered}
 }
 
+// trust makes the filter allow addrs, the node's own relay addresses.
+func (f *candidateFilter) trust(addrs []netip.Addr) *candidateFilter {
+	for _, a := range addrs {
+		if f.own == nil {
+			f.own = map[netip.Addr]bool{}
+		}
+		f.own[a.Unmap()] = true
+	}
+	return f
+}
+
 // allows reports whether a check may be sent to a, counting a refusal.
 func (f *candidateFilter) allows(a netip.Addr) bool {
+	if f.own[a.Unmap()] {
+		return true
+	}
 	switch ClassifyAddr(a) {
 	case AddrPublic:
 		return true

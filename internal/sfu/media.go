@@ -63,6 +63,9 @@ type MediaConfig struct {
 	// and Pion subscribers' connections) or nomination checks (the fan-out
 	// transport); refused ones are counted in DemuxStats.
 	Candidates CandidatePolicy
+	// OwnAddrs are the node's TURN relay addresses: a client's relay
+	// candidate there is checked whatever Candidates says of its class.
+	OwnAddrs []netip.Addr
 }
 
 // Media creates peer connections that share one UDP port.
@@ -130,7 +133,7 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 	}
 	dm := newDemux(conn)
 	mux := webrtc.NewICEUDPMux(lf.NewLogger("mux"), dm)
-	filter := newCandidateFilter(cfg.Candidates, cands, &dm.stats.FilteredCandidates)
+	filter := newCandidateFilter(cfg.Candidates, cands, &dm.stats.FilteredCandidates).trust(cfg.OwnAddrs)
 	se := webrtc.SettingEngine{LoggerFactory: lf}
 	se.SetRemoteIPFilter(filter.keepRemoteIP)
 	se.SetICEUDPMux(mux)

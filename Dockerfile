@@ -22,5 +22,5 @@ ENV COHOST_LISTEN=0.0.0.0:7800 \
     COHOST_MEDIA_PORT=7801 \
     COHOST_DATA_DIR=/var/lib/cohost
 VOLUME ["/var/lib/cohost"]
-EXPOSE 7800/tcp 7801/udp
+EXPOSE 7800/tcp 7801/udp 3478/udp 3478/tcp
 ENTRYPOINT ["/usr/local/bin/cohost", "serve"]

@@ -243,6 +243,8 @@ func (e *Engine) applyJoin(sess *session, c *signalConn, data json.RawMessage, r
 		elapsed := time.Since(sess.lostAt)
 		e.setStateLocked(protocol.ConnConnected, protocol.ReasonRejoinSuccess)
 		e.emit(func(h EventHandler) { h.OnRejoinChannelSuccess(channel, uid, elapsed) })
+		sess.pub.updateICE()
+		sess.sub.updateICE()
 		sess.pub.restartICE()
 	} else {
 		elapsed := time.Since(sess.joinStart)
@@ -428,13 +430,23 @@ func (e *Engine) RenewToken(ctx context.Context, token string) error {
 		return err
 	}
 	_, err = e.request(ctx, sess, protocol.TypeRenewToken, protocol.RenewTokenRequest{Token: token},
-		func(_ json.RawMessage, perr *protocol.Error) {
+		func(data json.RawMessage, perr *protocol.Error) {
 			if perr != nil {
 				return
 			}
+			var r protocol.RenewTokenResponse
+			_ = json.Unmarshal(data, &r)
 			e.mu.Lock()
 			sess.token = token
+			fresh := len(r.ICEServers) > 0
+			if fresh {
+				sess.info.ICEServers = r.ICEServers
+			}
 			e.mu.Unlock()
+			if fresh {
+				sess.pub.updateICE()
+				sess.sub.updateICE()
+			}
 		})
 	return err
 }

@@ -109,3 +109,31 @@ func proxyURLs(urls []string, proxy CloudProxyType) []string {
 	}
 	return tcp
 }
+
+// updateICEServers gives pc the session's current TURN servers (fresh
+// credentials after a resume or a token renewal), used from its next ICE
+// gathering on. It runs on the queue owning pc.
+func (e *Engine) updateICEServers(pc *webrtc.PeerConnection, sess *session) {
+	if pc == nil {
+		return
+	}
+	e.mu.Lock()
+	servers, proxy := sess.info.ICEServers, sess.proxy
+	e.mu.Unlock()
+	cfg, err := iceConfiguration(e.cfg.ICEServers, servers, proxy)
+	if err != nil {
+		e.log.Warn("new TURN servers unusable", "err", err)
+		return
+	}
+	cur := pc.GetConfiguration()
+	cur.ICEServers, cur.ICETransportPolicy = cfg.ICEServers, cfg.ICETransportPolicy
+	if err := pc.SetConfiguration(cur); err != nil {
+		e.log.Warn("update TURN servers", "err", err)
+	}
+}
+
+// updateICE queues updateICEServers for the upstream connection.
+func (p *publisher) updateICE() { p.q.Push(func() { p.e.updateICEServers(p.pc, p.sess) }) }
+
+// updateICE queues updateICEServers for the downstream connection.
+func (s *subscriber) updateICE() { s.q.Push(func() { s.e.updateICEServers(s.pc, s.sess) }) }

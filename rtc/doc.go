@@ -16,10 +16,16 @@
 // When the WebSocket breaks without the server ending the session, the
 // engine reports RECONNECTING (INTERRUPTED), redials with a jittered backoff and resumes
 // the session for up to the server's drop timeout. The uid, role,
-// publications and subscriptions survive; other users see nothing. If the
-// resume is refused (the session expired) the engine reports FAILED with
-// reason SESSION_EXPIRED and the application may join again; the SDK does
-// not rejoin on its own, because a rejoin is visible to everyone.
+// publications and subscriptions survive; other users see nothing. Once
+// the server no longer holds the session (it answers SESSION_EXPIRED, or
+// the drop timeout passed), the engine joins the channel again with the
+// same uid, role and publications, as Agora's SDK does: the application
+// sees CONNECTED (REJOIN_SUCCESS) and OnRejoinChannelSuccess, other users
+// see the user leave and come back, and subscriptions are made again by
+// the application when the publishers are announced. A rejoin the server
+// refuses ends the session with FAILED and the refusal's reason (e.g.
+// TOKEN_EXPIRED); after EngineConfig.ReconnectTimeout (20 minutes) without
+// success the engine reports FAILED (JOIN_FAILED).
 //
 // # Events
 //

@@ -218,34 +218,6 @@ func TestE2EResume(t *testing.T) {
 	<-done
 }
 
-// TestE2EResumeGivesUp: a client cut off for longer than the drop timeout
-// fails, and the others see it dropped.
-func TestE2EResumeGivesUp(t *testing.T) {
-	checkLeaks(t)
-	srv := startServer(t, func(c *config.Config) { c.Timers.DropTimeout = time.Second })
-	const channel = "dropped"
-	host := newClient(t, srv, "host", asHost)
-	host.join(t, channel, 1)
-	watcher := newClient(t, srv, "watcher")
-	watcher.join(t, channel, 2)
-	watcher.waitEvent(t, "user-joined 1")
-
-	host.net.block(true)
-	host.net.cut()
-	host.waitEvent(t, "state RECONNECTING INTERRUPTED")
-	watcher.waitEvent(t, "user-offline 1 DROPPED")
-	host.waitEvent(t, "state FAILED LOST")
-	if n := host.net.dialCount(); n < 3 {
-		t.Errorf("only %d dials while reconnecting", n)
-	}
-	if host.LocalUID() != 0 {
-		t.Errorf("uid %d after failure", host.LocalUID())
-	}
-	host.net.block(false)
-	host.join(t, channel, 1)
-	watcher.waitEvent(t, "user-joined 1")
-}
-
 // TestE2ESameUIDLogin: a second join with the same uid ends the first
 // session.
 func TestE2ESameUIDLogin(t *testing.T) {

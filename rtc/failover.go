@@ -49,6 +49,15 @@ func nodeURLs(nodes []protocol.NodeInfo) []string {
 // resumed there instead (errBackHome). done is true when the session moved
 // or no longer needs to.
 func (e *Engine) failoverOnce(sess *session, deadline time.Time) (done bool, err error) {
+	return e.rejoinOnce(sess, deadline, false)
+}
+
+// rejoinOnce joins the channel again as the same uid in the same role,
+// through the session's own node first when withHome (its session there
+// expired) and then the other nodes it knows; published tracks are
+// published again and subscriptions renewed (applyRejoin). done is true
+// when the session is back in the channel or no longer needs to be.
+func (e *Engine) rejoinOnce(sess *session, deadline time.Time, withHome bool) (done bool, err error) {
 	ctx, cancel := context.WithDeadline(sess.ctx, deadline)
 	defer cancel()
 	e.mu.Lock()
@@ -58,6 +67,9 @@ func (e *Engine) failoverOnce(sess *session, deadline time.Time) (done bool, err
 	}
 	home := sess.url
 	var urls []string
+	if withHome {
+		urls = append(urls, home)
+	}
 	for _, u := range append(slices.Clone(sess.nodes), e.cfg.signalURLs...) {
 		if u != home && !slices.Contains(urls, u) {
 			urls = append(urls, u)
@@ -68,6 +80,9 @@ func (e *Engine) failoverOnce(sess *session, deadline time.Time) (done bool, err
 	e.mu.Unlock()
 	if len(urls) == 0 {
 		return false, errNoOtherNode
+	}
+	if withHome {
+		home = "" // a redirect to the session's node is followed
 	}
 	c, _, err := e.joinThrough(ctx, sess, urls, req, home, func(c *signalConn, url string, data json.RawMessage) {
 		e.applyRejoin(sess, c, url, data)
@@ -84,8 +99,9 @@ func (e *Engine) failoverOnce(sess *session, deadline time.Time) (done bool, err
 	return true, nil
 }
 
-// applyRejoin records a session moved to another node. It runs on c's
-// reader before any event that follows the response. The remote users
+// applyRejoin records a session moved to another node, or joined again
+// on its own node after it expired there. It runs on c's reader before any
+// event that follows the response. The remote users
 // known before stay known; those the new node does not announce within
 // the drop timeout are reported offline (DROPPED). Published tracks are
 // published again on a new upstream connection, and each subscription is
@@ -126,7 +142,7 @@ func (e *Engine) applyRejoin(sess *session, c *signalConn, url string, data json
 	channel, uid, elapsed := sess.channel, resp.UID, time.Since(sess.lostAt)
 	e.setStateLocked(protocol.ConnConnected, protocol.ReasonRejoinSuccess)
 	e.emit(func(h EventHandler) { h.OnRejoinChannelSuccess(channel, uid, elapsed) })
-	e.log.Info("moved to another node", "channel", channel, "uid", uid, "url", url, "after", elapsed)
+	e.log.Info("joined the channel again", "channel", channel, "uid", uid, "url", url, "after", elapsed)
 	interval := time.Duration(resp.KeepAliveMs) * time.Millisecond
 	drop := time.Duration(resp.DropTimeoutMs) * time.Millisecond
 	if drop <= 0 {

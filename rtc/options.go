@@ -73,6 +73,12 @@ type EngineConfig struct {
 	// offers, automatic subscriptions, ICE restarts) and each dial. Zero
 	// means 15 s.
 	RequestTimeout time.Duration
+	// ReconnectTimeout is how long the engine tries to get back into the
+	// channel after losing its connection: it resumes the session within
+	// the server's drop timeout, then rejoins the channel with the same uid,
+	// role and publications, as Agora's SDK does. After it the engine
+	// reports FAILED (JOIN_FAILED). Zero means 20 minutes (Agora's).
+	ReconnectTimeout time.Duration
 	// SendCaptureTime stamps every RTP packet the engine sends with the
 	// abs-capture-time header extension (the time of the write, from the
 	// local clock, as an NTP timestamp). The server forwards it unchanged,
@@ -82,6 +88,8 @@ type EngineConfig struct {
 }
 
 const defaultRequestTimeout = 15 * time.Second
+
+const defaultReconnectTimeout = 20 * time.Minute
 
 // settings is an EngineConfig checked and completed with defaults.
 type settings struct {
@@ -145,6 +153,9 @@ func (c EngineConfig) settings() (*settings, error) {
 	}
 	if s.RequestTimeout <= 0 {
 		s.RequestTimeout = defaultRequestTimeout
+	}
+	if s.ReconnectTimeout <= 0 {
+		s.ReconnectTimeout = defaultReconnectTimeout
 	}
 	return s, nil
 }

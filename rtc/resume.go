@@ -82,20 +82,40 @@ func (e *Engine) onConnClosed(sess *session, c *signalConn, err error) {
 
 // resume redials and sends resume until it succeeds, the server refuses,
 // the deadline (the server's drop timeout) passes, or the session ends.
+// Once the server no longer holds the session (it says so, or the deadline
+// passed), it joins the channel again with the same uid, role and
+// publications until ReconnectTimeout after the loss, as Agora's SDK
+// rejoins; the application sees RECONNECTING until then.
 func (e *Engine) resume(sess *session, deadline time.Time) {
 	delays := backoff.New(resumeFirstBackoff, resumeMaxBackoff)
+	giveUp := sess.lostAt.Add(e.cfg.ReconnectTimeout)
+	expired := false
 	for attempt := 1; ; attempt++ {
-		wait := time.NewTimer(min(delays.Next(), time.Until(deadline)))
+		limit := deadline
+		if expired || giveUp.Before(deadline) {
+			limit = giveUp
+		}
+		wait := time.NewTimer(min(delays.Next(), time.Until(limit)))
 		select {
 		case <-wait.C:
 		case <-sess.ctx.Done():
 			wait.Stop()
 			return
 		}
-		if !time.Now().Before(deadline) {
-			e.log.Warn("resume: gave up", "attempts", attempt-1)
-			e.endSession(sess, protocol.ConnFailed, protocol.ReasonLost)
+		if !time.Now().Before(giveUp) {
+			e.log.Warn("reconnect: gave up", "attempts", attempt-1)
+			e.endSession(sess, protocol.ConnFailed, protocol.ReasonJoinFailed)
 			return
+		}
+		if !expired && !time.Now().Before(deadline) {
+			e.log.Warn("resume: the server has dropped the session; joining again", "attempts", attempt-1)
+			expired = true
+		}
+		if expired {
+			if done := e.rejoinAttempt(sess, giveUp, attempt); done {
+				return
+			}
+			continue
 		}
 		done, err := e.resumeOnce(sess, deadline)
 		if done {
@@ -115,10 +135,15 @@ func (e *Engine) resume(sess *session, deadline time.Time) {
 			}
 		}
 		if pe := protocolError(err); pe != nil {
-			reason := protocol.ReasonSessionExpired
-			if pe.Reason != 0 && pe.Code != protocol.ErrNotInChannel {
-				reason = protocol.ConnectionChangedReason(pe.Reason)
+			if sessionExpired(pe) {
+				e.log.Warn("resume: the session expired; joining again", "err", err)
+				expired = true
+				if done := e.rejoinAttempt(sess, giveUp, attempt); done {
+					return
+				}
+				continue
 			}
+			reason := protocol.ConnectionChangedReason(pe.Reason)
 			e.log.Warn("resume refused", "err", err, "reason", reason)
 			e.endSession(sess, protocol.ConnFailed, reason)
 			return
@@ -128,6 +153,41 @@ func (e *Engine) resume(sess *session, deadline time.Time) {
 		}
 		e.log.Info("resume attempt failed", "attempt", attempt, "err", err)
 	}
+}
+
+// sessionExpired tells a refused resume whose session the server no
+// longer holds (it may be joined again) from one it refused for good
+// (kicked, banned, token expired: pe carries the reason).
+func sessionExpired(pe *protocol.Error) bool {
+	return pe.Reason == 0 || pe.Code == protocol.ErrNotInChannel ||
+		protocol.ConnectionChangedReason(pe.Reason) == protocol.ReasonSessionExpired
+}
+
+// rejoinAttempt makes one attempt to join the channel again after the
+// session expired on the server. done is true when the session is back,
+// ended meanwhile, or ended here: the join was refused for good (FAILED
+// with the refusal's reason) or giveUp passed (FAILED, JOIN_FAILED).
+func (e *Engine) rejoinAttempt(sess *session, giveUp time.Time, attempt int) (done bool) {
+	if !time.Now().Before(giveUp) {
+		e.log.Warn("rejoin: gave up", "attempts", attempt-1)
+		e.endSession(sess, protocol.ConnFailed, protocol.ReasonJoinFailed)
+		return true
+	}
+	done, err := e.rejoinOnce(sess, giveUp, true)
+	if done {
+		return true
+	}
+	if pe := protocolError(err); pe != nil && !transientJoinError(pe) {
+		reason := joinFailReason(err)
+		e.log.Warn("rejoin refused", "err", err, "reason", reason)
+		e.endSession(sess, protocol.ConnFailed, reason)
+		return true
+	}
+	if sess.ctx.Err() != nil {
+		return true
+	}
+	e.log.Info("rejoin attempt failed", "attempt", attempt, "err", err)
+	return false
 }
 
 // resumeOnce makes one attempt. done is true when the session is resumed

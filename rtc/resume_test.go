@@ -62,8 +62,44 @@ func TestResumeRedial(t *testing.T) {
 	}
 }
 
-// A refused resume ends the session with SESSION_EXPIRED.
-func TestResumeRefused(t *testing.T) {
+// A resume refused because the session expired on the server is followed
+// by a join with the same uid and role: the application sees RECONNECTING
+// then CONNECTED (REJOIN_SUCCESS), as with Agora's SDK.
+func TestResumeExpiredRejoins(t *testing.T) {
+	f := newFakeServer(t)
+	f.handle(protocol.TypeResume, func(c *fakeConn, env *protocol.Envelope) {
+		c.reply(env.ID, nil, protocol.NewError(protocol.ErrNotInChannel, "gone").WithReason(int(protocol.ReasonSessionExpired)))
+	})
+	c := fakeClient(t, f, func(cfg *rtc.EngineConfig) { cfg.ClientRole = protocol.RoleBroadcaster })
+	if _, err := c.JoinChannel(t.Context(), "", "ch", 0); err != nil {
+		t.Fatal(err)
+	}
+	_ = f.last().ws.CloseNow()
+	c.waitEvent(t, "rejoin-success ch 42")
+	checkEvents(t, c, []string{
+		"state CONNECTING CONNECTING", "state CONNECTED JOIN_SUCCESS", "join-success ch 42",
+		"state RECONNECTING INTERRUPTED", "state CONNECTED REJOIN_SUCCESS", "rejoin-success ch 42",
+	}, "state", "join-success", "rejoin-success")
+	joins := f.requests(protocol.TypeJoin)
+	if len(joins) != 2 {
+		t.Fatalf("%d join requests, want 2", len(joins))
+	}
+	var req protocol.JoinRequest
+	_ = json.Unmarshal(joins[1].env.Data, &req)
+	if req.UID != 42 || req.Role != protocol.RoleBroadcaster || req.Channel != "ch" {
+		t.Errorf("rejoin request %+v, want uid 42 as host in ch", req)
+	}
+	if c.LocalUID() != 42 || c.ConnectionState() != protocol.ConnConnected {
+		t.Errorf("uid %d state %s", c.LocalUID(), c.ConnectionState())
+	}
+	if err := c.RenewToken(t.Context(), "t"); err != nil {
+		t.Errorf("RenewToken after the rejoin: %v", err)
+	}
+}
+
+// A rejoin the server refuses for good ends the session with the
+// refusal's reason.
+func TestResumeExpiredRejoinRefused(t *testing.T) {
 	f := newFakeServer(t)
 	f.handle(protocol.TypeResume, func(c *fakeConn, env *protocol.Envelope) {
 		c.reply(env.ID, nil, protocol.NewError(protocol.ErrNotInChannel, "gone").WithReason(int(protocol.ReasonSessionExpired)))
@@ -72,16 +108,34 @@ func TestResumeRefused(t *testing.T) {
 	if _, err := c.JoinChannel(t.Context(), "", "ch", 0); err != nil {
 		t.Fatal(err)
 	}
+	f.handle(protocol.TypeJoin, func(c *fakeConn, env *protocol.Envelope) {
+		c.reply(env.ID, nil, protocol.NewError(protocol.ErrTokenExpired, "expired"))
+	})
 	_ = f.last().ws.CloseNow()
-	c.waitEvent(t, "state FAILED SESSION_EXPIRED")
+	c.waitEvent(t, "state FAILED TOKEN_EXPIRED")
 	if c.LocalUID() != 0 {
 		t.Errorf("uid %d after the session ended", c.LocalUID())
 	}
 	if err := c.RenewToken(t.Context(), "t"); !errors.Is(err, rtc.ErrNotJoined) {
 		t.Errorf("RenewToken after the session ended: %v", err)
 	}
+}
+
+// A client that cannot reach the server for ReconnectTimeout gives up with
+// FAILED (JOIN_FAILED), as Agora's SDK after 20 minutes.
+func TestReconnectGivesUp(t *testing.T) {
+	f := newFakeServer(t)
+	c := fakeClient(t, f, func(cfg *rtc.EngineConfig) { cfg.ReconnectTimeout = 300 * time.Millisecond })
 	if _, err := c.JoinChannel(t.Context(), "", "ch", 0); err != nil {
-		t.Errorf("join again: %v", err)
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	f.refuse = 1 << 30
+	f.mu.Unlock()
+	_ = f.last().ws.CloseNow()
+	c.waitEvent(t, "state FAILED JOIN_FAILED")
+	if c.LocalUID() != 0 {
+		t.Errorf("uid %d after giving up", c.LocalUID())
 	}
 }
 

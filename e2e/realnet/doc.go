@@ -2,5 +2,6 @@
 // network namespace whose UDP to the server is dropped by iptables still
 // gets the host's media, through the server's TURN relay over TCP or TLS.
 // They need root, ip(8) and iptables; without them they skip, except in
-// CI (CI=1), where they fail.
+// CI (CI=1), where they fail. BenchmarkTBFLink records what a viewer
+// receives through a bandwidth-limited (tbf) link (docs/benchmarks.md).
 package realnet

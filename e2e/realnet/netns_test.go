@@ -23,7 +23,7 @@ type netns struct {
 
 // unavailable skips the test, or fails it in CI, where these tests must
 // run.
-func unavailable(t *testing.T, format string, args ...any) {
+func unavailable(t testing.TB, format string, args ...any) {
 	t.Helper()
 	if os.Getenv("CI") != "" {
 		t.Fatalf("CI=1 but "+format, args...)
@@ -43,7 +43,7 @@ func run(args ...string) error {
 
 // newNetns creates a namespace with a /30 link to the host, removed when
 // the test ends.
-func newNetns(t *testing.T) *netns {
+func newNetns(t testing.TB) *netns {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		unavailable(t, "network namespaces need root (uid %d)", os.Geteuid())

@@ -72,7 +72,7 @@ func newMetrics(s *Server) *metrics {
 			return float64(len(s.channels))
 		}))
 	dropped := prometheus.NewDesc("cohost_media_port_dropped_total",
-		"Packets the media port's shared reader dropped from subscribers' transports, by reason.", []string{"reason"}, nil)
+		"Packets the media port's shared reader dropped, by reason.", []string{"reason"}, nil)
 	handshakes := prometheus.NewDesc("cohost_dtls_handshakes_failed_total",
 		"Subscribers' DTLS handshakes that did not finish, by reason (timeout, error).", []string{"reason"}, nil)
 	filtered := prometheus.NewDesc("cohost_ice_candidates_filtered_total",
@@ -83,7 +83,8 @@ func newMetrics(s *Server) *metrics {
 			reason string
 			n      uint64
 		}{{"malformed", d.Malformed.Load()}, {"bad_stun", d.BadSTUN.Load()}, {"bad_srtp", d.BadSRTP.Load()},
-			{"unkeyed", d.Unkeyed.Load()}, {"late_dtls", d.LateDTLS.Load()}, {"dtls_queue_full", d.DTLSQueueFull.Load()}} {
+			{"unkeyed", d.Unkeyed.Load()}, {"late_dtls", d.LateDTLS.Load()}, {"dtls_queue_full", d.DTLSQueueFull.Load()},
+			{"unknown_address", d.UnknownAddress.Load()}, {"unknown_ufrag", d.UnknownUfrag.Load()}, {"throttled", d.Throttled.Load()}} {
 			ch <- prometheus.MustNewConstMetric(dropped, prometheus.CounterValue, float64(r.n), r.reason)
 		}
 		ch <- prometheus.MustNewConstMetric(handshakes, prometheus.CounterValue, float64(d.HandshakeTimeouts.Load()), "timeout")

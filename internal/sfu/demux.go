@@ -133,6 +133,22 @@ type DemuxStats struct {
 	// FilteredCandidates: client candidates (or check sources) the server
 	// sent no check to because of the candidate policy.
 	FilteredCandidates atomic.Uint64
+	// UnknownAddress: packets other than STUN from an address no
+	// connection on the port uses.
+	UnknownAddress atomic.Uint64
+	// UnknownUfrag: STUN from an unknown address that is not a binding
+	// request naming a username fragment of a connection on the port.
+	UnknownUfrag atomic.Uint64
+	// Throttled: packets dropped unread because their remote had more
+	// than sourceBadBudget packets refused within sourceWindow.
+	Throttled atomic.Uint64
+}
+
+// refused sums the counters of packets a served peer refused on the
+// reading goroutine, to tell which remote a refusal came from.
+func (s *DemuxStats) refused() uint64 {
+	return s.Malformed.Load() + s.BadSTUN.Load() + s.DTLSQueueFull.Load() + s.LateDTLS.Load() +
+		s.Unkeyed.Load() + s.BadSRTP.Load()
 }
 
 // demux is the shared reader of the media port. It owns the socket: every
@@ -142,19 +158,26 @@ type DemuxStats struct {
 // goroutine switch. Everything else (publishers' connections, and
 // subscribers' while they use Pion) is returned to Pion's ICE UDP mux,
 // which reads through this type as its net.PacketConn, so one port serves
-// both. The reading goroutine is thus the mux's own; writes go straight to
+// both. Packets that belong to neither (an address no connection uses, a
+// check naming no username fragment on the port) are dropped and counted,
+// and a remote whose packets keep being refused is throttled (sourceguard.go).
+// The reading goroutine is thus the mux's own; writes go straight to
 // the socket (or its batched sender).
 type demux struct {
 	conn  addrPortConn
 	stats DemuxStats
+	guard sourceGuard // the reading goroutine's only
 
-	mu     sync.RWMutex
-	byAddr map[netip.AddrPort]demuxPeer
-	byFrag map[string]demuxPeer
+	mu       sync.RWMutex
+	byAddr   map[netip.AddrPort]demuxPeer
+	byFrag   map[string]demuxPeer
+	pion     map[string][]netip.AddrPort // Pion's ufrags, with the addresses learnt for each
+	pionAddr map[netip.AddrPort]string
 }
 
 func newDemux(c net.PacketConn) *demux {
-	return &demux{conn: asAddrPortConn(c), byAddr: map[netip.AddrPort]demuxPeer{}, byFrag: map[string]demuxPeer{}}
+	return &demux{conn: asAddrPortConn(c), guard: newSourceGuard(), byAddr: map[netip.AddrPort]demuxPeer{},
+		byFrag: map[string]demuxPeer{}, pion: map[string][]netip.AddrPort{}, pionAddr: map[netip.AddrPort]string{}}
 }
 
 // bindAddr routes every later packet from addr to p.
@@ -191,24 +214,37 @@ func (d *demux) removeUfrag(ufrag string, p demuxPeer) {
 	d.mu.Unlock()
 }
 
-// peerFor finds the served peer a packet belongs to, or nil when it is
-// Pion's.
-func (d *demux) peerFor(c packetClass, p []byte, from netip.AddrPort) demuxPeer {
+// route finds who a packet belongs to: a served peer, Pion (pion true),
+// or nobody (both zero).
+func (d *demux) route(c packetClass, p []byte, from netip.AddrPort) (peer demuxPeer, pion bool) {
 	d.mu.RLock()
-	defer d.mu.RUnlock()
 	if peer := d.byAddr[from]; peer != nil {
-		return peer
+		d.mu.RUnlock()
+		return peer, false
 	}
-	if c == classSTUN && len(d.byFrag) > 0 {
-		if frag, ok := stunUfrag(p); ok {
-			return d.byFrag[string(frag)]
-		}
+	if _, ok := d.pionAddr[from]; ok {
+		d.mu.RUnlock()
+		return nil, true
 	}
-	return nil
+	if c != classSTUN {
+		d.mu.RUnlock()
+		return nil, false
+	}
+	frag, ok := stunUfrag(p)
+	if !ok {
+		d.mu.RUnlock()
+		return nil, false
+	}
+	peer = d.byFrag[string(frag)]
+	d.mu.RUnlock()
+	if peer != nil {
+		return peer, false
+	}
+	return nil, d.learnPionAddr(frag, from)
 }
 
 // ReadFromAddrPort returns the next packet that belongs to Pion, serving
-// the fan-out transport's packets on the way.
+// the fan-out transport's packets on the way and dropping the others.
 func (d *demux) ReadFromAddrPort(b []byte) (int, netip.AddrPort, error) {
 	for {
 		n, from, err := d.conn.ReadFromAddrPort(b)
@@ -216,16 +252,31 @@ func (d *demux) ReadFromAddrPort(b []byte) (int, netip.AddrPort, error) {
 			return n, from, err
 		}
 		from = canonical(from)
-		c := classify(b[:n])
-		peer := d.peerFor(c, b[:n], from)
-		if peer == nil {
-			return n, from, nil
-		}
-		if c == classOther {
-			d.stats.Malformed.Add(1)
+		if d.guard.throttled(from) {
+			d.stats.Throttled.Add(1)
 			continue
 		}
-		peer.handlePacket(c, b[:n], from)
+		c := classify(b[:n])
+		peer, pion := d.route(c, b[:n], from)
+		switch {
+		case pion:
+			return n, from, nil
+		case peer == nil && c == classSTUN:
+			d.stats.UnknownUfrag.Add(1)
+			continue
+		case peer == nil:
+			d.stats.UnknownAddress.Add(1)
+			continue
+		}
+		before := d.stats.refused()
+		if c == classOther {
+			d.stats.Malformed.Add(1)
+		} else {
+			peer.handlePacket(c, b[:n], from)
+		}
+		if d.stats.refused() != before {
+			d.guard.charge(from)
+		}
 	}
 }
 
@@ -238,13 +289,20 @@ func (d *demux) ReadFrom(b []byte) (int, net.Addr, error) {
 	return n, net.UDPAddrFromAddrPort(from), nil
 }
 
-// WriteToAddrPort sends on the socket.
+// WriteToAddrPort sends on the socket. A connectivity check from a Pion
+// agent makes its destination Pion's.
 func (d *demux) WriteToAddrPort(b []byte, addr netip.AddrPort) (int, error) {
+	d.notePionWrite(b, addr)
 	return d.conn.WriteToAddrPort(b, addr)
 }
 
-// WriteTo sends on the socket.
-func (d *demux) WriteTo(b []byte, addr net.Addr) (int, error) { return d.conn.WriteTo(b, addr) }
+// WriteTo sends on the socket, as WriteToAddrPort does.
+func (d *demux) WriteTo(b []byte, addr net.Addr) (int, error) {
+	if ua, ok := addr.(*net.UDPAddr); ok {
+		d.notePionWrite(b, ua.AddrPort())
+	}
+	return d.conn.WriteTo(b, addr)
+}
 
 // Close closes the socket.
 func (d *demux) Close() error { return d.conn.Close() }
@@ -281,6 +339,22 @@ const (
 // request's USERNAME, without allocating. ok is false for anything that is
 // not a well-formed binding request with a USERNAME.
 func stunUfrag(p []byte) (frag []byte, ok bool) {
+	user, ok := stunUsername(p)
+	if !ok {
+		return nil, false
+	}
+	for i, c := range user {
+		if c == ':' {
+			return user[:i], true
+		}
+	}
+	return nil, false
+}
+
+// stunUsername returns a STUN binding request's USERNAME, without
+// allocating. ok is false for anything that is not a well-formed binding
+// request with a USERNAME.
+func stunUsername(p []byte) (user []byte, ok bool) {
 	if len(p) < stunHeaderSize || binary.BigEndian.Uint16(p[0:2]) != stunBindingReq ||
 		binary.BigEndian.Uint32(p[4:8]) != stunMagicCookie {
 		return nil, false
@@ -297,13 +371,7 @@ func stunUfrag(p []byte) (frag []byte, ok bool) {
 			return nil, false
 		}
 		if typ == stunAttrUsername {
-			v := attrs[4 : 4+l]
-			for i, c := range v {
-				if c == ':' {
-					return v[:i], true
-				}
-			}
-			return nil, false
+			return attrs[4 : 4+l], true
 		}
 		attrs = attrs[min(len(attrs), 4+(l+3)&^3):]
 	}

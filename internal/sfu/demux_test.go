@@ -203,3 +203,76 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
+
+// TestDemuxDropsWhatBelongsToNobody: packets from an address no
+// connection on the port uses, and checks naming no username fragment on
+// it, are dropped and counted by reason; a publisher's connection is
+// still Pion's, and once it closes its addresses are forgotten.
+func TestDemuxDropsWhatBelongsToNobody(t *testing.T) {
+	m := newTestMedia(t)
+	client, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = client.Close() }()
+	server := m.demux.LocalAddr()
+	for _, p := range [][]byte{append([]byte{0x80, 111}, make([]byte, 30)...), {22, 0xfe, 0xfd, 0, 0}, bindingRequest(t, "nobody:remote")} {
+		if _, err := client.WriteTo(p, server); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := m.DemuxStats()
+	deadline := time.Now().Add(20 * time.Second)
+	for st.UnknownAddress.Load() < 2 || st.UnknownUfrag.Load() < 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("unknown address %d, unknown ufrag %d: want 2 and 1", st.UnknownAddress.Load(), st.UnknownUfrag.Load())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+
+	pub := newClientPC(t)
+	if _, err := pub.AddTransceiverFromKind(webrtc.RTPCodecTypeAudio, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly}); err != nil {
+		t.Fatal(err)
+	}
+	up, err := m.NewUpstream(slog.New(slog.DiscardHandler), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offer, err := pub.CreateOffer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := webrtc.GatheringCompletePromise(pub)
+	if err := pub.SetLocalDescription(offer); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	answer, _, err := up.Negotiate(pub.LocalDescription().SDP, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pub.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: answer}); err != nil {
+		t.Fatal(err)
+	}
+	waitConnected(t, pub)
+	m.demux.mu.RLock()
+	learnt := len(m.demux.pionAddr)
+	m.demux.mu.RUnlock()
+	if learnt == 0 {
+		t.Fatal("the publisher's address is not known as Pion's")
+	}
+	_ = up.Close()
+	deadline = time.Now().Add(20 * time.Second)
+	for {
+		m.demux.mu.RLock()
+		left := len(m.demux.pion) + len(m.demux.pionAddr)
+		m.demux.mu.RUnlock()
+		if left == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d Pion ufrags and addresses left after the publisher closed", left)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

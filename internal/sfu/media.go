@@ -136,7 +136,7 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 	filter := newCandidateFilter(cfg.Candidates, cands, &dm.stats.FilteredCandidates).trust(cfg.OwnAddrs)
 	se := webrtc.SettingEngine{LoggerFactory: lf}
 	se.SetRemoteIPFilter(filter.keepRemoteIP)
-	se.SetICEUDPMux(mux)
+	se.SetICEUDPMux(pionMux{UDPMux: mux, d: dm})
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6})
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)

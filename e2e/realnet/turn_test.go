@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -150,16 +151,34 @@ func startServer(t *testing.T, ns *netns, mutate func(*config.Config)) *serverte
 // received the host's audio while the server holds a TURN allocation.
 func runViewer(t *testing.T, ns *netns, srv *servertest.Server, proxy rtc.CloudProxyType, env []string) {
 	t.Helper()
+	runHelper(t, ns, "^TestNamespaceViewer$", append([]string{envViewer + "=1", envURL + "=" + srv.URL, envApp + "=" + srv.TestAppID,
+		envChannel + "=realnet", envProxy + "=" + strconv.Itoa(int(proxy))}, env...), relayed(srv))
+}
+
+// relayed checks that srv holds a TURN allocation: the media went through
+// the relay.
+func relayed(srv *servertest.Server) func() error {
+	return func() error {
+		if n := srv.TURNAllocations(); n < 1 {
+			return fmt.Errorf("media arrived with %d TURN allocations: it did not go through the relay", n)
+		}
+		return nil
+	}
+}
+
+// runHelper runs the test binary's helper test matching pattern inside ns
+// with env added, waits until it prints VIEWER-RECEIVED, runs check, and
+// lets it end.
+func runHelper(t *testing.T, ns *netns, pattern string, env []string, check func() error) {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*waitTimeout)
 	defer cancel()
-	cmd := ns.command(ctx, exe, "-test.run=^TestNamespaceViewer$", "-test.v")
-	cmd.Env = append(os.Environ(), envViewer+"=1", envURL+"="+srv.URL, envApp+"="+srv.TestAppID,
-		envChannel+"=realnet", envProxy+"="+strconv.Itoa(int(proxy)))
-	cmd.Env = append(cmd.Env, env...)
+	cmd := ns.command(ctx, exe, "-test.run="+pattern, "-test.v")
+	cmd.Env = append(os.Environ(), env...)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -174,12 +193,16 @@ func runViewer(t *testing.T, ns *netns, srv *servertest.Server, proxy rtc.CloudP
 		t.Fatal(err)
 	}
 	received := make(chan struct{})
+	var mu sync.Mutex
 	var out strings.Builder
+	output := func() string { mu.Lock(); defer mu.Unlock(); return out.String() }
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
+			mu.Lock()
 			out.WriteString(sc.Text() + "\n")
-			if sc.Text() == "VIEWER-RECEIVED" {
+			mu.Unlock()
+			if strings.HasPrefix(sc.Text(), "VIEWER-RECEIVED") {
 				close(received)
 			}
 		}
@@ -189,16 +212,21 @@ func runViewer(t *testing.T, ns *netns, srv *servertest.Server, proxy rtc.CloudP
 	case <-ctx.Done():
 		_ = stdin.Close()
 		_ = cmd.Wait()
-		t.Fatalf("the viewer in the namespace got no media within %s\nstdout:\n%s\nstderr:\n%s", 3*waitTimeout, out.String(), stderr.String())
+		t.Fatalf("the viewer in the namespace got no media within %s\nstdout:\n%s\nstderr:\n%s", 3*waitTimeout, output(), stderr.String())
 	}
-	if n := srv.TURNAllocations(); n < 1 {
-		t.Errorf("media arrived with %d TURN allocations: it did not go through the relay", n)
+	if err := check(); err != nil {
+		t.Error(err)
 	}
 	_ = stdin.Close() // the viewer leaves
 	if err := cmd.Wait(); err != nil {
-		t.Fatalf("viewer: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), stderr.String())
+		t.Fatalf("viewer: %v\nstdout:\n%s\nstderr:\n%s", err, output(), stderr.String())
 	}
+	t.Logf("viewer: %s", strings.TrimSpace(output()))
 }
+
+// waitStdin blocks until the test that started this helper closes its
+// standard input, after it has looked at the server.
+func waitStdin() { _, _ = io.Copy(io.Discard, os.Stdin) }
 
 // TestNamespaceViewer is the viewer runViewer starts inside the
 // namespace; run directly it skips.
@@ -253,7 +281,7 @@ func TestNamespaceViewer(t *testing.T) {
 		t.Fatal("no media")
 	}
 	fmt.Println("VIEWER-RECEIVED")
-	_, _ = io.Copy(io.Discard, os.Stdin) // until the test has looked at the server
+	waitStdin()
 	if err := e.LeaveChannel(context.Background()); err != nil {
 		t.Errorf("leave: %v", err)
 	}
@@ -301,4 +329,110 @@ func selfSigned(t *testing.T, ip string) (certFile, keyFile string) {
 		t.Fatal(err)
 	}
 	return certFile, keyFile
+}
+
+// TestUDPBlockedPublisherUsesICETCP: with mediaTCP on and no TURN, a host
+// in the namespace whose UDP to the server is dropped publishes over
+// ICE-TCP on the media port's number, and a viewer outside receives it.
+func TestUDPBlockedPublisherUsesICETCP(t *testing.T) {
+	ns := newNetns(t)
+	ns.blockUDP(t)
+	srv := servertest.Start(t, func(c *config.Config) {
+		c.Listen = net.JoinHostPort(ns.hostIP, "0")
+		c.AllowTestingMode = true
+		c.MediaTCP = true
+		c.TURN.Mode = config.TURNOff
+	})
+	se := &webrtc.SettingEngine{}
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	hostIP := net.ParseIP(ns.hostIP)
+	se.SetIPFilter(func(ip net.IP) bool { return ip.Equal(hostIP) })
+	h := &viewerHandler{published: make(chan struct{}, 1)}
+	viewer, err := rtc.NewEngine(rtc.EngineConfig{ServerURL: srv.URL, AppID: srv.TestAppID, SettingEngine: se, Handler: h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer viewer.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*waitTimeout)
+	defer cancel()
+	if _, err := viewer.JoinChannel(ctx, "", "realnet", 2); err != nil {
+		t.Fatalf("viewer join: %v", err)
+	}
+	received := make(chan struct{})
+	go func() {
+		select {
+		case <-h.published:
+		case <-ctx.Done():
+			return
+		}
+		track, err := viewer.Subscribe(ctx, 1, protocol.MediaAudio)
+		if err != nil {
+			t.Errorf("subscribe: %v", err)
+			return
+		}
+		for {
+			pkt, err := track.ReadRTP()
+			if err != nil {
+				return
+			}
+			if string(pkt.Payload) == payload {
+				close(received)
+				return
+			}
+		}
+	}()
+	runHelper(t, ns, "^TestNamespacePublisher$", []string{envPublisher + "=1", envURL + "=" + srv.URL, envApp + "=" + srv.TestAppID,
+		envChannel + "=realnet"}, func() error {
+		select {
+		case <-received:
+			return nil
+		case <-time.After(2 * waitTimeout):
+			return fmt.Errorf("the viewer got none of the namespace host's audio within %s", 2*waitTimeout)
+		}
+	})
+}
+
+const envPublisher = "COHOST_REALNET_PUBLISHER"
+
+// TestNamespacePublisher is the host TestUDPBlockedPublisherUsesICETCP
+// runs inside the namespace; run directly it skips.
+func TestNamespacePublisher(t *testing.T) {
+	if os.Getenv(envPublisher) == "" {
+		t.Skip("the publisher half of the ICE-TCP test, started by it inside the namespace")
+	}
+	se := &webrtc.SettingEngine{}
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeTCP4})
+	e, err := rtc.NewEngine(rtc.EngineConfig{ServerURL: os.Getenv(envURL), AppID: os.Getenv(envApp), SettingEngine: se,
+		ClientRole: protocol.RoleBroadcaster})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*waitTimeout)
+	defer cancel()
+	if _, err := e.JoinChannel(ctx, "", os.Getenv(envChannel), 1); err != nil {
+		t.Fatalf("join: %v", err)
+	}
+	audio, err := rtc.NewLocalTrack(protocol.CodecOpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Publish(ctx, audio); err != nil {
+		t.Fatalf("publish over ICE-TCP: %v", err)
+	}
+	fmt.Println("VIEWER-RECEIVED publishing") // runHelper's check waits for the media
+	done := make(chan struct{})
+	go func() { waitStdin(); close(done) }()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+			_ = audio.WriteSample(media.Sample{Data: []byte(payload), Duration: 20 * time.Millisecond})
+		}
+	}
 }

@@ -82,6 +82,10 @@ type Config struct {
 	// MediaPort is the single UDP port for all media (ICE UDP mux), bound
 	// on Listen's host.
 	MediaPort int `yaml:"mediaPort"`
+	// MediaTCP also accepts media over TCP (ICE-TCP, RFC 4571 framing,
+	// passive candidates) on MediaPort, for publishers whose UDP is
+	// blocked; viewers on the fan-out transport use TURN instead.
+	MediaTCP bool `yaml:"mediaTCP"`
 	// AdvertiseIP, if set, is the IP put in ICE candidates instead of the
 	// bound one (for servers behind NAT).
 	AdvertiseIP string `yaml:"advertiseIP"`

@@ -103,11 +103,24 @@ func New(cfg config.Config, logger *slog.Logger) (*Server, error) {
 			}
 		}
 	}
-	s.media, err = sfu.NewMedia(sfu.MediaConfig{Conn: s.udpConn, AdvertiseIP: cfg.AdvertiseIP, Candidates: candidatePolicy(cfg.ICE), OwnAddrs: relayAddrs,
+	var tcpLn net.Listener
+	if cfg.MediaTCP {
+		// ICE-TCP on the media port's number.
+		tcpAddr := net.JoinHostPort(host, strconv.Itoa(s.udpConn.LocalAddr().(*net.UDPAddr).Port))
+		if tcpLn, err = net.Listen("tcp", tcpAddr); err != nil {
+			_ = s.httpLn.Close()
+			_ = s.udpConn.Close()
+			return nil, fmt.Errorf("server: media TCP port %s: %w", tcpAddr, err)
+		}
+	}
+	s.media, err = sfu.NewMedia(sfu.MediaConfig{Conn: s.udpConn, TCPListener: tcpLn, AdvertiseIP: cfg.AdvertiseIP, Candidates: candidatePolicy(cfg.ICE), OwnAddrs: relayAddrs,
 		KeyframeInterval: cfg.Timers.KeyframeInterval, PionDownstream: cfg.PionDownstream, DisconnectedTimeout: iceDisconnectedTimeout(cfg.Timers.DropTimeout), Logger: logger, Stats: s.stats})
 	if err != nil {
 		_ = s.httpLn.Close()
 		_ = s.udpConn.Close()
+		if tcpLn != nil {
+			_ = tcpLn.Close()
+		}
 		return nil, err
 	}
 	s.metrics = newMetrics(s) // before RTM, which reports to it

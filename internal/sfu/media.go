@@ -63,6 +63,10 @@ type MediaConfig struct {
 	// and Pion subscribers' connections) or nomination checks (the fan-out
 	// transport); refused ones are counted in DemuxStats.
 	Candidates CandidatePolicy
+	// TCPListener, when set, carries ICE-TCP (RFC 4571 framing, passive
+	// candidates) for the Pion connections: publishers, and subscribers in
+	// PionDownstream mode. Close closes it.
+	TCPListener net.Listener
 	// OwnAddrs are the node's TURN relay addresses: a client's relay
 	// candidate there is checked whatever Candidates says of its class.
 	OwnAddrs []netip.Addr
@@ -80,6 +84,7 @@ type MediaConfig struct {
 type Media struct {
 	upAPI, downAPI *webrtc.API
 	mux            ice.UDPMux
+	tcpMux         ice.TCPMux // nil without ICE-TCP
 	demux          *demux
 	clock          *liteClock // nil with PionDownstream
 	cert           tls.Certificate
@@ -138,7 +143,14 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 	se.SetRemoteIPFilter(filter.keepRemoteIP)
 	se.SetICEUDPMux(pionMux{UDPMux: mux, d: dm})
 	se.SetIncludeLoopbackCandidate(true)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6})
+	var tcpMux ice.TCPMux
+	if cfg.TCPListener != nil {
+		tcpMux = webrtc.NewICETCPMux(lf.NewLogger("tcpmux"), cfg.TCPListener, 8)
+		se.SetICETCPMux(tcpMux)
+		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6, webrtc.NetworkTypeTCP4, webrtc.NetworkTypeTCP6})
+	} else {
+		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6})
+	}
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	se.SetICETimeouts(cfg.DisconnectedTimeout, failedTimeout(cfg.DisconnectedTimeout), time.Second)
 	// AES-128-GCM first: what browsers negotiate, and the cheapest profile.
@@ -182,7 +194,7 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 	if workers == 0 && runtime.GOMAXPROCS(0) > 2 {
 		workers = runtime.GOMAXPROCS(0) - 1
 	}
-	m := &Media{upAPI: upAPI, downAPI: downAPI, mux: mux, demux: dm, batch: batch, fanout: newFanoutPool(workers), cfg: cfg, filter: filter,
+	m := &Media{upAPI: upAPI, downAPI: downAPI, mux: mux, tcpMux: tcpMux, demux: dm, batch: batch, fanout: newFanoutPool(workers), cfg: cfg, filter: filter,
 		cert: cert, fingerprint: CertificateFingerprint(x), candidates: cands}
 	if !cfg.PionDownstream {
 		m.clock = newLiteClock()
@@ -255,6 +267,9 @@ func (m *Media) Close() error {
 	m.fanout.close()
 	if m.clock != nil {
 		m.clock.close()
+	}
+	if m.tcpMux != nil {
+		_ = m.tcpMux.Close()
 	}
 	return m.mux.Close()
 }

@@ -237,10 +237,13 @@ func TestBanner(t *testing.T) {
 	cfg.Apps = []config.App{{ID: strings.Repeat("a", 32), Certificate: strings.Repeat("b", 32)}, {ID: strings.Repeat("c", 32)}}
 	var b bytes.Buffer
 	httpAddr := &net.TCPAddr{IP: net.IPv4zero, Port: 7800}
-	printBanner(&b, cfg, httpAddr, server.NewEndpoints(httpAddr, &net.UDPAddr{IP: net.IPv4zero, Port: 7801}, true, cfg.AdvertiseIP), nil)
+	e := server.NewEndpoints(httpAddr, &net.UDPAddr{IP: net.IPv4zero, Port: 7801}, true, cfg.AdvertiseIP)
+	e.TURN = "0.0.0.0:3478"
+	printBanner(&b, cfg, httpAddr, e, nil)
 	out := b.String()
 	for _, want := range []string{
 		"Listening:   0.0.0.0:7800 (every interface)",
+		"TURN:        0.0.0.0:3478 (UDP and TCP; TLS on the HTTPS port)",
 		"https://localhost:7800/",
 		"wss://localhost:7800/v1/signal",
 		"https://localhost:7800/metrics",

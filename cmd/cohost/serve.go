@@ -178,6 +178,13 @@ func printBanner(w io.Writer, cfg config.Config, httpAddr net.Addr, e server.End
 		media += " (advertised as " + e.MediaAdvertised + ")"
 	}
 	fmt.Fprintf(w, "  Media (UDP): %s\n", media)
+	if e.TURN != "" {
+		tls := ""
+		if cfg.TLS() && cfg.TURN.TLS {
+			tls = "; TLS on the HTTPS port"
+		}
+		fmt.Fprintf(w, "  TURN:        %s (UDP and TCP%s)\n", e.TURN, tls)
+	}
 
 	if dev != nil {
 		verb := "kept in"

@@ -24,6 +24,9 @@ type Endpoints struct {
 	// MediaAdvertised is the media address put in ICE candidates when an
 	// advertised IP is configured; empty otherwise.
 	MediaAdvertised string `json:"mediaAdvertised,omitempty"`
+	// TURN is the embedded TURN server's address (UDP and TCP, host:port);
+	// empty when it does not run.
+	TURN string `json:"turn,omitempty"`
 }
 
 // Endpoints returns where the server is reached.
@@ -31,6 +34,9 @@ func (s *Server) Endpoints() Endpoints {
 	e := NewEndpoints(s.HTTPAddr(), s.MediaAddr(), s.cfg.TLS(), s.cfg.AdvertiseIP)
 	if s.metricsLn != nil {
 		e.Metrics = "http://" + displayHostPort(s.metricsLn.Addr()) + "/metrics"
+	}
+	if a := s.TURNAddr(); a != nil {
+		e.TURN = a.String()
 	}
 	return e
 }

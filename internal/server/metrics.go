@@ -36,6 +36,8 @@ func newMetrics(s *Server) *metrics {
 	m.malformed = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cohost_nats_malformed_messages_total",
 		Help: "Messages from NATS dropped because they could not be decoded, by kind (heartbeat, peer, channel)."}, []string{"kind"})
 	reg.MustRegister(m.rtmPeer, m.rtmPeerTime, m.rtmChannelMsg, m.malformed)
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cohost_turn_allocations", Help: "Live relays of the embedded TURN server."},
+		func() float64 { return float64(s.TURNAllocations()) }))
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cohost_cluster_nodes", Help: "Live cluster nodes this node knows, itself included (0 without NATS)."},
 		func() float64 { return float64(len(s.ClusterNodes())) }))
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), m.rejected)

@@ -73,9 +73,12 @@ func NewCluster(t testing.TB, n int, opts ...Option) *Server {
 	return s
 }
 
-// StopNode shuts node i (an index of [Server.Nodes]) down gracefully: its
-// clients are told the server is shutting down, and it says goodbye to the
-// other nodes, which forget it at once. Close still cleans up.
+// StopNode stops node i (an index of [Server.Nodes]) gracefully, as
+// SIGTERM does: it drains (it takes no new members, releases its channels
+// and tells its RTC members it stops, so their SDKs join again through
+// another node with their uid and role), tells its RTM users the server is
+// shutting down, and says goodbye to the other nodes, which forget it at
+// once. Close still cleans up.
 func (s *Server) StopNode(i int) error {
 	if i < 0 || i >= len(s.nodes) {
 		return fmt.Errorf("%w: node %d of %d", ErrInvalidOption, i, len(s.nodes))

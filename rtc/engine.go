@@ -65,8 +65,11 @@ type session struct {
 	joined  bool
 	leaving bool // LeaveChannel or a disconnect event is ending it
 	conn    *signalConn
-	url     string   // signalling URL of the node the session is on
-	nodes   []string // signalling URLs of the cluster's live nodes, last listed
+	url     string // signalling URL of the node the session is on
+	// homeStopped: the session's node said it shuts down (or drains), so
+	// the session moves to another node without trying to resume there.
+	homeStopped bool
+	nodes       []string // signalling URLs of the cluster's live nodes, last listed
 	// away: remote users known before the session moved to another node
 	// and not announced by it since; moves counts the moves.
 	away    map[protocol.UID]bool

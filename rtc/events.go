@@ -247,6 +247,23 @@ func (e *Engine) onDisconnect(sess *session, c *signalConn, ev protocol.Disconne
 	if !e.currentLocked(sess, c) {
 		return
 	}
+	if ev.Reason == protocol.ReasonServerShutdown && sess.joined && (len(sess.nodes) > 1 || len(e.cfg.signalURLs) > 1) {
+		// The node stops or drains and the cluster has others: move to
+		// one of them, as when a node dies, without waiting for it.
+		e.log.Info("the node is stopping: moving to another node", "message", ev.Message)
+		sess.conn = nil
+		sess.homeStopped = true
+		sess.ready = make(chan struct{})
+		sess.lostAt = time.Now()
+		drop := time.Duration(sess.info.DropTimeoutMs) * time.Millisecond
+		if drop <= 0 {
+			drop = defaultDropTimeout
+		}
+		deadline := sess.lostAt.Add(drop)
+		e.setStateLocked(protocol.ConnReconnecting, protocol.ReasonInterrupted)
+		e.goLocked(func() { e.resume(sess, deadline) })
+		return
+	}
 	e.log.Warn("server ended the session", "reason", ev.Reason, "message", ev.Message)
 	sess.leaving = true // no resume, no more events
 	e.setStateLocked(protocol.ConnFailed, ev.Reason)

@@ -14,6 +14,10 @@ import (
 // known.
 var errNoOtherNode = errors.New("rtc: no other node to reconnect through")
 
+// errHomeStopped: the session's node said it stops; the session is not
+// resumed there.
+var errHomeStopped = errors.New("rtc: the session's node is stopping")
+
 // inCluster reports whether the session's server listed other nodes.
 func (e *Engine) inCluster(sess *session) bool {
 	e.mu.Lock()
@@ -119,6 +123,7 @@ func (e *Engine) applyRejoin(sess *session, c *signalConn, url string, data json
 	}
 	sess.info = resp
 	sess.conn, sess.url = c, url
+	sess.homeStopped = false
 	sess.lastSeq = 0 // a new session on the new node: its events count from 1
 	if nodes := nodeURLs(resp.Nodes); len(nodes) > 0 {
 		sess.nodes = nodes

@@ -117,8 +117,14 @@ func (e *Engine) resume(sess *session, deadline time.Time) {
 			}
 			continue
 		}
-		done, err := e.resumeOnce(sess, deadline)
-		if done {
+		e.mu.Lock()
+		stopped := sess.homeStopped
+		e.mu.Unlock()
+		var done bool
+		var err error
+		if stopped {
+			err = errHomeStopped // nothing to resume there: move
+		} else if done, err = e.resumeOnce(sess, deadline); done {
 			return
 		}
 		if protocolError(err) == nil && sess.ctx.Err() == nil && e.inCluster(sess) {

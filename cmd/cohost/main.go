@@ -2,8 +2,8 @@
 // Agora's APIs: one binary, zero configuration.
 //
 // Without a command it runs the server (cohost serve); cohost serve --help
-// lists every option. cohost token handles tokens, cohost version prints
-// the version.
+// lists every option. cohost token handles tokens, cohost drain drains a
+// running node, cohost version prints the version.
 package main
 
 import (
@@ -65,6 +65,6 @@ the same flags. See "cohost serve --help" for every option.`,
 	root.SetVersionTemplate("{{.Name}} {{.Version}}\n")
 	setupServe(root, getenv)
 	root.AddCommand(newServeCmd(getenv), newVersionCmd(), newTokenCmd())
-	root.AddCommand(newLoadtestCmd(getenv))
+	root.AddCommand(newLoadtestCmd(getenv), newDrainCmd(getenv))
 	return root
 }

@@ -89,7 +89,9 @@ docs/configuration.md.`)
 }
 
 // runServe builds the configuration, starts the server and serves until ctx
-// is cancelled or SIGINT/SIGTERM arrives.
+// is cancelled, SIGINT/SIGTERM arrives or the node is drained (cohost
+// drain). A cluster node drains before it stops; a second signal stops the
+// process at once.
 func runServe(ctx context.Context, cmd *cobra.Command, getenv func(string) string) error {
 	cfg, err := config.Resolve(cmd.Flags(), getenv)
 	if err != nil {
@@ -138,7 +140,12 @@ func runServe(ctx context.Context, cmd *cobra.Command, getenv func(string) strin
 		select {
 		case <-ctx.Done():
 			stop() // from now on a second signal kills the process
-			logger.Info("shutting down; interrupt again to stop at once")
+			if cfg.Cluster.Clustered() || cfg.NATS.URL != "" {
+				logger.Info("draining: moving members to other nodes, then shutting down; interrupt again to stop at once",
+					"drainTimeout", cfg.Cluster.DrainTimeout)
+			} else {
+				logger.Info("shutting down; interrupt again to stop at once")
+			}
 			cancelServe()
 		case <-served:
 		}

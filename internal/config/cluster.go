@@ -35,10 +35,17 @@ type Cluster struct {
 	// sends the joins of new channels to other nodes (0: no limit). The
 	// members of a channel it already hosts are refused once it is full.
 	MaxUsers int `yaml:"maxUsers"`
+	// DrainTimeout bounds a drain (SIGTERM, cohost drain): the node stops
+	// taking members, moves its RTC members to other nodes, releases its
+	// channels and ends its RTM sessions, and exits once done or when
+	// this much time has passed, whichever comes first.
+	DrainTimeout time.Duration `yaml:"drainTimeout"`
 }
 
 // DefaultCluster is a single node.
-func DefaultCluster() Cluster { return Cluster{NodeTimeout: 5 * time.Second} }
+func DefaultCluster() Cluster {
+	return Cluster{NodeTimeout: 5 * time.Second, DrainTimeout: 30 * time.Second}
+}
 
 // PeerList is Peers split, spaces trimmed, empty entries dropped.
 func (c Cluster) PeerList() []string {
@@ -81,6 +88,9 @@ func (c Config) validateCluster() error {
 	cl := c.Cluster
 	if cl.NodeTimeout <= 0 {
 		bad("cluster.nodeTimeout", "must be positive, got %v", cl.NodeTimeout)
+	}
+	if cl.DrainTimeout <= 0 {
+		bad("cluster.drainTimeout", "must be positive, got %v", cl.DrainTimeout)
 	}
 	if cl.MaxUsers < 0 {
 		bad("cluster.maxUsers", "must be 0 (no limit) or positive, got %d", cl.MaxUsers)
@@ -212,5 +222,8 @@ func clusterSettings() []setting {
 		{"cluster.maxUsers", "node-max-users", "COHOST_NODE_MAX_USERS", kindInt,
 			"users this node takes before it sends new channels to other nodes (0: no limit)",
 			func(c *Config) any { return &c.Cluster.MaxUsers }},
+		{"cluster.drainTimeout", "drain-timeout", "COHOST_DRAIN_TIMEOUT", kindDuration,
+			"longest a drain (SIGTERM, cohost drain) takes: members moved to other nodes, then exit",
+			func(c *Config) any { return &c.Cluster.DrainTimeout }},
 	}
 }

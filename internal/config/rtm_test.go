@@ -10,7 +10,7 @@ import (
 var rtmFlagNames = []string{
 	"nats-url", "nats-store-dir", "nats-listen", "nats-replicas",
 	"nats-token", "nats-user", "nats-password", "nats-nkey-seed-file", "nats-creds-file", "nats-tls-cert", "nats-tls-key", "nats-tls-ca",
-	"cluster-listen", "cluster-peers", "cluster-secret", "node-timeout", "advertise-url", "node-max-users", "rtm",
+	"cluster-listen", "cluster-peers", "cluster-secret", "node-timeout", "advertise-url", "node-max-users", "drain-timeout", "rtm",
 	"rtm-keepalive", "rtm-unreachable", "rtm-offline", "rtm-peer-message-timeout", "rtm-attribute-clear",
 	"rtm-invitation-expiry", "rtm-offline-message-ttl",
 	"rtm-max-message-bytes", "rtm-max-offline-messages", "rtm-max-channels-per-user", "rtm-max-channel-attributes",

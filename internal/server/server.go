@@ -55,7 +55,11 @@ type Server struct {
 	sessions map[string]*Participant
 	conns    map[*conn]struct{}
 	closing  bool
+	draining bool
 	crashed  atomic.Bool // Crash closed the listener
+
+	drainReq  chan struct{} // closed by Drain
+	drainOnce sync.Once
 }
 
 // New checks cfg and binds the HTTP and UDP listeners, so their addresses
@@ -73,7 +77,7 @@ func New(cfg config.Config, logger *slog.Logger) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, logger: logger, apps: map[string]config.App{}, loopback: isLoopbackHost(host),
 		channels: map[channelKey]*Channel{}, sessions: map[string]*Participant{}, conns: map[*conn]struct{}{},
-		stats: &sfu.Stats{}}
+		stats: &sfu.Stats{}, drainReq: make(chan struct{})}
 	for _, a := range cfg.Apps {
 		if a.TestingMode() && !s.loopback && !cfg.AllowTestingMode {
 			return nil, fmt.Errorf("%w (app %s)", ErrTestingModeNotAllowed, a.ID)
@@ -210,6 +214,7 @@ func (s *Server) routes() http.Handler {
 // mux, each wrapped by guard.
 func (s *Server) diagnosticRoutes(mux *http.ServeMux, guard func(http.Handler) http.Handler) {
 	mux.Handle("GET /metrics", guard(s.metrics.handler()))
+	mux.Handle("POST "+DrainPath, guard(http.HandlerFunc(s.handleDrain)))
 	if s.cfg.Pprof {
 		mux.Handle("/debug/pprof/", guard(http.HandlerFunc(pprof.Index)))
 		mux.Handle("/debug/pprof/cmdline", guard(http.HandlerFunc(pprof.Cmdline)))
@@ -219,9 +224,11 @@ func (s *Server) diagnosticRoutes(mux *http.ServeMux, guard func(http.Handler) h
 	}
 }
 
-// Serve serves until ctx is cancelled, then shuts down gracefully: every
-// client gets a disconnect event with reason SERVER_SHUTDOWN before its
-// connection closes. It returns nil after a clean shutdown.
+// Serve serves until ctx is cancelled or Drain is called, then shuts down
+// gracefully: every client gets a disconnect event with reason
+// SERVER_SHUTDOWN before its connection closes. A cluster node drains
+// first (see Drain), within cluster.drainTimeout. It returns nil after a
+// clean shutdown.
 func (s *Server) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() {
@@ -269,6 +276,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	served := false
 	select {
 	case <-ctx.Done():
+	case <-s.drainReq:
 	case serveErr = <-errc:
 		served = true
 		if s.crashed.Load() {
@@ -276,6 +284,16 @@ func (s *Server) Serve(ctx context.Context) error {
 			// things until told to stop.
 			<-ctx.Done()
 		}
+	}
+	if !served {
+		// A graceful stop of a cluster node drains it first.
+		limit := s.cfg.Cluster.DrainTimeout
+		if limit <= 0 {
+			limit = config.DefaultCluster().DrainTimeout
+		}
+		dctx, cancel := context.WithTimeout(context.Background(), limit)
+		s.drain(dctx)
+		cancel()
 	}
 	stopJanitor()
 	<-janitorDone

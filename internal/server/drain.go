@@ -1,0 +1,106 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/cohost-rtc/cohost/protocol"
+)
+
+// DrainPath is the admin endpoint that starts a drain (POST), served
+// where /metrics is and guarded the same way.
+const DrainPath = "/v1/admin/drain"
+
+// Drain asks the node to drain and stop: in a cluster it takes no new
+// members, moves its RTC members to other nodes, releases its channels
+// and ends its RTM sessions; Serve then returns. A single node just shuts
+// down. It returns at once; Serve does the work.
+func (s *Server) Drain() {
+	s.drainOnce.Do(func() { close(s.drainReq) })
+}
+
+// handleDrain starts a drain and answers 202 at once; the node exits once
+// drained.
+func (s *Server) handleDrain(w http.ResponseWriter, _ *http.Request) {
+	s.Drain()
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusAccepted)
+	_ = json.NewEncoder(w).Encode(DrainStatus{Draining: true, Clustered: s.nats != nil && s.nats.place != nil})
+}
+
+// DrainStatus is the answer of POST DrainPath.
+type DrainStatus struct {
+	Draining bool `json:"draining"`
+	// Clustered: the node moves its members to other nodes; a single
+	// node just shuts down.
+	Clustered bool `json:"clustered"`
+}
+
+// Draining reports whether the node drains (or has drained).
+func (s *Server) Draining() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.draining
+}
+
+// drain moves the node's members elsewhere before a shutdown, within ctx.
+// In order: the node announces it drains (placement on every node skips
+// it and it sends joins elsewhere), releases its channel leases (the
+// channels are free for the first node their members reach), then tells
+// each RTC member the node stops (SERVER_SHUTDOWN), which makes the SDKs
+// join again through another node of the cluster with their uid and role.
+// Every member is told before any is removed, so nobody hears that the
+// others left. RTM sessions end with the shutdown that follows.
+func (s *Server) drain(ctx context.Context) {
+	if s.nats == nil || s.nats.place == nil {
+		return
+	}
+	start := time.Now()
+	s.mu.Lock()
+	s.draining = true
+	s.mu.Unlock()
+	s.nats.reg.SetDraining(true)
+	// The heartbeat saying so is out before the members are moved.
+	_ = s.nats.bus.Conn.FlushTimeout(max(time.Until(deadlineOr(ctx, time.Second)), 10*time.Millisecond))
+	s.nats.place.leases.Close()
+
+	s.mu.Lock()
+	sessions := make([]*Participant, 0, len(s.sessions))
+	for _, p := range s.sessions {
+		sessions = append(sessions, p)
+	}
+	s.mu.Unlock()
+	s.logger.Info("draining: moving members to other nodes", "rtcSessions", len(sessions))
+	var written []chan struct{}
+	for _, p := range sessions {
+		p.mu.Lock()
+		c := p.conn
+		p.mu.Unlock()
+		p.disconnect(protocol.ReasonServerShutdown, "the node is draining: join again through another node")
+		if c != nil {
+			written = append(written, c.writerDone)
+		}
+	}
+	for _, p := range sessions {
+		s.removeParticipant(p, protocol.OfflineQuit)
+	}
+	// Wait until each member's disconnect is written (its connection
+	// then closes).
+	for _, done := range written {
+		select {
+		case <-done:
+		case <-ctx.Done():
+		}
+	}
+	s.logger.Info("drained", "after", time.Since(start).Round(time.Millisecond), "timedOut", ctx.Err() != nil)
+}
+
+// deadlineOr is ctx's deadline, or d from now without one.
+func deadlineOr(ctx context.Context, d time.Duration) time.Time {
+	if dl, ok := ctx.Deadline(); ok {
+		return dl
+	}
+	return time.Now().Add(d)
+}

@@ -304,3 +304,10 @@ func TestManyLinksComeAndGo(t *testing.T) {
 	}
 	waitGoroutines(t, before)
 }
+
+// snapshot copies the packets received so far.
+func (s *packetSink) snapshot() [][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([][]byte(nil), s.pkts...)
+}

@@ -46,16 +46,19 @@ type liteDownstream struct {
 	restart   bool
 	awaiting  bool
 	lastOffer protocol.OfferEvent
-	answered  *liteAnswer    // the first applied answer: DTLS role and fingerprint
-	remote    iceCredentials // the client's, from its latest answer
-	nominated bool           // the client nominated an address (since the last ICE restart)
-	link      *Link
-	linkUp    bool
-	addr      netip.AddrPort // the nominated address
-	early     [][]byte       // DTLS records that arrived before the link
-	consent   time.Time      // the last valid check from addr
-	state     webrtc.ICEConnectionState
-	lastSR    time.Time
+	// offeredInactive: the sections the pending offer carried inactive,
+	// free for reuse once it is answered.
+	offeredInactive []*offerSection
+	answered        *liteAnswer    // the first applied answer: DTLS role and fingerprint
+	remote          iceCredentials // the client's, from its latest answer
+	nominated       bool           // the client nominated an address (since the last ICE restart)
+	link            *Link
+	linkUp          bool
+	addr            netip.AddrPort // the nominated address
+	early           [][]byte       // DTLS records that arrived before the link
+	consent         time.Time      // the last valid check from addr
+	state           webrtc.ICEConnectionState
+	lastSR          time.Time
 }
 
 func (m *Media) newLiteDownstream(logger *slog.Logger, sendOffer func(protocol.OfferEvent), onFail func(*DownTrack), onICE func(webrtc.ICEConnectionState)) *liteDownstream {
@@ -84,13 +87,17 @@ func (d *liteDownstream) Add(dt *DownTrack) {
 		d.logger.Warn("downstream add track: unknown codec", "track", dt.ID(), "codec", dt.Codec)
 		return
 	}
-	s := &offerSection{mid: strconv.Itoa(len(d.sections)), dt: dt, kind: dt.MediaType, params: params}
+	s := d.freeSectionLocked(dt.MediaType, params)
+	if s == nil {
+		s = &offerSection{mid: strconv.Itoa(len(d.sections)), kind: dt.MediaType}
+		d.sections = append(d.sections, s)
+	}
+	s.dt, s.params, s.free, s.ssrc = dt, params, false, 0
 	for s.ssrc == 0 || d.bySSRC[s.ssrc] != nil {
 		var b [4]byte
 		_, _ = rand.Read(b[:])
 		s.ssrc = binary.BigEndian.Uint32(b[:])
 	}
-	d.sections = append(d.sections, s)
 	d.byID[dt.ID()] = s
 	d.bySSRC[s.ssrc] = s
 	dt.source.AddDownTrack(dt)
@@ -98,7 +105,22 @@ func (d *liteDownstream) Add(dt *DownTrack) {
 	d.maybeOfferLocked()
 }
 
-// Remove stops sending dt; its media section stays, inactive.
+// freeSectionLocked finds an inactive section the client has agreed to,
+// of the same kind and codec, for a new track to take over: the offer
+// then keeps as many sections as tracks were ever subscribed at once,
+// however many come and go, instead of one per track ever sent.
+func (d *liteDownstream) freeSectionLocked(kind protocol.MediaType, params protocol.CodecParams) *offerSection {
+	for _, s := range d.sections {
+		if s.free && s.dt == nil && s.kind == kind && s.params.MimeType == params.MimeType &&
+			s.params.PayloadType == params.PayloadType {
+			return s
+		}
+	}
+	return nil
+}
+
+// Remove stops sending dt; its media section stays, inactive, until a
+// later track takes it over.
 func (d *liteDownstream) Remove(dt *DownTrack) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -157,6 +179,12 @@ func (d *liteDownstream) maybeOfferLocked() {
 	}
 	d.dirty, d.restart, d.awaiting = false, false, true
 	d.lastOffer = ev
+	d.offeredInactive = d.offeredInactive[:0]
+	for _, s := range d.sections {
+		if s.dt == nil {
+			d.offeredInactive = append(d.offeredInactive, s)
+		}
+	}
 	d.sendOffer(ev)
 }
 
@@ -209,6 +237,11 @@ func (d *liteDownstream) Answer(raw string) error {
 		d.bound[s] = b
 		if d.linkUp {
 			d.bindLocked(s, b)
+		}
+	}
+	for _, s := range d.offeredInactive {
+		if s.dt == nil {
+			s.free = true
 		}
 	}
 	for _, c := range d.oldCreds {

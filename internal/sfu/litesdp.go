@@ -22,8 +22,12 @@ const captureExtID = 4
 
 // offerSection is one media section of an offer.
 type offerSection struct {
-	mid    string
-	dt     *DownTrack // nil once removed: the section stays, inactive
+	mid string
+	dt  *DownTrack // nil once removed: the section stays, inactive
+	// free: the client answered an offer in which the section was
+	// inactive, so a later track of the same kind and codec may take it
+	// over (as browsers recycle their transceivers).
+	free   bool
 	kind   protocol.MediaType
 	ssrc   uint32
 	params protocol.CodecParams

@@ -18,6 +18,11 @@ import (
 const (
 	resumeFirstBackoff = 50 * time.Millisecond
 	resumeMaxBackoff   = 2 * time.Second
+	// clusterMaxBackoff caps the backoff of a session whose cluster
+	// lists other nodes: once the registry marks a dead node so, its
+	// channels move at the next attempt, which should not be seconds
+	// away (an attempt is one join through a live node).
+	clusterMaxBackoff  = 500 * time.Millisecond
 	defaultKeepAlive   = 2 * time.Second
 	defaultDropTimeout = 20 * time.Second
 )
@@ -87,7 +92,11 @@ func (e *Engine) onConnClosed(sess *session, c *signalConn, err error) {
 // publications until ReconnectTimeout after the loss, as Agora's SDK
 // rejoins; the application sees RECONNECTING until then.
 func (e *Engine) resume(sess *session, deadline time.Time) {
-	delays := backoff.New(resumeFirstBackoff, resumeMaxBackoff)
+	maxBackoff := resumeMaxBackoff
+	if e.inCluster(sess) {
+		maxBackoff = clusterMaxBackoff
+	}
+	delays := backoff.New(resumeFirstBackoff, maxBackoff)
 	giveUp := sess.lostAt.Add(e.cfg.ReconnectTimeout)
 	expired := false
 	for attempt := 1; ; attempt++ {

@@ -42,7 +42,11 @@ baselines alternate under the same disturbance, and the report gives the
 median of the rounds' ratios with their spread. See docs/benchmarks.md.
 
 The load tester only talks to the server at --url: signalling, tokens and
-metrics go there, media only to its host's addresses. Tokens come from
+metrics go there, media only to its host's addresses. --url may list the
+nodes of one cluster, separated by commas: members join through them in
+turn (each given the others to fail over to, and following the cluster's
+redirects among them), tokens come from the first, and the server figures
+are the sum of every node's /metrics. Tokens come from
 --app-id and --app-certificate, from --app-id alone for an app in testing
 mode, or else from the server's development token endpoint (loopback only).`,
 		Args: cobra.NoArgs,
@@ -102,7 +106,7 @@ mode, or else from the server's development token endpoint (loopback only).`,
 	}
 	fs := cmd.Flags()
 	fs.SortFlags = false
-	fs.StringVar(&cfg.URL, "url", "http://127.0.0.1:7800", "the server's HTTP address: the only server contacted")
+	fs.StringVar(&cfg.URL, "url", "http://127.0.0.1:7800", "the server's HTTP address, or the nodes of one cluster separated by commas (members spread over them): the only servers contacted")
 	fs.StringVar(&cfg.AppID, "app-id", "", "App ID (default $"+envAppID+"; none: the development token endpoint)")
 	fs.StringVar(&cfg.AppCertificate, "app-certificate", "", "App Certificate to mint tokens (default $"+envAppCertificate+"; none with --app-id: testing mode)")
 	fs.StringVar(&cfg.MetricsToken, "metrics-token", "", "bearer token of the server's /metrics off loopback (default $COHOST_METRICS_TOKEN)")

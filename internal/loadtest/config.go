@@ -21,12 +21,16 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strings"
 	"time"
 )
 
 // Config is one load test.
 type Config struct {
-	// URL is the server's HTTP address (default http://127.0.0.1:7800).
+	// URL is the server's HTTP address (default http://127.0.0.1:7800),
+	// or several nodes of one cluster separated by commas: members are
+	// spread over them in turn (each given the others to fail over to),
+	// and the server figures sum every node's /metrics.
 	URL string
 	// AppID and AppCertificate mint tokens locally. With AppID alone the
 	// app must be in testing mode (no tokens). Without either, tokens come
@@ -79,6 +83,17 @@ type Config struct {
 // of about 1200 bytes do.
 const maxPayload = 1200
 
+// URLs is URL split at its commas, spaces trimmed, empty parts dropped.
+func (c Config) URLs() []string {
+	var out []string
+	for _, u := range strings.Split(c.URL, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
 // withDefaults fills unset fields and checks the configuration.
 func (c Config) withDefaults() (Config, error) {
 	if c.URL == "" {
@@ -114,9 +129,14 @@ func (c Config) withDefaults() (Config, error) {
 	if c.RequestTimeout == 0 {
 		c.RequestTimeout = 15 * time.Second
 	}
-	u, err := url.Parse(c.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if len(c.URLs()) == 0 {
 		return c, fmt.Errorf("loadtest: URL %q: want http:// or https:// and a host", c.URL)
+	}
+	for _, raw := range c.URLs() {
+		u, err := url.Parse(raw)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return c, fmt.Errorf("loadtest: URL %q: want http:// or https:// and a host", raw)
+		}
 	}
 	var errs []error
 	check := func(ok bool, format string, args ...any) {

@@ -7,11 +7,13 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,6 +22,7 @@ import (
 
 	"github.com/pion/rtp"
 
+	"github.com/cohost-rtc/cohost/internal/config"
 	"github.com/cohost-rtc/cohost/internal/servertest"
 	"github.com/cohost-rtc/cohost/rtc"
 )
@@ -309,5 +312,43 @@ func TestDevTokensWaitOutTheRateLimit(t *testing.T) {
 	}
 	if tok, err := tk.token(ctx, "c", 1, false); err != nil || tok != "tok" || calls.Load() != 3 {
 		t.Fatalf("token %q, %v after %d requests", tok, err, calls.Load())
+	}
+}
+
+// TestRunCluster: --url listing the three nodes of a cluster spreads the
+// members over them (they follow the cluster's redirects to each
+// channel's node, every one of which is a node given), every viewer
+// receives, and the server figures add up every node's /metrics.
+func TestRunCluster(t *testing.T) {
+	cfgs := make([]config.Config, 3)
+	dir := t.TempDir()
+	for i := range cfgs {
+		cfgs[i] = servertest.Config(filepath.Join(dir, fmt.Sprint("node", i)))
+		cfgs[i].Cluster.NodeTimeout = 1500 * time.Millisecond
+	}
+	nodes, err := servertest.RunCluster(cfgs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var urls []string
+	for _, n := range nodes {
+		t.Cleanup(func() { _ = n.Close() })
+		urls = append(urls, n.URL)
+	}
+	rep, err := Run(context.Background(), Config{URL: strings.Join(urls, ","), AppID: nodes[0].TestAppID, Channels: 2, Audience: 2,
+		AudioKbps: 32, AudioPPS: 50, JoinRate: 100, Duration: time.Second, Settle: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Users.HostsJoined != 2 || rep.Users.AudienceJoined != 4 || rep.Users.AudienceReceiving != 4 || rep.Errors != 0 {
+		t.Fatalf("users %+v errors %v", rep.Users, rep.FirstErrors)
+	}
+	// Two hosts on two nodes (each new channel goes to the least loaded
+	// node) each forward 50 packets/s to two viewers.
+	if rep.Server.PacketsOutPerSec < 100 || rep.Server.CPUSeconds <= 0 {
+		t.Fatalf("server %+v", rep.Server)
+	}
+	if !strings.Contains(rep.Config.URL, urls[2]) {
+		t.Errorf("report target %q lacks the third node", rep.Config.URL)
 	}
 }

@@ -70,6 +70,8 @@ type runner struct {
 	member []*member
 
 	errCount atomic.Int64
+	// joined counts the engines made, to spread them over the nodes.
+	joined   atomic.Int64
 	errMu    sync.Mutex
 	errFirst []string
 
@@ -381,8 +383,14 @@ func (r *runner) newEngine(role protocol.ClientRole, p *probe) (*rtc.Engine, err
 	if err != nil {
 		return nil, err
 	}
+	// Members go to the nodes in turn; each knows the others, to fail
+	// over to, and follows the cluster's redirects.
+	urls := r.cfg.URLs()
+	i := int(r.joined.Add(1)-1) % len(urls)
+	others := append(slices.Clone(urls[i+1:]), urls[:i]...)
 	return rtc.NewEngine(rtc.EngineConfig{
-		ServerURL:          r.cfg.URL,
+		ServerURL:          urls[i],
+		ServerURLs:         others,
 		AppID:              r.tk.appID,
 		Handler:            handler{run: r},
 		ClientRole:         role,

@@ -27,25 +27,37 @@ type serverSample struct {
 	users      float64
 }
 
-// scrape reads the server's /metrics (Prometheus text format).
+// scrape reads every node's /metrics and sums them: CPU, memory, packets
+// and users of the whole cluster.
 func (t *target) scrape(ctx context.Context) (serverSample, error) {
 	s := serverSample{at: time.Now()}
+	for _, base := range t.bases {
+		if err := t.scrapeInto(ctx, urlAt(base, "/metrics", nil), &s); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// scrapeInto adds what the /metrics at u (Prometheus text format) says to
+// s.
+func (t *target) scrapeInto(ctx context.Context, u string, s *serverSample) error {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.url("/metrics", nil), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return s, err
+		return err
 	}
 	if t.metricsToken != "" {
 		req.Header.Set("Authorization", "Bearer "+t.metricsToken)
 	}
 	resp, err := t.client.Do(req)
 	if err != nil {
-		return s, fmt.Errorf("loadtest: server metrics: %w", err)
+		return fmt.Errorf("loadtest: server metrics: %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return s, fmt.Errorf("loadtest: server metrics: %s", resp.Status)
+		return fmt.Errorf("loadtest: server metrics: %s", resp.Status)
 	}
 	fields := map[string]*float64{
 		"process_cpu_seconds_total":     &s.cpuSeconds,
@@ -86,7 +98,7 @@ func (t *target) scrape(ctx context.Context) (serverSample, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return s, fmt.Errorf("loadtest: server metrics: %w", err)
+		return fmt.Errorf("loadtest: server metrics: %w", err)
 	}
-	return s, nil
+	return nil
 }

@@ -9,54 +9,72 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cohost-rtc/cohost/token"
 )
 
-// target is the one server a load test talks to.
+// target is the server a load test talks to: one node, or the nodes of
+// one cluster, and no other address.
 type target struct {
-	base     *url.URL
-	hostPort string       // host:port of base, the only address dialled over TCP
-	ips      []netip.Addr // the only addresses media is sent to
-	loopback bool
-	client   *http.Client
+	base      *url.URL   // the first node: tokens go there
+	bases     []*url.URL // every node given
+	hostPorts map[string]bool
+	ips       []netip.Addr // the only addresses media is sent to
+	loopback  bool
+	client    *http.Client
 	// metricsToken is sent as a bearer token with /metrics requests.
 	metricsToken string
 }
 
+// newTarget resolves the nodes at the comma-separated raw URLs.
 func newTarget(ctx context.Context, raw string) (*target, error) {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, err
-	}
-	t := &target{base: u, hostPort: u.Host}
-	if u.Port() == "" {
-		port := "80"
-		if u.Scheme == "https" {
-			port = "443"
+	t := &target{hostPorts: map[string]bool{}, loopback: true}
+	for _, r := range strings.Split(raw, ",") {
+		if r = strings.TrimSpace(r); r == "" {
+			continue
 		}
-		t.hostPort = net.JoinHostPort(u.Hostname(), port)
-	}
-	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", u.Hostname())
-	if err != nil {
-		return nil, fmt.Errorf("loadtest: resolve %s: %w", u.Hostname(), err)
-	}
-	t.loopback = true
-	for _, a := range addrs {
-		a = a.Unmap()
-		t.ips = append(t.ips, a)
-		if !a.IsLoopback() {
-			t.loopback = false
+		u, err := url.Parse(r)
+		if err != nil {
+			return nil, err
+		}
+		hostPort := u.Host
+		if u.Port() == "" {
+			port := "80"
+			if u.Scheme == "https" {
+				port = "443"
+			}
+			hostPort = net.JoinHostPort(u.Hostname(), port)
+		}
+		t.bases = append(t.bases, u)
+		t.hostPorts[hostPort] = true
+		addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", u.Hostname())
+		if err != nil {
+			return nil, fmt.Errorf("loadtest: resolve %s: %w", u.Hostname(), err)
+		}
+		for _, a := range addrs {
+			a = a.Unmap()
+			if !slices.Contains(t.ips, a) {
+				t.ips = append(t.ips, a)
+			}
+			if !a.IsLoopback() {
+				t.loopback = false
+			}
 		}
 	}
+	if len(t.bases) == 0 {
+		return nil, fmt.Errorf("loadtest: no server URL in %q", raw)
+	}
+	t.base = t.bases[0]
 	dialer := &net.Dialer{Timeout: 10 * time.Second}
 	tr := &http.Transport{
 		// Every connection goes to the target, whatever the request says.
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			if addr != t.hostPort {
-				return nil, fmt.Errorf("loadtest: refusing to connect to %s: only %s is targeted", addr, t.hostPort)
+			if !t.hostPorts[addr] {
+				return nil, fmt.Errorf("loadtest: refusing to connect to %s: only the nodes given are targeted", addr)
 			}
 			return dialer.DialContext(ctx, network, addr)
 		},
@@ -80,7 +98,12 @@ func (t *target) allowed(ip netip.Addr) bool {
 }
 
 func (t *target) url(path string, q url.Values) string {
-	u := *t.base
+	return urlAt(t.base, path, q)
+}
+
+// urlAt is base with path and query q.
+func urlAt(base *url.URL, path string, q url.Values) string {
+	u := *base
 	u.Path = path
 	u.RawQuery = q.Encode()
 	return u.String()

@@ -2,6 +2,7 @@ package rtc
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/pion/webrtc/v4"
@@ -126,6 +127,10 @@ func (e *Engine) updateICEServers(pc *webrtc.PeerConnection, sess *session) {
 		return
 	}
 	cur := pc.GetConfiguration()
+	same := (len(cur.ICEServers) == 0 && len(cfg.ICEServers) == 0) || reflect.DeepEqual(cur.ICEServers, cfg.ICEServers)
+	if same && cur.ICETransportPolicy == cfg.ICETransportPolicy {
+		return // nothing new (no TURN, or the same credentials)
+	}
 	cur.ICEServers, cur.ICETransportPolicy = cfg.ICEServers, cfg.ICETransportPolicy
 	if err := pc.SetConfiguration(cur); err != nil {
 		e.log.Warn("update TURN servers", "err", err)

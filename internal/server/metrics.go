@@ -53,6 +53,8 @@ func newMetrics(s *Server) *metrics {
 	counter("cohost_plis_sent_total", "Keyframe requests (PLI) sent to publishers.", func() float64 { return float64(st.PLIs.Load()) })
 	counter("cohost_rtp_write_errors_total", "Forwarded packets that failed to be written, the ones the kernel refused included.", func() float64 { return float64(st.WriteErrors.Load()) })
 	counter("cohost_egress_dropped_total", "Packets dropped because their subscriber's send queue was full (the subscriber's own packets only).", func() float64 { return float64(st.EgressDropped.Load()) })
+	counter("cohost_congestion_pauses_total", "Subscribers' videos paused because their bandwidth estimate (REMB) stayed below the video's bitrate.", func() float64 { return float64(st.CongestionPauses.Load()) })
+	counter("cohost_congestion_resumes_total", "Subscribers' videos resumed (at a keyframe) after a congestion pause.", func() float64 { return float64(st.CongestionResumes.Load()) })
 	counter("cohost_rtp_retransmits_total", "Packets retransmitted to subscribers from the packet cache, answering NACKs.", func() float64 { return float64(st.Retransmits.Load()) })
 	counter("cohost_keyframe_requests_total", "Keyframe requests (PLI/FIR) from subscribers and new subscriptions, before rate limiting.", func() float64 { return float64(st.KeyframeRequests.Load()) })
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cohost_signalling_connections", Help: "Open signalling WebSocket connections."},

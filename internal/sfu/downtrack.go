@@ -42,6 +42,7 @@ type DownTrack struct {
 	// sent, so a NACK is answered with the packet that was sent under the
 	// number it names.
 	gate      *Gate
+	cc        congestion // pauses for the subscriber's bandwidth (congestion.go)
 	clockRate uint32
 	offsets   atomic.Uint64
 	spans     offsetSpans
@@ -125,20 +126,27 @@ func (d *DownTrack) Unbind(webrtc.TrackLocalContext) error {
 // the packet's abs-capture-time (nil if none). Only the source's read loop
 // calls it.
 func (d *DownTrack) writeRTP(src *rtp.Header, payload, ext []byte, now int64) bool {
-	if d.gate != nil && !d.passGate(src, now) {
+	if (d.gate != nil || d.cc.enabled.Load()) && !d.passGate(src, payload, now) {
 		return false
 	}
 	return d.write(&d.hdr, src, payload, ext, d.offsets.Load())
 }
 
-// passGate applies the relay gate: nothing passes while paused; the first
-// packet after a resume gets offsets that continue the sequence numbers and
-// timestamps from the last packet sent.
-func (d *DownTrack) passGate(src *rtp.Header, now int64) bool {
-	if d.gate.paused.Load() {
+// passGate applies the relay gate and the congestion pause: nothing
+// passes while either is paused, nothing after a congestion resume until
+// a keyframe starts; the first packet after a resume gets offsets that
+// continue the sequence numbers and timestamps from the last packet sent.
+func (d *DownTrack) passGate(src *rtp.Header, payload []byte, now int64) bool {
+	if (d.gate != nil && d.gate.paused.Load()) || d.cc.paused.Load() {
 		return false
 	}
-	if e := d.gate.epoch.Load(); e != d.epoch {
+	if d.cc.waitKey.Load() {
+		if !isKeyframe(d.Codec, payload) {
+			return false
+		}
+		d.cc.waitKey.Store(false)
+	}
+	if e := d.gateEpoch(); e != d.epoch {
 		d.epoch = e
 		if d.sent {
 			gap := uint32(uint64(now-d.lastWall) * uint64(d.clockRate) / uint64(time.Second))
@@ -158,6 +166,16 @@ func (d *DownTrack) passGate(src *rtp.Header, now int64) bool {
 	d.lastTS = src.Timestamp + uint32(off)
 	d.lastWall = now
 	return true
+}
+
+// gateEpoch counts the resumes of the relay gate and the congestion
+// pause.
+func (d *DownTrack) gateEpoch() uint32 {
+	e := d.cc.epoch.Load()
+	if d.gate != nil {
+		e += d.gate.epoch.Load()
+	}
+	return e
 }
 
 // write rewrites src into h for this subscriber and sends it. Of the
@@ -226,7 +244,7 @@ func (d *DownTrack) retransmit(nacks []rtcp.NackPair) {
 	for _, pair := range nacks {
 		pair.Range(func(seq uint16) bool {
 			off := uint64(0)
-			if d.gate != nil {
+			if d.gate != nil || d.cc.enabled.Load() {
 				var ok bool
 				if off, ok = d.spans.lookup(seq); !ok {
 					return true // sent too many pauses ago: unknown

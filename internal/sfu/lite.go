@@ -281,6 +281,9 @@ func (d *liteDownstream) offeredLocked(s *offerSection) bool {
 // bindLocked starts forwarding s's track over the link.
 func (d *liteDownstream) bindLocked(s *offerSection, b *binding) {
 	b.writer = linkWriter{d.link}
+	if s.kind == protocol.MediaVideo {
+		s.dt.cc.enabled.Store(true)
+	}
 	s.dt.bound.Store(b)
 	s.dt.source.RequestKeyframe()
 }
@@ -422,8 +425,8 @@ func (d *liteDownstream) report(s webrtc.ICEConnectionState) {
 
 // handleRTCP applies the client's feedback (on the shared reader's
 // goroutine): keyframe requests go to the publisher (rate-limited there),
-// NACKs are answered from the published track's shared cache. Receiver
-// reports and congestion feedback (TWCC, REMB) are read and not acted on.
+// NACKs are answered from the published track's shared cache, REMB
+// estimates pause and resume the video (congestion.go).
 func (d *liteDownstream) handleRTCP(p []byte) {
 	pkts, err := rtcp.Unmarshal(p)
 	if err != nil {
@@ -450,6 +453,15 @@ func (d *liteDownstream) handleRTCP(p []byte) {
 				dt.source.stats.NACKs.Add(1)
 				dt.retransmit(pkt.Nacks)
 			}
+		case *rtcp.ReceiverEstimatedMaximumBitrate:
+			now := time.Now()
+			d.mu.Lock()
+			for _, ssrc := range pkt.SSRCs {
+				if s := d.bySSRC[ssrc]; s != nil && d.bound[s] != nil && s.kind == protocol.MediaVideo {
+					s.dt.cc.setEstimate(float64(pkt.Bitrate), now)
+				}
+			}
+			d.mu.Unlock()
 		}
 	}
 }
@@ -479,6 +491,17 @@ func (d *liteDownstream) tick(now time.Time) {
 			st = d.setStateLocked(webrtc.ICEConnectionStateFailed)
 		case since > d.m.cfg.DisconnectedTimeout && d.state == webrtc.ICEConnectionStateConnected:
 			st = d.setStateLocked(webrtc.ICEConnectionStateDisconnected)
+		}
+	}
+	for s := range d.bound {
+		if s.kind != protocol.MediaVideo {
+			continue
+		}
+		switch s.dt.congestionTick(now) {
+		case 1:
+			s.dt.source.stats.CongestionPauses.Add(1)
+		case -1:
+			s.dt.source.stats.CongestionResumes.Add(1)
 		}
 	}
 	var reports []rtcp.Packet

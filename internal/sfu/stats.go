@@ -21,6 +21,10 @@ type Stats struct {
 	// EgressDropped counts packets dropped because their subscriber's send
 	// queue (or its sender shard) was full.
 	EgressDropped atomic.Uint64
+	// CongestionPauses and CongestionResumes count subscribers' videos
+	// paused because their REMB estimate fell below the video's bitrate,
+	// and resumed (congestion.go).
+	CongestionPauses, CongestionResumes atomic.Uint64
 
 	mu      sync.Mutex // guards live and retired
 	live    map[*trackCounters]struct{}

@@ -95,6 +95,13 @@ func newMetrics(s *Server) *metrics {
 		ch <- prometheus.MustNewConstMetric(handshakes, prometheus.CounterValue, float64(d.HandshakeFailures.Load()), "error")
 		ch <- prometheus.MustNewConstMetric(filtered, prometheus.CounterValue, float64(d.FilteredCandidates.Load()))
 	}})
+	reports := prometheus.NewDesc("cohost_receiver_reports_total",
+		"Subscribers' RTCP receiver report blocks, by the fraction of packets they report lost.", []string{"loss"}, nil)
+	reg.MustRegister(collectorFunc{descs: []*prometheus.Desc{reports}, collect: func(ch chan<- prometheus.Metric) {
+		for i, bucket := range []string{"0", "le_1pct", "le_5pct", "le_20pct", "gt_20pct"} {
+			ch <- prometheus.MustNewConstMetric(reports, prometheus.CounterValue, float64(st.ReceiverReports[i].Load()), bucket)
+		}
+	}})
 	relays := prometheus.NewDesc("cohost_relay_sessions", "Channel media relay sessions, by state.", []string{"state"}, nil)
 	relayDests := prometheus.NewDesc("cohost_relay_destinations", "Destination channels of running channel media relays.", nil, nil)
 	reg.MustRegister(collectorFunc{descs: []*prometheus.Desc{relays, relayDests}, collect: func(ch chan<- prometheus.Metric) {

@@ -126,3 +126,40 @@ func TestIsKeyframe(t *testing.T) {
 }
 
 func protocolCodec(s string) protocol.Codec { return protocol.Codec(s) }
+
+// TestLiteKeepsTheViewersReceiverReports: what a viewer reports about a
+// track (loss, jitter) is kept for that viewer's copy of it and counted by
+// loss.
+func TestLiteKeepsTheViewersReceiverReports(t *testing.T) {
+	srv := newTestMedia(t)
+	pt := newVideoTrack()
+	v := newRawViewer(t, srv)
+	dt := NewDownTrack(pt)
+	v.down.Add(dt)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := v.connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := dt.ReceiverStats(); ok {
+		t.Fatal("receiver stats before any report")
+	}
+	v.sendRTCP(&rtcp.ReceiverReport{SSRC: 1, Reports: []rtcp.ReceptionReport{
+		{SSRC: v.ssrcs["0"], FractionLost: 64, TotalLost: 10, Jitter: 900}}})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if s, ok := dt.ReceiverStats(); ok {
+			if s.FractionLost != 0.25 || s.TotalLost != 10 || s.Jitter != 10*time.Millisecond {
+				t.Fatalf("receiver stats %+v, want 25 %% lost, 10 in all, 10 ms jitter", s)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the receiver report was not kept")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if n := pt.stats.ReceiverReports[len(lossBuckets)].Load(); n != 1 {
+		t.Fatalf("reports counted with over 20 %% loss: %d, want 1", n)
+	}
+}

@@ -42,7 +42,8 @@ type DownTrack struct {
 	// sent, so a NACK is answered with the packet that was sent under the
 	// number it names.
 	gate      *Gate
-	cc        congestion // pauses for the subscriber's bandwidth (congestion.go)
+	cc        congestion     // pauses for the subscriber's bandwidth (congestion.go)
+	rr        receiverReport // the subscriber's last report (receiverstats.go)
 	clockRate uint32
 	offsets   atomic.Uint64
 	spans     offsetSpans
@@ -211,7 +212,8 @@ func (d *DownTrack) write(h, src *rtp.Header, payload, ext []byte, off uint64) b
 
 // readRTCP handles the subscriber's feedback: keyframe requests go to the
 // publisher (rate-limited there); NACKs are answered
-// from the published track's shared packet cache.
+// from the published track's shared packet cache; receiver reports are
+// kept (ReceiverStats).
 func (d *DownTrack) readRTCP(sender *webrtc.RTPSender) {
 	defer close(d.rtcpDone)
 	for {
@@ -226,6 +228,12 @@ func (d *DownTrack) readRTCP(sender *webrtc.RTPSender) {
 			case *rtcp.TransportLayerNack:
 				d.source.stats.NACKs.Add(1)
 				d.retransmit(p.Nacks)
+			case *rtcp.ReceiverReport:
+				for _, b := range p.Reports {
+					if bound := d.bound.Load(); bound != nil && b.SSRC == bound.ssrc {
+						d.noteReport(b, time.Now())
+					}
+				}
 			}
 		}
 	}

@@ -426,7 +426,8 @@ func (d *liteDownstream) report(s webrtc.ICEConnectionState) {
 // handleRTCP applies the client's feedback (on the shared reader's
 // goroutine): keyframe requests go to the publisher (rate-limited there),
 // NACKs are answered from the published track's shared cache, REMB
-// estimates pause and resume the video (congestion.go).
+// estimates pause and resume the video (congestion.go), receiver reports
+// are kept (ReceiverStats).
 func (d *liteDownstream) handleRTCP(p []byte) {
 	pkts, err := rtcp.Unmarshal(p)
 	if err != nil {
@@ -452,6 +453,13 @@ func (d *liteDownstream) handleRTCP(p []byte) {
 			if dt := d.track(pkt.MediaSSRC); dt != nil {
 				dt.source.stats.NACKs.Add(1)
 				dt.retransmit(pkt.Nacks)
+			}
+		case *rtcp.ReceiverReport:
+			now := time.Now()
+			for _, b := range pkt.Reports {
+				if dt := d.track(b.SSRC); dt != nil {
+					dt.noteReport(b, now)
+				}
 			}
 		case *rtcp.ReceiverEstimatedMaximumBitrate:
 			now := time.Now()

@@ -25,6 +25,9 @@ type Stats struct {
 	// paused because their REMB estimate fell below the video's bitrate,
 	// and resumed (congestion.go).
 	CongestionPauses, CongestionResumes atomic.Uint64
+	// ReceiverReports counts subscribers' receiver report blocks by the
+	// fraction of packets they report lost: 0, up to 1 %, 5 %, 20 %, more.
+	ReceiverReports [len(lossBuckets) + 1]atomic.Uint64
 
 	mu      sync.Mutex // guards live and retired
 	live    map[*trackCounters]struct{}

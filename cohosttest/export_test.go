@@ -11,3 +11,7 @@ func RTCSessions(s *Server, i int) int { return s.nodes[i].RTCSessions() }
 // cluster, its listener closed, its client and peer connections dropped
 // without a word.
 func CrashNode(s *Server, i int) { s.nodes[i].Crash() }
+
+// CutNATS cuts node i from NATS (its NATS connection closes) while its
+// clients stay connected, as a partition would.
+func CutNATS(s *Server, i int) { s.nodes[i].CutNATS() }

@@ -223,6 +223,18 @@ func (s *Server) KillNode() {
 	})
 }
 
+// CutNATS closes the node's NATS connection and nothing else, as a
+// network partition that leaves the node alone would: it can no longer
+// heartbeat nor renew its channel leases, while its clients stay
+// connected. The other nodes mark it dead after cluster.nodeTimeout; it
+// gives its channels up once their leases go unrenewed for the lease
+// time. For tests.
+func (s *Server) CutNATS() {
+	if s.nats != nil {
+		s.nats.bus.Conn.Close()
+	}
+}
+
 // Crash stops the node as a killed process would stop: KillNode, then the
 // listener closes (new connections are refused), every client connection
 // drops without a word and every peer connection closes. Nobody is told

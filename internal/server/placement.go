@@ -60,7 +60,11 @@ func (s *Server) hostedLeaseKeys() []string {
 }
 
 // channelLost ends the sessions of a channel whose lease this node lost:
-// another node orders it now, so its members must join there.
+// another node orders it now (or will: this node could not renew), so its
+// members must join there. They are told as when the node stops
+// (SERVER_SHUTDOWN), which makes both SDKs join again through another
+// node with their uid and role. Every member is told before any is
+// removed, so nobody hears that another left.
 func (s *Server) channelLost(key string) {
 	var members []*Participant
 	s.mu.Lock()
@@ -78,7 +82,9 @@ func (s *Server) channelLost(key string) {
 	}
 	s.mu.Unlock()
 	for _, p := range members {
-		p.disconnect(protocol.ReasonRejectedByServer, "the channel is hosted by another node now: join again")
+		p.disconnect(protocol.ReasonServerShutdown, "the channel is hosted by another node now: join again there")
+	}
+	for _, p := range members {
 		s.removeParticipant(p, protocol.OfflineDropped)
 	}
 }

@@ -22,6 +22,13 @@ type JoinRequest struct {
 	// new channel by placement hosts it when it can rather than placing it
 	// again.
 	Redirects int `json:"redirects,omitempty"`
+	// Edge lets a cluster node that does not host the channel serve this
+	// client there as audience (live profile, role audience): the node
+	// forwards the join to the channel's node and carries its media. Such
+	// a member cannot become host where it is: set-role to host is refused
+	// with ERR_REFUSED and the client joins again as host (the node then
+	// redirects it to the channel's node).
+	Edge bool `json:"edge,omitempty"`
 }
 
 // ResumeRequest reattaches a new WebSocket to a session whose connection

@@ -80,7 +80,7 @@ func (e *Engine) rejoinOnce(sess *session, deadline time.Time, withHome bool) (d
 		}
 	}
 	req := protocol.JoinRequest{Version: protocol.Version, AppID: e.cfg.AppID, Channel: protocol.ChannelName(sess.channel),
-		Token: sess.token, UID: sess.info.UID, Profile: e.cfg.profile, Role: e.role, Codecs: e.cfg.codecs}
+		Token: sess.token, UID: sess.info.UID, Profile: e.cfg.profile, Role: e.role, Codecs: e.cfg.codecs, Edge: e.cfg.AudienceOnAnyNode}
 	e.mu.Unlock()
 	if len(urls) == 0 {
 		return false, errNoOtherNode

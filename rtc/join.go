@@ -57,6 +57,7 @@ func (e *Engine) join(ctx context.Context, token, channel string, uid protocol.U
 		Profile: e.cfg.profile,
 		Role:    e.joinRoleLocked(),
 		Codecs:  e.cfg.codecs,
+		Edge:    e.cfg.AudienceOnAnyNode,
 	}
 	e.sess = sess
 	e.setStateLocked(protocol.ConnConnecting, protocol.ReasonConnecting)

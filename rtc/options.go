@@ -85,6 +85,14 @@ type EngineConfig struct {
 	// so a receiver can measure end-to-end latency without decrypting
 	// media. Off by default.
 	SendCaptureTime bool
+	// AudienceOnAnyNode lets the cluster node the engine reaches serve it
+	// as audience (live profile) even when another node hosts the
+	// channel: that node carries the channel's events and media from the
+	// channel's node, so viewers spread over the cluster. While served
+	// so, SetClientRole(RoleBroadcaster) fails with ErrRefused: leave and
+	// join again as host. Off by default (the engine is sent to the node
+	// hosting the channel, as every host is).
+	AudienceOnAnyNode bool
 }
 
 const defaultRequestTimeout = 15 * time.Second

@@ -32,6 +32,13 @@ type Channel struct {
 	// watchers are the hosts of other channels relaying into this one:
 	// they see its hosts come and go (relaypeers.go).
 	watchers map[*Participant]struct{}
+
+	// The members of other nodes (edge*.go): edge is nil on a single node;
+	// edgeMembers counts the members connected to other nodes, and
+	// edgeSeq numbers the events published for their nodes.
+	edge        *edgeState
+	edgeMembers int
+	edgeSeq     uint64
 }
 
 func newChannel(key channelKey, profile protocol.ChannelProfile) *Channel {
@@ -93,6 +100,7 @@ func (ch *Channel) broadcast(except *Participant, b []byte) {
 			q.sendRaw(b)
 		}
 	}
+	ch.publishEdgeLocked(except, b)
 }
 
 // snapshot returns, for a newly joined (or newly visible) member, the events

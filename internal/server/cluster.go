@@ -25,6 +25,7 @@ type natsState struct {
 	reg   *cluster.Registry
 	svc   *rtmsvc.Service
 	place *placement // nil on a single node
+	edge  *edgeState // nil on a single node
 	once  sync.Once
 }
 
@@ -130,6 +131,18 @@ func (s *Server) startNATS() error {
 			return err
 		}
 		s.nats.place = place
+		edge, err := s.startEdge(bus.Conn, reg)
+		if err != nil {
+			place.leases.Close()
+			if s.nats.svc != nil {
+				s.nats.svc.Close()
+			}
+			reg.Close()
+			bus.Close()
+			s.nats = nil
+			return err
+		}
+		s.nats.edge = edge
 	}
 	return nil
 }
@@ -191,6 +204,9 @@ func (s *Server) stopNATS() {
 		return
 	}
 	s.nats.once.Do(func() {
+		if s.nats.edge != nil {
+			s.nats.edge.close()
+		}
 		if s.nats.place != nil {
 			s.nats.place.leases.Close()
 		}
@@ -212,6 +228,9 @@ func (s *Server) KillNode() {
 		return
 	}
 	s.nats.once.Do(func() {
+		if s.nats.edge != nil {
+			s.nats.edge.close()
+		}
 		if s.nats.place != nil {
 			s.nats.place.leases.Kill()
 		}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"time"
@@ -73,6 +74,9 @@ func (c *conn) handleSetRole(p *Participant, id uint64, data json.RawMessage) *p
 	}
 	if !req.Role.Valid() {
 		return perr(protocol.ErrInvalidArgument, "unknown client role %d", int(req.Role))
+	}
+	if p.edge != nil && req.Role == protocol.RoleBroadcaster {
+		return perr(protocol.ErrRefused, "this node serves the channel's audience only (its channel is hosted by node %s): leave and join again as host", p.edge.owner)
 	}
 	ch := p.ch
 	now := time.Now()
@@ -383,19 +387,28 @@ func (c *conn) handleSubscribe(p *Participant, id uint64, data json.RawMessage) 
 		return perr(protocol.ErrInvalidArgument, "cannot subscribe to yourself")
 	}
 	s := c.srv
-	ch := p.ch
-	ch.mu.Lock()
-	target := ch.users[req.UID]
 	var pt *pubTrack
-	if target != nil && ch.visible(target) {
-		pt = target.published[req.MediaType]
-	}
-	ch.mu.Unlock()
-	if target == nil {
-		return perr(protocol.ErrInvalidArgument, "user %d is not in the channel", req.UID)
-	}
-	if pt == nil {
-		return perr(protocol.ErrInvalidArgument, "user %d has not published %s", req.UID, req.MediaType)
+	if p.edge != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), s.cfg.Timers.RequestTimeout)
+		pt, e = p.edge.track(ctx, req.UID, req.MediaType)
+		cancel()
+		if e != nil {
+			return e
+		}
+	} else {
+		ch := p.ch
+		ch.mu.Lock()
+		target := ch.users[req.UID]
+		if target != nil && ch.visible(target) {
+			pt = target.published[req.MediaType]
+		}
+		ch.mu.Unlock()
+		if target == nil {
+			return perr(protocol.ErrInvalidArgument, "user %d is not in the channel", req.UID)
+		}
+		if pt == nil {
+			return perr(protocol.ErrInvalidArgument, "user %d has not published %s", req.UID, req.MediaType)
+		}
 	}
 	key := subKey{uid: req.UID, mt: req.MediaType}
 	p.mu.Lock()

@@ -86,6 +86,9 @@ func (c *conn) handleJoin(id uint64, data json.RawMessage) *protocol.Error {
 		return e
 	}
 
+	if handled, e := c.tryEdgeJoin(id, req, app, privs, codecs); handled || e != nil {
+		return e
+	}
 	key := channelKey{app: app.ID, name: req.Channel}
 	if s.nats != nil && s.nats.place != nil {
 		to, e := s.nats.place.route(key, req.Redirects)
@@ -259,6 +262,9 @@ func (s *Server) channelFor(key channelKey, profile protocol.ChannelProfile) (*C
 		return nil, perr(protocol.ErrNoServerResources, "the server holds %d channels, its limit", s.cfg.Limits.MaxChannels)
 	}
 	ch := newChannel(key, profile)
+	if s.nats != nil {
+		ch.edge = s.nats.edge
+	}
 	s.channels[key] = ch
 	return ch, nil
 }
@@ -291,7 +297,11 @@ func (ch *Channel) removeLocked(p *Participant, reason protocol.UserOfflineReaso
 		return
 	}
 	p.left = true
+	p.offline = reason
 	delete(ch.users, p.uid)
+	if p.remote != "" {
+		ch.edgeMembers--
+	}
 	wasVisible := ch.visible(p)
 	if p.role == protocol.RoleBroadcaster {
 		ch.hosts--
@@ -330,6 +340,14 @@ func (s *Server) finishRemoval(p *Participant) {
 	s.mu.Unlock()
 	p.closeMedia()
 	s.stopRelay(p, "")
+	if e := s.edgeFor(); e != nil {
+		if p.remote != "" {
+			e.forget(p)
+		}
+		if p.edge != nil {
+			e.memberLeft(p)
+		}
+	}
 	s.releaseChannel(p.ch)
 	p.logger.Info("left")
 }

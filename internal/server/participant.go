@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/cohost-rtc/cohost/internal/cluster"
 	"github.com/cohost-rtc/cohost/internal/config"
 	"github.com/cohost-rtc/cohost/internal/sfu"
 	"github.com/cohost-rtc/cohost/protocol"
@@ -55,6 +56,14 @@ type Participant struct {
 	virtual bool
 	relayOf *Participant
 
+	// remote, on a channel's owner, is the node a member connected to
+	// another node is on (edge_owner.go); edge, on that node, is the
+	// channel as it serves it (edge_member.go). edgeKicked: the owner
+	// ended the session, so its node does not report the leave.
+	remote     cluster.NodeID
+	edge       *edgeChannel
+	edgeKicked atomic.Bool
+
 	// relayMu guards relay. Lock order: relayMu before any Channel.mu.
 	relayMu        sync.Mutex
 	relay          *relaySession
@@ -66,6 +75,7 @@ type Participant struct {
 	roleEpoch uint64 // counts role changes: a demotion stops only older relays
 	published map[protocol.MediaType]*pubTrack
 	left      bool
+	offline   protocol.UserOfflineReason // why it left, once left
 
 	mu      sync.Mutex
 	up      *sfu.Upstream
@@ -106,7 +116,7 @@ func iceTracker(flag *atomic.Bool) func(webrtc.ICEConnectionState) {
 // sendRaw numbers an encoded event, queues it for the client and returns
 // its seq (0 for a relay stand-in, which has no client).
 func (p *Participant) sendRaw(b []byte) uint64 {
-	if p.virtual {
+	if p.virtual || p.remote != "" {
 		return 0
 	}
 	p.mu.Lock()
@@ -180,6 +190,12 @@ func (p *Participant) detach(c *conn) {
 // disconnect tells the client why its session ends and closes its connection
 // after the message is flushed.
 func (p *Participant) disconnect(reason protocol.ConnectionChangedReason, msg string) {
+	if p.remote != "" {
+		if e := p.srv.edgeFor(); e != nil {
+			e.kickRemote(p, reason, msg)
+		}
+		return
+	}
 	p.send(protocol.EventDisconnect, protocol.DisconnectEvent{Reason: reason, Message: msg})
 	p.mu.Lock()
 	c := p.conn

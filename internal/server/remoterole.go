@@ -27,10 +27,16 @@ func (c *conn) handleSetRemoteRole(p *Participant, id uint64, data json.RawMessa
 	if privs == nil || !privs.valid(token.PrivAdministrateChannel, time.Now()) {
 		return perr(protocol.ErrSetClientRoleNotAuth, "changing another user's role needs a token with the administrateChannel privilege for this channel").WithReason(int(protocol.RoleChangeFailedNotAuthorized))
 	}
+	if p.edge != nil {
+		return perr(protocol.ErrRefused, "this node serves the channel's audience only (its channel is hosted by node %s): change roles from the channel's node", p.edge.owner)
+	}
 	ch := p.ch
 	ch.mu.Lock()
 	target := ch.users[req.UID]
 	switch {
+	case target != nil && target.remote != "":
+		ch.mu.Unlock()
+		return perr(protocol.ErrRefused, "user %d is connected to another node of the cluster as audience: it must join again as host", req.UID)
 	case target == nil:
 		ch.mu.Unlock()
 		return perr(protocol.ErrInvalidArgument, "user %d is not in the channel", req.UID)

@@ -204,7 +204,18 @@ func (ct *cascadeTrack) end() {
 // Send forwards src to the other node under ssrc (which the other node's
 // Receive chose) until StopSending. It counts as one subscriber of src.
 func (c *Cascade) Send(src *PublishedTrack, ssrc uint32) error {
-	d := NewDownTrack(src)
+	return c.send(NewDownTrack(src), ssrc)
+}
+
+// SendRelayed is Send for a track a channel media relay shows as uid: it
+// passes gate, continuous across pauses, as a relayed subscriber's copy
+// does.
+func (c *Cascade) SendRelayed(src *PublishedTrack, ssrc uint32, uid protocol.UID, gate *Gate) error {
+	return c.send(NewRelayedDownTrack(src, uid, gate), ssrc)
+}
+
+func (c *Cascade) send(d *DownTrack, ssrc uint32) error {
+	src := d.source
 	d.bound.Store(&binding{writer: linkWriter{c.link}, ssrc: ssrc, pt: cascadePayloadType, captureExt: cascadeCaptureExt})
 	c.mu.Lock()
 	if c.closed {

@@ -1,0 +1,343 @@
+package cohosttest_test
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v4/pkg/media"
+
+	"github.com/cohost-rtc/cohost/cohosttest"
+	"github.com/cohost-rtc/cohost/protocol"
+	"github.com/cohost-rtc/cohost/rtc"
+)
+
+// viewer is an audience engine that may stay on the node it reaches.
+func viewer(t *testing.T, c *cohosttest.Server, url string) (*rtc.Engine, *events) {
+	t.Helper()
+	h := &events{}
+	e, err := rtc.NewEngine(rtc.EngineConfig{ServerURL: url, AppID: c.TestAppID, Handler: h, ClientRole: protocol.RoleAudience,
+		AudienceOnAnyNode: true, SettingEngine: cohosttest.Loopback()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := e.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return e, h
+}
+
+// packetsOut scrapes a node's RTP packets sent (to subscribers and to
+// other nodes).
+func packetsOut(t *testing.T, n cohosttest.Node) uint64 {
+	t.Helper()
+	resp, err := http.Get(n.MetricsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "cohost_rtp_packets_out_total "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return uint64(f)
+		}
+	}
+	t.Fatalf("no cohost_rtp_packets_out_total at %s", n.MetricsURL)
+	return 0
+}
+
+// payloads reads a track and records its payloads in order.
+type payloads struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (p *payloads) read(tr *rtc.RemoteTrack) {
+	for {
+		pkt, err := tr.ReadRTP()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		p.got = append(p.got, string(pkt.Payload))
+		p.mu.Unlock()
+	}
+}
+
+func (p *payloads) all() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.got)
+}
+
+// waitFor polls cond until it holds, failing after 20 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 20 s: %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestClusterAudienceOnEveryNode: a host on one node, viewers on all three
+// nodes, each staying on the node it reached. Every viewer receives every
+// payload once and in order, sees the host's presence in the same order,
+// and the host's node sends each packet once per other node, not once
+// per viewer there.
+func TestClusterAudienceOnEveryNode(t *testing.T) {
+	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
+	nodes := c.Nodes()
+	host, _ := engine(t, c, nodes[0].URL, protocol.RoleBroadcaster)
+	hostUID, err := host.JoinChannel(joinCtx(t), "", "edge", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := slices.Index(sessions(c), 1)
+	if owner < 0 {
+		t.Fatalf("sessions %v after the host's join", sessions(c))
+	}
+	mic, err := rtc.NewLocalTrack(protocol.CodecOpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := host.Publish(joinCtx(t), mic); err != nil {
+		t.Fatal(err)
+	}
+
+	// One viewer on the owner, two on each other node.
+	var order []int
+	for k := range 3 {
+		i := (owner + k) % 3
+		order = append(order, i)
+		if k > 0 {
+			order = append(order, i)
+		}
+	}
+	type watcher struct {
+		node int
+		h    *events
+		p    *payloads
+	}
+	var ws []watcher
+	for _, i := range order {
+		e, h := viewer(t, c, nodes[i].URL)
+		if _, err := e.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
+			t.Fatalf("viewer on node %d: %v", i, err)
+		}
+		waitFor(t, "the viewer sees the host's audio", func() bool { return h.has(fmt.Sprintf("user-published %d audio", hostUID)) })
+		tr, err := e.Subscribe(joinCtx(t), hostUID, protocol.MediaAudio)
+		if err != nil {
+			t.Fatalf("viewer on node %d subscribes: %v", i, err)
+		}
+		p := &payloads{}
+		go p.read(tr)
+		ws = append(ws, watcher{node: i, h: h, p: p})
+	}
+	want := []int{2, 2, 2}
+	want[owner] = 2 // the host and its viewer
+	if got := sessions(c); !slices.Equal(got, want) {
+		t.Fatalf("sessions per node %v, want %v: viewers stay where they connected", got, want)
+	}
+
+	// Warm up until every viewer receives.
+	n := 0
+	waitFor(t, "every viewer receives the host's audio", func() bool {
+		n++
+		_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("warm-%d", n)), Duration: 20 * time.Millisecond})
+		time.Sleep(20 * time.Millisecond)
+		for _, w := range ws {
+			if len(w.p.all()) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	const count = 100
+	before := make([]uint64, 3)
+	for i, nd := range nodes {
+		before[i] = packetsOut(t, nd)
+	}
+	for k := range count {
+		_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("n-%04d", k)), Duration: 20 * time.Millisecond})
+		time.Sleep(10 * time.Millisecond)
+	}
+	last := fmt.Sprintf("n-%04d", count-1)
+	for _, w := range ws {
+		waitFor(t, fmt.Sprintf("a viewer on node %d receives the last payload", w.node), func() bool { return slices.Contains(w.p.all(), last) })
+		var seen []string
+		for _, g := range w.p.all() {
+			if strings.HasPrefix(g, "n-") {
+				seen = append(seen, g)
+			}
+		}
+		if len(seen) != count {
+			t.Fatalf("a viewer on node %d got %d payloads, want %d", w.node, len(seen), count)
+		}
+		for k, g := range seen {
+			if g != fmt.Sprintf("n-%04d", k) {
+				t.Fatalf("a viewer on node %d: payload %d is %q", w.node, k, g)
+			}
+		}
+	}
+	sent := packetsOut(t, nodes[owner]) - before[owner]
+	// One copy for its own viewer and one per other node: 3 per packet;
+	// per viewer it would be 5. (A few warm-up packets may still be
+	// counted.)
+	if sent < 3*count || sent >= 4*count {
+		t.Errorf("the host's node sent %d packets for %d: want one per node with viewers (%d)", sent, count, 3*count)
+	}
+	for _, i := range order[1:] {
+		if got := packetsOut(t, nodes[i]) - before[i]; got < 2*count {
+			t.Errorf("node %d sent %d packets for %d to its two viewers", i, got, count)
+		}
+	}
+	t.Logf("packets sent for %d: host's node %d, others %d and %d", count, sent,
+		packetsOut(t, nodes[order[1]])-before[order[1]], packetsOut(t, nodes[order[3]])-before[order[3]])
+
+	// The host leaves: every viewer sees the same presence, in order.
+	if err := host.LeaveChannel(joinCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	gone := fmt.Sprintf("user-offline %d %s", hostUID, protocol.OfflineQuit)
+	var first []string
+	for k, w := range ws {
+		waitFor(t, "the viewer sees the host leave", func() bool { return w.h.has(gone) })
+		var presence []string
+		for _, ev := range w.h.all() {
+			if strings.HasPrefix(ev, "user-") {
+				presence = append(presence, ev)
+			}
+		}
+		if k == 0 {
+			first = presence
+			continue
+		}
+		if !slices.Equal(presence, first) {
+			t.Errorf("a viewer on node %d saw %v, the owner's viewer %v", w.node, presence, first)
+		}
+	}
+}
+
+// edgeSetup starts a cluster with a host on its channel's node and
+// returns the index of that node.
+func edgeSetup(t *testing.T, c *cohosttest.Server) (owner int, hostUID protocol.UID, host *rtc.Engine) {
+	t.Helper()
+	host, _ = engine(t, c, c.Nodes()[0].URL, protocol.RoleBroadcaster)
+	hostUID, err := host.JoinChannel(joinCtx(t), "", "edge", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner = slices.Index(sessions(c), 1)
+	if owner < 0 {
+		t.Fatalf("sessions %v after the host's join", sessions(c))
+	}
+	return owner, hostUID, host
+}
+
+// TestClusterEdgeSameUID: a uid joining on one edge node ends the session
+// of the same uid on another (SAME_UID_LOGIN), and an edge member cannot
+// become host where it is.
+func TestClusterEdgeSameUID(t *testing.T) {
+	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
+	owner, _, _ := edgeSetup(t, c)
+	nodes := c.Nodes()
+	b, cNode := (owner+1)%3, (owner+2)%3
+	first, h1 := viewer(t, c, nodes[b].URL)
+	if _, err := first.JoinChannel(joinCtx(t), "", "edge", 77); err != nil {
+		t.Fatal(err)
+	}
+	err := first.SetClientRole(joinCtx(t), protocol.RoleBroadcaster)
+	var pe *protocol.Error
+	if !errors.As(err, &pe) || pe.Code != protocol.ErrRefused {
+		t.Fatalf("SetClientRole(host) on an edge: %v, want ERR_REFUSED", err)
+	}
+	second, _ := viewer(t, c, nodes[cNode].URL)
+	if _, err := second.JoinChannel(joinCtx(t), "", "edge", 77); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first session ends with SAME_UID_LOGIN", func() bool {
+		return slices.ContainsFunc(h1.all(), func(ev string) bool { return strings.HasSuffix(ev, "SAME_UID_LOGIN") })
+	})
+	want := []int{0, 0, 0}
+	want[owner], want[cNode] = 1, 1
+	waitFor(t, "only the second session remains", func() bool { return slices.Equal(sessions(c), want) })
+}
+
+// TestClusterEdgeStopsPulling: the host's node sends a track to an edge
+// only while a member there watches it.
+func TestClusterEdgeStopsPulling(t *testing.T) {
+	c := cohosttest.NewCluster(t, 2, cohosttest.WithTestingModeApp())
+	owner, hostUID, host := edgeSetup(t, c)
+	nodes := c.Nodes()
+	mic, err := rtc.NewLocalTrack(protocol.CodecOpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := host.Publish(joinCtx(t), mic); err != nil {
+		t.Fatal(err)
+	}
+	v, h := viewer(t, c, nodes[1-owner].URL)
+	if _, err := v.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
+		t.Fatal(err)
+	}
+	if got := sessions(c)[1-owner]; got != 1 {
+		t.Fatalf("the viewer is not on the node it reached: sessions %v", sessions(c))
+	}
+	waitFor(t, "the viewer sees the host's audio", func() bool { return h.has(fmt.Sprintf("user-published %d audio", hostUID)) })
+	tr, err := v.Subscribe(joinCtx(t), hostUID, protocol.MediaAudio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &payloads{}
+	go p.read(tr)
+	n := 0
+	send := func() {
+		n++
+		_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("p-%d", n)), Duration: 20 * time.Millisecond})
+		time.Sleep(20 * time.Millisecond)
+	}
+	waitFor(t, "the viewer receives", func() bool { send(); return len(p.all()) > 0 })
+	if err := v.Unsubscribe(joinCtx(t), hostUID, protocol.MediaAudio); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the host's node stops sending to the edge", func() bool {
+		before := packetsOut(t, nodes[owner])
+		for range 10 {
+			send()
+		}
+		return packetsOut(t, nodes[owner]) == before
+	})
+}
+
+// TestClusterEdgeOwnerDies: when the channel's node dies, an edge ends its
+// members' sessions (REJECTED_BY_SERVER) so that they join again.
+func TestClusterEdgeOwnerDies(t *testing.T) {
+	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
+	owner, _, _ := edgeSetup(t, c)
+	v, h := viewer(t, c, c.Nodes()[(owner+1)%3].URL)
+	if _, err := v.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
+		t.Fatal(err)
+	}
+	crashed := time.Now()
+	cohosttest.CrashNode(c, owner)
+	waitFor(t, "the edge member's session ends", func() bool {
+		return h.has(fmt.Sprintf("state %s %s", protocol.ConnFailed, protocol.ReasonRejectedByServer))
+	})
+	t.Logf("the edge member's session ended %v after its channel's node died", time.Since(crashed).Round(time.Millisecond))
+}

@@ -1,0 +1,544 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/cohost-rtc/cohost/internal/cluster"
+	"github.com/cohost-rtc/cohost/internal/config"
+	"github.com/cohost-rtc/cohost/internal/sfu"
+	"github.com/cohost-rtc/cohost/protocol"
+	"github.com/cohost-rtc/cohost/token"
+)
+
+// The edge's side: an audience member of a channel owned by another node
+// stays on the node it reached. The node keeps, per such channel, the
+// local members, the events the owner published (to bring a member that
+// joins in step) and the hosts' published tracks, and pulls each track a
+// local member subscribes to over the media link with the owner, once for
+// all its members, while one of them watches it.
+
+// edgeRingSize is how many recent events of a channel an edge keeps.
+const edgeRingSize = 1024
+
+// edgeIdle is how long a pulled track nobody watches is kept.
+const edgeIdle = 2 * time.Second
+
+// edgeChannel is a channel owned by another node, as this node serves it.
+// Lock order: edgeChannel.mu, then the local Channel's mu, then a
+// Participant's mu.
+type edgeChannel struct {
+	e     *edgeState
+	key   channelKey
+	owner cluster.NodeID
+	local *Channel      // the local members: their p.ch
+	ready chan struct{} // closed once subscribed (or failed: err)
+	err   error
+	sub   *nats.Subscription
+
+	mu      sync.Mutex
+	members map[*Participant]uint64 // member → last event its snapshot reflects
+	joining int
+	synced  bool
+	last    uint64
+	ring    []edgeEvent
+	tracks  map[subKey]*edgeTrack
+	dead    bool
+}
+
+// edgeTrack is a host's published track as the edge knows it; in is set
+// while the edge pulls it.
+type edgeTrack struct {
+	codec   protocol.Codec
+	in      *sfu.PublishedTrack
+	c       *sfu.Cascade
+	ssrc    uint32
+	lastUse time.Time
+	pulling chan struct{}
+}
+
+// channel returns the edge channel for key owned by owner, subscribed to
+// its events, with one more join in progress (joinDone ends it).
+func (e *edgeState) channel(key channelKey, owner cluster.NodeID, profile protocol.ChannelProfile) (*edgeChannel, error) {
+	e.mu.Lock()
+	ec := e.chans[key]
+	var stale *edgeChannel
+	if ec != nil && ec.owner == owner {
+		ec.mu.Lock()
+		ok := !ec.dead
+		if ok {
+			ec.joining++
+		}
+		ec.mu.Unlock()
+		if ok {
+			e.mu.Unlock()
+			<-ec.ready
+			if ec.err != nil {
+				ec.joinDone()
+				return nil, ec.err
+			}
+			return ec, nil
+		}
+	} else if ec != nil {
+		stale = ec
+	}
+	ec = &edgeChannel{e: e, key: key, owner: owner, local: newChannel(key, profile), ready: make(chan struct{}),
+		members: map[*Participant]uint64{}, joining: 1, tracks: map[subKey]*edgeTrack{}}
+	e.chans[key] = ec
+	e.mu.Unlock()
+	if stale != nil {
+		stale.fail("the channel moved to another node: join again")
+	}
+	sub, err := e.nc.Subscribe(channelSubject(key), ec.onEvent)
+	if err == nil {
+		err = e.nc.Flush()
+	}
+	if err != nil {
+		ec.err = fmt.Errorf("server: channel events: %w", err)
+		if sub != nil {
+			_ = sub.Unsubscribe()
+		}
+	} else {
+		ec.sub = sub
+	}
+	close(ec.ready)
+	if ec.err != nil {
+		ec.joinDone()
+		return nil, ec.err
+	}
+	return ec, nil
+}
+
+// joinDone ends a join in progress; the channel goes when nobody is left.
+func (ec *edgeChannel) joinDone() {
+	ec.mu.Lock()
+	ec.joining--
+	empty := ec.emptyLocked()
+	ec.mu.Unlock()
+	if empty {
+		ec.release()
+	}
+}
+
+// emptyLocked marks the channel dead when nobody is in it or joining it;
+// it reports whether it did. Caller holds ec.mu.
+func (ec *edgeChannel) emptyLocked() bool {
+	if ec.dead || len(ec.members) > 0 || ec.joining > 0 {
+		return false
+	}
+	ec.dead = true
+	for key := range ec.tracks {
+		ec.dropTrackLocked(key)
+	}
+	return true
+}
+
+// release forgets a dead channel.
+func (ec *edgeChannel) release() {
+	e := ec.e
+	e.mu.Lock()
+	if e.chans[ec.key] == ec {
+		delete(e.chans, ec.key)
+	}
+	e.mu.Unlock()
+	ec.unsubscribe()
+}
+
+func (ec *edgeChannel) unsubscribe() {
+	<-ec.ready
+	if ec.sub != nil {
+		_ = ec.sub.Unsubscribe()
+	}
+}
+
+// onEvent receives the owner's events, one at a time, in order.
+func (ec *edgeChannel) onEvent(m *nats.Msg) {
+	var ev edgeEvent
+	if json.Unmarshal(m.Data, &ev) != nil || ev.Seq == 0 || len(ev.Event) == 0 {
+		ec.e.malformed("edge")
+		return
+	}
+	ec.mu.Lock()
+	switch {
+	case ec.dead:
+	case ev.Owner != ec.owner:
+		ec.mu.Unlock()
+		ec.fail("the channel moved to another node: join again")
+		return
+	case !ec.synced:
+		ec.keepLocked(ev)
+	case ev.Seq <= ec.last:
+	case ev.Seq != ec.last+1:
+		ec.mu.Unlock()
+		ec.e.s.logger.Warn("channel events lost between nodes", "channel", string(ec.key.name), "owner", string(ec.owner), "last", ec.last, "got", ev.Seq)
+		ec.fail("channel events were lost between nodes: join again")
+		return
+	default:
+		ec.applyLocked(ev)
+	}
+	ec.mu.Unlock()
+}
+
+// keepLocked keeps ev for members joining later. Caller holds ec.mu.
+func (ec *edgeChannel) keepLocked(ev edgeEvent) {
+	ec.ring = append(ec.ring, ev)
+	if len(ec.ring) > edgeRingSize {
+		ec.ring = ec.ring[len(ec.ring)-edgeRingSize:]
+	}
+}
+
+// applyLocked delivers the next event to every local member that joined
+// before it. Caller holds ec.mu.
+func (ec *edgeChannel) applyLocked(ev edgeEvent) {
+	ec.last = ev.Seq
+	ec.keepLocked(ev)
+	ec.mirrorLocked(ev.Event)
+	for p, from := range ec.members {
+		if from < ev.Seq && p.uid != ev.Except {
+			p.sendRaw(ev.Event)
+		}
+	}
+}
+
+// mirrorLocked follows the hosts' tracks from an event. Caller holds ec.mu.
+func (ec *edgeChannel) mirrorLocked(b []byte) {
+	var env protocol.Envelope
+	if json.Unmarshal(b, &env) != nil {
+		return
+	}
+	switch env.Type {
+	case protocol.EventUserPublished:
+		var d protocol.UserPublishedEvent
+		if json.Unmarshal(env.Data, &d) == nil {
+			key := subKey{uid: d.UID, mt: d.MediaType}
+			ec.dropTrackLocked(key)
+			ec.tracks[key] = &edgeTrack{codec: d.Codec}
+		}
+	case protocol.EventUserUnpublished:
+		var d protocol.UserPublishedEvent
+		if json.Unmarshal(env.Data, &d) == nil {
+			ec.dropTrackLocked(subKey{uid: d.UID, mt: d.MediaType})
+		}
+	case protocol.EventUserLeft:
+		var d protocol.UserLeftEvent
+		if json.Unmarshal(env.Data, &d) == nil {
+			ec.dropTrackLocked(subKey{uid: d.UID, mt: protocol.MediaAudio})
+			ec.dropTrackLocked(subKey{uid: d.UID, mt: protocol.MediaVideo})
+		}
+	}
+}
+
+// dropTrackLocked forgets a track: local subscriptions to it end and the
+// owner stops sending it. Caller holds ec.mu.
+func (ec *edgeChannel) dropTrackLocked(key subKey) {
+	et := ec.tracks[key]
+	if et == nil {
+		return
+	}
+	delete(ec.tracks, key)
+	ec.stopPullLocked(key, et)
+}
+
+// stopPullLocked stops pulling et. Caller holds ec.mu.
+func (ec *edgeChannel) stopPullLocked(key subKey, et *edgeTrack) {
+	if et.in == nil {
+		return
+	}
+	for p := range ec.members {
+		p.dropSubscription(key, et.in)
+	}
+	et.c.StopReceiving(et.ssrc)
+	ec.e.publish(nodeSubject(ec.owner, edgeOpUnpull), edgeUnpull{Node: ec.e.self, SSRC: et.ssrc})
+	et.in, et.c, et.ssrc = nil, nil, 0
+}
+
+// fail ends every local member's session: the channel's events can no
+// longer be followed here (its owner died or moved, or events were lost).
+// The members' SDKs join again.
+func (ec *edgeChannel) fail(msg string) {
+	ec.mu.Lock()
+	if ec.dead {
+		ec.mu.Unlock()
+		return
+	}
+	members := make([]*Participant, 0, len(ec.members))
+	for p := range ec.members {
+		members = append(members, p)
+	}
+	ec.joining = 0
+	ec.members = map[*Participant]uint64{}
+	ec.emptyLocked()
+	ec.mu.Unlock()
+	ec.release()
+	e := ec.e
+	for _, p := range members {
+		// The owner, if it lives, forgets them (it would keep them while
+		// this node lives).
+		e.publish(nodeSubject(ec.owner, edgeOpLeave), edgeLeave{Node: e.self, App: ec.key.app, Channel: ec.key.name,
+			UID: p.uid, Session: p.sessionID, Reason: protocol.OfflineDropped})
+		p.edgeKicked.Store(true)
+		p.disconnect(protocol.ReasonRejectedByServer, msg)
+		e.s.removeParticipant(p, protocol.OfflineDropped)
+	}
+}
+
+// admit adds a member the owner accepted: the client gets resp, then the
+// channel as the owner described it, then the events after that. It
+// returns a local member with the same uid, whose session the owner ended
+// (its notice may still be on the way), and false when the channel is gone.
+func (ec *edgeChannel) admit(p *Participant, r edgeJoinReply, resp func()) (*Participant, bool) {
+	ec.mu.Lock()
+	defer ec.mu.Unlock()
+	if ec.dead {
+		return nil, false
+	}
+	if ec.synced && r.Seq < ec.last && (len(ec.ring) == 0 || ec.ring[0].Seq > r.Seq+1) {
+		return nil, false // the events it missed are no longer held
+	}
+	ec.local.mu.Lock()
+	old := ec.local.users[p.uid]
+	if old != nil {
+		ec.local.removeLocked(old, protocol.OfflineQuit)
+		delete(ec.members, old)
+	}
+	ec.local.users[p.uid] = p
+	ec.local.mu.Unlock()
+	resp()
+	for _, b := range r.Snapshot {
+		p.sendRaw(b)
+	}
+	if !ec.synced {
+		for _, b := range r.Snapshot {
+			ec.mirrorLocked(b)
+		}
+		ec.synced, ec.last = true, r.Seq
+		ec.members[p] = r.Seq
+		pending := ec.ring
+		ec.ring = nil
+		for _, ev := range pending {
+			if ev.Seq <= ec.last {
+				continue
+			}
+			if ev.Seq != ec.last+1 {
+				break // a gap: the next event fails the channel
+			}
+			ec.applyLocked(ev)
+		}
+		return old, true
+	}
+	ec.members[p] = r.Seq
+	for _, ev := range ec.ring {
+		if ev.Seq > r.Seq && ev.Seq <= ec.last && p.uid != ev.Except {
+			p.sendRaw(ev.Event)
+		}
+	}
+	return old, true
+}
+
+// memberLeft forgets a local member whose session ended and tells the
+// owner, unless the owner ended it.
+func (e *edgeState) memberLeft(p *Participant) {
+	ec := p.edge
+	ec.mu.Lock()
+	_, was := ec.members[p]
+	delete(ec.members, p)
+	empty := ec.emptyLocked()
+	ec.mu.Unlock()
+	if was && !p.edgeKicked.Load() {
+		e.publish(nodeSubject(ec.owner, edgeOpLeave), edgeLeave{Node: e.self, App: ec.key.app, Channel: ec.key.name,
+			UID: p.uid, Session: p.sessionID, Reason: p.offline})
+	}
+	if empty {
+		ec.release()
+	}
+}
+
+// onKick ends a local member's session the owner ended.
+func (e *edgeState) onKick(m *nats.Msg) {
+	var k edgeKick
+	if json.Unmarshal(m.Data, &k) != nil || k.Session == "" {
+		e.malformed("edge")
+		return
+	}
+	s := e.s
+	s.mu.Lock()
+	p := s.sessions[k.Session]
+	s.mu.Unlock()
+	if p == nil || p.edge == nil {
+		return
+	}
+	p.edgeKicked.Store(true)
+	p.disconnect(k.Reason, k.Message)
+	s.removeParticipant(p, protocol.OfflineQuit)
+}
+
+// sweep fails the channel when its owner died and stops pulling the
+// tracks nobody here has watched for edgeIdle.
+func (ec *edgeChannel) sweep(now time.Time) {
+	if !ec.e.reg.Alive(ec.owner) {
+		ec.fail("the node hosting the channel died: join again")
+		return
+	}
+	ec.mu.Lock()
+	defer ec.mu.Unlock()
+	for key, et := range ec.tracks {
+		if et.in != nil && len(et.in.DownTracks()) == 0 && now.Sub(et.lastUse) > edgeIdle {
+			ec.stopPullLocked(key, et)
+		}
+	}
+}
+
+// track returns the local copy of a host's track for a member who
+// subscribes, pulling it from the owner when nobody here watches it yet.
+func (ec *edgeChannel) track(ctx context.Context, uid protocol.UID, mt protocol.MediaType) (*pubTrack, *protocol.Error) {
+	key := subKey{uid: uid, mt: mt}
+	for {
+		ec.mu.Lock()
+		et := ec.tracks[key]
+		switch {
+		case et == nil:
+			ec.mu.Unlock()
+			return nil, perr(protocol.ErrInvalidArgument, "user %d has not published %s", uid, mt)
+		case et.in != nil:
+			et.lastUse = time.Now()
+			in := et.in
+			ec.mu.Unlock()
+			return &pubTrack{track: in}, nil
+		case et.pulling != nil:
+			wait := et.pulling
+			ec.mu.Unlock()
+			select {
+			case <-wait:
+				continue
+			case <-ctx.Done():
+				return nil, perr(protocol.ErrTimedOut, "pulling %s of user %d from node %s: %v", mt, uid, ec.owner, ctx.Err())
+			}
+		}
+		et.pulling = make(chan struct{})
+		ec.mu.Unlock()
+		in, c, ssrc, err := ec.pull(ctx, uid, mt, et.codec)
+		ec.mu.Lock()
+		close(et.pulling)
+		et.pulling = nil
+		if err == nil && (ec.tracks[key] != et || ec.dead) {
+			// Unpublished (or the channel ended) meanwhile.
+			c.StopReceiving(ssrc)
+			ec.e.publish(nodeSubject(ec.owner, edgeOpUnpull), edgeUnpull{Node: ec.e.self, SSRC: ssrc})
+			err = perr(protocol.ErrInvalidArgument, "user %d has not published %s", uid, mt)
+		}
+		if err != nil {
+			ec.mu.Unlock()
+			return nil, protoErr(err)
+		}
+		et.in, et.c, et.ssrc, et.lastUse = in, c, ssrc, time.Now()
+		ec.mu.Unlock()
+		return &pubTrack{track: in}, nil
+	}
+}
+
+// pull asks the owner to send a track over the media link.
+func (ec *edgeChannel) pull(ctx context.Context, uid protocol.UID, mt protocol.MediaType, codec protocol.Codec) (*sfu.PublishedTrack, *sfu.Cascade, uint32, error) {
+	e := ec.e
+	c, err := e.linkTo(ctx, ec.owner)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	in, ssrc, err := c.Receive(uid, mt, codec, e.s.stats, nil)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	var r edgePullReply
+	err = e.request(ctx, ec.owner, edgeOpPull, edgePullRequest{Node: e.self, App: ec.key.app, Channel: ec.key.name,
+		UID: uid, MediaType: mt, SSRC: ssrc}, &r)
+	if err == nil && r.Error != nil {
+		err = r.Error
+	}
+	if err != nil {
+		c.StopReceiving(ssrc)
+		e.publish(nodeSubject(ec.owner, edgeOpUnpull), edgeUnpull{Node: e.self, SSRC: ssrc})
+		return nil, nil, 0, err
+	}
+	return in, c, ssrc, nil
+}
+
+// tryEdgeJoin serves a live audience member on this node when another
+// live node owns the channel; handled is false when the join takes the
+// usual path (placement, redirect).
+func (c *conn) tryEdgeJoin(id uint64, req protocol.JoinRequest, app config.App, privs privileges, codecs map[protocol.Codec]bool) (handled bool, _ *protocol.Error) {
+	s := c.srv
+	e := s.edgeFor()
+	if e == nil || s.nats.place == nil || !req.Edge || req.Profile != protocol.ProfileLiveBroadcasting || req.Role != protocol.RoleAudience {
+		return false, nil
+	}
+	key := channelKey{app: app.ID, name: req.Channel}
+	ctx, cancel := context.WithTimeout(context.Background(), edgeRequestTimeout)
+	defer cancel()
+	owner, err := s.nats.place.leases.Holder(ctx, leaseKeyOf(key))
+	if err != nil || owner == "" || owner == e.self || !e.reg.Alive(owner) {
+		return false, nil
+	}
+	ec, err := e.channel(key, owner, req.Profile)
+	if err != nil {
+		return true, protoErr(err)
+	}
+	defer ec.joinDone()
+	session := newSessionID()
+	var r edgeJoinReply
+	err = e.request(ctx, owner, edgeOpJoin, edgeJoinRequest{Node: e.self, App: app.ID, Channel: req.Channel, Profile: req.Profile,
+		UID: req.UID, Account: req.Account, Session: session}, &r)
+	switch {
+	case err == nil && r.NotOwner:
+		return false, nil
+	case err == nil && r.Error != nil:
+		return true, r.Error
+	case err != nil:
+		// The owner may have admitted it before the answer was lost.
+		e.publish(nodeSubject(owner, edgeOpLeave), edgeLeave{Node: e.self, App: app.ID, Channel: req.Channel, Session: session, Reason: protocol.OfflineQuit})
+		return true, protoErr(err)
+	}
+	now := time.Now()
+	p := &Participant{srv: s, ch: ec.local, edge: ec, app: app, uid: r.UID, account: req.Account, sessionID: session, joinedAt: now,
+		role: protocol.RoleAudience, published: map[protocol.MediaType]*pubTrack{}, out: c.out, conn: c, codecs: codecs, privs: privs,
+		warned: map[token.Privilege]bool{}, expired: map[token.Privilege]bool{}, subs: map[subKey]*sfu.DownTrack{}}
+	p.touch()
+	p.logger = s.logger.With("app", app.ID, "channel", string(req.Channel), "uid", uint32(p.uid), "owner", string(owner))
+	leave := func() {
+		e.publish(nodeSubject(owner, edgeOpLeave), edgeLeave{Node: e.self, App: app.ID, Channel: req.Channel, UID: r.UID, Session: session, Reason: protocol.OfflineQuit})
+	}
+	s.mu.Lock()
+	closing := s.closing
+	if !closing {
+		s.sessions[session] = p
+	}
+	s.mu.Unlock()
+	if closing {
+		leave()
+		return true, perr(protocol.ErrRefused, "the server is shutting down")
+	}
+	resp := protocol.JoinResponse{UID: p.uid, Channel: req.Channel, SessionID: session, Role: p.role, Profile: req.Profile,
+		KeepAliveMs: s.cfg.Timers.KeepAlive.Milliseconds(), DropTimeoutMs: s.cfg.Timers.DropTimeout.Milliseconds(),
+		ServerTimeMs: now.UnixMilli(), Nodes: s.nodeList(), ICEServers: s.iceServers(p, c.host)}
+	old, ok := ec.admit(p, r, func() { c.reply(id, resp, nil) })
+	if !ok {
+		s.mu.Lock()
+		delete(s.sessions, session)
+		s.mu.Unlock()
+		leave()
+		return true, perr(protocol.ErrNoServerResources, "cluster: the channel moved while joining; try again")
+	}
+	c.p = p
+	c.joined.Store(true)
+	c.logger = p.logger
+	p.logger.Info("joined as audience of a channel hosted by another node")
+	if old != nil {
+		old.edgeKicked.Store(true)
+		old.disconnect(protocol.ReasonSameUIDLogin, "the same uid joined the channel from another connection")
+		s.finishRemoval(old)
+	}
+	return true, nil
+}

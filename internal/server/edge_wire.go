@@ -1,0 +1,125 @@
+package server
+
+import (
+	"encoding/json"
+
+	"github.com/cohost-rtc/cohost/internal/cluster"
+	"github.com/cohost-rtc/cohost/protocol"
+)
+
+// The messages between a channel's owner (the node holding its lease) and
+// the edge nodes serving some of its audience, on NATS. Requests go to the
+// owner on its node subjects (request/reply); the channel's events go out
+// on the channel's subject, numbered by the owner.
+
+// Node subject operations.
+const (
+	edgeOpJoin   = "join"   // edgeJoinRequest → edgeJoinReply (owner)
+	edgeOpLeave  = "leave"  // edgeLeave (owner; no reply)
+	edgeOpKick   = "kick"   // edgeKick (edge; no reply)
+	edgeOpLink   = "link"   // edgeLinkRequest → edgeLinkReply (either)
+	edgeOpPull   = "pull"   // edgePullRequest → edgePullReply (owner)
+	edgeOpUnpull = "unpull" // edgeUnpull (owner; no reply)
+)
+
+// nodeSubject is where node id takes requests of one kind.
+func nodeSubject(id cluster.NodeID, op string) string {
+	return "cohost.rtc.node." + string(id) + "." + op
+}
+
+// channelSubject is where a channel's owner publishes its events.
+func channelSubject(k channelKey) string { return "cohost.rtc.ch." + leaseKeyOf(k) }
+
+// edgeJoinRequest asks the owner to admit an audience member connected to
+// an edge node: it assigns the uid (or maps the account), applies
+// SAME_UID_LOGIN and the channel's limits, and answers with the events
+// describing the channel.
+type edgeJoinRequest struct {
+	Node    cluster.NodeID          `json:"node"`
+	App     string                  `json:"app"`
+	Channel protocol.ChannelName    `json:"channel"`
+	Profile protocol.ChannelProfile `json:"profile"`
+	UID     protocol.UID            `json:"uid,omitempty"`
+	Account protocol.UserAccount    `json:"account,omitempty"`
+	Session string                  `json:"session"`
+}
+
+// edgeJoinReply admits the member (Error nil) or refuses it. NotOwner:
+// the node does not host the channel, so the edge places the join again.
+type edgeJoinReply struct {
+	Error    *protocol.Error `json:"error,omitempty"`
+	NotOwner bool            `json:"notOwner,omitempty"`
+	Owner    cluster.NodeID  `json:"owner"`
+	UID      protocol.UID    `json:"uid"`
+	// Seq is the number of the channel's last event the snapshot
+	// reflects: the member gets the events numbered after it.
+	Seq      uint64            `json:"seq"`
+	Snapshot []json.RawMessage `json:"snapshot,omitempty"`
+}
+
+// edgeLeave tells the owner a member of an edge node left.
+type edgeLeave struct {
+	Node    cluster.NodeID             `json:"node"`
+	App     string                     `json:"app"`
+	Channel protocol.ChannelName       `json:"channel"`
+	UID     protocol.UID               `json:"uid"`
+	Session string                     `json:"session"`
+	Reason  protocol.UserOfflineReason `json:"reason"`
+}
+
+// edgeKick tells an edge node that the owner ended one of its members'
+// sessions (the same uid joined elsewhere, or the channel moved).
+type edgeKick struct {
+	Session string                           `json:"session"`
+	Reason  protocol.ConnectionChangedReason `json:"reason"`
+	Message string                           `json:"message"`
+}
+
+// edgeEvent is one event of a channel, as every member sees it, numbered
+// by the owner (Seq counts from 1 per owner). Except is the member the
+// event is about, who does not get it.
+type edgeEvent struct {
+	Owner  cluster.NodeID  `json:"owner"`
+	Seq    uint64          `json:"seq"`
+	Except protocol.UID    `json:"except,omitempty"`
+	Event  json.RawMessage `json:"event"`
+}
+
+// edgeLinkRequest asks a node to set up its side of the media link with
+// the requesting node (idempotent).
+type edgeLinkRequest struct {
+	Node        cluster.NodeID `json:"node"`
+	MediaAddr   string         `json:"mediaAddr"`
+	Fingerprint string         `json:"fingerprint"`
+}
+
+// edgeLinkReply carries the answering node's media address and
+// certificate fingerprint.
+type edgeLinkReply struct {
+	Error       *protocol.Error `json:"error,omitempty"`
+	MediaAddr   string          `json:"mediaAddr"`
+	Fingerprint string          `json:"fingerprint"`
+}
+
+// edgePullRequest asks the owner to send a published track over the media
+// link under SSRC, which the edge chose.
+type edgePullRequest struct {
+	Node      cluster.NodeID       `json:"node"`
+	App       string               `json:"app"`
+	Channel   protocol.ChannelName `json:"channel"`
+	UID       protocol.UID         `json:"uid"`
+	MediaType protocol.MediaType   `json:"mediaType"`
+	SSRC      uint32               `json:"ssrc"`
+}
+
+// edgePullReply says whether the track is sent, and its codec.
+type edgePullReply struct {
+	Error *protocol.Error `json:"error,omitempty"`
+	Codec protocol.Codec  `json:"codec"`
+}
+
+// edgeUnpull asks the owner to stop sending the track sent under SSRC.
+type edgeUnpull struct {
+	Node cluster.NodeID `json:"node"`
+	SSRC uint32         `json:"ssrc"`
+}

@@ -20,8 +20,11 @@ import (
 //
 // What spans the nodes today is real-time messaging (users on different
 // nodes message each other, see each other's presence, share channels and
-// attributes) and the node registry; an RTC channel lives on the node its
-// users joined.
+// attributes), the node registry, and a live channel's audience: an RTC
+// channel's hosts are on the node holding it, where a join through another
+// node is sent, but audience members joining with the Go SDK's
+// AudienceOnAnyNode stay on the node they reached, which carries the
+// channel's events and media from the channel's node.
 func StartCluster(n int, opts ...Option) (*Server, error) {
 	if n < 2 {
 		return nil, fmt.Errorf("%w: a cluster of %d nodes (2 or more)", ErrInvalidOption, n)

@@ -341,3 +341,71 @@ func TestClusterEdgeOwnerDies(t *testing.T) {
 	})
 	t.Logf("the edge member's session ended %v after its channel's node died", time.Since(crashed).Round(time.Millisecond))
 }
+
+// TestClusterCascadeCost: the packets the host's node sends grow by one
+// stream per node with viewers, not by one per viewer: viewers (two per
+// node) on the host's node, then on two, then on three nodes.
+func TestClusterCascadeCost(t *testing.T) {
+	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
+	owner, hostUID, host := edgeSetup(t, c)
+	nodes := c.Nodes()
+	mic, err := rtc.NewLocalTrack(protocol.CodecOpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := host.Publish(joinCtx(t), mic); err != nil {
+		t.Fatal(err)
+	}
+	seq := 0
+	send := func(prefix string) string {
+		seq++
+		p := fmt.Sprintf("%s-%05d", prefix, seq)
+		_ = mic.WriteSample(media.Sample{Data: []byte(p), Duration: 20 * time.Millisecond})
+		time.Sleep(10 * time.Millisecond)
+		return p
+	}
+	var all []*payloads
+	const count = 200
+	for k := range 3 {
+		node := (owner + k) % 3
+		for range 2 {
+			v, h := viewer(t, c, nodes[node].URL)
+			if _, err := v.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the viewer sees the host's audio", func() bool { return h.has(fmt.Sprintf("user-published %d audio", hostUID)) })
+			tr, err := v.Subscribe(joinCtx(t), hostUID, protocol.MediaAudio)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := &payloads{}
+			go p.read(tr)
+			all = append(all, p)
+		}
+		waitFor(t, "every viewer receives", func() bool {
+			last := send("warm")
+			time.Sleep(50 * time.Millisecond)
+			for _, p := range all {
+				if !slices.Contains(p.all(), last) {
+					return false
+				}
+			}
+			return true
+		})
+		before := packetsOut(t, nodes[owner])
+		var last string
+		for range count {
+			last = send("n")
+		}
+		for _, p := range all {
+			waitFor(t, "every viewer receives the last packet", func() bool { return slices.Contains(p.all(), last) })
+		}
+		sent := packetsOut(t, nodes[owner]) - before
+		perPacket := float64(sent) / count
+		t.Logf("viewers on %d node(s), %d viewers: the host's node sent %d packets for %d (%.2f per packet)", k+1, len(all), sent, count, perPacket)
+		// Two copies for its own viewers, one per other node with viewers.
+		if want := 2 + k; sent < uint64(want*count) || sent >= uint64((want+1)*count) {
+			t.Errorf("viewers on %d node(s): %.2f packets sent per packet, want %d", k+1, perPacket, want)
+		}
+	}
+}

@@ -47,8 +47,8 @@ func newMetrics(s *Server) *metrics {
 	st := s.stats
 	counter("cohost_rtp_packets_in_total", "RTP packets received from publishers.", func() float64 { return float64(st.PacketsIn()) })
 	counter("cohost_rtp_bytes_in_total", "RTP bytes received from publishers.", func() float64 { return float64(st.BytesIn()) })
-	counter("cohost_rtp_packets_out_total", "RTP packets forwarded to subscribers.", func() float64 { return float64(st.PacketsOut()) })
-	counter("cohost_rtp_bytes_out_total", "RTP bytes forwarded to subscribers.", func() float64 { return float64(st.BytesOut()) })
+	counter("cohost_rtp_packets_out_total", "RTP packets forwarded to subscribers and to other cluster nodes.", func() float64 { return float64(st.PacketsOut()) })
+	counter("cohost_rtp_bytes_out_total", "RTP bytes forwarded to subscribers and to other cluster nodes.", func() float64 { return float64(st.BytesOut()) })
 	counter("cohost_nacks_received_total", "NACKs received from subscribers.", func() float64 { return float64(st.NACKs.Load()) })
 	counter("cohost_plis_sent_total", "Keyframe requests (PLI) sent to publishers.", func() float64 { return float64(st.PLIs.Load()) })
 	counter("cohost_rtp_write_errors_total", "Forwarded packets that failed to be written, the ones the kernel refused included.", func() float64 { return float64(st.WriteErrors.Load()) })

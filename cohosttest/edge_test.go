@@ -325,21 +325,42 @@ func TestClusterEdgeStopsPulling(t *testing.T) {
 	})
 }
 
-// TestClusterEdgeOwnerDies: when the channel's node dies, an edge ends its
-// members' sessions (REJECTED_BY_SERVER) so that they join again.
+// TestClusterEdgeOwnerDies: when the channel's node dies, an edge tells
+// its members as a stopping node would, and their SDKs join again where
+// the channel goes (RECONNECTING, then CONNECTED REJOIN_SUCCESS, never
+// FAILED): the host's media reaches the viewer again.
 func TestClusterEdgeOwnerDies(t *testing.T) {
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
-	owner, _, _ := edgeSetup(t, c)
+	owner, hostUID, host := edgeSetup(t, c)
+	speak(t, host)
 	v, h := viewer(t, c, c.Nodes()[(owner+1)%3].URL)
 	if _, err := v.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
 		t.Fatal(err)
 	}
+	if got := sessions(c)[(owner+1)%3]; got != 1 {
+		t.Fatalf("the viewer is not on the node it reached: sessions %v", sessions(c))
+	}
+	waitFor(t, "the viewer sees the host's audio", func() bool { return h.has(fmt.Sprintf("user-published %d audio", hostUID)) })
+	tr, err := v.Subscribe(joinCtx(t), hostUID, protocol.MediaAudio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &payloads{}
+	go p.read(tr)
+	waitFor(t, "the viewer hears the host", func() bool { return len(p.all()) > 0 })
 	crashed := time.Now()
 	cohosttest.CrashNode(c, owner)
-	waitFor(t, "the edge member's session ends", func() bool {
-		return h.has(fmt.Sprintf("state %s %s", protocol.ConnFailed, protocol.ReasonRejectedByServer))
+	waitFor(t, "the viewer rejoins", func() bool {
+		return h.has(fmt.Sprintf("state %s %s", protocol.ConnConnected, protocol.ReasonRejoinSuccess))
 	})
-	t.Logf("the edge member's session ended %v after its channel's node died", time.Since(crashed).Round(time.Millisecond))
+	heard := len(p.all())
+	waitFor(t, "the viewer hears the host again", func() bool { return len(p.all()) > heard })
+	t.Logf("the edge viewer hears the host again %v after its channel's node died", time.Since(crashed).Round(time.Millisecond))
+	for _, ev := range h.all() {
+		if strings.HasPrefix(ev, fmt.Sprintf("state %s", protocol.ConnFailed)) || ev == fmt.Sprintf("user-offline %d %s", hostUID, protocol.OfflineQuit) {
+			t.Errorf("the viewer saw %q", ev)
+		}
+	}
 }
 
 // TestClusterCascadeCost: the packets the host's node sends grow by one

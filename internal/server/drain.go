@@ -83,6 +83,11 @@ func (s *Server) drain(ctx context.Context) {
 			written = append(written, c.writerDone)
 		}
 	}
+	if s.nats.edge != nil {
+		// Before the local members' removal, whose events their nodes
+		// would otherwise deliver to them.
+		s.nats.edge.drainRemote("the node hosting the channel is draining: join again through another node")
+	}
 	for _, p := range sessions {
 		s.removeParticipant(p, protocol.OfflineQuit)
 	}

@@ -259,7 +259,9 @@ func (ec *edgeChannel) stopPullLocked(key subKey, et *edgeTrack) {
 
 // fail ends every local member's session: the channel's events can no
 // longer be followed here (its owner died or moved, or events were lost).
-// The members' SDKs join again.
+// They are told as a stopping node tells them (SERVER_SHUTDOWN), so that
+// their SDKs join again through another node, where the channel is now,
+// with their uid and role.
 func (ec *edgeChannel) fail(msg string) {
 	ec.mu.Lock()
 	if ec.dead {
@@ -282,7 +284,7 @@ func (ec *edgeChannel) fail(msg string) {
 		e.publish(nodeSubject(ec.owner, edgeOpLeave), edgeLeave{Node: e.self, App: ec.key.app, Channel: ec.key.name,
 			UID: p.uid, Session: p.sessionID, Reason: protocol.OfflineDropped})
 		p.edgeKicked.Store(true)
-		p.disconnect(protocol.ReasonRejectedByServer, msg)
+		p.disconnect(protocol.ReasonServerShutdown, msg)
 		e.s.removeParticipant(p, protocol.OfflineDropped)
 	}
 }
@@ -381,7 +383,7 @@ func (e *edgeState) onKick(m *nats.Msg) {
 // tracks nobody here has watched for edgeIdle.
 func (ec *edgeChannel) sweep(now time.Time) {
 	if !ec.e.reg.Alive(ec.owner) {
-		ec.fail("the node hosting the channel died: join again")
+		ec.fail("the node hosting the channel died: join again through another node")
 		return
 	}
 	ec.mu.Lock()

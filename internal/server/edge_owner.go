@@ -115,6 +115,22 @@ func (e *edgeState) kickRemote(p *Participant, reason protocol.ConnectionChanged
 	e.publish(nodeSubject(p.remote, edgeOpKick), edgeKick{Session: p.sessionID, Reason: reason, Message: msg})
 }
 
+// drainRemote forgets this node's remote members, so that no more event
+// goes to their nodes, and tells those nodes that it stops
+// (SERVER_SHUTDOWN), so that their SDKs join again elsewhere.
+func (e *edgeState) drainRemote(msg string) {
+	e.mu.Lock()
+	remote := make([]*Participant, 0, len(e.remote))
+	for p := range e.remote {
+		remote = append(remote, p)
+	}
+	e.mu.Unlock()
+	for _, p := range remote {
+		e.s.removeParticipant(p, protocol.OfflineQuit)
+		p.disconnect(protocol.ReasonServerShutdown, msg)
+	}
+}
+
 // forget drops a remote member that left.
 func (e *edgeState) forget(p *Participant) {
 	e.mu.Lock()

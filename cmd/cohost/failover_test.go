@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -122,8 +123,9 @@ func (h *rtcEvents) OnUserOffline(uid protocol.UID, r protocol.UserOfflineReason
 
 // rtcMember is an RTC engine joined to a channel of the cluster.
 type rtcMember struct {
-	e  *rtc.Engine
-	ev *rtcEvents
+	e   *rtc.Engine
+	ev  *rtcEvents
+	log *syncBuffer // the SDK's logs, shown when a test fails
 }
 
 // joinRTC joins channel as uid through url; the engine closes when the
@@ -131,8 +133,9 @@ type rtcMember struct {
 func joinRTC(t *testing.T, url, channel string, uid protocol.UID, role protocol.ClientRole) *rtcMember {
 	t.Helper()
 	h := &rtcEvents{}
+	logs := &syncBuffer{}
 	e, err := rtc.NewEngine(rtc.EngineConfig{ServerURL: url, AppID: testingApp, Handler: h, ClientRole: role,
-		SettingEngine: cohosttest.Loopback()})
+		SettingEngine: cohosttest.Loopback(), Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +145,7 @@ func joinRTC(t *testing.T, url, channel string, uid protocol.UID, role protocol.
 	if _, err := e.JoinChannel(ctx, "", channel, uid); err != nil {
 		t.Fatalf("join %d through %s: %v", uid, url, err)
 	}
-	return &rtcMember{e: e, ev: h}
+	return &rtcMember{e: e, ev: h, log: logs}
 }
 
 // speakFor publishes an Opus track from e and writes a packet every 20 ms

@@ -92,7 +92,7 @@ func TestServeFailoverFigures(t *testing.T) {
 // media flowed again to every viewer.
 func sigkillRun(t *testing.T) time.Duration {
 	const nodeTimeout = failoverNodeTimeout
-	const offline = 10 * time.Second
+	const offline = 30 * time.Second // the default rtm.timers.offline
 	procs, ids := startServeCluster(t, nodeTimeout, "--rtm-offline", offline.String())
 	urls := []string{procs[0].ready.HTTP, procs[1].ready.HTTP, procs[2].ready.HTTP}
 
@@ -148,9 +148,19 @@ func sigkillRun(t *testing.T) time.Duration {
 	})
 	var back time.Duration
 	for i, l := range heard {
-		pollUntil(t, 30*time.Second, fmt.Sprintf("viewer %d hears the host again", i), func() bool {
-			return l.resumedAt().After(killed)
-		})
+		deadline := time.Now().Add(30 * time.Second)
+		for !l.resumedAt().After(killed) {
+			if time.Now().After(deadline) {
+				for j, m := range members {
+					t.Logf("member %d events: %q; logs:\n%s", j, m.ev.all(), m.log.String())
+				}
+				for j := 1; j < 3; j++ {
+					t.Logf("node %d: users %d; stderr:\n%s", j, nodeUsers(urls[j], ids[j]), procs[j].stderr.String())
+				}
+				t.Fatalf("viewer %d does not hear the host again within 30 s", i)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 		// Packets stopped with the kill; they resumed after the move.
 		back = max(back, l.resumedAt().Sub(killed))
 	}

@@ -430,3 +430,41 @@ func TestClusterCascadeCost(t *testing.T) {
 		}
 	}
 }
+
+// TestClusterEdgeOwnerDrains: when the channel's node drains, a viewer on
+// an edge moves as the node's own members do, without seeing the host
+// leave.
+func TestClusterEdgeOwnerDrains(t *testing.T) {
+	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
+	owner, hostUID, host := edgeSetup(t, c)
+	speak(t, host)
+	edge := (owner + 1) % 3
+	v, h := viewer(t, c, c.Nodes()[edge].URL)
+	if _, err := v.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
+		t.Fatal(err)
+	}
+	if got := sessions(c)[edge]; got != 1 {
+		t.Fatalf("the viewer is not on the node it reached: sessions %v", sessions(c))
+	}
+	waitFor(t, "the viewer sees the host's audio", func() bool { return h.has(fmt.Sprintf("user-published %d audio", hostUID)) })
+	tr, err := v.Subscribe(joinCtx(t), hostUID, protocol.MediaAudio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &payloads{}
+	go p.read(tr)
+	waitFor(t, "the viewer hears the host", func() bool { return len(p.all()) > 0 })
+	if err := c.StopNode(owner); err != nil {
+		t.Fatalf("drain: %v", err)
+	}
+	waitFor(t, "the viewer rejoins", func() bool {
+		return h.has(fmt.Sprintf("state %s %s", protocol.ConnConnected, protocol.ReasonRejoinSuccess))
+	})
+	heard := len(p.all())
+	waitFor(t, "the viewer hears the host again", func() bool { return len(p.all()) > heard })
+	for _, ev := range h.all() {
+		if strings.HasPrefix(ev, "user-offline") || strings.HasPrefix(ev, fmt.Sprintf("state %s", protocol.ConnFailed)) {
+			t.Errorf("the viewer saw %q", ev)
+		}
+	}
+}

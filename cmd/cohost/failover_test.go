@@ -21,6 +21,7 @@ import (
 	"github.com/cohost-rtc/cohost/internal/server"
 	"github.com/cohost-rtc/cohost/protocol"
 	"github.com/cohost-rtc/cohost/rtc"
+	"github.com/cohost-rtc/cohost/rtm"
 )
 
 // testingApp is an app in testing mode: joins need no token.
@@ -249,7 +250,8 @@ func checkMoved(t *testing.T, m *rtcMember, uid protocol.UID, role protocol.Clie
 // SIGTERM drains a `cohost serve` node of a three-node cluster: its
 // channel's host and viewer move to another node (same uid and role, the
 // host publishes again, the viewer hears it again, nobody is told anybody
-// left), and the process exits with status 0.
+// left), its RTM user reconnects through another node and gets the
+// messages sent to it, and the process exits with status 0.
 func TestServeClusterSIGTERMDrains(t *testing.T) {
 	procs, ids := startServeCluster(t, 2*time.Second)
 	host := joinRTC(t, procs[0].ready.HTTP, "show", 20, protocol.RoleBroadcaster)
@@ -258,6 +260,27 @@ func TestServeClusterSIGTERMDrains(t *testing.T) {
 	pollUntil(t, 20*time.Second, "node A hosts both members", func() bool { return nodeUsers(procs[2].ready.HTTP, ids[0]) == 2 })
 	heard := listen(t, viewer.e, 20)
 	pollUntil(t, 20*time.Second, "the viewer hears the host", func() bool { return heard.heardSince(time.Time{}) })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	dora := &rtmStates{}
+	doraClient, err := rtm.NewClient(rtm.ClientConfig{ServerURL: procs[0].ready.HTTP,
+		ServerURLs: []string{procs[1].ready.HTTP, procs[2].ready.HTTP}, AppID: testingApp, Handler: dora})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = doraClient.Close() })
+	if err := doraClient.Login(ctx, "", "dora"); err != nil {
+		t.Fatalf("dora's login on node A: %v", err)
+	}
+	bobClient, err := rtm.NewClient(rtm.ClientConfig{ServerURL: procs[1].ready.HTTP, AppID: testingApp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = bobClient.Close() })
+	if err := bobClient.Login(ctx, "", "bob"); err != nil {
+		t.Fatalf("bob's login on node B: %v", err)
+	}
 
 	start := time.Now()
 	if err := procs[0].cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -283,6 +306,19 @@ func TestServeClusterSIGTERMDrains(t *testing.T) {
 	pollUntil(t, 30*time.Second, "the viewer hears the host again", func() bool { return heard.heardSince(moved) })
 	checkMoved(t, host, 20, protocol.RoleBroadcaster)
 	checkMoved(t, viewer, 30, protocol.RoleAudience)
+
+	// The drained node's RTM user reconnects through another node and
+	// gets what is sent to it.
+	pollUntil(t, 30*time.Second, "dora is connected again through another node", func() bool {
+		st := dora.all()
+		return len(st) > 2 && strings.HasPrefix(st[len(st)-1], "CONNECTED")
+	})
+	t.Logf("dora's states: %q", dora.all())
+	code, err := bobClient.SendMessageToPeer(ctx, "dora", rtm.NewTextMessage("after"), nil)
+	if err != nil || code != protocol.RTMPeerMessageOK {
+		t.Fatalf("bob to dora after the drain: %v %v", code, err)
+	}
+	pollUntil(t, 20*time.Second, "dora gets bob's message", func() bool { return slices.Contains(dora.list(), "bob after") })
 }
 
 // `cohost drain` stops a running node that is not in a cluster (it has

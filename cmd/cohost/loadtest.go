@@ -114,6 +114,7 @@ mode, or else from the server's development token endpoint (loopback only).`,
 	fs.IntVarP(&cfg.Hosts, "hosts", "p", 1, "hosts per channel, each publishing audio and video")
 	fs.IntVarP(&cfg.Audience, "audience", "s", 10, "audience members per channel, subscribed to every host")
 	fs.BoolVar(&cfg.Relay, "relay", false, "every host relays into every other channel (2–5 channels)")
+	fs.BoolVar(&cfg.AudienceOnAnyNode, "audience-on-any-node", false, "with several --url nodes: audience members stay on the node they reach, which carries the channel's media from the channel's node (default: all sent to the channel's node)")
 	fs.IntVar(&cfg.VideoKbps, "video-kbps", 1500, "video bitrate per host (0: no video)")
 	fs.IntVar(&cfg.VideoPPS, "video-pps", 160, "video packets per second per host")
 	fs.IntVar(&cfg.VideoFPS, "video-fps", 0, "send video in frame bursts at this frame rate (0: packets evenly spaced)")

@@ -44,6 +44,11 @@ type Config struct {
 	Hosts    int  // hosts per channel, each publishing audio and video (default 1)
 	Audience int  // audience members per channel (default 10)
 	Relay    bool // every host relays into every other channel (at most 5 channels)
+	// AudienceOnAnyNode lets the cluster node an audience member reaches
+	// serve it, carrying the channel's media from the channel's node (the
+	// Go SDK's EngineConfig.AudienceOnAnyNode); otherwise every member is
+	// sent to the channel's node.
+	AudienceOnAnyNode bool
 
 	// Video: bitrate and packet rate; FPS > 0 sends each frame's packets
 	// back to back, FPS = 0 spaces packets evenly. VideoKbps = 0: no video.

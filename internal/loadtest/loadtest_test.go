@@ -352,3 +352,44 @@ func TestRunCluster(t *testing.T) {
 		t.Errorf("report target %q lacks the third node", rep.Config.URL)
 	}
 }
+
+// TestRunClusterAudienceOnAnyNode: with AudienceOnAnyNode the viewers
+// stay on the nodes they reach, and the channel's node sends one copy per
+// other node, not one per viewer there, as each node's figures show.
+func TestRunClusterAudienceOnAnyNode(t *testing.T) {
+	cfgs := make([]config.Config, 3)
+	dir := t.TempDir()
+	for i := range cfgs {
+		cfgs[i] = servertest.Config(filepath.Join(dir, fmt.Sprint("node", i)))
+		cfgs[i].Cluster.NodeTimeout = 1500 * time.Millisecond
+	}
+	nodes, err := servertest.RunCluster(cfgs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var urls []string
+	for _, n := range nodes {
+		t.Cleanup(func() { _ = n.Close() })
+		urls = append(urls, n.URL)
+	}
+	rep, err := Run(context.Background(), Config{URL: strings.Join(urls, ","), AppID: nodes[0].TestAppID, Channels: 1, Audience: 6,
+		AudienceOnAnyNode: true, AudioKbps: 32, AudioPPS: 50, JoinRate: 100, Duration: 2 * time.Second, Settle: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Users.AudienceReceiving != 6 || rep.Errors != 0 {
+		t.Fatalf("users %+v errors %v", rep.Users, rep.FirstErrors)
+	}
+	if len(rep.Server.Nodes) != 3 {
+		t.Fatalf("nodes %+v, want one line per URL", rep.Server.Nodes)
+	}
+	var most float64
+	for _, n := range rep.Server.Nodes {
+		most = max(most, n.PacketsOutPerSec)
+	}
+	// The host's node: 2 viewers of its own and 2 other nodes, 4 copies
+	// of 50 packets/s (6 if it sent one per viewer); each other node: 2.
+	if most < 150 || most > 250 {
+		t.Errorf("the host's node sent %.0f pkt/s, want about 200 (one copy per node): %+v", most, rep.Server.Nodes)
+	}
+}

@@ -71,6 +71,8 @@ type Report struct {
 		Retransmits             float64 `json:"retransmits"`
 		WriteErrors             float64 `json:"writeErrors"`
 		EgressDropped           float64 `json:"egressDropped"` // subscribers' full send queues
+		// Nodes, with several URLs, is each node's share, in their order.
+		Nodes []NodeTraffic `json:"nodes,omitempty"`
 	} `json:"server"`
 	// Kernel UDP counters of the whole machine over the window (meaningful
 	// when the server runs on this machine).
@@ -309,6 +311,9 @@ func (rep *Report) WriteTable(w io.Writer) error {
 		rep.Latency.P50Ms, rep.Latency.P99Ms, rep.Latency.P999Ms, rep.Latency.MaxMs, rep.Latency.Samples)
 	s := rep.Server
 	p("server packets", "in %.0f pkt/s  out %.0f pkt/s  (%.2f Mbit/s out)", s.PacketsInPerSec, s.PacketsOutPerSec, s.BytesOutPerSec*8/1e6)
+	for _, n := range s.Nodes {
+		p("node packets out", "%.0f pkt/s  %s", n.PacketsOutPerSec, n.URL)
+	}
 	p("server CPU", "%.2f s  (%.1f %% of a core)  %.0f ns per forwarded packet", s.CPUSeconds, s.CPUPercent, s.NsCPUPerForwardedPacket)
 	p("server RSS", "%.1f MB (idle %.1f MB)  %.0f KB per audience member", s.RSSMB, s.RSSIdleMB, s.RSSPerAudienceKB)
 	p("server feedback", "NACKs %.0f  retransmits %.0f  PLIs %.0f  write errors %.0f  dropped on full queues %.0f", s.NACKs, s.Retransmits, s.PLIs, s.WriteErrors, s.EgressDropped)
@@ -373,4 +378,10 @@ func (b *BaselineResult) plus(o *BaselineResult) *BaselineResult {
 		c.PacketsPerSec = float64(c.Packets) / c.Seconds
 	}
 	return &c
+}
+
+// NodeTraffic is what one node of a cluster sent over the window.
+type NodeTraffic struct {
+	URL              string  `json:"url"`
+	PacketsOutPerSec float64 `json:"packetsOutPerSecond"`
 }

@@ -57,6 +57,7 @@ func (sl slice) nsPerPacket() float64 {
 func (w *slice) add(o slice) {
 	d := func(a, b float64) float64 { return b - a }
 	at := w.s1.at.Add(o.s1.at.Sub(o.s0.at))
+	prevNodes := w.s1.nodePktsOut
 	if w.s1.at.IsZero() {
 		w.s0.at = o.s0.at
 		at = o.s1.at
@@ -68,6 +69,16 @@ func (w *slice) add(o slice) {
 		nacks: w.s1.nacks + d(o.s0.nacks, o.s1.nacks), plis: w.s1.plis + d(o.s0.plis, o.s1.plis),
 		rtx: w.s1.rtx + d(o.s0.rtx, o.s1.rtx), writeErrs: w.s1.writeErrs + d(o.s0.writeErrs, o.s1.writeErrs),
 		dropped: w.s1.dropped + d(o.s0.dropped, o.s1.dropped)}
+	if n := len(o.s0.nodePktsOut); n > 0 && n == len(o.s1.nodePktsOut) {
+		nodes := make([]float64, n)
+		for i := range nodes {
+			if i < len(prevNodes) {
+				nodes[i] = prevNodes[i]
+			}
+			nodes[i] += d(o.s0.nodePktsOut[i], o.s1.nodePktsOut[i])
+		}
+		w.s0.nodePktsOut, w.s1.nodePktsOut = make([]float64, n), nodes
+	}
 	w.seconds += o.seconds
 	w.udp.RcvbufErrors += o.udp.RcvbufErrors
 	w.udp.SndbufErrors += o.udp.SndbufErrors

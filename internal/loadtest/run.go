@@ -318,6 +318,11 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 	}
 	srv.PacketsInPerSec = (s1.pktsIn - s0.pktsIn) / dt
 	srv.PacketsOutPerSec = (s1.pktsOut - s0.pktsOut) / dt
+	if urls := r.cfg.URLs(); len(urls) > 1 && len(s0.nodePktsOut) == len(urls) && len(s1.nodePktsOut) == len(urls) {
+		for i, u := range urls {
+			srv.Nodes = append(srv.Nodes, NodeTraffic{URL: u, PacketsOutPerSec: (s1.nodePktsOut[i] - s0.nodePktsOut[i]) / dt})
+		}
+	}
 	srv.BytesInPerSec = (s1.bytesIn - s0.bytesIn) / dt
 	srv.BytesOutPerSec = (s1.bytesOut - s0.bytesOut) / dt
 	srv.NACKs = s1.nacks - s0.nacks
@@ -400,6 +405,7 @@ func (r *runner) newEngine(role protocol.ClientRole, p *probe) (*rtc.Engine, err
 		HTTPClient:         r.t.client,
 		RequestTimeout:     r.cfg.RequestTimeout,
 		SendCaptureTime:    role == protocol.RoleBroadcaster,
+		AudienceOnAnyNode:  r.cfg.AudienceOnAnyNode && role == protocol.RoleAudience,
 	})
 }
 

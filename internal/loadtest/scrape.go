@@ -25,6 +25,9 @@ type serverSample struct {
 	writeErrs  float64
 	dropped    float64
 	users      float64
+	// nodePktsOut is cohost_rtp_packets_out_total of each node, in the
+	// order of the URLs given.
+	nodePktsOut []float64
 }
 
 // scrape reads every node's /metrics and sums them: CPU, memory, packets
@@ -32,9 +35,11 @@ type serverSample struct {
 func (t *target) scrape(ctx context.Context) (serverSample, error) {
 	s := serverSample{at: time.Now()}
 	for _, base := range t.bases {
+		before := s.pktsOut
 		if err := t.scrapeInto(ctx, urlAt(base, "/metrics", nil), &s); err != nil {
 			return s, err
 		}
+		s.nodePktsOut = append(s.nodePktsOut, s.pktsOut-before)
 	}
 	return s, nil
 }

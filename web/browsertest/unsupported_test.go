@@ -26,8 +26,8 @@ const howJS = `window.how = (f) => {
 // NOT_SUPPORTED, thrown by the synchronous calls and rejected by the async
 // ones as Agora's SDK reports an unsupported call; none is accepted and
 // ignored. The calls asking for what cohost always does (GLOBAL area, the
-// high stream, no fallback, no encryption, dual stream and log upload off,
-// no proxy) succeed.
+// high stream, no fallback, no encryption, dual stream and log upload off)
+// and the cloud proxy's modes succeed.
 func TestUnsupportedCallsFailLoudly(t *testing.T) {
 	srv := servertest.Start(t)
 	p := newPage(t, srv, "calls")
@@ -43,7 +43,6 @@ func TestUnsupportedCallsFailLoudly(t *testing.T) {
 		{`c.setStreamFallbackOption(5, 2)`, "reject NOT_SUPPORTED"},
 		{`c.setEncryptionConfig("aes-128-gcm2", "secret", new Uint8Array(32))`, "throw NOT_SUPPORTED"},
 		{`c.setEncryptionConfig("sm4-128-ecb", "secret")`, "throw NOT_SUPPORTED"},
-		{`c.startProxyServer(3)`, "throw NOT_SUPPORTED"},
 		{`c.setLicense("licence")`, "throw NOT_SUPPORTED"},
 		{`c.setRTMConfig({})`, "throw NOT_SUPPORTED"},
 		{`c.sendCustomReportMessage({reportId: "r", category: "c", event: "e", label: "l", value: 1})`, "reject NOT_SUPPORTED"},
@@ -54,6 +53,9 @@ func TestUnsupportedCallsFailLoudly(t *testing.T) {
 		{`c.setRemoteDefaultVideoStreamType(0)`, "resolve"},
 		{`c.setStreamFallbackOption(5, 0)`, "resolve"},
 		{`c.setEncryptionConfig("none")`, "return"},
+		{`c.startProxyServer(3)`, "return"},
+		{`c.startProxyServer(5)`, "return"},
+		{`c.startProxyServer(4)`, "throw INVALID_PARAMS"},
 		{`c.stopProxyServer()`, "return"},
 		{`c.setRemoteVideoStreamType(5, 7)`, "reject INVALID_PARAMS"},
 		// AgoraRTC.

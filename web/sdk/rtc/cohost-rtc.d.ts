@@ -61,6 +61,7 @@ export declare enum AgoraRTCErrorCode {
     WS_DISCONNECT = "WS_DISCONNECT",
     WS_ERR = "WS_ERR",
     CAN_NOT_GET_GATEWAY_SERVER = "CAN_NOT_GET_GATEWAY_SERVER",
+    CAN_NOT_GET_PROXY_SERVER = "CAN_NOT_GET_PROXY_SERVER",
     UID_CONFLICT = "UID_CONFLICT",
     TOKEN_EXPIRE = "TOKEN_EXPIRE",
     PERMISSION_DENIED = "PERMISSION_DENIED",
@@ -471,14 +472,16 @@ export interface IAgoraRTCClient {
         };
     };
     enableAudioVolumeIndicator(): void;
-    /** No dual stream, end-to-end encryption or cloud proxy: enabling them (a low stream, a fallback, an encryption mode other than "none", startProxyServer) fails with NOT_SUPPORTED; asking for what cohost does succeeds. */
+    /** No dual stream or end-to-end encryption: enabling them (a low stream, a fallback, an encryption mode other than "none") fails with NOT_SUPPORTED; asking for what cohost does succeeds. */
     enableDualStream(): Promise<void>;
     disableDualStream(): Promise<void>;
     setRemoteVideoStreamType(uid: UID, streamType: number): Promise<void>;
     setStreamFallbackOption(uid: UID, fallbackType: number): Promise<void>;
     setLowStreamParameter(streamParameter: any): void;
     setEncryptionConfig(mode: string, secret: string, salt?: Uint8Array): void;
+    /** Cloud proxy through the server's TURN relay, before join or after leave (else INVALID_OPERATION): 3 (the default) relays all media over UDP, 5 over TLS on the server's HTTPS port; other modes are INVALID_PARAMS. A join whose server offers no such relay fails with CAN_NOT_GET_PROXY_SERVER. */
     startProxyServer(mode?: number): void;
+    /** Back to direct connections (with automatic TURN fallback), before join or after leave. */
     stopProxyServer(): void;
     on(event: "connection-state-change", listener: (curState: ConnectionState, revState: ConnectionState, reason?: ConnectionDisconnectedReason) => void): void;
     on(event: "user-joined", listener: (user: IAgoraRTCRemoteUser) => void): void;

@@ -2,8 +2,10 @@
 // (massSubscribe, getNetworkQuality …), and Agora cloud features cohost
 // does not have, which fail with NOT_SUPPORTED as Agora's SDK reports an
 // unsupported call: async methods reject, the others throw. A call asking
-// for the state cohost is always in (dual stream off, no proxy, no
-// encryption) succeeds; none is accepted and ignored.
+// for the state cohost is always in (dual stream off, no encryption)
+// succeeds; none is accepted and ignored. The cloud proxy is in
+// client-proxy.js.
+import { clientProxy, installClientProxy } from "./client-proxy.js";
 import { fail } from "./errors.js";
 
 const notSupported = (what) => fail("NOT_SUPPORTED", `cohost does not support ${what}`);
@@ -127,15 +129,12 @@ export const clientCompat = {
     throw notSupported(`end-to-end media encryption (${String(encryptionMode)})`);
   },
 
-  // Agora's cloud proxy: a client with no proxy has nothing to stop.
-  startProxyServer() {
-    throw notSupported("Agora's cloud proxy");
-  },
-  stopProxyServer() {},
 };
 
 // installClientCompat adds clientCompat's members, and those of the other
-// sources (the client's calls kept in their own files), to the client class.
+// sources (the client's calls kept in their own files), to the client class,
+// then the cloud proxy (client-proxy.js).
 export function installClientCompat(cls, ...sources) {
-  for (const src of [clientCompat, ...sources]) Object.defineProperties(cls.prototype, Object.getOwnPropertyDescriptors(src));
+  for (const src of [clientCompat, clientProxy, ...sources]) Object.defineProperties(cls.prototype, Object.getOwnPropertyDescriptors(src));
+  installClientProxy(cls);
 }

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"net/netip"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -88,14 +87,12 @@ func New(cfg config.Config, logger *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: listen: %w", err)
 	}
-	udpAddr := net.JoinHostPort(host, strconv.Itoa(cfg.MediaPort))
-	ua, err := net.ResolveUDPAddr("udp", udpAddr)
-	if err == nil {
-		s.udpConn, err = net.ListenUDP("udp", ua)
-	}
+	// ICE-TCP, when on, listens on the media port's number.
+	var tcpLn net.Listener
+	s.udpConn, tcpLn, err = listenPair(host, cfg.MediaPort, cfg.MediaTCP)
 	if err != nil {
 		_ = s.httpLn.Close()
-		return nil, fmt.Errorf("server: media port %s: %w", udpAddr, err)
+		return nil, fmt.Errorf("server: media port: %w", err)
 	}
 	var relayAddrs []netip.Addr
 	if cfg.TURNEmbedded() {
@@ -105,16 +102,6 @@ func New(cfg config.Config, logger *slog.Logger) (*Server, error) {
 			if a, ok := netip.AddrFromSlice(ip); ok {
 				relayAddrs = append(relayAddrs, a.Unmap())
 			}
-		}
-	}
-	var tcpLn net.Listener
-	if cfg.MediaTCP {
-		// ICE-TCP on the media port's number.
-		tcpAddr := net.JoinHostPort(host, strconv.Itoa(s.udpConn.LocalAddr().(*net.UDPAddr).Port))
-		if tcpLn, err = net.Listen("tcp", tcpAddr); err != nil {
-			_ = s.httpLn.Close()
-			_ = s.udpConn.Close()
-			return nil, fmt.Errorf("server: media TCP port %s: %w", tcpAddr, err)
 		}
 	}
 	s.media, err = sfu.NewMedia(sfu.MediaConfig{Conn: s.udpConn, TCPListener: tcpLn, AdvertiseIP: cfg.AdvertiseIP, Candidates: candidatePolicy(cfg.ICE), OwnAddrs: relayAddrs,

@@ -56,20 +56,10 @@ func (s *Server) startTURN() error {
 		return nil
 	}
 	host, _, _ := net.SplitHostPort(cfg.Listen)
-	addr := net.JoinHostPort(host, strconv.Itoa(cfg.TURN.Port))
-	ua, err := net.ResolveUDPAddr("udp", addr)
-	if err == nil {
-		t.udp, err = net.ListenUDP("udp", ua)
-	}
-	if err != nil {
-		return fmt.Errorf("server: TURN UDP port %s: %w", addr, err)
-	}
 	// TCP on the port UDP got (a free one when the port is 0).
-	tcpAddr := net.JoinHostPort(host, strconv.Itoa(t.udp.LocalAddr().(*net.UDPAddr).Port))
-	t.tcp, err = net.Listen("tcp", tcpAddr)
+	t.udp, t.tcp, err = listenPair(host, cfg.TURN.Port, true)
 	if err != nil {
-		_ = t.udp.Close()
-		return fmt.Errorf("server: TURN TCP port %s: %w", tcpAddr, err)
+		return fmt.Errorf("server: TURN port: %w", err)
 	}
 	lns := []net.Listener{t.tcp}
 	if cfg.TLS() && cfg.TURN.TLS && s.tls.config != nil {

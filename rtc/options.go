@@ -89,9 +89,10 @@ type EngineConfig struct {
 	// as audience (live profile) even when another node hosts the
 	// channel: that node carries the channel's events and media from the
 	// channel's node, so viewers spread over the cluster. While served
-	// so, SetClientRole(RoleBroadcaster) fails with ErrRefused: leave and
-	// join again as host. Off by default (the engine is sent to the node
-	// hosting the channel, as every host is).
+	// so, SetClientRole(RoleBroadcaster) works as on the channel's node:
+	// the engine becomes host where it is and publishes there. Off by
+	// default (the engine is sent to the node hosting the channel, as
+	// every host is).
 	AudienceOnAnyNode bool
 }
 

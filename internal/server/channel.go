@@ -35,10 +35,18 @@ type Channel struct {
 
 	// The members of other nodes (edge*.go): edge is nil on a single node;
 	// edgeMembers counts the members connected to other nodes, and
-	// edgeSeq numbers the events published for their nodes.
+	// edgeSeq numbers the events published for their nodes; edgeClosed
+	// stops publishing them (the node drains). pulls are the tracks of
+	// those members, pulled from their nodes for the local ones.
 	edge        *edgeState
 	edgeMembers int
 	edgeSeq     uint64
+	edgeClosed  bool
+	pulls       *remoteTracks
+
+	// mirror: the channel as an edge serves it (edge_member.go), whose
+	// events all come from the channel's owner: it announces nothing.
+	mirror bool
 }
 
 func newChannel(key channelKey, profile protocol.ChannelProfile) *Channel {
@@ -95,6 +103,9 @@ func encodeEvent(t protocol.Type, data any) []byte {
 
 // broadcast sends an event to every member but except. Caller holds mu.
 func (ch *Channel) broadcast(except *Participant, b []byte) {
+	if ch.mirror {
+		return
+	}
 	for _, q := range ch.users {
 		if q != except {
 			q.sendRaw(b)
@@ -114,7 +125,7 @@ func (ch *Channel) snapshot(p *Participant) [][]byte {
 		out = append(out, encodeEvent(protocol.EventUserJoined, protocol.UserJoinedEvent{UID: q.uid, Account: q.account}))
 		for _, mt := range []protocol.MediaType{protocol.MediaAudio, protocol.MediaVideo} {
 			if pt := q.published[mt]; pt != nil {
-				out = append(out, encodeEvent(protocol.EventUserPublished, protocol.UserPublishedEvent{UID: q.uid, MediaType: mt, Codec: pt.track.Codec}))
+				out = append(out, encodeEvent(protocol.EventUserPublished, protocol.UserPublishedEvent{UID: q.uid, MediaType: mt, Codec: pt.codec()}))
 				if pt.muted {
 					out = append(out, encodeEvent(protocol.EventUserMuted, protocol.UserMutedEvent{UID: q.uid, MediaType: mt, Muted: true}))
 				}

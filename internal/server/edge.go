@@ -59,6 +59,7 @@ func (s *Server) startEdge(nc *nats.Conn, reg *cluster.Registry) (*edgeState, er
 	handlers := map[string]nats.MsgHandler{
 		edgeOpJoin: e.onJoin, edgeOpLeave: e.onLeave, edgeOpKick: e.onKick,
 		edgeOpLink: e.onLink, edgeOpPull: e.onPull, edgeOpUnpull: e.onUnpull,
+		edgeOpRole: e.onRole, edgeOpTracks: e.onTracks, edgeOpAdmin: e.onAdmin,
 	}
 	for op, h := range handlers {
 		sub, err := nc.Subscribe(nodeSubject(e.self, op), h)
@@ -277,6 +278,17 @@ func (e *edgeState) sweep(now time.Time) {
 	e.checkRemoteMembers(remote, now)
 	for _, ec := range chans {
 		ec.sweep(now)
+	}
+	e.s.mu.Lock()
+	owned := make([]*Channel, 0, len(e.s.channels))
+	for _, ch := range e.s.channels {
+		owned = append(owned, ch)
+	}
+	e.s.mu.Unlock()
+	for _, ch := range owned {
+		if ch.pulls != nil {
+			ch.pulls.sweep(now)
+		}
 	}
 }
 

@@ -47,19 +47,8 @@ type edgeChannel struct {
 	synced  bool
 	last    uint64
 	ring    []edgeEvent
-	tracks  map[subKey]*edgeTrack
+	rt      *remoteTracks // the hosts' tracks published on other nodes
 	dead    bool
-}
-
-// edgeTrack is a host's published track as the edge knows it; in is set
-// while the edge pulls it.
-type edgeTrack struct {
-	codec   protocol.Codec
-	in      *sfu.PublishedTrack
-	c       *sfu.Cascade
-	ssrc    uint32
-	lastUse time.Time
-	pulling chan struct{}
 }
 
 // channel returns the edge channel for key owned by owner, subscribed to
@@ -88,7 +77,8 @@ func (e *edgeState) channel(key channelKey, owner cluster.NodeID, profile protoc
 		stale = ec
 	}
 	ec = &edgeChannel{e: e, key: key, owner: owner, local: newChannel(key, profile), ready: make(chan struct{}),
-		members: map[*Participant]uint64{}, joining: 1, tracks: map[subKey]*edgeTrack{}}
+		members: map[*Participant]uint64{}, joining: 1, rt: newRemoteTracks(e, key)}
+	ec.local.mirror = true
 	e.chans[key] = ec
 	e.mu.Unlock()
 	if stale != nil {
@@ -132,9 +122,7 @@ func (ec *edgeChannel) emptyLocked() bool {
 		return false
 	}
 	ec.dead = true
-	for key := range ec.tracks {
-		ec.dropTrackLocked(key)
-	}
+	ec.rt.close()
 	return true
 }
 
@@ -199,7 +187,14 @@ func (ec *edgeChannel) applyLocked(ev edgeEvent) {
 	ec.keepLocked(ev)
 	ec.mirrorLocked(ev.Event)
 	for p, from := range ec.members {
-		if from < ev.Seq && p.uid != ev.Except {
+		switch {
+		case from >= ev.Seq:
+		case ev.To != 0:
+			if p.uid == ev.To {
+				ec.applyOwnLocked(p, ev.Event)
+				p.sendRaw(ev.Event)
+			}
+		case p.uid != ev.Except:
 			p.sendRaw(ev.Event)
 		}
 	}
@@ -216,8 +211,7 @@ func (ec *edgeChannel) mirrorLocked(b []byte) {
 		var d protocol.UserPublishedEvent
 		if json.Unmarshal(env.Data, &d) == nil {
 			key := subKey{uid: d.UID, mt: d.MediaType}
-			ec.dropTrackLocked(key)
-			ec.tracks[key] = &edgeTrack{codec: d.Codec}
+			ec.dropSubsLocked(key, ec.rt.add(key, d.Codec))
 		}
 	case protocol.EventUserUnpublished:
 		var d protocol.UserPublishedEvent
@@ -234,27 +228,20 @@ func (ec *edgeChannel) mirrorLocked(b []byte) {
 }
 
 // dropTrackLocked forgets a track: local subscriptions to it end and the
-// owner stops sending it. Caller holds ec.mu.
+// node sending it stops. Caller holds ec.mu.
 func (ec *edgeChannel) dropTrackLocked(key subKey) {
-	et := ec.tracks[key]
-	if et == nil {
-		return
-	}
-	delete(ec.tracks, key)
-	ec.stopPullLocked(key, et)
+	ec.dropSubsLocked(key, ec.rt.drop(key))
 }
 
-// stopPullLocked stops pulling et. Caller holds ec.mu.
-func (ec *edgeChannel) stopPullLocked(key subKey, et *edgeTrack) {
-	if et.in == nil {
+// dropSubsLocked ends the local members' subscriptions to in, this node's
+// copy of a remote track (nothing when nil). Caller holds ec.mu.
+func (ec *edgeChannel) dropSubsLocked(key subKey, in *sfu.PublishedTrack) {
+	if in == nil {
 		return
 	}
 	for p := range ec.members {
-		p.dropSubscription(key, et.in)
+		p.dropSubscription(key, in)
 	}
-	et.c.StopReceiving(et.ssrc)
-	ec.e.publish(nodeSubject(ec.owner, edgeOpUnpull), edgeUnpull{Node: ec.e.self, SSRC: et.ssrc})
-	et.in, et.c, et.ssrc = nil, nil, 0
 }
 
 // fail ends every local member's session: the channel's events can no
@@ -335,7 +322,7 @@ func (ec *edgeChannel) admit(p *Participant, r edgeJoinReply, resp func()) (*Par
 	}
 	ec.members[p] = r.Seq
 	for _, ev := range ec.ring {
-		if ev.Seq > r.Seq && ev.Seq <= ec.last && p.uid != ev.Except {
+		if ev.Seq > r.Seq && ev.Seq <= ec.last && ev.To == 0 && p.uid != ev.Except {
 			p.sendRaw(ev.Event)
 		}
 	}
@@ -386,86 +373,27 @@ func (ec *edgeChannel) sweep(now time.Time) {
 		ec.fail("the node hosting the channel died: join again through another node")
 		return
 	}
-	ec.mu.Lock()
-	defer ec.mu.Unlock()
-	for key, et := range ec.tracks {
-		if et.in != nil && len(et.in.DownTracks()) == 0 && now.Sub(et.lastUse) > edgeIdle {
-			ec.stopPullLocked(key, et)
-		}
-	}
+	ec.rt.sweep(now)
 }
 
 // track returns the local copy of a host's track for a member who
-// subscribes, pulling it from the owner when nobody here watches it yet.
+// subscribes: the track itself when its publisher is connected here,
+// else pulled from the node where it is, when nobody here watches it yet.
 func (ec *edgeChannel) track(ctx context.Context, uid protocol.UID, mt protocol.MediaType) (*pubTrack, *protocol.Error) {
-	key := subKey{uid: uid, mt: mt}
-	for {
-		ec.mu.Lock()
-		et := ec.tracks[key]
-		switch {
-		case et == nil:
-			ec.mu.Unlock()
-			return nil, perr(protocol.ErrInvalidArgument, "user %d has not published %s", uid, mt)
-		case et.in != nil:
-			et.lastUse = time.Now()
-			in := et.in
-			ec.mu.Unlock()
-			return &pubTrack{track: in}, nil
-		case et.pulling != nil:
-			wait := et.pulling
-			ec.mu.Unlock()
-			select {
-			case <-wait:
-				continue
-			case <-ctx.Done():
-				return nil, perr(protocol.ErrTimedOut, "pulling %s of user %d from node %s: %v", mt, uid, ec.owner, ctx.Err())
-			}
+	l := ec.local
+	l.mu.Lock()
+	if q := l.users[uid]; q != nil && q.role == protocol.RoleBroadcaster {
+		if pt := q.published[mt]; pt != nil {
+			l.mu.Unlock()
+			return pt, nil
 		}
-		et.pulling = make(chan struct{})
-		ec.mu.Unlock()
-		in, c, ssrc, err := ec.pull(ctx, uid, mt, et.codec)
-		ec.mu.Lock()
-		close(et.pulling)
-		et.pulling = nil
-		if err == nil && (ec.tracks[key] != et || ec.dead) {
-			// Unpublished (or the channel ended) meanwhile.
-			c.StopReceiving(ssrc)
-			ec.e.publish(nodeSubject(ec.owner, edgeOpUnpull), edgeUnpull{Node: ec.e.self, SSRC: ssrc})
-			err = perr(protocol.ErrInvalidArgument, "user %d has not published %s", uid, mt)
-		}
-		if err != nil {
-			ec.mu.Unlock()
-			return nil, protoErr(err)
-		}
-		et.in, et.c, et.ssrc, et.lastUse = in, c, ssrc, time.Now()
-		ec.mu.Unlock()
-		return &pubTrack{track: in}, nil
 	}
-}
-
-// pull asks the owner to send a track over the media link.
-func (ec *edgeChannel) pull(ctx context.Context, uid protocol.UID, mt protocol.MediaType, codec protocol.Codec) (*sfu.PublishedTrack, *sfu.Cascade, uint32, error) {
-	e := ec.e
-	c, err := e.linkTo(ctx, ec.owner)
-	if err != nil {
-		return nil, nil, 0, err
+	l.mu.Unlock()
+	in, e := ec.rt.get(ctx, subKey{uid: uid, mt: mt}, ec.owner)
+	if e != nil {
+		return nil, e
 	}
-	in, ssrc, err := c.Receive(uid, mt, codec, e.s.stats, nil)
-	if err != nil {
-		return nil, nil, 0, err
-	}
-	var r edgePullReply
-	err = e.request(ctx, ec.owner, edgeOpPull, edgePullRequest{Node: e.self, App: ec.key.app, Channel: ec.key.name,
-		UID: uid, MediaType: mt, SSRC: ssrc}, &r)
-	if err == nil && r.Error != nil {
-		err = r.Error
-	}
-	if err != nil {
-		c.StopReceiving(ssrc)
-		e.publish(nodeSubject(ec.owner, edgeOpUnpull), edgeUnpull{Node: e.self, SSRC: ssrc})
-		return nil, nil, 0, err
-	}
-	return in, c, ssrc, nil
+	return &pubTrack{track: in}, nil
 }
 
 // tryEdgeJoin serves a live audience member on this node when another

@@ -99,7 +99,7 @@ func (e *edgeState) onJoin(m *nats.Msg) {
 // publishEdgeLocked numbers an event of ch and sends it to the nodes
 // serving members of ch. Caller holds ch.mu.
 func (ch *Channel) publishEdgeLocked(except *Participant, b []byte) {
-	if ch.edge == nil || ch.edgeMembers == 0 {
+	if ch.edge == nil || ch.edgeMembers == 0 || ch.edgeClosed {
 		return
 	}
 	ch.edgeSeq++
@@ -108,6 +108,16 @@ func (ch *Channel) publishEdgeLocked(except *Participant, b []byte) {
 		ev.Except = except.uid
 	}
 	ch.edge.publish(channelSubject(ch.key), ev)
+}
+
+// publishEdgeToLocked sends an event to p, a member connected to another
+// node, in the channel's order. Caller holds ch.mu.
+func (ch *Channel) publishEdgeToLocked(p *Participant, b []byte) {
+	if ch.edge == nil || ch.edgeMembers == 0 || ch.edgeClosed || p.remote == "" {
+		return
+	}
+	ch.edgeSeq++
+	ch.edge.publish(channelSubject(ch.key), edgeEvent{Owner: ch.edge.self, Seq: ch.edgeSeq, To: p.uid, Event: b})
 }
 
 // kickRemote tells a remote member's node that its session ended.
@@ -125,9 +135,16 @@ func (e *edgeState) drainRemote(msg string) {
 		remote = append(remote, p)
 	}
 	e.mu.Unlock()
+	// Their nodes get no more events: the members there do not see
+	// anybody leave.
 	for _, p := range remote {
-		e.s.removeParticipant(p, protocol.OfflineQuit)
+		p.ch.mu.Lock()
+		p.ch.edgeClosed = true
+		p.ch.mu.Unlock()
+	}
+	for _, p := range remote {
 		p.disconnect(protocol.ReasonServerShutdown, msg)
+		e.s.removeParticipant(p, protocol.OfflineQuit)
 	}
 }
 
@@ -188,11 +205,20 @@ func (e *edgeState) onPull(m *nats.Msg) {
 		return
 	}
 	s := e.s
+	key := channelKey{app: req.App, name: req.Channel}
 	s.mu.Lock()
-	ch := s.channels[channelKey{app: req.App, name: req.Channel}]
+	ch := s.channels[key]
 	s.mu.Unlock()
 	if ch == nil {
-		reply(m, edgePullReply{Error: perr(protocol.ErrNotInChannel, "channel %q is not hosted by node %s", req.Channel, e.self)})
+		// A host of a channel owned elsewhere may publish here.
+		e.mu.Lock()
+		if ec := e.chans[key]; ec != nil {
+			ch = ec.local
+		}
+		e.mu.Unlock()
+	}
+	if ch == nil {
+		reply(m, edgePullReply{Error: perr(protocol.ErrNotInChannel, "channel %q has no member on node %s", req.Channel, e.self)})
 		return
 	}
 	ch.mu.Lock()
@@ -202,6 +228,10 @@ func (e *edgeState) onPull(m *nats.Msg) {
 		pt = target.published[req.MediaType]
 	}
 	ch.mu.Unlock()
+	if pt != nil && target.remote != "" {
+		reply(m, edgePullReply{From: target.remote, Codec: pt.codec()})
+		return
+	}
 	if pt == nil {
 		reply(m, edgePullReply{Error: perr(protocol.ErrInvalidArgument, "user %d has not published %s", req.UID, req.MediaType)})
 		return

@@ -19,7 +19,10 @@ const (
 	edgeOpKick   = "kick"   // edgeKick (edge; no reply)
 	edgeOpLink   = "link"   // edgeLinkRequest → edgeLinkReply (either)
 	edgeOpPull   = "pull"   // edgePullRequest → edgePullReply (owner)
-	edgeOpUnpull = "unpull" // edgeUnpull (owner; no reply)
+	edgeOpUnpull = "unpull" // edgeUnpull (the node sending; no reply)
+	edgeOpRole   = "role"   // edgeRoleRequest → edgeRoleReply (owner)
+	edgeOpTracks = "tracks" // edgeTracksRequest → edgeTracksReply (owner)
+	edgeOpAdmin  = "admin"  // edgeAdminRequest → edgeRoleReply (owner)
 )
 
 // nodeSubject is where node id takes requests of one kind.
@@ -77,12 +80,70 @@ type edgeKick struct {
 
 // edgeEvent is one event of a channel, as every member sees it, numbered
 // by the owner (Seq counts from 1 per owner). Except is the member the
-// event is about, who does not get it.
+// event is about, who does not get it; an event with To set is for that
+// member only (its role changed by an administrator).
 type edgeEvent struct {
 	Owner  cluster.NodeID  `json:"owner"`
 	Seq    uint64          `json:"seq"`
 	Except protocol.UID    `json:"except,omitempty"`
+	To     protocol.UID    `json:"to,omitempty"`
 	Event  json.RawMessage `json:"event"`
+}
+
+// edgeMember names a member connected to an edge node, in its requests
+// to the owner.
+type edgeMember struct {
+	Node    cluster.NodeID       `json:"node"`
+	App     string               `json:"app"`
+	Channel protocol.ChannelName `json:"channel"`
+	UID     protocol.UID         `json:"uid"`
+	Session string               `json:"session"`
+}
+
+// edgeRoleRequest asks the owner to change the role of a member connected
+// to an edge node, as its setClientRole. MayHost: its token lets it host
+// (the edge checked it).
+type edgeRoleRequest struct {
+	edgeMember
+	Role    protocol.ClientRole `json:"role"`
+	MayHost bool                `json:"mayHost,omitempty"`
+}
+
+// edgeRoleReply is the role change's outcome.
+type edgeRoleReply struct {
+	Error *protocol.Error     `json:"error,omitempty"`
+	Old   protocol.ClientRole `json:"old"`
+	New   protocol.ClientRole `json:"new"`
+}
+
+// edgeAdminRequest asks the owner to change another member's role for
+// an administrator connected to an edge node (setRemoteRole; the edge
+// checked the administrator's privilege).
+type edgeAdminRequest struct {
+	edgeMember
+	Target protocol.UID        `json:"target"`
+	Role   protocol.ClientRole `json:"role"`
+}
+
+// edgeTracksRequest gives the owner the tracks a host connected to an
+// edge node publishes now; the owner announces the difference.
+type edgeTracksRequest struct {
+	edgeMember
+	Tracks []edgeTrackInfo `json:"tracks,omitempty"`
+}
+
+// edgeTrackInfo is one published track: ID changes when the track is
+// published again.
+type edgeTrackInfo struct {
+	MediaType protocol.MediaType `json:"mediaType"`
+	Codec     protocol.Codec     `json:"codec"`
+	ID        string             `json:"id"`
+	Muted     bool               `json:"muted,omitempty"`
+}
+
+// edgeTracksReply says whether the owner took the tracks.
+type edgeTracksReply struct {
+	Error *protocol.Error `json:"error,omitempty"`
 }
 
 // edgeLinkRequest asks a node to set up its side of the media link with
@@ -112,10 +173,12 @@ type edgePullRequest struct {
 	SSRC      uint32               `json:"ssrc"`
 }
 
-// edgePullReply says whether the track is sent, and its codec.
+// edgePullReply says whether the track is sent, and its codec; From,
+// instead, names the node where its publisher is connected, to ask there.
 type edgePullReply struct {
 	Error *protocol.Error `json:"error,omitempty"`
 	Codec protocol.Codec  `json:"codec"`
+	From  cluster.NodeID  `json:"from,omitempty"`
 }
 
 // edgeUnpull asks the owner to stop sending the track sent under SSRC.

@@ -75,8 +75,8 @@ func (c *conn) handleSetRole(p *Participant, id uint64, data json.RawMessage) *p
 	if !req.Role.Valid() {
 		return perr(protocol.ErrInvalidArgument, "unknown client role %d", int(req.Role))
 	}
-	if p.edge != nil && req.Role == protocol.RoleBroadcaster {
-		return perr(protocol.ErrRefused, "this node serves the channel's audience only (its channel is hosted by node %s): leave and join again as host", p.edge.owner)
+	if p.edge != nil {
+		return c.edgeSetRole(p, id, req.Role)
 	}
 	ch := p.ch
 	now := time.Now()
@@ -245,6 +245,7 @@ func (c *conn) handlePublish(p *Participant, id uint64, data json.RawMessage) *p
 		}
 	}
 
+	defer s.syncEdgeTracks(p)
 	defer s.syncRelays(p)
 	ch.mu.Lock()
 	defer ch.mu.Unlock()
@@ -301,6 +302,7 @@ func (c *conn) replaceUpstream(p *Participant, up *sfu.Upstream) {
 	}
 	ch.mu.Unlock()
 	c.srv.syncRelays(p)
+	c.srv.syncEdgeTracks(p)
 	_ = up.Close()
 	p.logger.Warn("upstream connection replaced after a failed negotiation")
 }
@@ -313,7 +315,15 @@ func (ch *Channel) unpublishLocked(p *Participant, mt protocol.MediaType, announ
 		return
 	}
 	delete(p.published, mt)
-	if pt.gate == nil {
+	key := subKey{uid: p.uid, mt: mt}
+	track := pt.track
+	switch {
+	case track == nil:
+		// Published on another node: the copy pulled here, if any, ends.
+		if ch.pulls != nil {
+			track = ch.pulls.drop(key)
+		}
+	case pt.gate == nil:
 		p.mu.Lock()
 		up := p.up
 		p.mu.Unlock()
@@ -322,12 +332,13 @@ func (ch *Channel) unpublishLocked(p *Participant, mt protocol.MediaType, announ
 		}
 		pt.track.Close()
 	}
-	key := subKey{uid: p.uid, mt: mt}
-	for _, q := range ch.users {
-		q.dropSubscription(key, pt.track)
+	if track != nil {
+		for _, q := range ch.users {
+			q.dropSubscription(key, track)
+		}
 	}
 	if announce {
-		ch.broadcast(p, encodeEvent(protocol.EventUserUnpublished, protocol.UserPublishedEvent{UID: p.uid, MediaType: mt, Codec: pt.track.Codec}))
+		ch.broadcast(p, encodeEvent(protocol.EventUserUnpublished, protocol.UserPublishedEvent{UID: p.uid, MediaType: mt, Codec: pt.codec()}))
 	}
 }
 
@@ -371,6 +382,7 @@ func (c *conn) handleMute(p *Participant, id uint64, data json.RawMessage) *prot
 	ch.mu.Unlock()
 	if changed {
 		c.srv.syncRelays(p)
+		c.srv.syncEdgeTracks(p)
 	}
 	return nil
 }
@@ -408,6 +420,16 @@ func (c *conn) handleSubscribe(p *Participant, id uint64, data json.RawMessage) 
 		}
 		if pt == nil {
 			return perr(protocol.ErrInvalidArgument, "user %d has not published %s", req.UID, req.MediaType)
+		}
+		if pt.track == nil && ch.pulls != nil {
+			// Published on another node: pulled from there.
+			ctx, cancel := context.WithTimeout(context.Background(), s.cfg.Timers.RequestTimeout)
+			in, e := ch.pulls.get(ctx, subKey{uid: req.UID, mt: req.MediaType}, target.remote)
+			cancel()
+			if e != nil {
+				return e
+			}
+			pt = &pubTrack{track: in}
 		}
 	}
 	key := subKey{uid: req.UID, mt: req.MediaType}

@@ -102,6 +102,7 @@ func (s *Server) checkSession(p *Participant, now time.Time) {
 	ch.mu.Unlock()
 	if len(revoked) > 0 {
 		s.syncRelays(p)
+		s.syncEdgeTracks(p)
 		p.logger.Info("publish privilege expired: unpublished", "media", revoked)
 		p.send(protocol.EventPublishRevoked, protocol.PublishRevokedEvent{MediaTypes: revoked, Reason: "publish privilege expired"})
 	}

@@ -262,8 +262,9 @@ func (s *Server) channelFor(key channelKey, profile protocol.ChannelProfile) (*C
 		return nil, perr(protocol.ErrNoServerResources, "the server holds %d channels, its limit", s.cfg.Limits.MaxChannels)
 	}
 	ch := newChannel(key, profile)
-	if s.nats != nil {
+	if s.nats != nil && s.nats.edge != nil {
 		ch.edge = s.nats.edge
+		ch.pulls = newRemoteTracks(s.nats.edge, key)
 	}
 	s.channels[key] = ch
 	return ch, nil

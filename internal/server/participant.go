@@ -22,6 +22,17 @@ type pubTrack struct {
 	mid   string
 	muted bool
 	gate  *sfu.Gate // set for relayed tracks, which the stand-in does not own
+	// remoteCodec is the codec of a track published on another node by a
+	// member connected there (track is nil: it is pulled on demand).
+	remoteCodec protocol.Codec
+}
+
+// codec is the track's codec.
+func (pt *pubTrack) codec() protocol.Codec {
+	if pt.track == nil {
+		return pt.remoteCodec
+	}
+	return pt.track.Codec
 }
 
 // subKey names one subscription.
@@ -63,6 +74,10 @@ type Participant struct {
 	remote     cluster.NodeID
 	edge       *edgeChannel
 	edgeKicked atomic.Bool
+	// edgeSync orders the reports of p's tracks to the owner (an edge's
+	// host) and guards edgeIDs.
+	edgeSync sync.Mutex
+	edgeIDs  edgeTrackIDs
 
 	// relayMu guards relay. Lock order: relayMu before any Channel.mu.
 	relayMu        sync.Mutex

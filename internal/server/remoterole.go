@@ -28,43 +28,53 @@ func (c *conn) handleSetRemoteRole(p *Participant, id uint64, data json.RawMessa
 		return perr(protocol.ErrSetClientRoleNotAuth, "changing another user's role needs a token with the administrateChannel privilege for this channel").WithReason(int(protocol.RoleChangeFailedNotAuthorized))
 	}
 	if p.edge != nil {
-		return perr(protocol.ErrRefused, "this node serves the channel's audience only (its channel is hosted by node %s): change roles from the channel's node", p.edge.owner)
+		return c.edgeSetRemoteRole(p, id, req)
 	}
-	ch := p.ch
-	ch.mu.Lock()
-	target := ch.users[req.UID]
-	switch {
-	case target != nil && target.remote != "":
-		ch.mu.Unlock()
-		return perr(protocol.ErrRefused, "user %d is connected to another node of the cluster as audience: it must join again as host", req.UID)
-	case target == nil:
-		ch.mu.Unlock()
-		return perr(protocol.ErrInvalidArgument, "user %d is not in the channel", req.UID)
-	case target.virtual:
-		ch.mu.Unlock()
-		return perr(protocol.ErrInvalidArgument, "user %d is a channel media relay, not a member", req.UID)
-	case ch.profile != protocol.ProfileLiveBroadcasting:
-		ch.mu.Unlock()
-		return perr(protocol.ErrRefused, "roles exist only in the live profile")
+	target, epoch, e := c.srv.changeRemoteRole(p.ch, req.UID, req.Role, func(old protocol.ClientRole) {
+		c.reply(id, protocol.SetRoleResponse{Old: old, New: req.Role}, nil)
+	})
+	if e != nil {
+		return e
 	}
-	old := target.role
-	if req.Role == protocol.RoleBroadcaster && old != protocol.RoleBroadcaster && ch.hosts >= c.srv.cfg.Limits.MaxHostsPerChannel {
-		ch.mu.Unlock()
-		return perr(protocol.ErrSetClientRoleNotAuth, "channel has %d hosts, the limit", ch.hosts).WithReason(int(protocol.RoleChangeFailedTooManyBroadcasters))
-	}
-	target.granted = req.Role == protocol.RoleBroadcaster
-	c.reply(id, protocol.SetRoleResponse{Old: old, New: req.Role}, nil)
-	if old != req.Role {
-		ch.setRoleLocked(target, req.Role)
-		target.send(protocol.EventRoleChanged, protocol.RoleChangedEvent{Old: old, New: req.Role})
-	}
-	epoch := target.roleEpoch
-	ch.mu.Unlock()
-	p.logger.Info("changed a remote user's role", "target", uint32(req.UID), "old", old, "new", req.Role)
+	p.logger.Info("changed a remote user's role", "target", uint32(req.UID), "role", req.Role)
 	if req.Role == protocol.RoleAudience {
 		// Only a relay started before the demotion stops: the target may
 		// have been promoted and started another since.
 		c.srv.stopRelayBefore(target, epoch, "the host was made audience")
 	}
 	return nil
+}
+
+// changeRemoteRole sets the role of member uid of ch for an
+// administrator: ok is called with the old role before anyone hears of
+// the change; the target gets role-changed, wherever it is connected. It
+// returns the target and its role epoch after the change.
+func (s *Server) changeRemoteRole(ch *Channel, uid protocol.UID, role protocol.ClientRole, ok func(old protocol.ClientRole)) (*Participant, uint64, *protocol.Error) {
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	target := ch.users[uid]
+	switch {
+	case target == nil:
+		return nil, 0, perr(protocol.ErrInvalidArgument, "user %d is not in the channel", uid)
+	case target.virtual:
+		return nil, 0, perr(protocol.ErrInvalidArgument, "user %d is a channel media relay, not a member", uid)
+	case ch.profile != protocol.ProfileLiveBroadcasting:
+		return nil, 0, perr(protocol.ErrRefused, "roles exist only in the live profile")
+	}
+	old := target.role
+	if role == protocol.RoleBroadcaster && old != protocol.RoleBroadcaster && ch.hosts >= s.cfg.Limits.MaxHostsPerChannel {
+		return nil, 0, perr(protocol.ErrSetClientRoleNotAuth, "channel has %d hosts, the limit", ch.hosts).WithReason(int(protocol.RoleChangeFailedTooManyBroadcasters))
+	}
+	target.granted = role == protocol.RoleBroadcaster
+	ok(old)
+	if old != role {
+		ch.setRoleLocked(target, role)
+		b := encodeEvent(protocol.EventRoleChanged, protocol.RoleChangedEvent{Old: old, New: role})
+		if target.remote != "" {
+			ch.publishEdgeToLocked(target, b)
+		} else {
+			target.sendRaw(b)
+		}
+	}
+	return target, target.roleEpoch, nil
 }

@@ -1,0 +1,292 @@
+package cohosttest_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v4/pkg/media"
+
+	"github.com/cohost-rtc/cohost/cohosttest"
+	"github.com/cohost-rtc/cohost/protocol"
+	"github.com/cohost-rtc/cohost/rtc"
+	"github.com/cohost-rtc/cohost/token"
+)
+
+// hostEvents records, besides events', unpublishes, mutes and the local
+// role's changes.
+type hostEvents struct{ events }
+
+func (h *hostEvents) OnUserUnpublished(uid protocol.UID, mt protocol.MediaType) {
+	h.add("user-unpublished %d %s", uid, mt)
+}
+func (h *hostEvents) OnUserMuteAudio(uid protocol.UID, muted bool) {
+	h.add("user-mute-audio %d %v", uid, muted)
+}
+func (h *hostEvents) OnClientRoleChanged(o, n protocol.ClientRole) { h.add("role %s %s", o, n) }
+
+// about lists the events h saw about uid (joined, published, muted,
+// unpublished, offline), in order.
+func (h *hostEvents) about(uid protocol.UID) []string {
+	var out []string
+	suffix := fmt.Sprintf(" %d", uid)
+	for _, ev := range h.all() {
+		if !strings.HasPrefix(ev, "user-") {
+			continue
+		}
+		name, rest, _ := strings.Cut(ev, " ")
+		if id, _, _ := strings.Cut(rest, " "); " "+id == suffix {
+			out = append(out, name+strings.TrimPrefix(rest, id))
+		}
+	}
+	return out
+}
+
+// anyNode is an engine that stays on the node it reaches, whatever its
+// role (EngineConfig.AudienceOnAnyNode).
+func anyNode(t *testing.T, c *cohosttest.Server, url string, role protocol.ClientRole) (*rtc.Engine, *hostEvents) {
+	t.Helper()
+	h := &hostEvents{}
+	e, err := rtc.NewEngine(rtc.EngineConfig{ServerURL: url, AppID: c.TestAppID, Handler: h, ClientRole: role,
+		AudienceOnAnyNode: true, SettingEngine: cohosttest.Loopback()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := e.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return e, h
+}
+
+// countedPayloads returns the payloads with prefix, checking each of the
+// count numbered ones arrived once and in order.
+func checkPayloads(t *testing.T, who string, p *payloads, prefix string, count int) {
+	t.Helper()
+	last := fmt.Sprintf("%s-%04d", prefix, count-1)
+	waitFor(t, who+" receives the last payload", func() bool { return slices.Contains(p.all(), last) })
+	var seen []string
+	for _, g := range p.all() {
+		if strings.HasPrefix(g, prefix+"-") {
+			seen = append(seen, g)
+		}
+	}
+	if len(seen) != count {
+		t.Fatalf("%s got %d payloads, want %d", who, len(seen), count)
+	}
+	for k, g := range seen {
+		if g != fmt.Sprintf("%s-%04d", prefix, k) {
+			t.Fatalf("%s: payload %d is %q", who, k, g)
+		}
+	}
+}
+
+// TestClusterEdgeMemberBecomesHost: an audience member on an edge becomes
+// host where it is and publishes there. Viewers on the channel's node, on
+// the same edge and on another edge see the same events in the same
+// order and receive every payload once and in order; the channel's node
+// pulls the track once for its viewer and the other edge pulls it from
+// the publisher's node directly. Muting, unpublishing and becoming
+// audience again are announced in Agora's order.
+func TestClusterEdgeMemberBecomesHost(t *testing.T) {
+	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
+	owner, _, _ := edgeSetup(t, c)
+	nodes := c.Nodes()
+	b, other := (owner+1)%3, (owner+2)%3
+
+	cohost, ch := anyNode(t, c, nodes[b].URL, protocol.RoleAudience)
+	coUID, err := cohost.JoinChannel(joinCtx(t), "", "edge", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type watcher struct {
+		name string
+		e    *rtc.Engine
+		h    *hostEvents
+		p    *payloads
+	}
+	var ws []*watcher
+	for _, w := range []struct {
+		name string
+		node int
+	}{{"a viewer on the channel's node", owner}, {"a viewer on the host's node", b}, {"a viewer on another node", other}} {
+		e, h := anyNode(t, c, nodes[w.node].URL, protocol.RoleAudience)
+		if _, err := e.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
+			t.Fatalf("%s: %v", w.name, err)
+		}
+		ws = append(ws, &watcher{name: w.name, e: e, h: h, p: &payloads{}})
+	}
+	want := []int{0, 0, 0}
+	want[owner], want[b], want[other] = 2, 2, 1
+	if got := sessions(c); !slices.Equal(got, want) {
+		t.Fatalf("sessions per node %v, want %v: members stay where they connected", got, want)
+	}
+
+	changed := time.Now()
+	if err := cohost.SetClientRole(joinCtx(t), protocol.RoleBroadcaster); err != nil {
+		t.Fatalf("SetClientRole(host) on an edge: %v", err)
+	}
+	waitFor(t, "the new host sees its role change", func() bool {
+		return ch.has(fmt.Sprintf("role %s %s", protocol.RoleAudience, protocol.RoleBroadcaster))
+	})
+	if got := sessions(c); !slices.Equal(got, want) {
+		t.Fatalf("sessions per node %v after the role change, want %v: the host stays where it is", got, want)
+	}
+	mic, err := rtc.NewLocalTrack(protocol.CodecOpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cohost.Publish(joinCtx(t), mic); err != nil {
+		t.Fatalf("publish on an edge: %v", err)
+	}
+	for _, w := range ws {
+		waitFor(t, w.name+" sees the new host's audio", func() bool { return w.h.has(fmt.Sprintf("user-published %d audio", coUID)) })
+		tr, err := w.e.Subscribe(joinCtx(t), coUID, protocol.MediaAudio)
+		if err != nil {
+			t.Fatalf("%s subscribes: %v", w.name, err)
+		}
+		go w.p.read(tr)
+	}
+	t.Logf("every viewer sees the edge's new host publish %v after SetClientRole", time.Since(changed).Round(time.Millisecond))
+
+	n := 0
+	waitFor(t, "every viewer receives the new host's audio", func() bool {
+		n++
+		_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("warm-%d", n)), Duration: 20 * time.Millisecond})
+		time.Sleep(20 * time.Millisecond)
+		for _, w := range ws {
+			if len(w.p.all()) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	const count = 100
+	before := make([]uint64, 3)
+	for i, nd := range nodes {
+		before[i] = packetsOut(t, nd)
+	}
+	for k := range count {
+		_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("n-%04d", k)), Duration: 20 * time.Millisecond})
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, w := range ws {
+		checkPayloads(t, w.name, w.p, "n", count)
+	}
+	// The host's node: one copy for its viewer, one for each other node
+	// (the channel's node and the other edge pull it from here).
+	sent := packetsOut(t, nodes[b]) - before[b]
+	if sent < 3*count || sent >= 4*count {
+		t.Errorf("the host's node sent %d packets for %d: want one per viewer there and one per other node (%d)", sent, count, 3*count)
+	}
+	for _, i := range []int{owner, other} {
+		if got := packetsOut(t, nodes[i]) - before[i]; got < count || got >= 2*count {
+			t.Errorf("node %d sent %d packets for %d: want one per viewer there (%d): media crosses at most two nodes", i, got, count, count)
+		}
+	}
+
+	if err := cohost.MuteLocalAudioStream(joinCtx(t), true); err != nil {
+		t.Fatal(err)
+	}
+	if err := cohost.SetClientRole(joinCtx(t), protocol.RoleAudience); err != nil {
+		t.Fatal(err)
+	}
+	wantSeq := []string{"user-joined", "user-published audio", "user-mute-audio true", "user-unpublished audio",
+		"user-offline " + protocol.OfflineBecomeAudience.String()}
+	for _, w := range ws {
+		waitFor(t, w.name+" sees the host become audience", func() bool {
+			return w.h.has(fmt.Sprintf("user-offline %d %s", coUID, protocol.OfflineBecomeAudience))
+		})
+		if got := w.h.about(coUID); !slices.Equal(got, wantSeq) {
+			t.Errorf("%s saw %q, want %q", w.name, got, wantSeq)
+		}
+	}
+}
+
+// tokenEngine is an engine on the cluster's certificate app that stays on
+// the node it reaches, joining channel "edge" with tok as uid.
+func tokenEngine(t *testing.T, c *cohosttest.Server, url string, uid protocol.UID, tok string) (*rtc.Engine, *hostEvents) {
+	t.Helper()
+	h := &hostEvents{}
+	e, err := rtc.NewEngine(rtc.EngineConfig{ServerURL: url, AppID: c.AppID, Handler: h, ClientRole: protocol.RoleAudience,
+		AudienceOnAnyNode: true, SettingEngine: cohosttest.Loopback()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := e.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	if _, err := e.JoinChannel(joinCtx(t), tok, "edge", uid); err != nil {
+		t.Fatalf("uid %d joins: %v", uid, err)
+	}
+	return e, h
+}
+
+// TestClusterEdgeRemoteRole: an administrator on the channel's node makes
+// an audience member of an edge host (SetRemoteClientRole), which then
+// publishes where it is; an administrator on another edge makes it
+// audience again. The member sees its role change both times, and every
+// member the same events in the same order.
+func TestClusterEdgeRemoteRole(t *testing.T) {
+	c := cohosttest.NewCluster(t, 3)
+	nodes := c.Nodes()
+	adminTok, err := c.RTCAdminToken("edge", 1, token.RolePublisher)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, _ := tokenEngine(t, c, nodes[0].URL, 1, adminTok)
+	owner := slices.Index(sessions(c), 1)
+	if owner < 0 {
+		t.Fatalf("sessions %v after the administrator's join", sessions(c))
+	}
+	b, other := (owner+1)%3, (owner+2)%3
+	subTok, err := c.RTCToken("edge", 2, token.RoleSubscriber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	member, mh := tokenEngine(t, c, nodes[b].URL, 2, subTok)
+	admin2Tok, err := c.RTCAdminToken("edge", 3, token.RoleSubscriber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin2, ah := tokenEngine(t, c, nodes[other].URL, 3, admin2Tok)
+	want := []int{0, 0, 0}
+	want[owner], want[b], want[other] = 1, 1, 1
+	if got := sessions(c); !slices.Equal(got, want) {
+		t.Fatalf("sessions per node %v, want %v", got, want)
+	}
+
+	if err := admin.SetRemoteClientRole(joinCtx(t), 2, protocol.RoleBroadcaster); err != nil {
+		t.Fatalf("promote a member of an edge: %v", err)
+	}
+	waitFor(t, "the member sees its role change", func() bool {
+		return mh.has(fmt.Sprintf("role %s %s", protocol.RoleAudience, protocol.RoleBroadcaster))
+	})
+	// Promoted by an administrator, it publishes whatever its token says.
+	speak(t, member)
+	waitFor(t, "the other edge's administrator sees the member publish", func() bool { return ah.has("user-published 2 audio") })
+	hear(t, admin2, 2)
+	hear(t, admin, 2)
+
+	if err := admin2.SetRemoteClientRole(joinCtx(t), 2, protocol.RoleAudience); err != nil {
+		t.Fatalf("demote from an edge: %v", err)
+	}
+	waitFor(t, "the member sees its role change back", func() bool {
+		return mh.has(fmt.Sprintf("role %s %s", protocol.RoleBroadcaster, protocol.RoleAudience))
+	})
+	wantSeq := []string{"user-joined", "user-published audio", "user-unpublished audio", "user-offline " + protocol.OfflineBecomeAudience.String()}
+	waitFor(t, "the administrator on the edge sees the member leave the hosts", func() bool {
+		return ah.has("user-offline 2 " + protocol.OfflineBecomeAudience.String())
+	})
+	if got := ah.about(2); !slices.Equal(got, wantSeq) {
+		t.Errorf("the administrator on the edge saw %q, want %q", got, wantSeq)
+	}
+	if got := member.ClientRole(); got != protocol.RoleAudience {
+		t.Errorf("the member's role is %s after the demotion", got)
+	}
+}

@@ -1,0 +1,168 @@
+package server
+
+import (
+	"encoding/json"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/cohost-rtc/cohost/protocol"
+)
+
+// The owner's side of hosts connected to edge nodes: their role changes
+// and their published tracks are ordered here, under the channel's lock,
+// as a local member's are, and announced to every member wherever it is.
+// Their media stays on their node; the nodes that watch it pull it from
+// there (edge_tracks.go).
+
+// remoteMember finds the channel and the member of another node a
+// request names.
+func (e *edgeState) remoteMember(req edgeMember) (*Channel, *Participant, *protocol.Error) {
+	s := e.s
+	s.mu.Lock()
+	ch := s.channels[channelKey{app: req.App, name: req.Channel}]
+	s.mu.Unlock()
+	if ch == nil {
+		return nil, nil, perr(protocol.ErrNotInChannel, "channel %q is not hosted by node %s", req.Channel, e.self)
+	}
+	ch.mu.Lock()
+	p := ch.users[req.UID]
+	ch.mu.Unlock()
+	if p == nil || p.remote != req.Node || p.sessionID != req.Session {
+		return nil, nil, perr(protocol.ErrNotInChannel, "user %d of node %s is not in channel %q", req.UID, req.Node, req.Channel)
+	}
+	return ch, p, nil
+}
+
+// onRole changes the role of a member of an edge node (its setClientRole).
+func (e *edgeState) onRole(m *nats.Msg) {
+	var req edgeRoleRequest
+	if json.Unmarshal(m.Data, &req) != nil || req.Node == "" || !req.Role.Valid() {
+		e.malformed("edge")
+		return
+	}
+	ch, p, pe := e.remoteMember(req.edgeMember)
+	if pe != nil {
+		reply(m, edgeRoleReply{Error: pe})
+		return
+	}
+	ch.mu.Lock()
+	old := p.role
+	switch {
+	case p.left:
+		ch.mu.Unlock()
+		reply(m, edgeRoleReply{Error: perr(protocol.ErrNotInChannel, "the session has ended")})
+		return
+	case ch.profile == protocol.ProfileCommunication || req.Role == old:
+		ch.mu.Unlock()
+		reply(m, edgeRoleReply{Old: old, New: old})
+		return
+	case req.Role == protocol.RoleBroadcaster && !p.granted && !req.MayHost:
+		ch.mu.Unlock()
+		reply(m, edgeRoleReply{Error: perr(protocol.ErrSetClientRoleNotAuth, "co-host authentication: the token has no publish privilege; renew it with a publisher token first").WithReason(int(protocol.RoleChangeFailedNotAuthorized))})
+		return
+	case req.Role == protocol.RoleBroadcaster && ch.hosts >= e.s.cfg.Limits.MaxHostsPerChannel:
+		hosts := ch.hosts
+		ch.mu.Unlock()
+		reply(m, edgeRoleReply{Error: perr(protocol.ErrSetClientRoleNotAuth, "channel has %d hosts, the limit", hosts).WithReason(int(protocol.RoleChangeFailedTooManyBroadcasters))})
+		return
+	}
+	ch.setRoleLocked(p, req.Role)
+	if req.Role == protocol.RoleAudience {
+		p.granted = false
+	}
+	ch.mu.Unlock()
+	reply(m, edgeRoleReply{Old: old, New: req.Role})
+}
+
+// onAdmin changes a member's role for an administrator connected to an
+// edge node (its setRemoteRole).
+func (e *edgeState) onAdmin(m *nats.Msg) {
+	var req edgeAdminRequest
+	if json.Unmarshal(m.Data, &req) != nil || req.Node == "" || !req.Role.Valid() {
+		e.malformed("edge")
+		return
+	}
+	ch, admin, pe := e.remoteMember(req.edgeMember)
+	if pe != nil {
+		reply(m, edgeRoleReply{Error: pe})
+		return
+	}
+	var r edgeRoleReply
+	target, epoch, pe := e.s.changeRemoteRole(ch, req.Target, req.Role, func(old protocol.ClientRole) { r = edgeRoleReply{Old: old, New: req.Role} })
+	if pe != nil {
+		reply(m, edgeRoleReply{Error: pe})
+		return
+	}
+	reply(m, r)
+	admin.logger.Info("changed a remote user's role", "target", uint32(req.Target), "old", r.Old, "new", req.Role)
+	if req.Role == protocol.RoleAudience {
+		e.s.stopRelayBefore(target, epoch, "the host was made audience")
+	}
+}
+
+// onTracks takes the tracks a host of an edge node publishes now and
+// announces what changed: user-unpublished, user-published, user-muted,
+// in the order a local host's publish announces them.
+func (e *edgeState) onTracks(m *nats.Msg) {
+	var req edgeTracksRequest
+	if json.Unmarshal(m.Data, &req) != nil || req.Node == "" {
+		e.malformed("edge")
+		return
+	}
+	want := map[protocol.MediaType]edgeTrackInfo{}
+	for _, t := range req.Tracks {
+		if !t.MediaType.Valid() || t.Codec.Kind() != t.MediaType || t.ID == "" {
+			e.malformed("edge")
+			return
+		}
+		want[t.MediaType] = t
+	}
+	ch, p, pe := e.remoteMember(req.edgeMember)
+	if pe != nil {
+		reply(m, edgeTracksReply{Error: pe})
+		return
+	}
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	switch {
+	case p.left:
+		reply(m, edgeTracksReply{Error: perr(protocol.ErrNotInChannel, "the session has ended")})
+		return
+	case len(want) > 0 && p.role != protocol.RoleBroadcaster:
+		reply(m, edgeTracksReply{Error: perr(protocol.ErrRefused, "audience can not publish stream")})
+		return
+	}
+	reply(m, edgeTracksReply{})
+	for mt, cur := range p.published {
+		if t, ok := want[mt]; !ok || t.ID != cur.mid {
+			ch.unpublishLocked(p, mt, true)
+		}
+	}
+	for _, mt := range []protocol.MediaType{protocol.MediaAudio, protocol.MediaVideo} {
+		t, ok := want[mt]
+		if !ok {
+			continue
+		}
+		if cur := p.published[mt]; cur != nil {
+			if cur.muted != t.Muted {
+				cur.muted = t.Muted
+				ch.broadcast(p, encodeEvent(protocol.EventUserMuted, protocol.UserMutedEvent{UID: p.uid, MediaType: mt, Muted: t.Muted}))
+			}
+			continue
+		}
+		p.published[mt] = &pubTrack{mid: t.ID, muted: t.Muted, remoteCodec: t.Codec}
+		if ch.pulls != nil {
+			// A copy pulled before under this key is of an older track.
+			if in := ch.pulls.add(subKey{uid: p.uid, mt: mt}, t.Codec); in != nil {
+				for _, q := range ch.users {
+					q.dropSubscription(subKey{uid: p.uid, mt: mt}, in)
+				}
+			}
+		}
+		ch.broadcast(p, encodeEvent(protocol.EventUserPublished, protocol.UserPublishedEvent{UID: p.uid, MediaType: mt, Codec: t.Codec}))
+		if t.Muted {
+			ch.broadcast(p, encodeEvent(protocol.EventUserMuted, protocol.UserMutedEvent{UID: p.uid, MediaType: mt, Muted: true}))
+		}
+		p.logger.Info("published on its node", "media", mt, "codec", t.Codec)
+	}
+}

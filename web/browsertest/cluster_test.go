@@ -47,7 +47,9 @@ func TestClusterJoinFollowsRedirect(t *testing.T) {
 // When the node hosting a channel stops, its clients join the channel
 // again on another node of the cluster (from the node list the server
 // sent) and the host publishes again: both see RECONNECTING → CONNECTED,
-// never DISCONNECTED, and the viewer watches the host again.
+// never DISCONNECTED, and the viewer watches the host again without being
+// told it left or published again: its RemoteUser and the track it plays
+// carry on.
 func TestClusterNodeStopFailover(t *testing.T) {
 	cluster := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
 	nodes := cluster.Nodes()
@@ -74,6 +76,9 @@ func TestClusterNodeStopFailover(t *testing.T) {
 	if n := viewer.num(`return T.clients.viewer._nodes.length`); n != 3 {
 		t.Errorf("the viewer knows %v live nodes, want 3", n)
 	}
+	viewer.waitEvent("viewer subscribed 1 audio")
+	before := userEvents(viewer, "viewer")
+	viewer.run(`T.keptUser = T.clients.viewer.remoteUsers[0]; T.keptTrack = T.keptUser.videoTrack; T.oldMst = T.keptTrack.getMediaStreamTrack();`)
 
 	if err := cluster.StopNode(stop); err != nil {
 		t.Fatal(err)
@@ -85,9 +90,17 @@ func TestClusterNodeStopFailover(t *testing.T) {
 	if got, want := viewer.str(`return T.clients.viewer._serverURL`), host.str(`return T.clients.host._serverURL`); got != want || got == hosting {
 		t.Errorf("after the failover the viewer is on %s and the host on %s, want the same node, not the stopped %s", got, want, hosting)
 	}
-	viewer.waitFor("the host leaving the stopped node", `T.log.some((l) => l.startsWith("viewer user-left 1 "))`)
-	viewer.waitFor("a second subscription to the host's video", `T.count("viewer subscribed 1 video") === 2`)
+	// The viewer keeps the host, its RemoteUser and the track it plays,
+	// which carries the host's media again from the new node.
+	viewer.waitFor("the kept track renewed", `T.keptTrack.getMediaStreamTrack() !== T.oldMst`)
 	viewer.waitDecoding("viewer", 1)
+	if got := userEvents(viewer, "viewer"); got != before {
+		t.Errorf("the viewer's events about the host after the failover:\n%s\nwant only those before:\n%s", got, before)
+	}
+	if got := viewer.str(`const u = T.clients.viewer.remoteUsers[0];
+		return [T.clients.viewer.remoteUsers.length, u === T.keptUser, u.videoTrack === T.keptTrack, T.keptTrack.isPlaying].join(" ")`); got != "1 true true true" {
+		t.Errorf("the viewer after the failover (remote users, same user, same track, playing): %s", got)
+	}
 	for _, p := range []*page{host, viewer} {
 		if p.hasEvent(p.name+" connection-state-change DISCONNECTED RECONNECTING NETWORK_ERROR") || p.hasEvent(p.name+" connection-state-change DISCONNECTED CONNECTED SERVER_ERROR") {
 			t.Errorf("%s was disconnected by the node's stop", p.name)

@@ -19,6 +19,45 @@ window.T = (() => {
     }
   };
 
+  // T.setOffline(true) cuts the page's signalling off as a network outage
+  // does, without its WebSockets noticing: they neither send nor receive,
+  // the closes of those already open wait for the network to come back,
+  // and new ones fail to connect. T.setOffline(false) restores it.
+  const NativeWebSocket = window.WebSocket;
+  const heldCloses = [];
+  class HeldWebSocket extends NativeWebSocket {
+    constructor(url, protocols) {
+      super(T.offline ? "ws://127.0.0.1:9/" : url, protocols);
+      this._createdOnline = !T.offline;
+    }
+    send(data) {
+      if (!T.offline) super.send(data);
+    }
+    get onmessage() {
+      return super.onmessage;
+    }
+    set onmessage(f) {
+      super.onmessage = f && ((ev) => {
+        if (!T.offline) f.call(this, ev);
+      });
+    }
+    get onclose() {
+      return super.onclose;
+    }
+    set onclose(f) {
+      super.onclose = f && ((ev) => {
+        if (T.offline && this._createdOnline) heldCloses.push(() => f.call(this, ev));
+        else f.call(this, ev);
+      });
+    }
+  }
+  window.WebSocket = HeldWebSocket;
+  T.offline = false;
+  T.setOffline = (offline) => {
+    T.offline = offline;
+    if (!offline) for (const f of heldCloses.splice(0)) f();
+  };
+
   T.box = (id) => {
     let el = document.getElementById(id);
     if (!el) {

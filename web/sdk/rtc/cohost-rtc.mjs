@@ -63,6 +63,7 @@ var SIGNAL_PATH = "/v1/signal";
 var REQUEST_TIMEOUT_MS = 15e3;
 var ICE_GATHER_TIMEOUT_MS = 5e3;
 var STATS_INTERVAL_MS = 1e3;
+var RECONNECT_TIMEOUT_MS = 20 * 60 * 1e3;
 
 // src/rtc/errors.js
 var AgoraRTCErrorCode = Object.freeze({
@@ -561,7 +562,16 @@ var OFFLINE_REASONS = { 0: "Quit", 1: "ServerTimeOut", 2: "BecomeAudience" };
 var DISCONNECT_REASONS = { 3: "UID_BANNED", 9: "TOKEN_EXPIRE", 14: "NETWORK_ERROR", 19: "UID_BANNED", 100: "SERVER_ERROR", 101: "NETWORK_ERROR" };
 
 // src/rtc/client-failover.js
-var NO_SERVER_RESOURCES = 103;
+var TRANSIENT = /* @__PURE__ */ new Set([
+  5,
+  // ERR_REFUSED
+  10,
+  // ERR_TIMEDOUT
+  22,
+  // ERR_RESOURCE_LIMITED
+  103
+  // ERR_NO_SERVER_RESOURCES
+]);
 var clientFailover = {
   // _failoverURLs are the servers a session may move to: the cluster's
   // live nodes, then setServerURL's list, without the session's server.
@@ -586,23 +596,27 @@ var clientFailover = {
     this._reconnect();
     return true;
   },
-  // _rejoinOnce makes one attempt to join the channel on another server;
-  // it returns true when there is nothing more to try.
-  async _rejoinOnce() {
-    const urls = this._failoverURLs();
+  // _rejoinOnce makes one attempt to join the channel again: through the
+  // session's own server first when withHome (the session expired
+  // there), then the other servers known. It returns true when there is
+  // nothing more to try.
+  async _rejoinOnce(withHome) {
+    const others = this._failoverURLs();
+    const urls = withHome ? [this._serverURL, ...others] : rotate(others, others[Math.floor(Math.random() * others.length)]);
     if (!urls.length) return false;
     const req = Object.assign({}, this._joinReq, { role: ROLES[this._role] });
     if (!req.account && this._wireUid) req.uid = this._wireUid;
     let sig, resp, url;
     try {
-      ({ sig, resp, url } = await connectJoin(this, req, rotate(urls, urls[Math.floor(Math.random() * urls.length)])));
+      ({ sig, resp, url } = await connectJoin(this, req, urls));
     } catch (e) {
-      if (e.data && e.data.nativeCode && e.data.nativeCode !== NO_SERVER_RESOURCES) {
-        log.warn("the channel could not be joined on another server", e);
+      const code = e.data && e.data.nativeCode;
+      if (code && !TRANSIENT.has(code)) {
+        log.warn("the channel could not be joined again", e);
         this._teardown(e.code === "TOKEN_EXPIRE" ? "TOKEN_EXPIRE" : "NETWORK_ERROR");
         return true;
       }
-      log.debug("failover attempt failed", e);
+      log.debug("rejoin attempt failed", e);
       return false;
     }
     if (this._state !== "RECONNECTING" || this._signal !== sig) {
@@ -610,46 +624,190 @@ var clientFailover = {
       return true;
     }
     const tracks = this._localTracks.slice();
-    this._dropSession();
+    this._moveSession();
     this._serverURL = url;
     this._lastSeq = 0;
     this._moveAway = false;
+    this._expired = false;
     this._applyJoin(resp);
     this._reconnecting = null;
     this._setState("CONNECTED");
     this._startTimers();
-    log.info(`the session moved to ${url}`);
+    log.info(`joined the channel again on ${url}`);
     if (tracks.length && !(this.mode === "live" && this._role === "audience")) {
-      this.publish(tracks).catch((e) => log.warn("publishing again after the failover failed", e));
+      this.publish(tracks).catch((e) => log.warn("publishing again after the rejoin failed", e));
     }
     return true;
   },
-  // _dropSession forgets what lived on the previous server: its peer
-  // connections, subscriptions and remote users (reported as gone), and
-  // the publications (the tracks stay the app's, to publish again).
-  _dropSession() {
+  // _moveSession forgets the peer connections of the previous session and
+  // its publications (the tracks stay the app's, published again), and
+  // keeps the remote users and subscriptions until the new server
+  // announces them again (_reannounced) or the drop timeout passes
+  // (_dropAway).
+  _moveSession() {
     for (const t of this._localTracks) t._clients.delete(this);
     this._localTracks = [];
     if (this._up) this._up.close();
     if (this._down) this._down.close();
     this._up = this._down = null;
     this._downMids.clear();
-    for (const sub of this._subs.values()) {
-      for (const w of sub.waiters) w.reject(fail("OPERATION_ABORTED", "the session moved to another server"));
-      if (sub.track) sub.track.stop();
+    const away = { users: new Set(this._users.keys()), tracks: /* @__PURE__ */ new Set() };
+    for (const u of this._users.values()) {
+      for (const mt of ["audio", "video"]) if (u._published[mt]) away.tracks.add(`${u._wireUid}:${mt}`);
     }
-    this._subs.clear();
-    const users = [...this._users.values()];
-    this._users.clear();
-    for (const u of users) {
-      for (const mt of ["audio", "video"]) {
-        const key = mt === "audio" ? "audioTrack" : "videoTrack";
-        const was = u[mt === "audio" ? "hasAudio" : "hasVideo"];
-        u._published[mt] = false;
-        u[key] = void 0;
-        if (was) this.emit("user-unpublished", u, mt);
-      }
+    for (const sub of this._subs.values()) sub.stale = true;
+    this._away = away;
+    clearTimeout(this._awayTimer);
+    this._awayTimer = setTimeout(() => this._dropAway(away), this._dropTimeoutMs);
+  },
+  // _reannounced handles a user-published of the new session for a track
+  // published before the move: the subscription to it is renewed without
+  // an event, unless the track changed (its codec). It returns false for
+  // a track that is new to the app.
+  _reannounced(u, d) {
+    const key = `${d.uid}:${d.mediaType}`;
+    if (!this._away || !this._away.tracks.delete(key) || !u._published[d.mediaType]) return false;
+    const changed = u._codec[d.mediaType] !== (d.codec || "");
+    const wasMuted = u._muted[d.mediaType];
+    u._codec[d.mediaType] = d.codec || "";
+    u._muted[d.mediaType] = false;
+    const sub = this._subs.get(key);
+    if (sub && sub.stale) {
+      this._request("subscribe", { uid: d.uid, mediaType: d.mediaType }).catch((e) => {
+        log.warn(`renewing the subscription to ${u.uid}'s ${d.mediaType} failed`, e);
+        if (this._subs.get(key) === sub) this._dropSub(u, d.mediaType);
+      });
+    }
+    if (wasMuted) this.emit("user-info-updated", u.uid, `unmute-${d.mediaType}`);
+    if (changed || wasMuted) this.emit("user-published", u, d.mediaType);
+    return true;
+  },
+  // _dropAway reports gone what the new server has not announced within
+  // the drop timeout after the move: users (user-left) and tracks of users
+  // who are back (user-unpublished).
+  _dropAway(away) {
+    if (this._away !== away) return;
+    this._away = null;
+    for (const uid of away.users) {
+      const u = this._users.get(uid);
+      if (!u) continue;
+      for (const mt of ["audio", "video"]) this._dropSub(u, mt);
+      this._users.delete(uid);
       this.emit("user-left", u, "ServerTimeOut");
+    }
+    for (const key of away.tracks) {
+      const [uidStr, mt] = key.split(":");
+      const u = this._users.get(Number(uidStr));
+      if (!u || !u._published[mt]) continue;
+      const was = u[mt === "audio" ? "hasAudio" : "hasVideo"];
+      u._published[mt] = false;
+      this._dropSub(u, mt);
+      if (was) this.emit("user-unpublished", u, mt);
+    }
+  },
+  // _clearAway forgets a pending _dropAway (the session ended).
+  _clearAway() {
+    clearTimeout(this._awayTimer);
+    this._awayTimer = null;
+    this._away = null;
+  }
+};
+
+// src/rtc/client-reconnect.js
+var NOT_IN_CHANNEL = 113;
+var MAX_BACKOFF_MS = 2e3;
+var CLUSTER_MAX_BACKOFF_MS = 500;
+var clientReconnect = {
+  _onSignalClose(sig, ev) {
+    if (sig !== this._signal || this._ended) return;
+    if (this._state === "DISCONNECTING" || this._state === "DISCONNECTED") return;
+    if (this._state === "CONNECTING") return;
+    log.warn(`signalling connection lost (${ev && ev.code}); resuming the session`);
+    this._reconnect();
+  },
+  // _sessionEnded follows the server's end of the session for a missed
+  // keep-alive (KEEP_ALIVE_TIMEOUT): the client is reachable again, so it
+  // joins the channel again at once.
+  _sessionEnded() {
+    if (!this._joinReq) return false;
+    log.warn("the server dropped the session (keep-alive timeout); joining the channel again");
+    this._expired = true;
+    const sig = this._signal;
+    if (sig) sig.close();
+    this._reconnect();
+    return true;
+  },
+  async _reconnect() {
+    if (this._reconnecting) return;
+    clearInterval(this._pingTimer);
+    this._setState("RECONNECTING");
+    const lostAt = Date.now();
+    const deadline = lostAt + this._dropTimeoutMs;
+    const giveUp = lostAt + this._reconnectTimeoutMs;
+    this._reconnecting = true;
+    try {
+      const keepGoing = () => this._state === "RECONNECTING" && Date.now() < giveUp;
+      const maxMs = this._failoverURLs().length ? CLUSTER_MAX_BACKOFF_MS : MAX_BACKOFF_MS;
+      const done = await retry(() => this._reconnectOnce(deadline), keepGoing, new Backoff({ initialMs: 100, maxMs }));
+      if (done) return;
+      if (this._state === "RECONNECTING") {
+        log.warn(`could not get back into the channel within ${this._reconnectTimeoutMs} ms; giving up`);
+        this._teardown("NETWORK_ERROR");
+      }
+    } finally {
+      this._reconnecting = null;
+    }
+  },
+  // _reconnectOnce makes one attempt to get back into the channel; it
+  // returns true when there is nothing more to try (back, left, or ended).
+  _reconnectOnce(deadline) {
+    if (this._moveAway) return this._rejoinOnce(false);
+    if (!this._expired && Date.now() >= deadline) {
+      log.warn("the server has dropped the session (drop timeout passed); joining the channel again");
+      this._expired = true;
+    }
+    if (this._expired) return this._rejoinOnce(true);
+    return this._resumeOnce(deadline);
+  },
+  // _resumeOnce makes one attempt to resume the session on a new
+  // connection. When that server cannot be reached the attempt joins on
+  // another one instead (client-failover.js); when the session expired
+  // there, it joins the channel again.
+  async _resumeOnce(deadline) {
+    const sig = this._newSignal(this._serverURL);
+    let opened = false;
+    try {
+      await sig.open(Math.max(1e3, Math.min(5e3, deadline - Date.now())));
+      opened = true;
+      if (this._state !== "RECONNECTING") {
+        sig.close();
+        return true;
+      }
+      this._signal = sig;
+      const resp = await sig.request("resume", { version: PROTOCOL_VERSION, sessionId: this._sessionId, lastSeq: this._lastSeq }, 5e3);
+      if (this._state !== "RECONNECTING") {
+        sig.close();
+        return true;
+      }
+      this._applyJoin(resp);
+      this._reconnecting = null;
+      this._setState("CONNECTED");
+      this._startTimers();
+      if (this._up && this._localTracks.length) {
+        this._upQueue.run(() => this._negotiateUp({ iceRestart: true })).catch((e) => log.warn("ICE restart after resume failed", e));
+      }
+      return true;
+    } catch (e) {
+      sig.close();
+      if (this._signal === sig) this._signal = null;
+      if (e.data && e.data.nativeCode === NOT_IN_CHANNEL) {
+        log.warn("the session expired on the server; joining the channel again");
+        this._expired = true;
+        return this._rejoinOnce(true);
+      }
+      log.debug("resume attempt failed", e);
+      if (!opened) return this._rejoinOnce(false);
+      return false;
     }
   }
 };
@@ -1622,6 +1780,15 @@ var RemoteTrack = class extends Track {
   getStats() {
     return this._stats;
   }
+  // _swap carries the track on with the media of another receiver (its
+  // subscription renewed on a new connection); a player keeps playing.
+  _swap(mst, receiver, codec) {
+    this._mst = mst;
+    this._receiver = receiver;
+    this._codec = codec;
+    this._stats = {};
+    this._refreshPlayer();
+  }
 };
 var RemoteVideoTrack = class extends RemoteTrack {
   constructor(mst, uid, receiver, codec) {
@@ -1665,6 +1832,7 @@ var RemoteUser = class {
 };
 
 // src/rtc/client.js
+var KEEP_ALIVE_TIMEOUT = 14;
 var SERVER_SHUTDOWN = 100;
 function joinError(e) {
   if (!e || !e.data || e.data.nativeCode !== 110) return e;
@@ -1694,6 +1862,7 @@ var AgoraRTCClient = class extends EventEmitter {
     this._role = this.mode === "rtc" ? "host" : config.role || "audience";
     this._iceServers = [];
     this._leaving = null;
+    this._reconnectTimeoutMs = RECONNECT_TIMEOUT_MS;
     this._reset();
     this._state = "DISCONNECTED";
   }
@@ -1729,6 +1898,9 @@ var AgoraRTCClient = class extends EventEmitter {
     this._nodes = [];
     this._joinReq = null;
     this._moveAway = false;
+    this._expired = false;
+    this._away = null;
+    this._awayTimer = null;
   }
   get connectionState() {
     return this._state;
@@ -1888,6 +2060,7 @@ var AgoraRTCClient = class extends EventEmitter {
   // forgotten, local tracks no longer published (but not closed).
   _teardown(reason) {
     clients.delete(this);
+    this._clearAway();
     clearInterval(this._pingTimer);
     clearInterval(this._statsTimer);
     clearInterval(this._volumeTimer);
@@ -1913,71 +2086,6 @@ var AgoraRTCClient = class extends EventEmitter {
     this.channelName = void 0;
     this._setState("DISCONNECTED", reason);
   }
-  // ------------------------------------------------------------ reconnection
-  _onSignalClose(sig, ev) {
-    if (sig !== this._signal || this._ended) return;
-    if (this._state === "DISCONNECTING" || this._state === "DISCONNECTED") return;
-    if (this._state === "CONNECTING") return;
-    log.warn(`signalling connection lost (${ev && ev.code}); resuming the session`);
-    this._reconnect();
-  }
-  async _reconnect() {
-    if (this._reconnecting) return;
-    clearInterval(this._pingTimer);
-    this._setState("RECONNECTING");
-    const deadline = Date.now() + this._dropTimeoutMs;
-    this._reconnecting = true;
-    try {
-      const keepGoing = () => this._state === "RECONNECTING" && Date.now() < deadline;
-      const done = await retry(() => this._resumeOnce(deadline), keepGoing, new Backoff({ initialMs: 100, maxMs: 2e3 }));
-      if (done) return;
-      if (this._state === "RECONNECTING") this._teardown("NETWORK_ERROR");
-    } finally {
-      this._reconnecting = null;
-    }
-  }
-  // _resumeOnce makes one attempt to resume the session on a new
-  // connection; it returns true when there is nothing more to try (resumed,
-  // left, or the session expired).
-  // When that server cannot be reached, or announced its shutdown, the
-  // attempt joins on another one instead (client-failover.js).
-  async _resumeOnce(deadline) {
-    if (this._moveAway) return clientFailover._rejoinOnce.call(this);
-    const sig = this._newSignal(this._serverURL);
-    let opened = false;
-    try {
-      await sig.open(Math.max(1e3, Math.min(5e3, deadline - Date.now())));
-      opened = true;
-      if (this._state !== "RECONNECTING") {
-        sig.close();
-        return true;
-      }
-      this._signal = sig;
-      const resp = await sig.request("resume", { version: PROTOCOL_VERSION, sessionId: this._sessionId, lastSeq: this._lastSeq }, 5e3);
-      if (this._state !== "RECONNECTING") {
-        sig.close();
-        return true;
-      }
-      this._applyJoin(resp);
-      this._reconnecting = null;
-      this._setState("CONNECTED");
-      this._startTimers();
-      if (this._up && this._localTracks.length) {
-        this._upQueue.run(() => this._negotiateUp({ iceRestart: true })).catch((e) => log.warn("ICE restart after resume failed", e));
-      }
-      return true;
-    } catch (e) {
-      sig.close();
-      if (e.data && e.data.nativeCode === 113) {
-        log.warn("the session expired; the client has left the channel");
-        this._teardown("NETWORK_ERROR");
-        return true;
-      }
-      log.debug("resume attempt failed", e);
-      if (!opened) return clientFailover._rejoinOnce.call(this);
-      return false;
-    }
-  }
   // ------------------------------------------------------------ events
   _user(wireUid, create, account) {
     let u = this._users.get(wireUid);
@@ -1995,7 +2103,10 @@ var AgoraRTCClient = class extends EventEmitter {
     }
     switch (type) {
       case "user-joined": {
-        if (this._users.has(d.uid)) return;
+        if (this._users.has(d.uid)) {
+          if (this._away) this._away.users.delete(d.uid);
+          return;
+        }
         const u = this._user(d.uid, true, d.account);
         this.emit("user-joined", u);
         return;
@@ -2010,6 +2121,8 @@ var AgoraRTCClient = class extends EventEmitter {
       }
       case "user-published": {
         const u = this._user(d.uid, true);
+        if (this._away) this._away.users.delete(d.uid);
+        if (this._reannounced(u, d)) return;
         u._published[d.mediaType] = true;
         u._muted[d.mediaType] = false;
         u._codec[d.mediaType] = d.codec || "";
@@ -2081,7 +2194,8 @@ var AgoraRTCClient = class extends EventEmitter {
         this.emit("channel-media-relay-event", RELAY_EVENTS[d.event] || String(d.event), d.channel || void 0);
         return;
       case "disconnect": {
-        if (d.reason === SERVER_SHUTDOWN && clientFailover._serverGone.call(this)) return;
+        if (d.reason === SERVER_SHUTDOWN && this._serverGone()) return;
+        if (d.reason === KEEP_ALIVE_TIMEOUT && this._sessionEnded()) return;
         this._ended = true;
         const reason = DISCONNECT_REASONS[d.reason] || "SERVER_ERROR";
         log.warn(`the server ended the session: ${d.message || reason}`);
@@ -2127,20 +2241,19 @@ var AgoraRTCClient = class extends EventEmitter {
       const sub = this._subs.get(key);
       const tr = byMid.get(t.mid);
       if (!sub || !tr) continue;
+      sub.stale = false;
       const mst = tr.receiver.track;
-      if (!sub.track || sub.track._mst !== mst) {
+      if (!sub.track) {
         const u = this._users.get(t.uid);
         const uid = u ? u.uid : t.uid;
         const Cls = t.mediaType === "video" ? RemoteVideoTrack : RemoteAudioTrack;
-        const old = sub.track;
         sub.track = new Cls(mst, uid, tr.receiver, t.codec);
-        if (old && old.isPlaying) {
-          old.stop();
-        }
+      } else if (sub.track._mst !== mst) {
+        sub.track._swap(mst, tr.receiver, t.codec);
       }
     }
     for (const [key, sub] of this._subs) {
-      if (sub.track && !present.has(key)) {
+      if (sub.track && !sub.stale && !present.has(key)) {
         sub.track.stop();
         this._subs.delete(key);
       }
@@ -2407,7 +2520,7 @@ var AgoraRTCClient = class extends EventEmitter {
     if (this._joinReq) this._joinReq.token = token;
   }
 };
-installClientCompat(AgoraRTCClient, clientRelay, clientStats, clientFailover);
+installClientCompat(AgoraRTCClient, clientRelay, clientStats, clientFailover, clientReconnect);
 
 // src/rtc/track-checks.js
 var sleep2 = (ms) => new Promise((r) => setTimeout(r, ms));

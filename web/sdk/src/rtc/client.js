@@ -4,24 +4,26 @@
 // Agora calls are in client-relay.js, stats.js, client-failover.js and
 // client-compat.js.
 import { preferCodec, receivableCodecs } from "./codecs.js";
-import { PROTOCOL_VERSION, REQUEST_TIMEOUT_MS, STATS_INTERVAL_MS } from "./constants.js";
+import { PROTOCOL_VERSION, RECONNECT_TIMEOUT_MS, REQUEST_TIMEOUT_MS, STATS_INTERVAL_MS } from "./constants.js";
 import { EventEmitter } from "./emitter.js";
 import { fail, serverError } from "./errors.js";
 import { Queue, waitGathered } from "./helpers.js";
 import { locator, newSignal } from "./signal.js";
 import { connectJoin } from "./join-connect.js";
 import { clientFailover } from "./client-failover.js";
+import { clientReconnect } from "./client-reconnect.js";
 import { clientStats, pollStats } from "./stats.js";
 import { clientRelay } from "./client-relay.js";
 import { installClientCompat } from "./client-compat.js";
-import { Backoff, retry } from "../shared/backoff.js";
 import { LocalTrack } from "./local-tracks.js";
 import { log } from "./log.js";
 import { RELAY_ERRORS, RELAY_EVENTS, RELAY_STATES } from "./relay-config.js";
 import { RemoteAudioTrack, RemoteUser, RemoteVideoTrack } from "./remote-tracks.js";
 import { ACCOUNT_RE, DISCONNECT_REASONS, OFFLINE_REASONS, ROLES, ROLE_NAMES, checkChannel, checkUid } from "./validation.js";
 
-// SERVER_SHUTDOWN is the disconnect reason of a server shutting down.
+// Disconnect reasons: the server dropped the session for a missed
+// keep-alive (KEEP_ALIVE_TIMEOUT), or is shutting down (SERVER_SHUTDOWN).
+const KEEP_ALIVE_TIMEOUT = 14;
 const SERVER_SHUTDOWN = 100;
 
 // joinError is what join() rejects with: as Agora's SDK, a token the server
@@ -59,6 +61,9 @@ export class AgoraRTCClient extends EventEmitter {
     this._role = this.mode === "rtc" ? "host" : config.role || "audience";
     this._iceServers = [];
     this._leaving = null; // the leave() in flight
+    // How long the client tries to get back into the channel after losing
+    // its connection before it gives up (DISCONNECTED), as Agora's SDK.
+    this._reconnectTimeoutMs = RECONNECT_TIMEOUT_MS;
     this._reset();
     this._state = "DISCONNECTED";
   }
@@ -95,6 +100,9 @@ export class AgoraRTCClient extends EventEmitter {
     this._nodes = []; // in a cluster, the base URLs of the live nodes
     this._joinReq = null; // the accepted join, sent again on another server by a failover
     this._moveAway = false; // the session's server is shutting down: fail over
+    this._expired = false; // the server no longer holds the session: join again
+    this._away = null; // after a rejoin, what the new server has yet to announce again
+    this._awayTimer = null;
   }
 
   get connectionState() {
@@ -268,6 +276,7 @@ export class AgoraRTCClient extends EventEmitter {
   // forgotten, local tracks no longer published (but not closed).
   _teardown(reason) {
     clients.delete(this);
+    this._clearAway();
     clearInterval(this._pingTimer);
     clearInterval(this._statsTimer);
     clearInterval(this._volumeTimer);
@@ -294,78 +303,6 @@ export class AgoraRTCClient extends EventEmitter {
     this._setState("DISCONNECTED", reason);
   }
 
-  // ------------------------------------------------------------ reconnection
-
-  _onSignalClose(sig, ev) {
-    if (sig !== this._signal || this._ended) return;
-    if (this._state === "DISCONNECTING" || this._state === "DISCONNECTED") return;
-    if (this._state === "CONNECTING") return; // join() reports it
-    log.warn(`signalling connection lost (${ev && ev.code}); resuming the session`);
-    this._reconnect();
-  }
-
-  async _reconnect() {
-    if (this._reconnecting) return;
-    clearInterval(this._pingTimer);
-    this._setState("RECONNECTING");
-    const deadline = Date.now() + this._dropTimeoutMs;
-    this._reconnecting = true;
-    try {
-      const keepGoing = () => this._state === "RECONNECTING" && Date.now() < deadline;
-      const done = await retry(() => this._resumeOnce(deadline), keepGoing, new Backoff({ initialMs: 100, maxMs: 2000 }));
-      if (done) return;
-      if (this._state === "RECONNECTING") this._teardown("NETWORK_ERROR");
-    } finally {
-      this._reconnecting = null;
-    }
-  }
-
-  // _resumeOnce makes one attempt to resume the session on a new
-  // connection; it returns true when there is nothing more to try (resumed,
-  // left, or the session expired).
-  // When that server cannot be reached, or announced its shutdown, the
-  // attempt joins on another one instead (client-failover.js).
-  async _resumeOnce(deadline) {
-    if (this._moveAway) return clientFailover._rejoinOnce.call(this);
-    // The session lives on the server that accepted the join.
-    const sig = this._newSignal(this._serverURL);
-    let opened = false;
-    try {
-      await sig.open(Math.max(1000, Math.min(5000, deadline - Date.now())));
-      opened = true;
-      if (this._state !== "RECONNECTING") {
-        sig.close();
-        return true;
-      }
-      this._signal = sig;
-      // The server resends every event after lastSeq: those written to
-      // the broken connection may never have arrived.
-      const resp = await sig.request("resume", { version: PROTOCOL_VERSION, sessionId: this._sessionId, lastSeq: this._lastSeq }, 5000);
-      if (this._state !== "RECONNECTING") {
-        sig.close();
-        return true;
-      }
-      this._applyJoin(resp);
-      this._reconnecting = null;
-      this._setState("CONNECTED");
-      this._startTimers();
-      if (this._up && this._localTracks.length) {
-        this._upQueue.run(() => this._negotiateUp({ iceRestart: true })).catch((e) => log.warn("ICE restart after resume failed", e));
-      }
-      return true;
-    } catch (e) {
-      sig.close();
-      if (e.data && e.data.nativeCode === 113) {
-        log.warn("the session expired; the client has left the channel");
-        this._teardown("NETWORK_ERROR");
-        return true;
-      }
-      log.debug("resume attempt failed", e);
-      if (!opened) return clientFailover._rejoinOnce.call(this);
-      return false;
-    }
-  }
-
   // ------------------------------------------------------------ events
 
   _user(wireUid, create, account) {
@@ -385,7 +322,11 @@ export class AgoraRTCClient extends EventEmitter {
     }
     switch (type) {
       case "user-joined": {
-        if (this._users.has(d.uid)) return;
+        if (this._users.has(d.uid)) {
+          // Known before a rejoin: the user is still there.
+          if (this._away) this._away.users.delete(d.uid);
+          return;
+        }
         const u = this._user(d.uid, true, d.account);
         this.emit("user-joined", u);
         return;
@@ -400,6 +341,8 @@ export class AgoraRTCClient extends EventEmitter {
       }
       case "user-published": {
         const u = this._user(d.uid, true);
+        if (this._away) this._away.users.delete(d.uid);
+        if (this._reannounced(u, d)) return;
         u._published[d.mediaType] = true;
         u._muted[d.mediaType] = false;
         u._codec[d.mediaType] = d.codec || "";
@@ -473,7 +416,8 @@ export class AgoraRTCClient extends EventEmitter {
         this.emit("channel-media-relay-event", RELAY_EVENTS[d.event] || String(d.event), d.channel || undefined);
         return;
       case "disconnect": {
-        if (d.reason === SERVER_SHUTDOWN && clientFailover._serverGone.call(this)) return;
+        if (d.reason === SERVER_SHUTDOWN && this._serverGone()) return;
+        if (d.reason === KEEP_ALIVE_TIMEOUT && this._sessionEnded()) return;
         this._ended = true;
         const reason = DISCONNECT_REASONS[d.reason] || "SERVER_ERROR";
         log.warn(`the server ended the session: ${d.message || reason}`);
@@ -522,22 +466,23 @@ export class AgoraRTCClient extends EventEmitter {
       const sub = this._subs.get(key);
       const tr = byMid.get(t.mid);
       if (!sub || !tr) continue;
+      sub.stale = false;
       const mst = tr.receiver.track;
-      if (!sub.track || sub.track._mst !== mst) {
+      if (!sub.track) {
         const u = this._users.get(t.uid);
         const uid = u ? u.uid : t.uid;
         const Cls = t.mediaType === "video" ? RemoteVideoTrack : RemoteAudioTrack;
-        const old = sub.track;
         sub.track = new Cls(mst, uid, tr.receiver, t.codec);
-        if (old && old.isPlaying) {
-          old.stop();
-        }
+      } else if (sub.track._mst !== mst) {
+        // Renewed on a new connection (a rejoin): the app's track and
+        // its player carry on with the new media.
+        sub.track._swap(mst, tr.receiver, t.codec);
       }
     }
     // Subscriptions the server no longer carries ended (their user left
     // or unpublished; those events clean up too).
     for (const [key, sub] of this._subs) {
-      if (sub.track && !present.has(key)) {
+      if (sub.track && !sub.stale && !present.has(key)) {
         sub.track.stop();
         this._subs.delete(key);
       }
@@ -823,4 +768,4 @@ export class AgoraRTCClient extends EventEmitter {
   }
 }
 
-installClientCompat(AgoraRTCClient, clientRelay, clientStats, clientFailover);
+installClientCompat(AgoraRTCClient, clientRelay, clientStats, clientFailover, clientReconnect);

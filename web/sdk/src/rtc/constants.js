@@ -9,3 +9,6 @@ export const SIGNAL_PATH = "/v1/signal";
 export const REQUEST_TIMEOUT_MS = 15000;
 export const ICE_GATHER_TIMEOUT_MS = 5000;
 export const STATS_INTERVAL_MS = 1000;
+// RECONNECT_TIMEOUT_MS: how long a client tries to get back into its
+// channel after losing the connection (Agora's 20 minutes).
+export const RECONNECT_TIMEOUT_MS = 20 * 60 * 1000;

@@ -15,6 +15,15 @@ export class RemoteTrack extends Track {
   getStats() {
     return this._stats;
   }
+  // _swap carries the track on with the media of another receiver (its
+  // subscription renewed on a new connection); a player keeps playing.
+  _swap(mst, receiver, codec) {
+    this._mst = mst;
+    this._receiver = receiver;
+    this._codec = codec;
+    this._stats = {};
+    this._refreshPlayer();
+  }
 }
 
 export class RemoteVideoTrack extends RemoteTrack {

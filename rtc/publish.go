@@ -1,10 +1,13 @@
 package rtc
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/pion/rtcp"
@@ -26,6 +29,7 @@ type publisher struct {
 	// Owned by q.
 	pc     *webrtc.PeerConnection
 	tracks map[protocol.MediaType]*published
+	order  uint64         // counts tracks added, for published.order
 	rtcp   sync.WaitGroup // RTCP readers of senders
 }
 
@@ -34,6 +38,7 @@ type published struct {
 	track  *LocalTrack
 	sender *webrtc.RTPSender
 	tr     *webrtc.RTPTransceiver
+	order  uint64 // when it was added: publishing again keeps the app's order
 }
 
 func newPublisher(e *Engine, sess *session) *publisher {
@@ -183,6 +188,8 @@ func (p *publisher) publish(ctx context.Context, tracks []*LocalTrack) error {
 		if pt.sender, pt.tr, err = p.addTrack(pt.track); err != nil {
 			break
 		}
+		p.order++
+		pt.order = p.order
 		p.tracks[pt.track.kind] = pt
 	}
 	if err == nil {
@@ -404,8 +411,11 @@ func (p *publisher) restartICE() {
 // held.
 func (p *publisher) republish() {
 	p.q.Push(func() {
-		var tracks []*LocalTrack
-		for _, pt := range p.tracks {
+		// In the order the app published them, so that the others see
+		// user-published for them in the same order as the first time.
+		pts := slices.SortedFunc(maps.Values(p.tracks), func(a, b *published) int { return cmp.Compare(a.order, b.order) })
+		tracks := make([]*LocalTrack, 0, len(pts))
+		for _, pt := range pts {
 			tracks = append(tracks, pt.track)
 		}
 		if p.pc != nil {

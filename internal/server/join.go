@@ -332,13 +332,19 @@ func (s *Server) removeParticipant(p *Participant, reason protocol.UserOfflineRe
 	s.finishRemoval(p)
 }
 
-// finishRemoval releases p's media and session after removeLocked.
-func (s *Server) finishRemoval(p *Participant) {
+// forgetSession drops p's session from the sessions a resume or a TURN
+// allocation can name.
+func (s *Server) forgetSession(p *Participant) {
 	s.mu.Lock()
 	if s.sessions[p.sessionID] == p {
 		delete(s.sessions, p.sessionID)
 	}
 	s.mu.Unlock()
+}
+
+// finishRemoval releases p's media and session after removeLocked.
+func (s *Server) finishRemoval(p *Participant) {
+	s.forgetSession(p)
 	p.closeMedia()
 	s.stopRelay(p, "")
 	if e := s.edgeFor(); e != nil {

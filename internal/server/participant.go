@@ -211,6 +211,10 @@ func (p *Participant) disconnect(reason protocol.ConnectionChangedReason, msg st
 		}
 		return
 	}
+	// The session ends before the client hears why: a resume or a TURN
+	// allocation made with its credential as soon as the client reads the
+	// reason finds it gone.
+	p.srv.forgetSession(p)
 	p.send(protocol.EventDisconnect, protocol.DisconnectEvent{Reason: reason, Message: msg})
 	p.mu.Lock()
 	c := p.conn

@@ -290,3 +290,91 @@ func TestClusterEdgeRemoteRole(t *testing.T) {
 		t.Errorf("the member's role is %s after the demotion", got)
 	}
 }
+
+// TestClusterHostJoinsOnEdge: a host whose engine allows any node
+// (AudienceOnAnyNode) joins through a node that does not host the channel
+// and stays there. Members on every node see it join and publish, receive
+// its media once and in order, and see it leave in Agora's order
+// (user-unpublished, then user-offline).
+func TestClusterHostJoinsOnEdge(t *testing.T) {
+	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
+	owner, firstUID, _ := edgeSetup(t, c)
+	nodes := c.Nodes()
+	b, other := (owner+1)%3, (owner+2)%3
+	type watcher struct {
+		name string
+		e    *rtc.Engine
+		h    *hostEvents
+		p    *payloads
+	}
+	var ws []*watcher
+	for _, w := range []struct {
+		name string
+		node int
+	}{{"a viewer on the channel's node", owner}, {"a viewer on the host's node", b}, {"a viewer on another node", other}} {
+		e, h := anyNode(t, c, nodes[w.node].URL, protocol.RoleAudience)
+		if _, err := e.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
+			t.Fatalf("%s: %v", w.name, err)
+		}
+		ws = append(ws, &watcher{name: w.name, e: e, h: h, p: &payloads{}})
+	}
+	host, hh := anyNode(t, c, nodes[b].URL, protocol.RoleBroadcaster)
+	uid, err := host.JoinChannel(joinCtx(t), "", "edge", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []int{0, 0, 0}
+	want[owner], want[b], want[other] = 2, 2, 1
+	if got := sessions(c); !slices.Equal(got, want) {
+		t.Fatalf("sessions per node %v, want %v: the host stays where it connected", got, want)
+	}
+	if got := host.ClientRole(); got != protocol.RoleBroadcaster {
+		t.Fatalf("the host joined as %s", got)
+	}
+	waitFor(t, "the host sees the channel's first host", func() bool { return hh.has(fmt.Sprintf("user-joined %d", firstUID)) })
+	mic, err := rtc.NewLocalTrack(protocol.CodecOpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := host.Publish(joinCtx(t), mic); err != nil {
+		t.Fatalf("publish on an edge: %v", err)
+	}
+	for _, w := range ws {
+		waitFor(t, w.name+" sees the host's audio", func() bool { return w.h.has(fmt.Sprintf("user-published %d audio", uid)) })
+		tr, err := w.e.Subscribe(joinCtx(t), uid, protocol.MediaAudio)
+		if err != nil {
+			t.Fatalf("%s subscribes: %v", w.name, err)
+		}
+		go w.p.read(tr)
+	}
+	n := 0
+	waitFor(t, "every viewer receives the host's audio", func() bool {
+		n++
+		_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("warm-%d", n)), Duration: 20 * time.Millisecond})
+		time.Sleep(20 * time.Millisecond)
+		for _, w := range ws {
+			if len(w.p.all()) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	const count = 100
+	for k := range count {
+		_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("n-%04d", k)), Duration: 20 * time.Millisecond})
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, w := range ws {
+		checkPayloads(t, w.name, w.p, "n", count)
+	}
+	if err := host.LeaveChannel(joinCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	wantSeq := []string{"user-joined", "user-published audio", "user-unpublished audio", "user-offline " + protocol.OfflineQuit.String()}
+	for _, w := range ws {
+		waitFor(t, w.name+" sees the host leave", func() bool { return w.h.has(fmt.Sprintf("user-offline %d %s", uid, protocol.OfflineQuit)) })
+		if got := w.h.about(uid); !slices.Equal(got, wantSeq) {
+			t.Errorf("%s saw %q, want %q", w.name, got, wantSeq)
+		}
+	}
+}

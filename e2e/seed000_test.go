@@ -21,11 +21,24 @@ const channel = "seed000"
 // same name, logged in as the decimal uid (cohost's documented convention).
 func newUser(t *testing.T, srv *servertest.Server, name string, uid protocol.UID, role protocol.ClientRole, rtcToken string) *user {
 	t.Helper()
+	return newUserAt(t, seedTarget{url: srv.URL, appID: srv.AppID, certificate: srv.Certificate}, name, uid, role, rtcToken)
+}
+
+// seedTarget is where a user connects: a server, or one node of a
+// cluster (anyNode: its RTC engine stays on that node whatever its role).
+type seedTarget struct {
+	url, appID, certificate string
+	anyNode                 bool
+}
+
+// newUserAt is newUser through target.
+func newUserAt(t *testing.T, target seedTarget, name string, uid protocol.UID, role protocol.ClientRole, rtcToken string) *user {
+	t.Helper()
 	ctx := ctxT(t)
 	u := &user{name: name, uid: uid, log: &log{}, invitations: make(chan *rtm.RemoteInvitation, 4)}
 	var err error
-	u.rtc, err = rtc.NewEngine(rtc.EngineConfig{ServerURL: srv.URL, AppID: srv.AppID, Handler: rtcHandler{l: u.log},
-		ClientRole: role, SettingEngine: loopback()})
+	u.rtc, err = rtc.NewEngine(rtc.EngineConfig{ServerURL: target.url, AppID: target.appID, Handler: rtcHandler{l: u.log},
+		ClientRole: role, AudienceOnAnyNode: target.anyNode, SettingEngine: loopback()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,12 +46,12 @@ func newUser(t *testing.T, srv *servertest.Server, name string, uid protocol.UID
 	if _, err := u.rtc.JoinChannel(ctx, rtcToken, channel, uid); err != nil {
 		t.Fatalf("%s: RTC join: %v", name, err)
 	}
-	u.rtm, err = rtm.NewClient(rtm.ClientConfig{ServerURL: srv.URL, AppID: srv.AppID, Handler: rtmHandler{u: u}})
+	u.rtm, err = rtm.NewClient(rtm.ClientConfig{ServerURL: target.url, AppID: target.appID, Handler: rtmHandler{u: u}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = u.rtm.Close() })
-	rtmToken, err := token.BuildRTM(srv.AppID, srv.Certificate, uid.String(), 600)
+	rtmToken, err := token.BuildRTM(target.appID, target.certificate, uid.String(), 600)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,9 +155,13 @@ func startSeedServer(t *testing.T) (*servertest.Server, string, string) {
 // then the reverse.
 func TestSeed000InviteByPeerMessage(t *testing.T) {
 	srv, hostTok, viewerTok := startSeedServer(t)
-	ctx := ctxT(t)
 	host := newUser(t, srv, "host", 1, protocol.RoleBroadcaster, hostTok)
 	viewer := newUser(t, srv, "viewer", 2, protocol.RoleAudience, viewerTok)
+	seed000ByPeerMessage(t, host, viewer)
+}
+
+func seed000ByPeerMessage(t *testing.T, host, viewer *user) {
+	ctx := ctxT(t)
 
 	// 1. sendMessageToPeer: OK means the viewer's SDK received it.
 	res, err := host.rtm.SendMessageToPeer(ctx, "2", rtm.NewTextMessage("invite: co-host"), nil)
@@ -194,9 +211,13 @@ func TestSeed000InviteByPeerMessage(t *testing.T) {
 // the server enforces it at once.
 func TestSeed000InviteByCallInvitation(t *testing.T) {
 	srv, hostTok, viewerTok := startSeedServer(t)
-	ctx := ctxT(t)
 	host := newUser(t, srv, "host", 1, protocol.RoleBroadcaster, hostTok)
 	viewer := newUser(t, srv, "viewer", 2, protocol.RoleAudience, viewerTok)
+	seed000ByCallInvitation(t, host, viewer)
+}
+
+func seed000ByCallInvitation(t *testing.T, host, viewer *user) {
+	ctx := ctxT(t)
 
 	inv := host.rtm.CreateLocalInvitation("2")
 	inv.Content, inv.ChannelID = "co-host", channel

@@ -86,13 +86,14 @@ type EngineConfig struct {
 	// media. Off by default.
 	SendCaptureTime bool
 	// AudienceOnAnyNode lets the cluster node the engine reaches serve it
-	// as audience (live profile) even when another node hosts the
-	// channel: that node carries the channel's events and media from the
-	// channel's node, so viewers spread over the cluster. While served
-	// so, SetClientRole(RoleBroadcaster) works as on the channel's node:
-	// the engine becomes host where it is and publishes there. Off by
-	// default (the engine is sent to the node hosting the channel, as
-	// every host is).
+	// in a live channel, as audience or host, even when another node
+	// hosts the channel: that node carries the channel's events and
+	// media from and to the other nodes, so members spread over the
+	// cluster. Everything works as on the channel's node: a host joins
+	// and publishes there, SetClientRole(RoleBroadcaster) makes the
+	// engine host where it is; only StartOrUpdateChannelMediaRelay fails
+	// with ErrRefused. Off by default (the engine is sent to the node
+	// hosting the channel).
 	AudienceOnAnyNode bool
 }
 

@@ -296,6 +296,9 @@ func (ec *edgeChannel) admit(p *Participant, r edgeJoinReply, resp func()) (*Par
 		delete(ec.members, old)
 	}
 	ec.local.users[p.uid] = p
+	if p.role == protocol.RoleBroadcaster {
+		ec.local.hosts++
+	}
 	ec.local.mu.Unlock()
 	resp()
 	for _, b := range r.Snapshot {
@@ -396,13 +399,13 @@ func (ec *edgeChannel) track(ctx context.Context, uid protocol.UID, mt protocol.
 	return &pubTrack{track: in}, nil
 }
 
-// tryEdgeJoin serves a live audience member on this node when another
-// live node owns the channel; handled is false when the join takes the
-// usual path (placement, redirect).
+// tryEdgeJoin serves a member of a live channel (audience or host) on this
+// node when another live node owns the channel; handled is false when the
+// join takes the usual path (placement, redirect).
 func (c *conn) tryEdgeJoin(id uint64, req protocol.JoinRequest, app config.App, privs privileges, codecs map[protocol.Codec]bool) (handled bool, _ *protocol.Error) {
 	s := c.srv
 	e := s.edgeFor()
-	if e == nil || s.nats.place == nil || !req.Edge || req.Profile != protocol.ProfileLiveBroadcasting || req.Role != protocol.RoleAudience {
+	if e == nil || s.nats.place == nil || !req.Edge || req.Profile != protocol.ProfileLiveBroadcasting {
 		return false, nil
 	}
 	key := channelKey{app: app.ID, name: req.Channel}
@@ -420,7 +423,7 @@ func (c *conn) tryEdgeJoin(id uint64, req protocol.JoinRequest, app config.App, 
 	session := newSessionID()
 	var r edgeJoinReply
 	err = e.request(ctx, owner, edgeOpJoin, edgeJoinRequest{Node: e.self, App: app.ID, Channel: req.Channel, Profile: req.Profile,
-		UID: req.UID, Account: req.Account, Session: session}, &r)
+		UID: req.UID, Account: req.Account, Session: session, Role: req.Role, MayHost: mayHost(app, privs, time.Now())}, &r)
 	switch {
 	case err == nil && r.NotOwner:
 		return false, nil
@@ -433,7 +436,7 @@ func (c *conn) tryEdgeJoin(id uint64, req protocol.JoinRequest, app config.App, 
 	}
 	now := time.Now()
 	p := &Participant{srv: s, ch: ec.local, edge: ec, app: app, uid: r.UID, account: req.Account, sessionID: session, joinedAt: now,
-		role: protocol.RoleAudience, published: map[protocol.MediaType]*pubTrack{}, out: c.out, conn: c, codecs: codecs, privs: privs,
+		role: r.Role, published: map[protocol.MediaType]*pubTrack{}, out: c.out, conn: c, codecs: codecs, privs: privs,
 		warned: map[token.Privilege]bool{}, expired: map[token.Privilege]bool{}, subs: map[subKey]*sfu.DownTrack{}}
 	p.touch()
 	p.logger = s.logger.With("app", app.ID, "channel", string(req.Channel), "uid", uint32(p.uid), "owner", string(owner))
@@ -450,9 +453,9 @@ func (c *conn) tryEdgeJoin(id uint64, req protocol.JoinRequest, app config.App, 
 		leave()
 		return true, perr(protocol.ErrRefused, "the server is shutting down")
 	}
-	resp := protocol.JoinResponse{UID: p.uid, Channel: req.Channel, SessionID: session, Role: p.role, Profile: req.Profile,
+	resp := protocol.JoinResponse{UID: p.uid, Channel: req.Channel, SessionID: session, Role: r.Role, Profile: req.Profile,
 		KeepAliveMs: s.cfg.Timers.KeepAlive.Milliseconds(), DropTimeoutMs: s.cfg.Timers.DropTimeout.Milliseconds(),
-		ServerTimeMs: now.UnixMilli(), Nodes: s.nodeList(), ICEServers: s.iceServers(p, c.host)}
+		ServerTimeMs: now.UnixMilli(), RoleError: r.RoleError, Nodes: s.nodeList(), ICEServers: s.iceServers(p, c.host)}
 	old, ok := ec.admit(p, r, func() { c.reply(id, resp, nil) })
 	if !ok {
 		s.mu.Lock()
@@ -464,7 +467,7 @@ func (c *conn) tryEdgeJoin(id uint64, req protocol.JoinRequest, app config.App, 
 	c.p = p
 	c.joined.Store(true)
 	c.logger = p.logger
-	p.logger.Info("joined as audience of a channel hosted by another node")
+	p.logger.Info("joined a channel hosted by another node", "role", r.Role)
 	if old != nil {
 		old.edgeKicked.Store(true)
 		old.disconnect(protocol.ReasonSameUIDLogin, "the same uid joined the channel from another connection")

@@ -18,7 +18,7 @@ import (
 // gets no event of its own (its node gets the channel's events), and is
 // dropped after the drop timeout once its node is dead.
 
-// onJoin admits an audience member of an edge node.
+// onJoin admits a member of an edge node.
 func (e *edgeState) onJoin(m *nats.Msg) {
 	var req edgeJoinRequest
 	if json.Unmarshal(m.Data, &req) != nil || req.Node == "" || req.Session == "" {
@@ -78,18 +78,36 @@ func (e *edgeState) onJoin(m *nats.Msg) {
 		return
 	}
 	p.logger = s.logger.With("app", app.ID, "channel", string(req.Channel), "uid", uint32(p.uid), "node", string(req.Node))
+	r := edgeJoinReply{Owner: e.self, UID: p.uid, Role: protocol.RoleAudience}
+	if req.Role == protocol.RoleBroadcaster {
+		switch {
+		case !req.MayHost:
+			r.RoleError = perr(protocol.ErrSetClientRoleNotAuth, "the token has no publish privilege: joined as audience").WithReason(int(protocol.RoleChangeFailedNotAuthorized))
+		case ch.hosts >= s.cfg.Limits.MaxHostsPerChannel:
+			r.RoleError = perr(protocol.ErrSetClientRoleNotAuth, "channel has %d hosts, the limit: joined as audience", ch.hosts).WithReason(int(protocol.RoleChangeFailedTooManyBroadcasters))
+		default:
+			r.Role = protocol.RoleBroadcaster
+		}
+	}
+	p.role = r.Role
 	ch.users[p.uid] = p
 	ch.edgeMembers++
-	r := edgeJoinReply{Owner: e.self, UID: p.uid, Seq: ch.edgeSeq}
+	if p.role == protocol.RoleBroadcaster {
+		ch.hosts++
+	}
+	r.Seq = ch.edgeSeq
 	for _, b := range ch.snapshot(p) {
 		r.Snapshot = append(r.Snapshot, b)
+	}
+	if ch.visible(p) {
+		ch.memberJoinedLocked(p)
 	}
 	ch.mu.Unlock()
 	e.mu.Lock()
 	e.remote[p] = struct{}{}
 	e.mu.Unlock()
 	reply(m, r)
-	p.logger.Info("joined through another node")
+	p.logger.Info("joined through another node", "role", r.Role)
 	if kicked != nil {
 		kicked.disconnect(protocol.ReasonSameUIDLogin, "the same uid joined the channel from another connection")
 		s.finishRemoval(kicked)

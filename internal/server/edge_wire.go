@@ -33,10 +33,12 @@ func nodeSubject(id cluster.NodeID, op string) string {
 // channelSubject is where a channel's owner publishes its events.
 func channelSubject(k channelKey) string { return "cohost.rtc.ch." + leaseKeyOf(k) }
 
-// edgeJoinRequest asks the owner to admit an audience member connected to
-// an edge node: it assigns the uid (or maps the account), applies
-// SAME_UID_LOGIN and the channel's limits, and answers with the events
-// describing the channel.
+// edgeJoinRequest asks the owner to admit a member connected to an edge
+// node: it assigns the uid (or maps the account), applies SAME_UID_LOGIN
+// and the channel's limits, sets the role (a host's only when MayHost, its
+// token's publish privilege that the edge checked, and the channel has
+// room for one more host), and answers with the events describing the
+// channel.
 type edgeJoinRequest struct {
 	Node    cluster.NodeID          `json:"node"`
 	App     string                  `json:"app"`
@@ -45,6 +47,8 @@ type edgeJoinRequest struct {
 	UID     protocol.UID            `json:"uid,omitempty"`
 	Account protocol.UserAccount    `json:"account,omitempty"`
 	Session string                  `json:"session"`
+	Role    protocol.ClientRole     `json:"role,omitempty"`
+	MayHost bool                    `json:"mayHost,omitempty"`
 }
 
 // edgeJoinReply admits the member (Error nil) or refuses it. NotOwner:
@@ -54,6 +58,10 @@ type edgeJoinReply struct {
 	NotOwner bool            `json:"notOwner,omitempty"`
 	Owner    cluster.NodeID  `json:"owner"`
 	UID      protocol.UID    `json:"uid"`
+	// Role is the member's role; RoleError says why it is not the one
+	// asked for.
+	Role      protocol.ClientRole `json:"role,omitempty"`
+	RoleError *protocol.Error     `json:"roleError,omitempty"`
 	// Seq is the number of the channel's last event the snapshot
 	// reflects: the member gets the events numbered after it.
 	Seq      uint64            `json:"seq"`

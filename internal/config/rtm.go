@@ -82,6 +82,11 @@ type RTMLimits struct {
 	MaxInvitationBytes        int `yaml:"maxInvitationBytes"`
 	// MaxFrameBytes bounds one WebSocket message of the RTM endpoint.
 	MaxFrameBytes int `yaml:"maxFrameBytes"`
+	// NodeBudgetBytes is the request bytes the node works on at once
+	// before sharing: past it, a connection holding more than its fair
+	// share (the budget divided among the connections holding some) is
+	// not read from until its requests are done.
+	NodeBudgetBytes int `yaml:"nodeBudgetBytes"`
 }
 
 // RTMRates are rate limits written "N/duration" ("180/3s": 180 calls per
@@ -144,6 +149,7 @@ func DefaultRTM() RTM {
 			MaxMemberCountChannels:    32,
 			MaxInvitationBytes:        8 << 10,
 			MaxFrameBytes:             256 << 10,
+			NodeBudgetBytes:           256 << 10,
 		},
 		Rates: RTMRates{
 			Messages:               "180/3s",
@@ -254,6 +260,7 @@ func (c Config) validateRTM() error {
 		{"rtm.limits.maxAttributeValueBytes", l.MaxAttributeValueBytes}, {"rtm.limits.maxPresenceSubscriptions", l.MaxPresenceSubscriptions},
 		{"rtm.limits.maxPresenceQuery", l.MaxPresenceQuery}, {"rtm.limits.maxMemberCountChannels", l.MaxMemberCountChannels},
 		{"rtm.limits.maxInvitationBytes", l.MaxInvitationBytes}, {"rtm.limits.maxFrameBytes", l.MaxFrameBytes},
+		{"rtm.limits.nodeBudgetBytes", l.NodeBudgetBytes},
 	}
 	for _, x := range limits {
 		if x.n <= 0 {
@@ -365,6 +372,8 @@ func rtmSettings() []setting {
 			func(c *Config) *int { return &c.RTM.Limits.MaxInvitationBytes }),
 		num("maxFrameBytes", "max-frame-bytes", "largest WebSocket message on /v1/rtm (larger ones close the connection)",
 			func(c *Config) *int { return &c.RTM.Limits.MaxFrameBytes }),
+		num("nodeBudgetBytes", "node-budget-bytes", "request bytes the node works on at once before it shares them fairly among its users",
+			func(c *Config) *int { return &c.RTM.Limits.NodeBudgetBytes }),
 
 		rate("messages", "messages", "peer plus channel messages per user",
 			func(c *Config) *string { return &c.RTM.Rates.Messages }),

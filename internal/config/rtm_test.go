@@ -16,7 +16,7 @@ var rtmFlagNames = []string{
 	"rtm-max-message-bytes", "rtm-max-offline-messages", "rtm-max-channels-per-user", "rtm-max-channel-attributes",
 	"rtm-max-channel-attributes-bytes", "rtm-max-user-attributes", "rtm-max-user-attributes-bytes",
 	"rtm-max-attribute-key-bytes", "rtm-max-attribute-value-bytes", "rtm-max-presence-subscriptions",
-	"rtm-max-presence-query", "rtm-max-member-count-channels", "rtm-max-invitation-bytes", "rtm-max-frame-bytes",
+	"rtm-max-presence-query", "rtm-max-member-count-channels", "rtm-max-invitation-bytes", "rtm-max-frame-bytes", "rtm-node-budget-bytes",
 	"rtm-rate-messages", "rtm-rate-login", "rtm-rate-renew-token", "rtm-rate-join-channel", "rtm-rate-join-same-channel",
 	"rtm-rate-get-members", "rtm-rate-member-count", "rtm-rate-channel-attribute-writes", "rtm-rate-channel-attribute-reads",
 	"rtm-rate-user-attribute-writes", "rtm-rate-user-attribute-reads", "rtm-rate-presence-queries",

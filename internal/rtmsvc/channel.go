@@ -215,6 +215,7 @@ func (s *Service) handleSendChannel(c *wsConn, se *session, id uint64, data json
 	}
 	if !se.lMessages.Allow() {
 		c.reply(id, nil, protocol.NewRTMError(protocol.RTMChannelMessageTooOften, "more than %s peer and channel messages", s.cfg.Rates.Messages))
+		c.backOff(se.lMessages)
 		return
 	}
 	ts := nowMs()

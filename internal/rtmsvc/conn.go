@@ -30,13 +30,21 @@ type wsConn struct {
 	login    *rate.Limiter
 
 	mu        sync.Mutex
-	q         [][]byte
+	q         []outItem
 	notify    chan struct{}
 	closing   bool
 	status    websocket.StatusCode
 	reason    string
 	sess      *session // guarded by svc.mu
 	writeDone chan struct{}
+
+	// held is the budget this connection's requests hold (guarded by
+	// svc.fair.mu); grant is the current request's (reader goroutine only).
+	held  int
+	grant *grant
+	// resume is when the reader reads again after a request refused for
+	// a rate limit (reader goroutine only).
+	resume time.Time
 }
 
 // limiterOf makes a token bucket of r.N refilled over r.Per.
@@ -76,34 +84,19 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (c *wsConn) readLoop() {
 	idle := c.svc.cfg.Timers.Unreachable
 	for {
+		if c.svc.fair.wait(c.ctx, c) != nil || c.pause() != nil {
+			return
+		}
 		ctx, cancel := context.WithTimeout(c.ctx, idle)
 		typ, data, err := c.ws.Read(ctx)
 		cancel()
 		if err != nil {
 			return
 		}
-		if typ != websocket.MessageText {
-			c.reply(0, nil, protocol.NewError(protocol.ErrMalformedMessage, "binary frames are not part of the protocol"))
-			continue
-		}
-		var env protocol.Envelope
-		if err := json.Unmarshal(data, &env); err != nil {
-			c.reply(0, nil, protocol.NewError(protocol.ErrMalformedMessage, "message is not a JSON envelope: %v", err))
-			continue
-		}
-		if env.Type == protocol.RTMTypeAck {
-			c.svc.handleAck(c, env.Data)
-			continue
-		}
-		if env.ID == 0 {
-			c.reply(0, nil, protocol.NewError(protocol.ErrMalformedMessage, "request %q has no id", env.Type))
-			continue
-		}
-		if !c.requests.Allow() {
-			c.reply(env.ID, nil, tooOften(env.Type))
-			continue
-		}
-		c.svc.dispatch(c, &env)
+		c.grant = c.svc.fair.hold(c, len(data))
+		c.handle(typ, data)
+		c.grant.release()
+		c.grant = nil
 		c.mu.Lock()
 		closing := c.closing
 		c.mu.Unlock()
@@ -111,6 +104,75 @@ func (c *wsConn) readLoop() {
 			return
 		}
 	}
+}
+
+// handle serves one frame read from the client.
+func (c *wsConn) handle(typ websocket.MessageType, data []byte) {
+	if typ != websocket.MessageText {
+		c.reply(0, nil, protocol.NewError(protocol.ErrMalformedMessage, "binary frames are not part of the protocol"))
+		return
+	}
+	var env protocol.Envelope
+	if err := json.Unmarshal(data, &env); err != nil {
+		c.reply(0, nil, protocol.NewError(protocol.ErrMalformedMessage, "message is not a JSON envelope: %v", err))
+		return
+	}
+	if env.Type == protocol.RTMTypeAck {
+		c.svc.handleAck(c, env.Data)
+		return
+	}
+	if env.ID == 0 {
+		c.reply(0, nil, protocol.NewError(protocol.ErrMalformedMessage, "request %q has no id", env.Type))
+		return
+	}
+	if !c.requests.Allow() {
+		c.reply(env.ID, nil, tooOften(env.Type))
+		c.backOff(c.requests)
+		return
+	}
+	c.svc.dispatch(c, &env)
+}
+
+// maxBackOff bounds the pause of a connection after a refused request,
+// well under the keep-alive its client's pings must meet.
+const maxBackOff = 250 * time.Millisecond
+
+// backOff pauses the reading of c until lim, whose limit a request
+// just exceeded, has a token again (at most maxBackOff): the next
+// requests wait in the client's socket instead of each being read,
+// decoded and refused, and the node's time goes to the other users.
+func (c *wsConn) backOff(lim *rate.Limiter) {
+	now := time.Now()
+	missing := 1 - lim.TokensAt(now)
+	if missing <= 0 || lim.Limit() <= 0 {
+		return
+	}
+	d := time.Duration(missing / float64(lim.Limit()) * float64(time.Second))
+	c.resume = now.Add(min(d, maxBackOff))
+}
+
+// pause waits until the back-off of c, if any, is over.
+func (c *wsConn) pause() error {
+	d := time.Until(c.resume)
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-c.ctx.Done():
+		return c.ctx.Err()
+	}
+}
+
+// takeGrant hands the budget held by the request being handled to a
+// handler that finishes it later; the handler releases it.
+func (c *wsConn) takeGrant() *grant {
+	g := c.grant
+	c.grant = nil
+	return g
 }
 
 // reply queues the response to request id.
@@ -122,25 +184,50 @@ func (c *wsConn) reply(id uint64, data any, e *protocol.Error) {
 	c.push(mustJSON(env))
 }
 
-// event queues an event with an encoded payload.
-func (c *wsConn) event(typ protocol.Type, data []byte) {
-	c.push(mustJSON(protocol.Envelope{Type: typ, Data: data}))
+// event queues an event with an encoded payload. The envelope is
+// written around data as it is, which json.Marshal would scan and copy
+// again (a peer message's up to 32 KB, once per recipient).
+func (c *wsConn) event(typ protocol.Type, data []byte) { c.eventHeld(typ, data, nil) }
+
+// eventHeld queues an event that holds g, the budget of the request it
+// delivers, until it is written to the client.
+func (c *wsConn) eventHeld(typ protocol.Type, data []byte, g *grant) {
+	t := mustJSON(typ)
+	b := make([]byte, 0, len(`{"type":,"data":}`)+len(t)+len(data))
+	b = append(append(b, `{"type":`...), t...)
+	if len(data) > 0 {
+		b = append(append(b, `,"data":`...), data...)
+	}
+	c.pushHeld(append(b, '}'), g)
 }
 
-func (c *wsConn) push(b []byte) {
+// outItem is a message queued for the client, with the budget it holds
+// until written (nil for none).
+type outItem struct {
+	b []byte
+	g *grant
+}
+
+func (c *wsConn) push(b []byte) { c.pushHeld(b, nil) }
+
+func (c *wsConn) pushHeld(b []byte, g *grant) {
 	c.mu.Lock()
 	if c.closing {
 		c.mu.Unlock()
+		g.release()
 		return
 	}
 	if len(c.q) >= outboxLimit {
 		c.closing, c.status, c.reason = true, websocket.StatusPolicyViolation, "client too slow"
+		q := c.q
 		c.q = nil
 		c.mu.Unlock()
+		g.release()
+		releaseAll(q)
 		c.cancel()
 		return
 	}
-	c.q = append(c.q, b)
+	c.q = append(c.q, outItem{b: b, g: g})
 	c.mu.Unlock()
 	select {
 	case c.notify <- struct{}{}:
@@ -148,20 +235,39 @@ func (c *wsConn) push(b []byte) {
 	}
 }
 
+// releaseAll gives back the budget held by the messages of q.
+func releaseAll(q []outItem) {
+	for _, it := range q {
+		it.g.release()
+	}
+}
+
 func (c *wsConn) writeLoop() {
 	defer close(c.writeDone)
 	defer c.cancel()
+	defer func() {
+		// Nothing is written any more: what is queued, or comes later,
+		// gives its budget back at once.
+		c.mu.Lock()
+		c.closing = true
+		q := c.q
+		c.q = nil
+		c.mu.Unlock()
+		releaseAll(q)
+	}()
 	for {
 		c.mu.Lock()
 		q := c.q
 		c.q = nil
 		closing, status, reason := c.closing, c.status, c.reason
 		c.mu.Unlock()
-		for _, b := range q {
+		for i, it := range q {
 			wctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
-			err := c.ws.Write(wctx, websocket.MessageText, b)
+			err := c.ws.Write(wctx, websocket.MessageText, it.b)
 			cancel()
+			it.g.release()
 			if err != nil {
+				releaseAll(q[i+1:])
 				_ = c.ws.CloseNow()
 				return
 			}
@@ -201,8 +307,10 @@ func (c *wsConn) close(status websocket.StatusCode, reason string) {
 // kill drops the connection at once.
 func (c *wsConn) kill() {
 	c.mu.Lock()
+	q := c.q
 	c.closing, c.q = true, nil
 	c.mu.Unlock()
+	releaseAll(q)
 	_ = c.ws.CloseNow()
 	c.cancel()
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -40,60 +41,104 @@ var (
 	errTimeout      = errors.New("timeout")
 )
 
-// pendingReply is a request sent on NATS awaiting its reply on the node's
-// reply subject.
+// pendingReply is a request awaiting its reply on the node's reply
+// subject.
 type pendingReply struct {
 	cb    func(data []byte, err error)
 	timer *time.Timer
+	// g is the budget of the client's request that sent it (nil for
+	// none), released once the recipient's client has the message, or
+	// with the reply (guarded by Service.mu).
+	g *grant
+}
+
+// await registers a reply of this node: cb is called once, with the
+// reply's data, errNoResponders or errTimeout, or with the error passed to
+// fail. It returns the reply subject.
+func (s *Service) await(timeout time.Duration, g *grant, cb func([]byte, error)) (reply string, fail func(error)) {
+	s.mu.Lock()
+	s.nextID++
+	tok := strconv.FormatUint(s.nextID, 36)
+	p := &pendingReply{cb: cb, g: g}
+	p.timer = time.AfterFunc(timeout, func() { s.answered(tok, nil, errTimeout) })
+	s.replies[tok] = p
+	s.mu.Unlock()
+	return s.replyPrefix() + tok, func(err error) { s.answered(tok, nil, err) }
 }
 
 // request publishes data to subj and calls cb once with the reply,
 // errNoResponders or errTimeout. Publishing happens before request
 // returns, so requests keep their order. cb runs on a NATS callback
-// goroutine and must not block.
-func (s *Service) request(subj string, data []byte, timeout time.Duration, cb func([]byte, error)) {
-	s.mu.Lock()
-	s.nextID++
-	tok := strconv.FormatUint(s.nextID, 36)
-	p := &pendingReply{cb: cb}
-	p.timer = time.AfterFunc(timeout, func() {
-		s.mu.Lock()
-		_, ok := s.replies[tok]
-		delete(s.replies, tok)
-		s.mu.Unlock()
-		if ok {
-			cb(nil, errTimeout)
-		}
-	})
-	s.replies[tok] = p
-	s.mu.Unlock()
-	if err := s.nc.PublishMsg(&nats.Msg{Subject: subj, Reply: "rtm.reply." + s.node + "." + tok, Data: data}); err != nil {
-		s.mu.Lock()
-		_, ok := s.replies[tok]
-		delete(s.replies, tok)
-		s.mu.Unlock()
-		if ok {
-			p.timer.Stop()
-			cb(nil, err)
-		}
+// goroutine and must not block. g, the budget of the client's request
+// (nil for none), is released once published: the recipient is another
+// node's, whose own budget covers its delivery.
+func (s *Service) request(subj string, data []byte, timeout time.Duration, g *grant, cb func([]byte, error)) {
+	reply, fail := s.await(timeout, g, cb)
+	if err := s.nc.PublishMsg(&nats.Msg{Subject: subj, Reply: reply, Data: data}); err != nil {
+		fail(err)
+		return
 	}
+	g.release()
 }
 
-func (s *Service) onReply(m *nats.Msg) {
-	tok := m.Subject[len("rtm.reply.")+len(s.node)+1:]
+// replyPrefix starts the reply subjects of this node's requests.
+func (s *Service) replyPrefix() string { return "rtm.reply." + s.node + "." }
+
+// answered ends the pending reply tok, if still pending.
+func (s *Service) answered(tok string, data []byte, err error) {
 	s.mu.Lock()
 	p, ok := s.replies[tok]
 	delete(s.replies, tok)
+	var g *grant
+	if ok {
+		g, p.g = p.g, nil
+	}
 	s.mu.Unlock()
 	if !ok {
 		return
 	}
 	p.timer.Stop()
-	if m.Header.Get("Status") == "503" {
-		p.cb(nil, errNoResponders)
+	g.release()
+	p.cb(data, err)
+}
+
+// takeGrantLocked hands the budget of this node's request whose reply
+// subject is reply to the delivery of its message (s.mu held); nil if the
+// request is another node's or has none.
+func (s *Service) takeGrantLocked(reply string) *grant {
+	tok, ok := strings.CutPrefix(reply, s.replyPrefix())
+	if !ok {
+		return nil
+	}
+	p := s.replies[tok]
+	if p == nil {
+		return nil
+	}
+	g := p.g
+	p.g = nil
+	return g
+}
+
+// respond answers on reply: directly if the request is this node's, on
+// NATS otherwise.
+func (s *Service) respond(reply string, r userReply) {
+	if reply == "" {
 		return
 	}
-	p.cb(m.Data, nil)
+	if tok, ok := strings.CutPrefix(reply, s.replyPrefix()); ok {
+		s.answered(tok, mustJSON(r), nil)
+		return
+	}
+	_ = s.nc.Publish(reply, mustJSON(r))
+}
+
+func (s *Service) onReply(m *nats.Msg) {
+	tok := m.Subject[len(s.replyPrefix()):]
+	if m.Header.Get("Status") == "503" {
+		s.answered(tok, nil, errNoResponders)
+		return
+	}
+	s.answered(tok, m.Data, nil)
 }
 
 // malformed counts a NATS message dropped because it could not be
@@ -145,6 +190,7 @@ func (s *Service) handleSendPeer(c *wsConn, se *session, id uint64, data json.Ra
 			s.metrics.PeerMessage(protocol.RTMPeerMessageTooOften, 0)
 		}
 		c.reply(id, nil, protocol.NewRTMError(protocol.RTMPeerMessageTooOften, "more than %s peer and channel messages", s.cfg.Rates.Messages))
+		c.backOff(se.lMessages)
 		return
 	}
 	ts := nowMs()
@@ -156,7 +202,6 @@ func (s *Service) handleSendPeer(c *wsConn, se *session, id uint64, data json.Ra
 	}
 	msg := req.Message
 	msg.ServerReceivedTs, msg.IsOfflineMessage = ts, false
-	payload := mustJSON(userMsg{Kind: "msg", From: se.user, Msg: &msg})
 	peerKey := userKey(se.app.ID, req.PeerID)
 	offline := func() {
 		if !req.EnableOfflineMessaging {
@@ -177,7 +222,7 @@ func (s *Service) handleSendPeer(c *wsConn, se *session, id uint64, data json.Ra
 			c.reply(id, protocol.RTMSendPeerMessageResponse{Code: protocol.RTMPeerMessageCachedByServer, ServerReceivedTs: ts}, nil)
 		}()
 	}
-	s.request(userSubject(peerKey), payload, s.cfg.Timers.PeerMessageTimeout, func(b []byte, err error) {
+	cb := func(b []byte, err error) {
 		switch {
 		case errors.Is(err, errNoResponders):
 			offline()
@@ -197,7 +242,20 @@ func (s *Service) handleSendPeer(c *wsConn, se *session, id uint64, data json.Ra
 			observe(protocol.RTMPeerMessageOK)
 			c.reply(id, protocol.RTMSendPeerMessageResponse{Code: protocol.RTMPeerMessageOK, ServerReceivedTs: ts}, nil)
 		}
-	})
+	}
+	um := userMsg{Kind: "msg", From: se.user, Msg: &msg}
+	s.mu.Lock()
+	local := s.sessions[peerKey]
+	s.mu.Unlock()
+	if local != nil {
+		// The recipient is this node's: delivered at once, without the
+		// round trip through NATS, by the sender's reader (its budget
+		// held until the recipient's client has the message).
+		reply, _ := s.await(s.cfg.Timers.PeerMessageTimeout, c.takeGrant(), cb)
+		s.deliver(local, &um, reply)
+		return
+	}
+	s.request(userSubject(peerKey), mustJSON(um), s.cfg.Timers.PeerMessageTimeout, c.takeGrant(), cb)
 }
 
 // onUserMsg handles what arrives on a local session's subject.
@@ -207,32 +265,37 @@ func (s *Service) onUserMsg(se *session, m *nats.Msg) {
 		s.malformed("peer")
 		return
 	}
-	respond := func(code int) {
-		if m.Reply != "" {
-			_ = s.nc.Publish(m.Reply, mustJSON(userReply{Code: code}))
-		}
+	s.deliver(se, &um, m.Reply)
+}
+
+// deliver hands a message for the local session se to its client, which
+// acknowledges it on reply.
+func (s *Service) deliver(se *session, um *userMsg, reply string) {
+	respond := func(code int) { s.respond(reply, userReply{Code: code}) }
+	if um.Kind != "msg" {
+		s.onInvitationMsg(se, um, respond)
+		return
 	}
-	switch um.Kind {
-	case "msg":
-		if um.Msg == nil {
-			return
-		}
-		s.mu.Lock()
-		if se.ended || se.conn == nil {
-			s.mu.Unlock()
-			respond(replyUnreachable)
-			return
-		}
-		se.nextDeliv++
-		d := se.nextDeliv
-		if m.Reply != "" {
-			se.acks[d] = pendingAck{reply: m.Reply, deadline: time.Now().Add(s.cfg.Timers.PeerMessageTimeout)}
-		}
-		se.pushLocked(protocol.RTMEventPeerMessage, mustJSON(protocol.RTMPeerMessageEvent{PeerID: um.From, Message: *um.Msg, DeliveryID: d}))
+	s.mu.Lock()
+	conn := se.conn
+	if se.ended || conn == nil {
 		s.mu.Unlock()
-	default:
-		s.onInvitationMsg(se, &um, respond)
+		respond(replyUnreachable)
+		return
 	}
+	se.nextDeliv++
+	d := se.nextDeliv
+	if reply != "" {
+		se.acks[d] = pendingAck{reply: reply, deadline: time.Now().Add(s.cfg.Timers.PeerMessageTimeout)}
+	}
+	g := s.takeGrantLocked(reply)
+	s.mu.Unlock()
+	// Encoded outside the service's lock, which every request takes: a
+	// message of up to 32 KB takes a while, and longer on a busy machine.
+	// Messages from one sender are delivered by one goroutine (its
+	// reader, or the session's NATS subscription), so they keep their
+	// order.
+	conn.eventHeld(protocol.RTMEventPeerMessage, mustJSON(protocol.RTMPeerMessageEvent{PeerID: um.From, Message: *um.Msg, DeliveryID: d}), g)
 }
 
 func (s *Service) handleAck(c *wsConn, data json.RawMessage) {
@@ -250,7 +313,7 @@ func (s *Service) handleAck(c *wsConn, data json.RawMessage) {
 	}
 	s.mu.Unlock()
 	if ok {
-		_ = s.nc.Publish(p.reply, mustJSON(userReply{}))
+		s.respond(p.reply, userReply{})
 	}
 }
 

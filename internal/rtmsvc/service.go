@@ -84,6 +84,7 @@ type Service struct {
 	warn    time.Duration
 	log     *slog.Logger
 	metrics Metrics
+	fair    *fairness
 	bus     *natsbus.Bus
 	nc      *nats.Conn
 	reg     *cluster.Registry
@@ -157,7 +158,8 @@ func New(ctx context.Context, cfg Config, bus *natsbus.Bus) (*Service, error) {
 		warn = 30 * time.Second
 	}
 	s := &Service{
-		cfg: cfg.RTM, rates: rt, apps: map[string]config.App{}, warn: warn, log: log, metrics: cfg.Metrics, bus: bus, nc: bus.Conn,
+		cfg: cfg.RTM, rates: rt, apps: map[string]config.App{}, warn: warn, log: log, metrics: cfg.Metrics,
+		fair: newFairness(cfg.RTM.Limits.NodeBudgetBytes), bus: bus, nc: bus.Conn,
 		reg: cfg.Registry, node: string(cfg.Registry.ID()), start: time.Now(),
 		conns: map[*wsConn]struct{}{}, sessions: map[string]*session{}, chLocal: map[string]map[*session]struct{}{},
 		chSubs: map[string]*nats.Subscription{}, watchers: map[string]map[*session]struct{}{},

@@ -1,0 +1,104 @@
+package rtmsvc
+
+import (
+	"context"
+	"sync"
+)
+
+// fairness shares the node's request work among its connections. Every
+// request a connection reads holds its size of the node's budget until
+// the node is done with it: answered, or for a peer message, written to
+// its recipient's socket when the recipient is this node's, or published
+// towards the recipient's node. While the requests held add up to the
+// budget or more, a connection that holds its fair share or more (the
+// budget divided among the connections holding some) is not read from
+// until its own requests are done: its client waits in TCP's flow
+// control, and its requests do not queue in front of anyone else's. A
+// connection holding nothing is always read at once, so a user sending
+// one message at a time is served at the node's quiet pace however hard
+// others push inside their rate limits, and one whose recipient does not
+// read holds at most its share.
+type fairness struct {
+	budget int
+
+	mu      sync.Mutex
+	total   int                       // bytes held by every connection
+	holders int                       // connections holding some
+	waiting map[*wsConn]chan struct{} // connections waiting to read, woken when they may
+}
+
+func newFairness(budget int) *fairness {
+	return &fairness{budget: budget, waiting: map[*wsConn]chan struct{}{}}
+}
+
+// mayReadLocked tells whether c may read its next request now (f.mu held).
+func (f *fairness) mayReadLocked(c *wsConn) bool {
+	return c.held == 0 || f.total < f.budget || c.held < f.budget/max(f.holders, 1)
+}
+
+// wait returns once c may read its next request, or with ctx's error.
+func (f *fairness) wait(ctx context.Context, c *wsConn) error {
+	f.mu.Lock()
+	if f.mayReadLocked(c) {
+		f.mu.Unlock()
+		return nil
+	}
+	ready := make(chan struct{})
+	f.waiting[c] = ready
+	f.mu.Unlock()
+	select {
+	case <-ready:
+		return nil
+	case <-ctx.Done():
+		f.mu.Lock()
+		delete(f.waiting, c)
+		f.mu.Unlock()
+		return ctx.Err()
+	}
+}
+
+// hold makes c hold n bytes of the budget until the returned grant is
+// released.
+func (f *fairness) hold(c *wsConn, n int) *grant {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c.held == 0 {
+		f.holders++
+	}
+	c.held += n
+	f.total += n
+	return &grant{f: f, c: c, n: n}
+}
+
+// grant is the budget one request holds.
+type grant struct {
+	f    *fairness
+	c    *wsConn
+	n    int
+	once sync.Once
+}
+
+// release gives the request's bytes back and wakes the connections that
+// may read again; later calls do nothing, so whichever of the request's
+// ends comes first releases it. A nil grant is fine.
+func (g *grant) release() {
+	if g == nil {
+		return
+	}
+	g.once.Do(func() {
+		f := g.f
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		g.c.held -= g.n
+		f.total -= g.n
+		if g.c.held == 0 {
+			f.holders--
+		}
+		for c, ready := range f.waiting {
+			if f.mayReadLocked(c) {
+				close(ready)
+				delete(f.waiting, c)
+			}
+		}
+	})
+}

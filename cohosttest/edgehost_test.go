@@ -378,3 +378,141 @@ func TestClusterHostJoinsOnEdge(t *testing.T) {
 		}
 	}
 }
+
+// TestClusterEdgeHostNodeDies: the node where a host publishes (not the
+// channel's) dies. The host's SDK joins again through another node and
+// publishes again by itself; viewers on the channel's node and on a third
+// node hear it again, without being told the host left.
+func TestClusterEdgeHostNodeDies(t *testing.T) {
+	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
+	nodes := c.Nodes()
+	first, _ := anyNode(t, c, nodes[0].URL, protocol.RoleAudience)
+	if _, err := first.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
+		t.Fatal(err)
+	}
+	owner := slices.Index(sessions(c), 1)
+	if owner < 0 {
+		t.Fatalf("sessions %v after the first join", sessions(c))
+	}
+	b, other := (owner+1)%3, (owner+2)%3
+	host, hh := anyNode(t, c, nodes[b].URL, protocol.RoleBroadcaster)
+	uid, err := host.JoinChannel(joinCtx(t), "", "edge", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	speak(t, host)
+	type watcher struct {
+		name string
+		e    *rtc.Engine
+		h    *hostEvents
+		p    *payloads
+	}
+	var ws []*watcher
+	for _, w := range []struct {
+		name string
+		node int
+	}{{"a viewer on the channel's node", owner}, {"a viewer on another node", other}} {
+		e, h := anyNode(t, c, nodes[w.node].URL, protocol.RoleAudience)
+		if _, err := e.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
+			t.Fatalf("%s: %v", w.name, err)
+		}
+		waitFor(t, w.name+" sees the host's audio", func() bool { return h.has(fmt.Sprintf("user-published %d audio", uid)) })
+		tr, err := e.Subscribe(joinCtx(t), uid, protocol.MediaAudio)
+		if err != nil {
+			t.Fatalf("%s subscribes: %v", w.name, err)
+		}
+		p := &payloads{}
+		go p.read(tr)
+		waitFor(t, w.name+" hears the host", func() bool { return len(p.all()) > 0 })
+		ws = append(ws, &watcher{name: w.name, e: e, h: h, p: p})
+	}
+	want := []int{0, 0, 0}
+	want[owner], want[b], want[other] = 2, 1, 1
+	if got := sessions(c); !slices.Equal(got, want) {
+		t.Fatalf("sessions per node %v, want %v", got, want)
+	}
+
+	crashed := time.Now()
+	cohosttest.CrashNode(c, b)
+	waitFor(t, "the host joins again", func() bool {
+		return hh.has(fmt.Sprintf("state %s %s", protocol.ConnConnected, protocol.ReasonRejoinSuccess))
+	})
+	for _, w := range ws {
+		// The host's tracks come back as a new publication: subscribe
+		// again once it is announced.
+		waitFor(t, w.name+" sees the host publish again", func() bool {
+			n := 0
+			for _, ev := range w.h.about(uid) {
+				if ev == "user-published audio" {
+					n++
+				}
+			}
+			return n >= 2
+		})
+		tr, err := w.e.Subscribe(joinCtx(t), uid, protocol.MediaAudio)
+		if err != nil {
+			t.Fatalf("%s subscribes again: %v", w.name, err)
+		}
+		p := &payloads{}
+		go p.read(tr)
+		waitFor(t, w.name+" hears the host again", func() bool { return len(p.all()) > 0 })
+		t.Logf("%s hears the host again %v after its node died; events about it: %q", w.name,
+			time.Since(crashed).Round(time.Millisecond), w.h.about(uid))
+		// Nobody is told the host left: it came back within the drop
+		// timeout.
+		want := []string{"user-joined", "user-published audio", "user-unpublished audio", "user-published audio"}
+		if got := w.h.about(uid); !slices.Equal(got, want) {
+			t.Errorf("%s saw %q, want %q", w.name, got, want)
+		}
+	}
+}
+
+// TestClusterEdgeHostOwnerDies: the channel's node dies while its host
+// publishes on an edge and a viewer watches on another edge: both edges
+// end their members' sessions (SERVER_SHUTDOWN), both SDKs join again
+// where the channel goes, and the viewer hears the host again.
+func TestClusterEdgeHostOwnerDies(t *testing.T) {
+	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
+	nodes := c.Nodes()
+	first, _ := anyNode(t, c, nodes[0].URL, protocol.RoleAudience)
+	if _, err := first.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
+		t.Fatal(err)
+	}
+	owner := slices.Index(sessions(c), 1)
+	if owner < 0 {
+		t.Fatalf("sessions %v after the first join", sessions(c))
+	}
+	b, other := (owner+1)%3, (owner+2)%3
+	host, hh := anyNode(t, c, nodes[b].URL, protocol.RoleBroadcaster)
+	uid, err := host.JoinChannel(joinCtx(t), "", "edge", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	speak(t, host)
+	v, vh := anyNode(t, c, nodes[other].URL, protocol.RoleAudience)
+	if _, err := v.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the viewer sees the host's audio", func() bool { return vh.has(fmt.Sprintf("user-published %d audio", uid)) })
+	tr, err := v.Subscribe(joinCtx(t), uid, protocol.MediaAudio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &payloads{}
+	go p.read(tr)
+	waitFor(t, "the viewer hears the host", func() bool { return len(p.all()) > 0 })
+
+	crashed := time.Now()
+	cohosttest.CrashNode(c, owner)
+	rejoined := fmt.Sprintf("state %s %s", protocol.ConnConnected, protocol.ReasonRejoinSuccess)
+	waitFor(t, "the host joins again", func() bool { return hh.has(rejoined) })
+	waitFor(t, "the viewer joins again", func() bool { return vh.has(rejoined) })
+	heard := len(p.all())
+	waitFor(t, "the viewer hears the host again", func() bool { return len(p.all()) > heard })
+	t.Logf("the viewer hears the host again %v after the channel's node died", time.Since(crashed).Round(time.Millisecond))
+	for _, ev := range vh.all() {
+		if strings.HasPrefix(ev, fmt.Sprintf("state %s", protocol.ConnFailed)) || strings.HasPrefix(ev, fmt.Sprintf("user-offline %d", uid)) {
+			t.Errorf("the viewer saw %q", ev)
+		}
+	}
+}

@@ -45,6 +45,7 @@ func (e *edgeState) onJoin(m *nats.Msg) {
 		subs: map[subKey]*sfu.DownTrack{}}
 	p.touch()
 	var kicked *Participant
+	var quiet bool
 	ch.mu.Lock()
 	switch {
 	case len(ch.users) == 0:
@@ -71,7 +72,7 @@ func (e *edgeState) onJoin(m *nats.Msg) {
 		return
 	} else if old != nil {
 		kicked = old
-		ch.removeLocked(old, protocol.OfflineQuit)
+		quiet = ch.replaceLocked(old)
 	} else if len(ch.users) >= s.cfg.Limits.MaxUsersPerChannel {
 		ch.mu.Unlock()
 		reply(m, edgeJoinReply{Error: perr(protocol.ErrResourceLimited, "channel %q is full (%d users)", req.Channel, s.cfg.Limits.MaxUsersPerChannel)})
@@ -99,9 +100,7 @@ func (e *edgeState) onJoin(m *nats.Msg) {
 	for _, b := range ch.snapshot(p) {
 		r.Snapshot = append(r.Snapshot, b)
 	}
-	if ch.visible(p) {
-		ch.memberJoinedLocked(p)
-	}
+	ch.announceJoinLocked(p, kicked, quiet)
 	ch.mu.Unlock()
 	e.mu.Lock()
 	e.remote[p] = struct{}{}

@@ -111,6 +111,7 @@ func (c *conn) handleJoin(id uint64, data json.RawMessage) *protocol.Error {
 	ice := s.iceServers(p, c.host)
 
 	var kicked *Participant
+	var quiet bool
 	ch.mu.Lock()
 	if ch.profile != req.Profile {
 		ch.mu.Unlock()
@@ -130,7 +131,7 @@ func (c *conn) handleJoin(id uint64, data json.RawMessage) *protocol.Error {
 		return perr(protocol.ErrAlreadyInUse, "uid %d is used by a channel media relay in %q", p.uid, req.Channel)
 	} else if old != nil {
 		kicked = old
-		ch.removeLocked(old, protocol.OfflineQuit)
+		quiet = ch.replaceLocked(old)
 	} else if len(ch.users) >= s.cfg.Limits.MaxUsersPerChannel {
 		ch.mu.Unlock()
 		s.releaseChannel(ch)
@@ -174,9 +175,7 @@ func (c *conn) handleJoin(id uint64, data json.RawMessage) *protocol.Error {
 	for _, b := range ch.snapshot(p) {
 		p.sendRaw(b)
 	}
-	if ch.visible(p) {
-		ch.memberJoinedLocked(p)
-	}
+	ch.announceJoinLocked(p, kicked, quiet)
 	ch.mu.Unlock()
 
 	c.p = p

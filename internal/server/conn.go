@@ -19,9 +19,10 @@ import (
 // falls this far behind is disconnected instead of growing server memory.
 const outboxLimit = 4096
 
-// conn is one signalling WebSocket. Its reader goroutine handles requests
-// one at a time, in order; its writer goroutine drains out. p is set once a
-// join or resume succeeds and only the reader touches it.
+// conn is one signalling WebSocket. Its reader goroutine reads requests
+// and has each handled, one at a time, in order; its writer goroutine
+// drains out, running only while out has something to send. p is set once
+// a join or resume succeeds and only request handling touches it.
 type conn struct {
 	srv     *Server
 	ws      *websocket.Conn
@@ -41,11 +42,16 @@ type conn struct {
 	closeStatus websocket.StatusCode
 	closeReason string
 	flushThen   chan struct{} // closed to ask the writer to flush and close
-	writerDone  chan struct{}
+	writerDone  chan struct{} // closed when the socket is closed and no writer runs
+	doneOnce    sync.Once
 }
 
+// handleSignal upgrades to a WebSocket and serves it on a goroutine of its
+// own, returning at once: net/http's goroutine, its buffers and the
+// request are released, and the session holds only what it uses (the
+// connection limit's count moves with it, see takeConnSlot).
 func (s *Server) handleSignal(w http.ResponseWriter, r *http.Request) {
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+	ws, err := websocket.Accept(smallBufHijacker{w}, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 	if err != nil {
 		return
 	}
@@ -56,19 +62,28 @@ func (s *Server) handleSignal(w http.ResponseWriter, r *http.Request) {
 		limiter: rate.NewLimiter(rate.Limit(s.cfg.Limits.MaxRequestsPerSecond), 2*s.cfg.Limits.MaxRequestsPerSecond),
 		ctx:     ctx, cancel: cancel, flushThen: make(chan struct{}), writerDone: make(chan struct{}),
 	}
+	c.out.setDrain(c.writeLoop)
 	if !s.trackConn(c, true) {
 		cancel()
 		_ = ws.Close(websocket.StatusGoingAway, "server shutting down")
 		return
 	}
-	defer s.trackConn(c, false)
-	joinTimer := time.AfterFunc(s.cfg.Connections.JoinTimeout, func() {
+	release := takeConnSlot(r)
+	go func() {
+		defer release()
+		c.serve()
+	}()
+}
+
+// serve runs the connection until it ends.
+func (c *conn) serve() {
+	defer c.srv.trackConn(c, false)
+	joinTimer := time.AfterFunc(c.srv.cfg.Connections.JoinTimeout, func() {
 		if !c.joined.Load() {
 			c.close(websocket.StatusPolicyViolation, reasonJoinTimeout.String())
 		}
 	})
 	defer joinTimer.Stop()
-	go c.writeLoop()
 	c.readLoop()
 	c.finish()
 	if p := c.p; p != nil {
@@ -86,34 +101,48 @@ func (c *conn) readLoop() {
 			}
 			return
 		}
-		if c.p != nil {
-			c.p.touch()
-		}
-		if typ != websocket.MessageText {
-			c.reply(0, nil, perr(protocol.ErrMalformedMessage, "binary frames are not part of the protocol"))
-			continue
-		}
-		var env protocol.Envelope
-		if err := json.Unmarshal(data, &env); err != nil {
-			c.reply(0, nil, perr(protocol.ErrMalformedMessage, "message is not a JSON envelope: %v", err))
-			continue
-		}
-		if env.ID == 0 {
-			c.reply(0, nil, perr(protocol.ErrMalformedMessage, "request %q has no id", env.Type))
-			continue
-		}
-		if !c.limiter.Allow() {
-			c.reply(env.ID, nil, perr(protocol.ErrTooOften, "more than %d requests per second", c.srv.cfg.Limits.MaxRequestsPerSecond))
-			continue
-		}
-		if e := c.dispatch(&env); e != nil {
-			c.reply(env.ID, nil, e)
-		}
+		// Each request is handled on a goroutine of its own, one at a
+		// time and in order: the deep stack a request may need (JSON,
+		// SDP, the media layer) is freed when it is done instead of
+		// staying with the reader for the socket's life.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			c.handle(typ, data)
+		}()
+		<-done
 		select {
 		case <-c.flushThen:
 			return
 		default:
 		}
+	}
+}
+
+// handle answers one message from the client.
+func (c *conn) handle(typ websocket.MessageType, data []byte) {
+	if c.p != nil {
+		c.p.touch()
+	}
+	if typ != websocket.MessageText {
+		c.reply(0, nil, perr(protocol.ErrMalformedMessage, "binary frames are not part of the protocol"))
+		return
+	}
+	var env protocol.Envelope
+	if err := json.Unmarshal(data, &env); err != nil {
+		c.reply(0, nil, perr(protocol.ErrMalformedMessage, "message is not a JSON envelope: %v", err))
+		return
+	}
+	if env.ID == 0 {
+		c.reply(0, nil, perr(protocol.ErrMalformedMessage, "request %q has no id", env.Type))
+		return
+	}
+	if !c.limiter.Allow() {
+		c.reply(env.ID, nil, perr(protocol.ErrTooOften, "more than %d requests per second", c.srv.cfg.Limits.MaxRequestsPerSecond))
+		return
+	}
+	if e := c.dispatch(&env); e != nil {
+		c.reply(env.ID, nil, e)
 	}
 }
 
@@ -124,7 +153,7 @@ const closeFlushGrace = 5 * time.Second
 // finish ends the connection once its reader stopped. After a requested
 // close (leave, kick, shutdown) the writer first flushes what is queued,
 // such as the leave response or the disconnect event, then closes, within
-// closeFlushGrace; otherwise the client is gone and the writer stops now.
+// closeFlushGrace; otherwise the client is gone and the socket closes now.
 func (c *conn) finish() {
 	select {
 	case <-c.flushThen:
@@ -137,6 +166,11 @@ func (c *conn) finish() {
 	default:
 	}
 	c.cancel()
+	if !c.out.stop() {
+		// No writer runs to see the stop: close here.
+		c.closeNow(websocket.StatusGoingAway, "")
+		c.writerFinished()
+	}
 	<-c.writerDone
 }
 
@@ -161,34 +195,47 @@ func (c *conn) reply(id uint64, data any, e *protocol.Error) {
 	}
 }
 
+// writeLoop sends what out holds until it is empty, then returns; out
+// starts it again when more is queued. It closes the socket once out is
+// closed and drained, and at once when the connection ended (stop).
 func (c *conn) writeLoop() {
-	defer close(c.writerDone)
-	defer c.cancel()
 	for {
 		for _, b := range c.out.take() {
 			wctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			err := c.ws.Write(wctx, websocket.MessageText, b)
 			cancel()
 			if err != nil {
+				c.out.stop()
 				c.closeNow(websocket.StatusAbnormalClosure, "write failed")
+				c.writerFinished()
 				return
 			}
 		}
-		if c.out.isClosed() && c.out.pending() == 0 {
+		switch c.out.next() {
+		case writerMore:
+		case writerIdle:
+			return
+		case writerClose:
 			status, reason := c.closeStatus, c.closeReason
 			if status == 0 {
 				status = websocket.StatusNormalClosure
 			}
+			c.out.stop()
 			_ = c.ws.Close(status, reason)
+			c.cancel()
+			c.writerFinished()
 			return
-		}
-		select {
-		case <-c.out.notify:
-		case <-c.ctx.Done():
+		case writerStop:
 			c.closeNow(websocket.StatusGoingAway, "")
+			c.writerFinished()
 			return
 		}
 	}
+}
+
+// writerFinished: the socket is closed and no writer will run again.
+func (c *conn) writerFinished() {
+	c.doneOnce.Do(func() { close(c.writerDone) })
 }
 
 // close flushes what is queued, then closes the WebSocket with status.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -136,7 +137,34 @@ func (l *connLimiter) guard(next http.Handler) http.Handler {
 			http.Error(w, msg, status)
 			return
 		}
-		defer release()
-		next.ServeHTTP(w, r)
+		slot := &connSlot{release: release}
+		defer func() {
+			if !slot.taken {
+				release()
+			}
+		}()
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), connSlotKey{}, slot)))
 	})
+}
+
+// connSlot is the count guard holds for a request; a handler that serves
+// its socket beyond its own return takes it (takeConnSlot) and releases it
+// when the socket ends.
+type connSlot struct {
+	release func()
+	taken   bool // set on the handler's goroutine, read by guard after it
+}
+
+type connSlotKey struct{}
+
+// takeConnSlot moves the count guard holds for r to the caller, who must
+// call the function returned when the connection ends (a no-op without
+// guard).
+func takeConnSlot(r *http.Request) func() {
+	slot, ok := r.Context().Value(connSlotKey{}).(*connSlot)
+	if !ok || slot.taken {
+		return func() {}
+	}
+	slot.taken = true
+	return slot.release
 }

@@ -167,6 +167,8 @@ type demux struct {
 	conn  addrPortConn
 	stats DemuxStats
 	guard sourceGuard // the reading goroutine's only
+	// scratch lends the links on this port their packet buffers.
+	scratch scratchPool
 
 	mu       sync.RWMutex
 	byAddr   map[netip.AddrPort]demuxPeer

@@ -58,7 +58,7 @@ type DownTrack struct {
 
 	rtxMu  sync.Mutex // guards the retransmission buffers
 	rtxHdr rtp.Header
-	rtxBuf [maxPacket]byte
+	rtxBuf *[maxPacket]byte // made on the first NACK: most subscribers never send one
 
 	mu          sync.Mutex
 	sender      *webrtc.RTPSender
@@ -248,6 +248,9 @@ func (d *DownTrack) retransmit(nacks []rtcp.NackPair) {
 	}
 	d.rtxMu.Lock()
 	defer d.rtxMu.Unlock()
+	if d.rtxBuf == nil {
+		d.rtxBuf = new([maxPacket]byte)
+	}
 	var src rtp.Header
 	for _, pair := range nacks {
 		pair.Range(func(seq uint16) bool {

@@ -55,7 +55,8 @@ type LinkConfig struct {
 // peer has proved it holds the keys (or the linger passes) the DTLS state
 // is dropped, and the link owns no goroutine at all: received packets are
 // decrypted on the shared reader's goroutine, sent ones encrypted on the
-// caller's and queued on the media socket.
+// caller's and queued on the media socket, both in buffers borrowed from
+// the port for the packet (a link keeps none).
 type Link struct {
 	sock  addrPortConn
 	demux *demux
@@ -76,15 +77,12 @@ type Link struct {
 	remote atomic.Pointer[srtp.Context] // decrypts; used by the reading goroutine only
 	proved atomic.Bool                  // an authenticated packet arrived
 	closed atomic.Bool
-	rbuf   []byte // reading goroutine only, like rhdr and rchdr
-	rhdr   rtp.Header
+	rhdr   rtp.Header // reading goroutine only, like rchdr
 	rchdr  rtcp.Header
 
-	wmu        sync.Mutex // guards local, plain, enc, whdr, wchdr, remoteAddr
+	wmu        sync.Mutex // guards local, whdr, wchdr, remoteAddr
 	remoteAddr netip.AddrPort
 	local      *srtp.Context
-	plain      []byte
-	enc        []byte
 	whdr       rtp.Header
 	wchdr      rtcp.Header
 }
@@ -124,8 +122,7 @@ func (m *Media) startLink(cfg LinkConfig, owner demuxPeer, onReady func(error)) 
 		cfg.Linger = 3 * time.Second
 	}
 	cfg.Remote = canonical(cfg.Remote)
-	l := &Link{sock: m.demux.conn, demux: m.demux, cfg: cfg, owner: owner, onReady: onReady, remoteAddr: cfg.Remote, ready: make(chan struct{}),
-		rbuf: make([]byte, receiveMTU), plain: make([]byte, receiveMTU), enc: make([]byte, receiveMTU+srtpOverhead)}
+	l := &Link{sock: m.demux.conn, demux: m.demux, cfg: cfg, owner: owner, onReady: onReady, remoteAddr: cfg.Remote, ready: make(chan struct{})}
 	l.hs = newHandshakeConn(l.sock, l.Remote, &m.demux.stats.DTLSQueueFull)
 	if owner == nil {
 		m.demux.bindAddr(cfg.Remote, l)
@@ -302,12 +299,14 @@ func (l *Link) handlePacket(c packetClass, p []byte, _ netip.AddrPort) {
 			st.Unkeyed.Add(1)
 			return
 		}
+		buf := l.demux.scratch.get()
+		defer l.demux.scratch.put(buf)
 		var out []byte
 		var err error
 		if isRTCP(p) {
-			out, err = remote.DecryptRTCP(l.rbuf[:0], p, &l.rchdr)
+			out, err = remote.DecryptRTCP(buf.enc[:0], p, &l.rchdr)
 		} else {
-			out, err = remote.DecryptRTP(l.rbuf[:0], p, &l.rhdr)
+			out, err = remote.DecryptRTP(buf.enc[:0], p, &l.rhdr)
 		}
 		if err != nil {
 			st.BadSRTP.Add(1)
@@ -340,15 +339,17 @@ func (l *Link) WriteRTP(h *rtp.Header, payload []byte) error {
 	if err := l.writable(); err != nil {
 		return err
 	}
-	n, err := h.MarshalTo(l.plain)
+	buf := l.demux.scratch.get()
+	defer l.demux.scratch.put(buf)
+	n, err := h.MarshalTo(buf.plain[:])
 	if err != nil {
 		return fmt.Errorf("sfu: link: RTP header: %w", err)
 	}
-	if n+len(payload) > len(l.plain) {
+	if n+len(payload) > len(buf.plain) {
 		return fmt.Errorf("sfu: link: RTP packet of %d bytes is too large", n+len(payload))
 	}
-	n += copy(l.plain[n:], payload)
-	out, err := l.local.EncryptRTP(l.enc[:0], l.plain[:n], &l.whdr)
+	n += copy(buf.plain[n:], payload)
+	out, err := l.local.EncryptRTP(buf.enc[:0], buf.plain[:n], &l.whdr)
 	if err != nil {
 		return fmt.Errorf("sfu: link: encrypt RTP: %w", err)
 	}
@@ -363,7 +364,9 @@ func (l *Link) WriteRTCP(p []byte) error {
 	if err := l.writable(); err != nil {
 		return err
 	}
-	out, err := l.local.EncryptRTCP(l.enc[:0], p, &l.wchdr)
+	buf := l.demux.scratch.get()
+	defer l.demux.scratch.put(buf)
+	out, err := l.local.EncryptRTCP(buf.enc[:0], p, &l.wchdr)
 	if err != nil {
 		return fmt.Errorf("sfu: link: encrypt RTCP: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -211,10 +212,12 @@ func (d *liteDownstream) Answer(raw string) error {
 			d.mu.Unlock()
 			return errors.Join(ErrBadSDP, errors.New("sfu: the answer has no DTLS fingerprint"))
 		}
-		d.answered = a
+		// Kept for the link, as copies: the parsed strings share the
+		// whole SDP's memory.
+		d.answered = &liteAnswer{fingerprint: strings.Clone(a.fingerprint), dtlsClient: a.dtlsClient}
 	}
 	d.awaiting = false
-	d.remote = iceCredentials{ufrag: a.ufrag, pwd: a.pwd}
+	d.remote = iceCredentials{ufrag: strings.Clone(a.ufrag), pwd: strings.Clone(a.pwd)}
 	for _, s := range d.sections {
 		if s.dt == nil || d.bound[s] != nil {
 			continue
@@ -244,6 +247,8 @@ func (d *liteDownstream) Answer(raw string) error {
 			s.free = true
 		}
 	}
+	d.lastOffer = protocol.OfferEvent{} // answered: never sent again
+
 	for _, c := range d.oldCreds {
 		d.m.demux.removeUfrag(c.ufrag, d)
 	}

@@ -18,6 +18,9 @@ type sessionHandler func(c *conn, p *Participant, env *protocol.Envelope) *proto
 // sessionHandlers are the requests that need a joined channel.
 var sessionHandlers = map[protocol.Type]sessionHandler{
 	protocol.TypeLeave: func(c *conn, p *Participant, env *protocol.Envelope) *protocol.Error {
+		// The session ends before the client hears it left: its TURN
+		// credential opens no allocation once leave has returned.
+		c.srv.forgetSession(p)
 		c.reply(env.ID, struct{}{}, nil)
 		c.srv.removeParticipant(p, protocol.OfflineQuit)
 		c.close(websocket.StatusNormalClosure, "left the channel")

@@ -2,9 +2,20 @@ package browsertest
 
 import (
 	"testing"
+	"time"
 
 	"github.com/cohost-rtc/cohost/cohosttest"
 )
+
+// moveDropTimeout is the drop timeout of the tests where members move to
+// another node: an SDK that moved reports the users it knew as gone when
+// they are not back within it, and on a loaded machine a host's move and
+// publish (ICE gathering included) can take longer than the 3 s of test
+// servers.
+const moveDropTimeout = 10 * time.Second
+
+// moveTimers gives a cohosttest cluster moveDropTimeout.
+var moveTimers = cohosttest.WithTimers(cohosttest.Timers{DropTimeout: moveDropTimeout})
 
 // In a cluster, a join reaching a node that does not host the channel is
 // redirected to the one that does: a viewer whose SDK was loaded from
@@ -51,7 +62,7 @@ func TestClusterJoinFollowsRedirect(t *testing.T) {
 // told it left or published again: its RemoteUser and the track it plays
 // carry on.
 func TestClusterNodeStopFailover(t *testing.T) {
-	cluster := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
+	cluster := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp(), moveTimers)
 	nodes := cluster.Nodes()
 	app := jsString(cluster.TestAppID)
 
@@ -110,3 +121,4 @@ func TestClusterNodeStopFailover(t *testing.T) {
 		t.Errorf("the host's published tracks after the failover: %q, want audio video", got)
 	}
 }
+

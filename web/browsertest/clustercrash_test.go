@@ -10,7 +10,7 @@ import (
 )
 
 // startCluster runs n in-process nodes as one cluster (1.5 s node
-// timeout), closed when the test ends. Unlike cohosttest's, its nodes can
+// timeout, moveDropTimeout), closed when the test ends. Unlike cohosttest's, its nodes can
 // crash (Crash).
 func startCluster(t *testing.T, n int) []*servertest.Server {
 	t.Helper()
@@ -18,6 +18,7 @@ func startCluster(t *testing.T, n int) []*servertest.Server {
 	for i := range cfgs {
 		cfgs[i] = servertest.Config(fmt.Sprintf("%s/node%d", t.TempDir(), i))
 		cfgs[i].Cluster.NodeTimeout = 1500 * time.Millisecond
+		cfgs[i].Timers.DropTimeout = moveDropTimeout
 	}
 	nodes, err := servertest.RunCluster(cfgs, servertest.Logger())
 	if err != nil {
@@ -83,7 +84,7 @@ func TestClusterNodeCrashKeepsRemoteUsers(t *testing.T) {
 	t.Logf("the viewer decodes the host again %v after the crash", time.Since(start).Round(10*time.Millisecond))
 	viewer.waitEvent("viewer user-left 3 ServerTimeOut")
 
-	if got, want := userEvents(viewer, "viewer"), before+"\nviewer user-left 3 ServerTimeOut"; got != want {
+	if got, want := userEvents(viewer, "viewer"), before+"\nviewer user-unpublished 3 video\nviewer user-left 3 ServerTimeOut"; got != want {
 		t.Errorf("the viewer's events about remote users after the crash:\n%s\nwant:\n%s", got, want)
 	}
 	if got, want := stateChanges(viewer, "viewer"), "CONNECTING DISCONNECTED|CONNECTED CONNECTING|RECONNECTING CONNECTED|CONNECTED RECONNECTING"; got != want {

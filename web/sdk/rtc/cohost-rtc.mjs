@@ -623,7 +623,7 @@ var clientFailover = {
       sig.close();
       return true;
     }
-    const tracks = this._localTracks.slice();
+    const tracks = [.../* @__PURE__ */ new Set([...this._republishing, ...this._localTracks])];
     this._moveSession();
     this._serverURL = url;
     this._lastSeq = 0;
@@ -635,7 +635,14 @@ var clientFailover = {
     this._startTimers();
     log.info(`joined the channel again on ${url}`);
     if (tracks.length && !(this.mode === "live" && this._role === "audience")) {
-      this.publish(tracks).catch((e) => log.warn("publishing again after the rejoin failed", e));
+      this._republishing = tracks;
+      const done = () => {
+        if (this._republishing === tracks) this._republishing = [];
+      };
+      this.publish(tracks).then(done, (e) => {
+        log.warn("publishing again after the rejoin failed", e);
+        done();
+      });
     }
     return true;
   },
@@ -691,8 +698,13 @@ var clientFailover = {
     for (const uid of away.users) {
       const u = this._users.get(uid);
       if (!u) continue;
-      for (const mt of ["audio", "video"]) this._dropSub(u, mt);
       this._users.delete(uid);
+      for (const mt of ["audio", "video"]) {
+        const was = u[mt === "audio" ? "hasAudio" : "hasVideo"];
+        u._published[mt] = false;
+        this._dropSub(u, mt);
+        if (was) this.emit("user-unpublished", u, mt);
+      }
       this.emit("user-left", u, "ServerTimeOut");
     }
     for (const key of away.tracks) {
@@ -1901,6 +1913,7 @@ var AgoraRTCClient = class extends EventEmitter {
     this._expired = false;
     this._away = null;
     this._awayTimer = null;
+    this._republishing = [];
   }
   get connectionState() {
     return this._state;

@@ -83,7 +83,9 @@ export const clientFailover = {
       sig.close();
       return true;
     }
-    const tracks = this._localTracks.slice();
+    // The tracks published, and those still being published again after
+    // an earlier move (its publish fails with that session's connection).
+    const tracks = [...new Set([...this._republishing, ...this._localTracks])];
     this._moveSession();
     this._serverURL = url;
     this._lastSeq = 0; // a new session: its events count from 1
@@ -95,7 +97,14 @@ export const clientFailover = {
     this._startTimers();
     log.info(`joined the channel again on ${url}`);
     if (tracks.length && !(this.mode === "live" && this._role === "audience")) {
-      this.publish(tracks).catch((e) => log.warn("publishing again after the rejoin failed", e));
+      this._republishing = tracks;
+      const done = () => {
+        if (this._republishing === tracks) this._republishing = [];
+      };
+      this.publish(tracks).then(done, (e) => {
+        log.warn("publishing again after the rejoin failed", e);
+        done();
+      });
     }
     return true;
   },
@@ -154,8 +163,14 @@ export const clientFailover = {
     for (const uid of away.users) {
       const u = this._users.get(uid);
       if (!u) continue;
-      for (const mt of ["audio", "video"]) this._dropSub(u, mt);
       this._users.delete(uid);
+      // As a user-left from the server: user-unpublished first.
+      for (const mt of ["audio", "video"]) {
+        const was = u[mt === "audio" ? "hasAudio" : "hasVideo"];
+        u._published[mt] = false;
+        this._dropSub(u, mt);
+        if (was) this.emit("user-unpublished", u, mt);
+      }
       this.emit("user-left", u, "ServerTimeOut");
     }
     for (const key of away.tracks) {

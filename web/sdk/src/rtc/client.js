@@ -103,6 +103,7 @@ export class AgoraRTCClient extends EventEmitter {
     this._expired = false; // the server no longer holds the session: join again
     this._away = null; // after a rejoin, what the new server has yet to announce again
     this._awayTimer = null;
+    this._republishing = []; // tracks being published again after a rejoin
   }
 
   get connectionState() {

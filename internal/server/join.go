@@ -176,12 +176,13 @@ func (c *conn) handleJoin(id uint64, data json.RawMessage) *protocol.Error {
 		p.sendRaw(b)
 	}
 	ch.announceJoinLocked(p, kicked, quiet)
+	role := p.role // p.role changes under ch.mu (setRemoteRole)
 	ch.mu.Unlock()
 
 	c.p = p
 	c.joined.Store(true)
 	c.logger = p.logger
-	p.logger.Info("joined", "role", p.role, "profile", ch.profile)
+	p.logger.Info("joined", "role", role, "profile", ch.profile)
 	if kicked != nil {
 		kicked.disconnect(protocol.ReasonSameUIDLogin, "the same uid joined the channel from another connection")
 		s.finishRemoval(kicked)

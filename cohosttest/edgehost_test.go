@@ -384,6 +384,22 @@ func TestClusterHostJoinsOnEdge(t *testing.T) {
 // publishes again by itself; viewers on the channel's node and on a third
 // node hear it again, without being told the host left.
 func TestClusterEdgeHostNodeDies(t *testing.T) {
+	hostNodeStops(t, "dies", func(c *cohosttest.Server, i int) { cohosttest.CrashNode(c, i) })
+}
+
+// TestClusterEdgeHostNodeDrains: the same when the host's node drains.
+func TestClusterEdgeHostNodeDrains(t *testing.T) {
+	hostNodeStops(t, "drains", func(c *cohosttest.Server, i int) {
+		if err := c.StopNode(i); err != nil {
+			t.Errorf("drain: %v", err)
+		}
+	})
+}
+
+// hostNodeStops stops the node of a host on an edge with stop and checks
+// that viewers on the two other nodes hear the host again without being
+// told it left.
+func hostNodeStops(t *testing.T, how string, stop func(c *cohosttest.Server, i int)) {
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
 	nodes := c.Nodes()
 	first, _ := anyNode(t, c, nodes[0].URL, protocol.RoleAudience)
@@ -433,7 +449,7 @@ func TestClusterEdgeHostNodeDies(t *testing.T) {
 	}
 
 	crashed := time.Now()
-	cohosttest.CrashNode(c, b)
+	stop(c, b)
 	waitFor(t, "the host joins again", func() bool {
 		return hh.has(fmt.Sprintf("state %s %s", protocol.ConnConnected, protocol.ReasonRejoinSuccess))
 	})
@@ -456,8 +472,8 @@ func TestClusterEdgeHostNodeDies(t *testing.T) {
 		p := &payloads{}
 		go p.read(tr)
 		waitFor(t, w.name+" hears the host again", func() bool { return len(p.all()) > 0 })
-		t.Logf("%s hears the host again %v after its node died; events about it: %q", w.name,
-			time.Since(crashed).Round(time.Millisecond), w.h.about(uid))
+		t.Logf("%s hears the host again %v after its node %s; events about it: %q", w.name,
+			time.Since(crashed).Round(time.Millisecond), how, w.h.about(uid))
 		// Nobody is told the host left: it came back within the drop
 		// timeout.
 		want := []string{"user-joined", "user-published audio", "user-unpublished audio", "user-published audio"}

@@ -78,6 +78,13 @@ func (s *Server) drain(ctx context.Context) {
 		p.mu.Lock()
 		c := p.conn
 		p.mu.Unlock()
+		if p.edge != nil {
+			// A member of a channel owned by another node moves: its leave
+			// is not reported, the owner keeps it until it joins again or
+			// the drop timeout passes once this node is gone, so nobody is
+			// told it left.
+			p.edgeKicked.Store(true)
+		}
 		p.disconnect(protocol.ReasonServerShutdown, "the node is draining: join again through another node")
 		if c != nil {
 			written = append(written, c.writerDone)

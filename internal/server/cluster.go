@@ -26,6 +26,7 @@ type natsState struct {
 	svc   *rtmsvc.Service
 	place *placement // nil on a single node
 	edge  *edgeState // nil on a single node
+	relay *relayNode // nil on a single node
 	once  sync.Once
 }
 
@@ -143,6 +144,19 @@ func (s *Server) startNATS() error {
 			return err
 		}
 		s.nats.edge = edge
+		relay, err := s.startRelayNode(edge)
+		if err != nil {
+			edge.close()
+			place.leases.Close()
+			if s.nats.svc != nil {
+				s.nats.svc.Close()
+			}
+			reg.Close()
+			bus.Close()
+			s.nats = nil
+			return err
+		}
+		s.nats.relay = relay
 	}
 	return nil
 }
@@ -204,6 +218,9 @@ func (s *Server) stopNATS() {
 		return
 	}
 	s.nats.once.Do(func() {
+		if s.nats.relay != nil {
+			s.nats.relay.close()
+		}
 		if s.nats.edge != nil {
 			s.nats.edge.close()
 		}
@@ -228,6 +245,9 @@ func (s *Server) KillNode() {
 		return
 	}
 	s.nats.once.Do(func() {
+		if s.nats.relay != nil {
+			s.nats.relay.close()
+		}
 		if s.nats.edge != nil {
 			s.nats.edge.close()
 		}

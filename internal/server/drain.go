@@ -95,6 +95,9 @@ func (s *Server) drain(ctx context.Context) {
 		// would otherwise deliver to them.
 		s.nats.edge.drainRemote("the node hosting the channel is draining: join again through another node")
 	}
+	if rn := s.relayNodeFor(); rn != nil {
+		rn.endImports(func(*relayImport) bool { return true }, "the node hosting the destination channel is draining")
+	}
 	for _, p := range sessions {
 		s.removeParticipant(p, protocol.OfflineQuit)
 	}

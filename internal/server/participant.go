@@ -66,6 +66,9 @@ type Participant struct {
 	// has no connection or media of its own; relayOf is that host.
 	virtual bool
 	relayOf *Participant
+	// relayIn, for a relaying host of another node standing among a
+	// channel's watchers, is its relay as shown here (relay_import.go).
+	relayIn *relayImport
 
 	// remote, on a channel's owner, is the node a member connected to
 	// another node is on (edge_owner.go); edge, on that node, is the

@@ -84,6 +84,9 @@ func (s *Server) channelLost(key string) {
 	for _, p := range members {
 		p.disconnect(protocol.ReasonServerShutdown, "the channel is hosted by another node now: join again there")
 	}
+	if rn := s.relayNodeFor(); rn != nil {
+		rn.endImports(func(imp *relayImport) bool { return leaseKeyOf(imp.ch.key) == key }, "the destination channel is hosted by another node now")
+	}
 	for _, p := range members {
 		s.removeParticipant(p, protocol.OfflineDropped)
 	}

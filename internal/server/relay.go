@@ -25,12 +25,16 @@ type relaySession struct {
 	roleEpoch uint64
 }
 
-// relayDest is one destination channel of a relay.
+// relayDest is one destination channel of a relay: hosted here (ch, with
+// the stand-in vp), or by another node (remote, relay_remote.go), or lost
+// while the node that hosted it is replaced (relay_recover.go).
 type relayDest struct {
-	info  protocol.ChannelMediaInfo
-	ch    *Channel
-	vp    *Participant
-	privs privileges
+	info   protocol.ChannelMediaInfo
+	ch     *Channel
+	vp     *Participant
+	remote *relayExport
+	lost   bool
+	privs  privileges
 }
 
 func relayUID(u protocol.UID) string {
@@ -322,9 +326,48 @@ func (s *Server) addRelayDestLocked(p *Participant, rs *relaySession, info proto
 	if e != nil {
 		return fail(e.Message)
 	}
-	ch, e := s.channelFor(channelKey{app: p.app.ID, name: info.ChannelName}, protocol.ProfileLiveBroadcasting)
+	d, _, e := s.joinRelayDestLocked(p, rs, info, func() {
+		p.relayEvent(protocol.RelayEventJoinedDestChannel, info.ChannelName)
+		p.relayEvent(protocol.RelayEventSentToDestChannel, info.ChannelName)
+	})
 	if e != nil {
 		return fail(e.Message)
+	}
+	d.privs = privs
+	rs.dests = append(rs.dests, d)
+	return nil
+}
+
+// joinRelayDestLocked shows p in the destination channel of info, where
+// it is hosted: here, or through its owner when another node hosts it.
+// joined runs once it is there, before p hears of the destination's
+// hosts when it is hosted here. retry reports a failure that may pass.
+// Caller holds p.relayMu.
+func (s *Server) joinRelayDestLocked(p *Participant, rs *relaySession, info protocol.ChannelMediaInfo, joined func()) (_ *relayDest, retry bool, _ *protocol.Error) {
+	key := channelKey{app: p.app.ID, name: info.ChannelName}
+	if rn := s.relayNodeFor(); rn != nil && s.nats.place != nil {
+		for attempt := 0; ; attempt++ {
+			owner, retry, err := rn.destOwner(key)
+			if err != nil {
+				return nil, retry, perr(protocol.ErrRelayFailedJoinDest, "%v", err)
+			}
+			if owner == "" {
+				break
+			}
+			ex, notOwner, retry, e := rn.addRemote(p, rs, info, owner)
+			if notOwner && attempt == 0 {
+				continue // the channel just moved, or went: where is it now?
+			}
+			if e != nil {
+				return nil, retry, e
+			}
+			joined()
+			return &relayDest{info: info, remote: ex}, false, nil
+		}
+	}
+	ch, e := s.channelFor(key, protocol.ProfileLiveBroadcasting)
+	if e != nil {
+		return nil, false, e
 	}
 	ch.mu.Lock()
 	uid := info.UID
@@ -340,7 +383,7 @@ func (s *Server) addRelayDestLocked(p *Participant, rs *relaySession, info proto
 	if msg != "" {
 		ch.mu.Unlock()
 		s.releaseChannel(ch)
-		return fail(msg)
+		return nil, false, perr(protocol.ErrRelayFailedJoinDest, "%s", msg)
 	}
 	if uid == 0 {
 		uid = ch.freeUID()
@@ -351,18 +394,25 @@ func (s *Server) addRelayDestLocked(p *Participant, rs *relaySession, info proto
 	ch.users[uid] = vp
 	ch.hosts++
 	ch.memberJoinedLocked(vp)
-	p.relayEvent(protocol.RelayEventJoinedDestChannel, info.ChannelName)
-	p.relayEvent(protocol.RelayEventSentToDestChannel, info.ChannelName)
+	joined()
 	// From now on p sees the destination's hosts come and go.
 	ch.watchLocked(p)
 	ch.mu.Unlock()
-	rs.dests = append(rs.dests, &relayDest{info: info, ch: ch, vp: vp, privs: privs})
-	return nil
+	return &relayDest{info: info, ch: ch, vp: vp}, false, nil
 }
 
 // removeRelayDest takes the relayed host out of a destination channel; the
 // relaying host sees that channel's hosts leave.
 func (s *Server) removeRelayDest(d *relayDest) {
+	if d.remote != nil {
+		if rn := s.relayNodeFor(); rn != nil {
+			rn.removeRemote(d.remote, protocol.OfflineQuit, true)
+		}
+		return
+	}
+	if d.ch == nil {
+		return // lost: nothing is left of it
+	}
 	d.ch.mu.Lock()
 	d.ch.unwatchLocked(d.vp.relayOf)
 	d.ch.removeLocked(d.vp, protocol.OfflineQuit)
@@ -440,7 +490,16 @@ func (s *Server) syncRelayLocked(p *Participant, rs *relaySession) {
 	}
 	p.ch.mu.Unlock()
 	for _, d := range rs.dests {
+		if d.remote != nil {
+			if rn := s.relayNodeFor(); rn != nil {
+				rn.syncRemote(d.remote)
+			}
+			continue
+		}
 		ch, vp := d.ch, d.vp
+		if ch == nil {
+			continue
+		}
 		ch.mu.Lock()
 		for mt, pt := range vp.published {
 			if cur, ok := src[mt]; !ok || cur.track != pt.track {

@@ -65,11 +65,27 @@ func (ch *Channel) unwatchLocked(w *Participant) {
 // appeared or went, and tells p's client when q's uid appears in a first
 // destination or leaves the last one.
 func (p *Participant) relayPeer(q *Participant, joined bool, reason protocol.UserOfflineReason) {
-	if p.virtual || q.relayOf == p || q.uid == p.uid {
+	if q.relayOf == p || q.uid == p.uid {
+		return
+	}
+	if p.relayIn != nil {
+		// p stands for a host of another node: its node is told.
+		p.relayIn.forward(q, joined, reason)
+		return
+	}
+	if p.virtual {
+		return
+	}
+	p.relayPeerUID(q.uid, q.account, joined, reason)
+}
+
+// relayPeerUID is relayPeer for a host known by its uid (and account).
+func (p *Participant) relayPeerUID(uid protocol.UID, account protocol.UserAccount, joined bool, reason protocol.UserOfflineReason) {
+	if uid == p.uid {
 		return
 	}
 	p.mu.Lock()
-	n := p.relayPeers[q.uid]
+	n := p.relayPeers[uid]
 	switch {
 	case joined:
 		n++
@@ -80,20 +96,20 @@ func (p *Participant) relayPeer(q *Participant, joined bool, reason protocol.Use
 		n--
 	}
 	if n == 0 {
-		delete(p.relayPeers, q.uid)
+		delete(p.relayPeers, uid)
 	} else {
 		if p.relayPeers == nil {
 			p.relayPeers = map[protocol.UID]int{}
 		}
-		p.relayPeers[q.uid] = n
+		p.relayPeers[uid] = n
 	}
 	var full bool
 	var c *conn
 	if !p.closed && (joined && n == 1 || !joined && n == 0) {
 		if joined {
-			full = p.queueLocked(encodeEvent(protocol.EventUserJoined, protocol.UserJoinedEvent{UID: q.uid, Account: q.account}))
+			full = p.queueLocked(encodeEvent(protocol.EventUserJoined, protocol.UserJoinedEvent{UID: uid, Account: account}))
 		} else {
-			full = p.queueLocked(encodeEvent(protocol.EventUserLeft, protocol.UserLeftEvent{UID: q.uid, Reason: reason}))
+			full = p.queueLocked(encodeEvent(protocol.EventUserLeft, protocol.UserLeftEvent{UID: uid, Reason: reason}))
 		}
 		c = p.conn
 	}

@@ -1,0 +1,302 @@
+package cohosttest_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v4/pkg/media"
+
+	"github.com/cohost-rtc/cohost/cohosttest"
+	"github.com/cohost-rtc/cohost/protocol"
+	"github.com/cohost-rtc/cohost/rtc"
+)
+
+// relayEvents records presence, publications and relay callbacks.
+type relayEvents struct{ events }
+
+func (h *relayEvents) OnUserUnpublished(uid protocol.UID, mt protocol.MediaType) {
+	h.add("user-unpublished %d %s", uid, mt)
+}
+func (h *relayEvents) OnChannelMediaRelayStateChanged(s protocol.RelayState, code protocol.RelayError, ch string) {
+	h.add("relay-state %s %s %s", s, code, ch)
+}
+func (h *relayEvents) OnChannelMediaRelayEvent(ev protocol.RelayEvent, ch string) {
+	h.add("relay-event %s %s", ev, ch)
+}
+
+// matching lists the events starting with prefix, in order.
+func (h *relayEvents) matching(prefix string) []string {
+	var out []string
+	for _, ev := range h.all() {
+		if strings.HasPrefix(ev, prefix) {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// relayEngine is an engine reaching the cluster through url; edge lets an
+// audience member stay on that node.
+func relayEngine(t *testing.T, c *cohosttest.Server, url string, role protocol.ClientRole, edge bool) (*rtc.Engine, *relayEvents) {
+	t.Helper()
+	h := &relayEvents{}
+	e, err := rtc.NewEngine(rtc.EngineConfig{ServerURL: url, AppID: c.TestAppID, Handler: h, ClientRole: role,
+		AudienceOnAnyNode: edge, SettingEngine: cohosttest.Loopback()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := e.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return e, h
+}
+
+// seqPayloads reads a track and records its payloads and sequence
+// numbers in order.
+type seqPayloads struct {
+	mu   sync.Mutex
+	got  []string
+	seqs []uint16
+}
+
+func (p *seqPayloads) read(tr *rtc.RemoteTrack) {
+	for {
+		pkt, err := tr.ReadRTP()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		p.got = append(p.got, string(pkt.Payload))
+		p.seqs = append(p.seqs, pkt.SequenceNumber)
+		p.mu.Unlock()
+	}
+}
+
+func (p *seqPayloads) has(payload string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Contains(p.got, payload)
+}
+
+// with returns the payloads with one of the prefixes and their sequence
+// numbers.
+func (p *seqPayloads) with(prefixes ...string) (got []string, seqs []uint16) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, g := range p.got {
+		for _, pre := range prefixes {
+			if strings.HasPrefix(g, pre) {
+				got = append(got, g)
+				seqs = append(seqs, p.seqs[i])
+			}
+		}
+	}
+	return got, seqs
+}
+
+// placeRelayChannels joins the relaying host to "src" through node 0 and
+// a host to "dst" through node 1 once node 1 knows node 0 is busier, so
+// that each channel is owned by the node its host reached.
+func placeRelayChannels(t *testing.T, c *cohosttest.Server) (hostA *rtc.Engine, evA *relayEvents, mic *rtc.LocalTrack, hostB *rtc.Engine, evB *relayEvents) {
+	t.Helper()
+	nodes := c.Nodes()
+	hostA, evA = relayEngine(t, c, nodes[0].URL, protocol.RoleBroadcaster, false)
+	if _, err := hostA.JoinChannel(joinCtx(t), "", "src", 1); err != nil {
+		t.Fatal(err)
+	}
+	if got := sessions(c); !slices.Equal(got, []int{1, 0, 0}) {
+		t.Fatalf("sessions %v after the source host's join through node 0", got)
+	}
+	id0 := clusterInfo(nodes[0].URL).Self
+	waitFor(t, "node 1 hears that node 0 has a user", func() bool {
+		for _, n := range clusterInfo(nodes[1].URL).Nodes {
+			if n.ID == id0 && n.Load.Users >= 1 {
+				return true
+			}
+		}
+		return false
+	})
+	hostB, evB = relayEngine(t, c, nodes[1].URL, protocol.RoleBroadcaster, false)
+	if _, err := hostB.JoinChannel(joinCtx(t), "", "dst", 2); err != nil {
+		t.Fatal(err)
+	}
+	if got := sessions(c); !slices.Equal(got, []int{1, 1, 0}) {
+		t.Fatalf("sessions %v after the destination host's join through node 1: want its channel there", got)
+	}
+	var err error
+	mic, err = rtc.NewLocalTrack(protocol.CodecOpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := hostA.Publish(joinCtx(t), mic); err != nil {
+		t.Fatal(err)
+	}
+	return hostA, evA, mic, hostB, evB
+}
+
+func relayTo(ch string, uid protocol.UID) *rtc.ChannelMediaRelayConfiguration {
+	cfg := rtc.NewChannelMediaRelayConfiguration()
+	cfg.SetSrcChannelInfo(rtc.ChannelMediaInfo{})
+	cfg.AddDestChannelInfo(rtc.ChannelMediaInfo{ChannelName: ch, UID: uid})
+	return cfg
+}
+
+// send writes count payloads prefix-0000… 10 ms apart.
+func send(mic *rtc.LocalTrack, prefix string, count int) {
+	for k := range count {
+		_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("%s-%04d", prefix, k)), Duration: 20 * time.Millisecond})
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestClusterRelayAcrossNodes is seeds 001/002 with the source and the
+// destination channels owned by different nodes: the relay runs with the
+// same states and events as on one node; viewers of the destination on
+// its node and on an edge receive every payload once and in order, with
+// sequence numbers continuous across a pause; the source host alone sees
+// the destination's hosts come and go; a stop ends the relayed host in
+// the destination (user-unpublished, then user-offline QUIT).
+func TestClusterRelayAcrossNodes(t *testing.T) {
+	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
+	nodes := c.Nodes()
+	hostA, evA, mic, hostB, _ := placeRelayChannels(t, c)
+	coA, evCoA := relayEngine(t, c, nodes[0].URL, protocol.RoleAudience, false)
+	if _, err := coA.JoinChannel(joinCtx(t), "", "src", 11); err != nil {
+		t.Fatal(err)
+	}
+	viewB, evViewB := relayEngine(t, c, nodes[1].URL, protocol.RoleAudience, false)
+	if _, err := viewB.JoinChannel(joinCtx(t), "", "dst", 22); err != nil {
+		t.Fatal(err)
+	}
+	edgeB, evEdgeB := relayEngine(t, c, nodes[2].URL, protocol.RoleAudience, true)
+	if _, err := edgeB.JoinChannel(joinCtx(t), "", "dst", 33); err != nil {
+		t.Fatal(err)
+	}
+	if got := sessions(c); !slices.Equal(got, []int{2, 2, 1}) {
+		t.Fatalf("sessions %v: want the source's members on node 0, the destination's on node 1 and an edge viewer on node 2", got)
+	}
+
+	if err := hostA.StartChannelMediaRelay(joinCtx(t), relayTo("dst", 100)); err != nil {
+		t.Fatal(err)
+	}
+	wantStart := []string{"relay-state RELAY_STATE_CONNECTING RELAY_OK ", "relay-event PACKET_JOINED_SRC_CHANNEL src",
+		"relay-event PACKET_JOINED_DEST_CHANNEL dst", "relay-event PACKET_SENT_TO_DEST_CHANNEL dst",
+		"relay-event PACKET_RECEIVED_AUDIO_FROM_SRC ", "relay-state RELAY_STATE_RUNNING RELAY_OK "}
+	if got := evA.matching("relay-"); !slices.Equal(got, wantStart) {
+		t.Errorf("relay callbacks at the start %q, want %q", got, wantStart)
+	}
+	waitFor(t, "the source host sees the destination's host", func() bool { return evA.has("user-joined 2") })
+
+	var ps []*seqPayloads
+	for _, v := range []struct {
+		e  *rtc.Engine
+		ev *relayEvents
+	}{{viewB, evViewB}, {edgeB, evEdgeB}} {
+		waitFor(t, "a destination viewer sees the relayed host's audio", func() bool { return v.ev.has("user-published 100 audio") })
+		tr, err := v.e.Subscribe(joinCtx(t), 100, protocol.MediaAudio)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := &seqPayloads{}
+		go p.read(tr)
+		ps = append(ps, p)
+	}
+	n := 0
+	waitFor(t, "both destination viewers receive the relayed audio", func() bool {
+		n++
+		_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("warm-%d", n)), Duration: 20 * time.Millisecond})
+		time.Sleep(20 * time.Millisecond)
+		for _, p := range ps {
+			if len(p.got) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+
+	const count = 50
+	send(mic, "a", count)
+	for _, p := range ps {
+		waitFor(t, "the viewers receive the payloads before the pause", func() bool { return p.has(fmt.Sprintf("a-%04d", count-1)) })
+	}
+	if err := hostA.PauseAllChannelMediaRelay(joinCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	send(mic, "p", 20)
+	if err := hostA.ResumeAllChannelMediaRelay(joinCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	send(mic, "b", count)
+	for i, p := range ps {
+		waitFor(t, "the viewers receive the payloads after the resume", func() bool { return p.has(fmt.Sprintf("b-%04d", count-1)) })
+		got, seqs := p.with("a-", "b-", "p-")
+		var want []string
+		for _, pre := range []string{"a", "b"} {
+			for k := range count {
+				want = append(want, fmt.Sprintf("%s-%04d", pre, k))
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("viewer %d got %q, want every payload before the pause and after the resume, once, in order, and none during it", i, got)
+		}
+		for k := 1; k < len(seqs); k++ {
+			if seqs[k] != seqs[k-1]+1 {
+				t.Fatalf("viewer %d: sequence number %d after %d (payload %s): not continuous across the pause", i, seqs[k], seqs[k-1], got[k])
+			}
+		}
+	}
+	pr := evA.matching("relay-event PAUSE")
+	rr := evA.matching("relay-event RESUME")
+	if !slices.Equal(pr, []string{"relay-event PAUSE_SEND_PACKET_TO_DEST_CHANNEL_SUCCESS "}) ||
+		!slices.Equal(rr, []string{"relay-event RESUME_SEND_PACKET_TO_DEST_CHANNEL_SUCCESS "}) {
+		t.Errorf("pause and resume callbacks %q %q", pr, rr)
+	}
+
+	// The destination's hosts come and go: the source host alone sees it.
+	if err := hostB.LeaveChannel(joinCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the source host sees the destination's host leave", func() bool { return evA.has("user-offline 2 QUIT") })
+	hostC, _ := relayEngine(t, c, nodes[2].URL, protocol.RoleBroadcaster, false)
+	if _, err := hostC.JoinChannel(joinCtx(t), "", "dst", 3); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the source host sees a new destination host", func() bool { return evA.has("user-joined 3") })
+	for _, ev := range evCoA.all() {
+		if ev == "user-joined 2" || ev == "user-joined 3" || strings.HasSuffix(ev, " 100") {
+			t.Errorf("a member of the source channel heard of the destination: %q", ev)
+		}
+	}
+
+	if err := hostA.StopChannelMediaRelay(joinCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if got := evA.matching("relay-state"); got[len(got)-1] != "relay-state RELAY_STATE_IDLE RELAY_OK " {
+		t.Errorf("relay states %q: want IDLE last", got)
+	}
+	if !evA.has("user-offline 3 QUIT") {
+		t.Errorf("the source host still sees the destination's host after the stop: %q", evA.all())
+	}
+	for i, ev := range []*relayEvents{evViewB, evEdgeB} {
+		waitFor(t, "a destination viewer sees the relayed host leave", func() bool { return ev.has("user-offline 100 QUIT") })
+		var about []string
+		for _, e := range ev.all() {
+			if strings.HasPrefix(e, "user-") && strings.Contains(e, " 100") {
+				about = append(about, e)
+			}
+		}
+		want := []string{"user-joined 100", "user-published 100 audio", "user-unpublished 100 audio", "user-offline 100 QUIT"}
+		if !slices.Equal(about, want) {
+			t.Errorf("viewer %d saw %q of the relayed host, want %q", i, about, want)
+		}
+	}
+	if slices.ContainsFunc(evA.all(), func(s string) bool { return strings.HasPrefix(s, "relay-state RELAY_STATE_FAILURE") }) {
+		t.Errorf("relay failed: %q", evA.matching("relay-"))
+	}
+}

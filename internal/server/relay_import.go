@@ -1,0 +1,343 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/cohost-rtc/cohost/internal/cluster"
+	"github.com/cohost-rtc/cohost/internal/sfu"
+	"github.com/cohost-rtc/cohost/protocol"
+)
+
+// The destination's side of a relay from another node: the relayed host
+// is a host of the destination channel here (a stand-in, as for a relay
+// of a local host), ordered by this node's channel lock like any member;
+// its tracks are pulled from the source's node over the media link (the
+// relay's gate is applied there) and fanned out here, to local members
+// and edges. A watcher stands for the relaying host in the channel's
+// watchers: the hosts it sees come and go are told to the source's node.
+
+// relayImport is a relayed host of another node shown in a local channel.
+type relayImport struct {
+	rn      *relayNode
+	id      string
+	from    cluster.NodeID
+	ch      *Channel
+	vp      *Participant // the stand-in, a host of ch
+	watcher *Participant // the relaying host, as ch's watcher
+	gate    *sfu.Gate    // never paused: the source's gate pauses
+
+	mu     sync.Mutex // orders syncs and the removal
+	tracks map[protocol.MediaType]*importTrack
+	done   bool
+}
+
+// importTrack is one relayed track pulled from the source's node.
+type importTrack struct {
+	gen   uint64
+	codec protocol.Codec
+	in    *sfu.PublishedTrack
+	c     *sfu.Cascade
+	ssrc  uint32
+}
+
+// onAdd shows a relayed host of another node in a channel hosted here.
+func (rn *relayNode) onAdd(m *nats.Msg) {
+	var req relayAddRequest
+	if json.Unmarshal(m.Data, &req) != nil || req.Node == "" || req.Node == rn.e.self || !validRelayID(req.Relay) ||
+		protocol.ValidateChannelName(string(req.Channel)) != nil || !validRelayTracks(req.Tracks) {
+		rn.malformed()
+		return
+	}
+	s := rn.s
+	app, ok := s.apps[req.App]
+	if !ok {
+		reply(m, relayAddReply{Error: perr(protocol.ErrInvalidAppID, "unknown App ID %q", req.App)})
+		return
+	}
+	key := channelKey{app: req.App, name: req.Channel}
+	s.mu.Lock()
+	ch, gone := s.channels[key], s.closing || s.draining
+	s.mu.Unlock()
+	if ch == nil || gone {
+		reply(m, relayAddReply{NotOwner: true})
+		return
+	}
+	uid := req.UID
+	ch.mu.Lock()
+	notOwner := len(ch.users) == 0 // its last member just left
+	msg := rn.refusal(ch, uid)
+	if uid == 0 {
+		uid = ch.freeUID()
+	}
+	ch.mu.Unlock()
+	switch {
+	case notOwner:
+		reply(m, relayAddReply{NotOwner: true})
+		return
+	case msg != "":
+		reply(m, relayAddReply{Error: perr(protocol.ErrRelayFailedJoinDest, "%s", msg)})
+		return
+	}
+	imp := &relayImport{rn: rn, id: req.Relay, from: req.Node, ch: ch, gate: &sfu.Gate{}, tracks: map[protocol.MediaType]*importTrack{}}
+	ctx, cancel := context.WithTimeout(context.Background(), edgeLinkTimeout)
+	defer cancel()
+	for _, t := range req.Tracks {
+		it, err := imp.pull(ctx, t, uid)
+		if err != nil {
+			imp.stopTracks(imp.tracks)
+			reply(m, relayAddReply{Error: perr(protocol.ErrRelayFailedJoinDest, "pulling the relayed %s from node %s: %v", t.MediaType, req.Node, err)})
+			return
+		}
+		imp.tracks[t.MediaType] = it
+	}
+	logger := s.logger.With("app", app.ID, "channel", string(req.Channel), "uid", uint32(uid), "relayOf", uint32(req.Host), "node", string(req.Node))
+	imp.watcher = &Participant{srv: s, ch: ch, app: app, uid: req.Host, virtual: true, relayIn: imp, logger: logger}
+	vp := &Participant{srv: s, ch: ch, app: app, uid: uid, virtual: true, relayOf: imp.watcher, role: protocol.RoleBroadcaster,
+		published: map[protocol.MediaType]*pubTrack{}, subs: map[subKey]*sfu.DownTrack{}, logger: logger}
+	imp.vp = vp
+	ch.mu.Lock()
+	msg = rn.refusal(ch, uid)
+	if msg == "" && ch.users[uid] != nil {
+		msg = "uid " + uid.String() + " is already used in the destination channel"
+	}
+	if len(ch.users) == 0 || msg != "" {
+		ch.mu.Unlock()
+		imp.stopTracks(imp.tracks)
+		if msg == "" {
+			reply(m, relayAddReply{NotOwner: true})
+		} else {
+			reply(m, relayAddReply{Error: perr(protocol.ErrRelayFailedJoinDest, "%s", msg)})
+		}
+		return
+	}
+	ch.users[uid] = vp
+	ch.hosts++
+	ch.memberJoinedLocked(vp)
+	for _, t := range req.Tracks {
+		imp.publishLocked(t, imp.tracks[t.MediaType])
+	}
+	ch.watchLocked(imp.watcher)
+	ch.mu.Unlock()
+	rn.mu.Lock()
+	rn.imports[imp.id] = imp
+	rn.mu.Unlock()
+	reply(m, relayAddReply{UID: uid})
+	logger.Info("channel media relay of another node joined")
+}
+
+// refusal is why the relayed host cannot be a host with uid in ch, or "".
+// Caller holds ch.mu.
+func (rn *relayNode) refusal(ch *Channel, uid protocol.UID) string {
+	switch {
+	case ch.profile != protocol.ProfileLiveBroadcasting:
+		return "the destination channel does not use the live profile"
+	case uid != 0 && ch.users[uid] != nil:
+		return "uid " + uid.String() + " is already used in the destination channel"
+	case ch.hosts >= rn.s.cfg.Limits.MaxHostsPerChannel:
+		return "the destination channel has the most hosts allowed"
+	}
+	return ""
+}
+
+// pull asks the source's node to send a relayed track over the media link.
+func (imp *relayImport) pull(ctx context.Context, t relayTrack, uid protocol.UID) (*importTrack, error) {
+	e := imp.rn.e
+	c, err := e.linkTo(ctx, imp.from)
+	if err != nil {
+		return nil, err
+	}
+	in, ssrc, err := c.Receive(uid, t.MediaType, t.Codec, imp.rn.s.stats, nil)
+	if err != nil {
+		return nil, err
+	}
+	var r edgePullReply
+	err = e.request(ctx, imp.from, relayOpPull, relayPullRequest{Node: e.self, Relay: imp.id, MediaType: t.MediaType, Gen: t.Gen,
+		UID: uid, SSRC: ssrc}, &r)
+	if err == nil && r.Error != nil {
+		err = r.Error
+	}
+	it := &importTrack{gen: t.Gen, codec: t.Codec, in: in, c: c, ssrc: ssrc}
+	if err != nil {
+		imp.stopTrack(it)
+		return nil, err
+	}
+	return it, nil
+}
+
+// stopTrack stops receiving a relayed track and tells the source's node.
+func (imp *relayImport) stopTrack(it *importTrack) {
+	e := imp.rn.e
+	it.c.StopReceiving(it.ssrc)
+	e.publish(nodeSubject(imp.from, edgeOpUnpull), edgeUnpull{Node: e.self, SSRC: it.ssrc})
+}
+
+func (imp *relayImport) stopTracks(ts map[protocol.MediaType]*importTrack) {
+	for _, it := range ts {
+		imp.stopTrack(it)
+	}
+}
+
+// publishLocked makes a pulled track the stand-in's and announces it.
+// Caller holds ch.mu.
+func (imp *relayImport) publishLocked(t relayTrack, it *importTrack) {
+	vp, ch := imp.vp, imp.ch
+	vp.published[t.MediaType] = &pubTrack{track: it.in, muted: t.Muted, gate: imp.gate}
+	ch.broadcast(vp, encodeEvent(protocol.EventUserPublished, protocol.UserPublishedEvent{UID: vp.uid, MediaType: t.MediaType, Codec: t.Codec}))
+	if t.Muted {
+		ch.broadcast(vp, encodeEvent(protocol.EventUserMuted, protocol.UserMutedEvent{UID: vp.uid, MediaType: t.MediaType, Muted: true}))
+	}
+}
+
+// forward tells the source's node that q, a host of the destination,
+// appeared or went. Caller holds ch.mu.
+func (imp *relayImport) forward(q *Participant, joined bool, reason protocol.UserOfflineReason) {
+	e := imp.rn.e
+	e.publish(nodeSubject(imp.from, relayOpPeer), relayPeer{Node: e.self, Relay: imp.id, UID: q.uid, Account: q.account,
+		Joined: joined, Reason: reason})
+}
+
+// importOf finds the import a message of node is about.
+func (rn *relayNode) importOf(node cluster.NodeID, id string) *relayImport {
+	rn.mu.Lock()
+	defer rn.mu.Unlock()
+	imp := rn.imports[id]
+	if imp == nil || imp.from != node {
+		return nil
+	}
+	return imp
+}
+
+// onRemove takes a relayed host out of its channel here.
+func (rn *relayNode) onRemove(m *nats.Msg) {
+	var req relayRemove
+	if json.Unmarshal(m.Data, &req) != nil || req.Node == "" || !validRelayID(req.Relay) {
+		rn.malformed()
+		return
+	}
+	if imp := rn.importOf(req.Node, req.Relay); imp != nil {
+		imp.remove(protocol.OfflineQuit)
+	}
+	reply(m, relayRemoveReply{})
+}
+
+// remove takes the stand-in out of the channel: its members see
+// user-unpublished for each track, then user-left (reason).
+func (imp *relayImport) remove(reason protocol.UserOfflineReason) bool {
+	rn := imp.rn
+	rn.mu.Lock()
+	if rn.imports[imp.id] == imp {
+		delete(rn.imports, imp.id)
+	}
+	rn.mu.Unlock()
+	imp.mu.Lock()
+	if imp.done {
+		imp.mu.Unlock()
+		return false
+	}
+	imp.done = true
+	tracks := imp.tracks
+	imp.tracks = nil
+	imp.mu.Unlock()
+	ch := imp.ch
+	ch.mu.Lock()
+	delete(ch.watchers, imp.watcher)
+	ch.removeLocked(imp.vp, reason)
+	ch.mu.Unlock()
+	imp.stopTracks(tracks)
+	rn.s.releaseChannel(ch)
+	imp.vp.logger.Info("channel media relay of another node left", "reason", reason)
+	return true
+}
+
+// endImports removes the relayed hosts for which which holds; with msg
+// set, their source's nodes are told, so that they join the destination
+// again where it goes.
+func (rn *relayNode) endImports(which func(*relayImport) bool, msg string) {
+	rn.mu.Lock()
+	var imps []*relayImport
+	for _, imp := range rn.imports {
+		if which(imp) {
+			imps = append(imps, imp)
+		}
+	}
+	rn.mu.Unlock()
+	for _, imp := range imps {
+		reason := protocol.OfflineDropped
+		if msg != "" {
+			reason = protocol.OfflineQuit
+		}
+		if imp.remove(reason) && msg != "" {
+			rn.e.publish(nodeSubject(imp.from, relayOpEnded), relayEnded{Node: rn.e.self, Relay: imp.id, Message: msg})
+		}
+	}
+}
+
+// onSync follows the relayed host's tracks: a new track is pulled and
+// published, a gone one unpublished, a mute announced.
+func (rn *relayNode) onSync(m *nats.Msg) {
+	var req relaySync
+	if json.Unmarshal(m.Data, &req) != nil || req.Node == "" || !validRelayID(req.Relay) || !validRelayTracks(req.Tracks) {
+		rn.malformed()
+		return
+	}
+	if imp := rn.importOf(req.Node, req.Relay); imp != nil {
+		imp.sync(req.Tracks)
+	}
+}
+
+func (imp *relayImport) sync(tracks []relayTrack) {
+	imp.mu.Lock()
+	defer imp.mu.Unlock()
+	if imp.done {
+		return
+	}
+	want := map[protocol.MediaType]relayTrack{}
+	for _, t := range tracks {
+		want[t.MediaType] = t
+	}
+	ch, vp := imp.ch, imp.vp
+	for _, mt := range []protocol.MediaType{protocol.MediaAudio, protocol.MediaVideo} {
+		t, ok := want[mt]
+		cur := imp.tracks[mt]
+		if cur != nil && (!ok || cur.gen != t.Gen) {
+			ch.mu.Lock()
+			ch.unpublishLocked(vp, mt, true)
+			ch.mu.Unlock()
+			imp.stopTrack(cur)
+			delete(imp.tracks, mt)
+			cur = nil
+		}
+		if !ok {
+			continue
+		}
+		if cur != nil {
+			ch.mu.Lock()
+			if pt := vp.published[mt]; pt != nil && pt.muted != t.Muted {
+				pt.muted = t.Muted
+				ch.broadcast(vp, encodeEvent(protocol.EventUserMuted, protocol.UserMutedEvent{UID: vp.uid, MediaType: mt, Muted: t.Muted}))
+			}
+			ch.mu.Unlock()
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), edgeLinkTimeout)
+		it, err := imp.pull(ctx, t, vp.uid)
+		cancel()
+		if err != nil {
+			vp.logger.Warn("channel media relay: pulling a relayed track", "media", mt, "err", err)
+			continue
+		}
+		ch.mu.Lock()
+		if vp.left {
+			ch.mu.Unlock()
+			imp.stopTrack(it)
+			continue
+		}
+		imp.publishLocked(t, it)
+		ch.mu.Unlock()
+		imp.tracks[mt] = it
+	}
+}

@@ -166,6 +166,11 @@ func TestClusterRelayAcrossNodes(t *testing.T) {
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
 	nodes := c.Nodes()
 	hostA, evA, mic, hostB, _ := placeRelayChannels(t, c)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("source host events %q", evA.all())
+		}
+	})
 	coA, evCoA := relayEngine(t, c, nodes[0].URL, protocol.RoleAudience, false)
 	if _, err := coA.JoinChannel(joinCtx(t), "", "src", 11); err != nil {
 		t.Fatal(err)
@@ -213,7 +218,7 @@ func TestClusterRelayAcrossNodes(t *testing.T) {
 		_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("warm-%d", n)), Duration: 20 * time.Millisecond})
 		time.Sleep(20 * time.Millisecond)
 		for _, p := range ps {
-			if len(p.got) == 0 {
+			if got, _ := p.with("warm-"); len(got) == 0 {
 				return false
 			}
 		}
@@ -298,5 +303,114 @@ func TestClusterRelayAcrossNodes(t *testing.T) {
 	}
 	if slices.ContainsFunc(evA.all(), func(s string) bool { return strings.HasPrefix(s, "relay-state RELAY_STATE_FAILURE") }) {
 		t.Errorf("relay failed: %q", evA.matching("relay-"))
+	}
+}
+
+// TestClusterRelayDestinationNodeGoes: when the node owning a relay's
+// destination channel dies, or drains, the relaying host is told
+// NETWORK_DISCONNECTED then NETWORK_CONNECTED for that channel, never
+// IDLE nor FAILURE: the relay joins the destination again where it is
+// hosted next, and the destination's viewer, whose SDK joined again
+// there, receives the relayed audio again.
+func TestClusterRelayDestinationNodeGoes(t *testing.T) {
+	for _, how := range []string{"dies", "drains"} {
+		t.Run(how, func(t *testing.T) {
+			c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
+			nodes := c.Nodes()
+			hostA, evA, mic, _, _ := placeRelayChannels(t, c)
+			t.Cleanup(func() {
+				if t.Failed() {
+					t.Logf("source host events %q", evA.all())
+				}
+			})
+			viewB, evViewB := relayEngine(t, c, nodes[1].URL, protocol.RoleAudience, false)
+			if _, err := viewB.JoinChannel(joinCtx(t), "", "dst", 22); err != nil {
+				t.Fatal(err)
+			}
+			if err := hostA.StartChannelMediaRelay(joinCtx(t), relayTo("dst", 100)); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the viewer sees the relayed audio", func() bool { return evViewB.has("user-published 100 audio") })
+			tr, err := viewB.Subscribe(joinCtx(t), 100, protocol.MediaAudio)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := &seqPayloads{}
+			go p.read(tr)
+			stop := make(chan struct{})
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				for k := 0; ; k++ {
+					select {
+					case <-stop:
+						return
+					case <-time.After(20 * time.Millisecond):
+					}
+					_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("n-%05d", k)), Duration: 20 * time.Millisecond})
+				}
+			}()
+			defer func() { close(stop); <-done }()
+			waitFor(t, "the viewer receives the relayed audio", func() bool { got, _ := p.with("n-"); return len(got) > 0 })
+
+			start := time.Now()
+			if how == "dies" {
+				cohosttest.CrashNode(c, 1)
+			} else if err := c.StopNode(1); err != nil {
+				t.Fatal(err)
+			}
+			waitFor(t, "the relay joins the destination again", func() bool { return evA.has("relay-event NETWORK_CONNECTED dst") })
+			reconnected := time.Since(start)
+			waitFor(t, "the viewer rejoins", func() bool {
+				return evViewB.has(fmt.Sprintf("state %s %s", protocol.ConnConnected, protocol.ReasonRejoinSuccess))
+			})
+			heard, _ := p.with("n-")
+			waitFor(t, "the viewer receives the relayed audio again", func() bool { got, _ := p.with("n-"); return len(got) > len(heard)+5 })
+			t.Logf("destination's node %s: relay NETWORK_CONNECTED after %v, the viewer receives again after %v",
+				how, reconnected.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+			want := []string{"relay-event NETWORK_DISCONNECTED dst", "relay-event NETWORK_CONNECTED dst"}
+			if got := evA.matching("relay-event NETWORK"); !slices.Equal(got, want) {
+				t.Errorf("network relay events %q, want %q", got, want)
+			}
+			for _, ev := range evA.matching("relay-state") {
+				if !strings.Contains(ev, "CONNECTING") && !strings.Contains(ev, "RUNNING") {
+					t.Errorf("relay state %q while the destination's node %s", ev, how)
+				}
+			}
+			for _, ev := range evViewB.all() {
+				if strings.HasPrefix(ev, fmt.Sprintf("state %s", protocol.ConnFailed)) {
+					t.Errorf("the viewer saw %q", ev)
+				}
+			}
+		})
+	}
+}
+
+// TestClusterRelaySourceNodeDies: when the relaying host's node dies, the
+// destination's node takes the relayed host out of the channel: its
+// viewers see it unpublish and go offline (DROPPED).
+func TestClusterRelaySourceNodeDies(t *testing.T) {
+	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
+	nodes := c.Nodes()
+	hostA, _, _, _, _ := placeRelayChannels(t, c)
+	viewB, evViewB := relayEngine(t, c, nodes[1].URL, protocol.RoleAudience, false)
+	if _, err := viewB.JoinChannel(joinCtx(t), "", "dst", 22); err != nil {
+		t.Fatal(err)
+	}
+	if err := hostA.StartChannelMediaRelay(joinCtx(t), relayTo("dst", 100)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the viewer sees the relayed audio", func() bool { return evViewB.has("user-published 100 audio") })
+	cohosttest.CrashNode(c, 0)
+	waitFor(t, "the viewer sees the relayed host go", func() bool { return evViewB.has("user-offline 100 DROPPED") })
+	var about []string
+	for _, e := range evViewB.all() {
+		if strings.HasPrefix(e, "user-") && strings.Contains(e, " 100") {
+			about = append(about, e)
+		}
+	}
+	want := []string{"user-joined 100", "user-published 100 audio", "user-unpublished 100 audio", "user-offline 100 DROPPED"}
+	if !slices.Equal(about, want) {
+		t.Errorf("the viewer saw %q of the relayed host, want %q", about, want)
 	}
 }

@@ -66,6 +66,12 @@ func (rn *relayNode) onAdd(m *nats.Msg) {
 		reply(m, relayAddReply{NotOwner: true})
 		return
 	}
+	// A host relays into a channel once: an import of the same host here
+	// is one its node gave up on (it thought this node dead, or did not
+	// get the answer) and joins again.
+	rn.endImports(func(imp *relayImport) bool {
+		return imp.ch == ch && imp.from == req.Node && imp.watcher.uid == req.Host
+	}, "")
 	uid := req.UID
 	ch.mu.Lock()
 	notOwner := len(ch.users) == 0 // its last member just left
@@ -266,9 +272,9 @@ func (rn *relayNode) endImports(which func(*relayImport) bool, msg string) {
 	}
 	rn.mu.Unlock()
 	for _, imp := range imps {
-		reason := protocol.OfflineDropped
-		if msg != "" {
-			reason = protocol.OfflineQuit
+		reason := protocol.OfflineQuit
+		if msg == "" && !rn.e.reg.Alive(imp.from) {
+			reason = protocol.OfflineDropped
 		}
 		if imp.remove(reason) && msg != "" {
 			rn.e.publish(nodeSubject(imp.from, relayOpEnded), relayEnded{Node: rn.e.self, Relay: imp.id, Message: msg})

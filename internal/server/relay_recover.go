@@ -25,13 +25,16 @@ func (s *Server) recoverRelay(p *Participant) {
 		for _, d := range rs.dests {
 			if ex := d.remote; ex != nil {
 				rn.mu.Lock()
-				lost := ex.ended || ex.gone || !rn.e.reg.Alive(ex.node)
+				alive := rn.e.reg.Alive(ex.node)
+				lost, ended := ex.ended || ex.gone || !alive, ex.ended
 				rn.mu.Unlock()
 				if !lost {
 					continue
 				}
 				d.remote, d.lost = nil, true
-				rn.removeRemote(ex, protocol.OfflineDropped, false)
+				// A node that ended it has removed it; a live one that did
+				// not is told (it may have been thought dead for a while).
+				rn.removeRemote(ex, protocol.OfflineDropped, alive && !ended)
 				p.relayEvent(protocol.RelayEventNetworkDisconnected, d.info.ChannelName)
 				p.logger.Info("channel media relay lost a destination's node", "destination", string(d.info.ChannelName), "node", string(ex.node))
 			}

@@ -99,8 +99,8 @@ func (s *Server) startRelayNode(e *edgeState) (*relayNode, error) {
 	return rn, nil
 }
 
-// close stops the node's relay work; the relayed hosts it shows leave
-// their channels.
+// close stops the node's relay work. The relayed hosts it shows stay in
+// their channels, as when the process dies (a drain ends them first).
 func (rn *relayNode) close() {
 	for _, sub := range rn.subs {
 		_ = sub.Unsubscribe()
@@ -109,7 +109,6 @@ func (rn *relayNode) close() {
 		rn.cancel()
 	}
 	rn.wg.Wait()
-	rn.endImports(func(*relayImport) bool { return true }, "")
 }
 
 // relayNodeFor is the server's relay node state, nil on a single node.

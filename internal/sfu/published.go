@@ -58,6 +58,7 @@ type PublishedTrack struct {
 	closed          atomic.Bool
 	done            chan struct{} // closed when the read loop ends
 	started         atomic.Bool
+	reading         atomic.Bool // a read loop was started: done will close
 }
 
 // NewPublishedTrack creates a track with no media yet; Attach gives it one.
@@ -84,6 +85,7 @@ func (t *PublishedTrack) attach(remote *webrtc.TrackRemote, writeRTCP func([]rtc
 	t.rtcp = writeRTCP
 	t.mu.Unlock()
 	t.mediaSSRC.Store(uint32(remote.SSRC()))
+	t.reading.Store(true)
 	go t.readLoop(remote)
 	if len(*t.downs.Load()) > 0 {
 		t.RequestKeyframe()

@@ -275,7 +275,9 @@ func (u *Upstream) Close() error {
 	}
 	err := u.pc.Close()
 	for _, t := range tracks {
-		if t.started.Load() {
+		// A track that never received a packet has no read loop (Close
+		// marks it started so that none starts).
+		if t.reading.Load() {
 			<-t.done
 		}
 	}

@@ -15,3 +15,7 @@ func CrashNode(s *Server, i int) { s.nodes[i].Crash() }
 // CutNATS cuts node i from NATS (its NATS connection closes) while its
 // clients stay connected, as a partition would.
 func CutNATS(s *Server, i int) { s.nodes[i].CutNATS() }
+
+// NATSURL is node i's embedded NATS client URL (127.0.0.1, with the
+// cluster's credentials).
+func NATSURL(s *Server, i int) string { return s.nodes[i].NATSClientURL() }

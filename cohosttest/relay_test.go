@@ -2,15 +2,19 @@ package cohosttest_test
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/pion/webrtc/v4/pkg/media"
 
 	"github.com/cohost-rtc/cohost/cohosttest"
+	"github.com/cohost-rtc/cohost/internal/servertest"
 	"github.com/cohost-rtc/cohost/protocol"
 	"github.com/cohost-rtc/cohost/rtc"
 )
@@ -413,4 +417,71 @@ func TestClusterRelaySourceNodeDies(t *testing.T) {
 	if !slices.Equal(about, want) {
 		t.Errorf("the viewer saw %q of the relayed host, want %q", about, want)
 	}
+}
+
+// TestClusterRelayMalformedMessages: relay messages between nodes that do
+// not decode, or miss what they need, are dropped and counted; a request
+// for a relay the node does not know changes nothing.
+func TestClusterRelayMalformedMessages(t *testing.T) {
+	c := cohosttest.NewCluster(t, 2, cohosttest.WithTestingModeApp())
+	node := c.Nodes()[0]
+	id := string(clusterInfo(node.URL).Self)
+	nc, err := nats.Connect(cohosttest.NATSURL(c, 0), nats.Token(servertest.ClusterSecret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	bad := map[string]string{
+		"add":    `{"node":"x","relay":"","app":"a","channel":"c"}`,
+		"remove": `not json`,
+		"sync":   `{"node":"x","relay":"r","tracks":[{"mediaType":"audio","codec":"vp8"}]}`,
+		"pull":   `{"node":"x","relay":"r","mediaType":"audio","ssrc":0}`,
+		"peer":   `{"node":"x","relay":"r","uid":0}`,
+		"ended":  `{"relay":"r"}`,
+	}
+	for op, body := range bad {
+		if err := nc.Publish("cohost.rtc.node."+id+".relay."+op, []byte(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Well formed, about a relay the node does not know: ignored.
+	msg, err := nc.Request("cohost.rtc.node."+id+".relay.remove", []byte(`{"node":"x","relay":"unknown"}`), 5*time.Second)
+	if err != nil {
+		t.Fatalf("a removal of an unknown relay is answered: %v", err)
+	}
+	if string(msg.Data) != "{}" {
+		t.Errorf("removal of an unknown relay answered %q", msg.Data)
+	}
+	want := fmt.Sprintf(`cohost_nats_malformed_messages_total{kind="relay"} %d`, len(bad))
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		m := metricsText(t, node.MetricsURL)
+		if strings.Contains(m, want) {
+			break
+		}
+		if time.Now().After(deadline) {
+			var got []string
+			for _, l := range strings.Split(m, "\n") {
+				if strings.HasPrefix(l, "cohost_nats_malformed") {
+					got = append(got, l)
+				}
+			}
+			t.Fatalf("after 20 s: want %s, metrics %q", want, got)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func metricsText(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

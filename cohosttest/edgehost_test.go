@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -530,5 +531,90 @@ func TestClusterEdgeHostOwnerDies(t *testing.T) {
 		if strings.HasPrefix(ev, fmt.Sprintf("state %s", protocol.ConnFailed)) || strings.HasPrefix(ev, fmt.Sprintf("user-offline %d", uid)) {
 			t.Errorf("the viewer saw %q", ev)
 		}
+	}
+}
+
+// TestClusterEdgeHostKeyframeRequests: a viewer's keyframe request, on
+// the channel's node or on another edge, reaches a host publishing video
+// on an edge (the viewer's node sends it back over the media link to the
+// publisher's node).
+func TestClusterEdgeHostKeyframeRequests(t *testing.T) {
+	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
+	owner, _, _ := edgeSetup(t, c)
+	nodes := c.Nodes()
+	b, other := (owner+1)%3, (owner+2)%3
+	host, _ := anyNode(t, c, nodes[b].URL, protocol.RoleBroadcaster)
+	uid, err := host.JoinChannel(joinCtx(t), "", "edge", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cam, err := rtc.NewLocalTrack(protocol.CodecVP8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	requests := 0
+	cam.OnKeyFrameRequest(func() {
+		mu.Lock()
+		requests++
+		mu.Unlock()
+	})
+	count := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return requests
+	}
+	if err := host.Publish(joinCtx(t), cam); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		frame := []byte{0x10, 0x00, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00}
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				_ = cam.WriteSample(media.Sample{Data: frame, Duration: 20 * time.Millisecond})
+			}
+		}
+	}()
+	t.Cleanup(func() { close(stop); <-done })
+	for _, w := range []struct {
+		name string
+		node int
+	}{{"a viewer on the channel's node", owner}, {"a viewer on another node", other}} {
+		e, h := anyNode(t, c, nodes[w.node].URL, protocol.RoleAudience)
+		if _, err := e.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
+			t.Fatalf("%s: %v", w.name, err)
+		}
+		waitFor(t, w.name+" sees the host's video", func() bool { return h.has(fmt.Sprintf("user-published %d video", uid)) })
+		tr, err := e.Subscribe(joinCtx(t), uid, protocol.MediaVideo)
+		if err != nil {
+			t.Fatalf("%s subscribes: %v", w.name, err)
+		}
+		p := &payloads{}
+		go p.read(tr)
+		waitFor(t, w.name+" receives the host's video", func() bool { return len(p.all()) > 0 })
+		// Nothing asks for a keyframe once the subscription is set up...
+		var before int
+		waitFor(t, "the host gets no keyframe request for a second", func() bool {
+			before = count()
+			time.Sleep(time.Second)
+			return count() == before
+		})
+		// ...but the viewer: requests are rate-limited per track, so ask
+		// until one gets through.
+		waitFor(t, w.name+"'s keyframe request reaches the host", func() bool {
+			if err := tr.RequestKeyFrame(); err != nil {
+				t.Fatalf("%s: RequestKeyFrame: %v", w.name, err)
+			}
+			time.Sleep(100 * time.Millisecond)
+			return count() > before
+		})
 	}
 }

@@ -122,3 +122,67 @@ func TestClusterNodeStopFailover(t *testing.T) {
 	}
 }
 
+// A live viewer created with audienceOnAnyNode (cohost extension) stays on
+// the node it reaches, which carries the channel from the host's node: it
+// joins there (CONNECTING → CONNECTED, no redirect) and decodes the host.
+// When the host's node stops, the viewer follows the channel (RECONNECTING
+// → CONNECTED) and keeps the host.
+func TestClusterAudienceOnAnyNode(t *testing.T) {
+	cluster := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp(), moveTimers)
+	nodes := cluster.Nodes()
+	app := jsString(cluster.TestAppID)
+
+	host := openPageAt(t, nodes[0].URL, "host", "/sdk/cohost-rtc.js")
+	host.run(`const c = T.newClient("host", {mode: "live", codec: "vp8", role: "host"});
+		await c.join(` + app + `, "edge", null, 1);
+		await c.publish([await T.camera("cam"), await T.mic("mic")]);`)
+	hosting := host.str(`return T.clients.host._serverURL`)
+	other := -1
+	for i, n := range nodes {
+		if n.SignalURL != hosting {
+			other = i
+			break
+		}
+	}
+	if other < 0 {
+		t.Fatalf("the host's node %s is none of the cluster's", hosting)
+	}
+
+	viewer := openPageAt(t, nodes[other].URL, "viewer", "/sdk/cohost-rtc.js")
+	viewer.run(`await T.newClient("viewer", {mode: "live", codec: "vp8", audienceOnAnyNode: true}, true).join(` + app + `, "edge", null, 2);`)
+	if got := viewer.str(`return T.clients.viewer._serverURL`); got != nodes[other].SignalURL {
+		t.Errorf("the edge viewer joined on %s, want the node it reached, %s (the host is on %s)", got, nodes[other].SignalURL, hosting)
+	}
+	viewer.waitEvent("viewer user-joined 1")
+	viewer.waitEvent("viewer subscribed 1 audio")
+	viewer.waitDecoding("viewer", 1)
+	if got := stateChanges(viewer, "viewer"); got != "CONNECTING DISCONNECTED|CONNECTED CONNECTING" {
+		t.Errorf("connection states: %s, want CONNECTING then CONNECTED", got)
+	}
+	if got := viewer.str(`return T.err(() => AgoraRTC.createClient({mode: "live", codec: "vp8", audienceOnAnyNode: "yes"}))`); got != "INVALID_PARAMS" {
+		t.Errorf("audienceOnAnyNode not a boolean: %s, want INVALID_PARAMS", got)
+	}
+
+	// The host's node stops: the edge tells the viewer the channel moves,
+	// and the viewer follows it without losing the host.
+	before := userEvents(viewer, "viewer")
+	viewer.run(`T.keptUser = T.clients.viewer.remoteUsers[0]; T.keptTrack = T.keptUser.videoTrack; T.oldMst = T.keptTrack.getMediaStreamTrack();`)
+	stop := -1
+	for i, n := range nodes {
+		if n.SignalURL == hosting {
+			stop = i
+		}
+	}
+	if err := cluster.StopNode(stop); err != nil {
+		t.Fatal(err)
+	}
+	viewer.waitEvent("viewer connection-state-change CONNECTED RECONNECTING")
+	viewer.waitFor("the kept track renewed", `T.keptTrack.getMediaStreamTrack() !== T.oldMst`)
+	viewer.waitDecoding("viewer", 1)
+	if got := userEvents(viewer, "viewer"); got != before {
+		t.Errorf("the edge viewer's events about the host after its node stopped:\n%s\nwant only those before:\n%s", got, before)
+	}
+	if got := stateChanges(viewer, "viewer"); got != "CONNECTING DISCONNECTED|CONNECTED CONNECTING|RECONNECTING CONNECTED|CONNECTED RECONNECTING" {
+		t.Errorf("connection states: %s, want RECONNECTING then CONNECTED after the join", got)
+	}
+}

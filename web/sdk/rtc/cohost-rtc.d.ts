@@ -41,6 +41,13 @@ export interface ClientConfig {
     mode: SDK_MODE;
     codec: SDK_CODEC;
     role?: ClientRole;
+    /**
+     * In a cohost cluster, a member of a live channel (audience or host)
+     * stays on the node it reaches, which carries the channel's events and
+     * media from and to the node hosting it, instead of being sent there
+     * (cohost extension; default false). See docs/cluster.md.
+     */
+    audienceOnAnyNode?: boolean;
 }
 /** Accepted for compatibility; cohost has no latency levels. */
 export interface ClientRoleOptions {

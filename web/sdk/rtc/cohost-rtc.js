@@ -1872,6 +1872,10 @@
       this.codec = codec;
       if (config.role !== void 0 && !(config.role in ROLES)) throw fail("INVALID_PARAMS", `role must be "host" or "audience"`);
       this._role = this.mode === "rtc" ? "host" : config.role || "audience";
+      if (config.audienceOnAnyNode !== void 0 && typeof config.audienceOnAnyNode !== "boolean") {
+        throw fail("INVALID_PARAMS", `audienceOnAnyNode must be a boolean (got ${JSON.stringify(config.audienceOnAnyNode)})`);
+      }
+      this._audienceOnAnyNode = !!config.audienceOnAnyNode;
       this._iceServers = [];
       this._leaving = null;
       this._reconnectTimeoutMs = RECONNECT_TIMEOUT_MS;
@@ -1976,6 +1980,7 @@
       if (token !== void 0 && token !== null && typeof token !== "string") throw fail("INVALID_PARAMS", "token must be a string or null");
       const req = { version: PROTOCOL_VERSION, appId: appid, channel, profile: this.mode === "live" ? 1 : 0, role: ROLES[this._role], codecs: receivableCodecs() };
       if (token) req.token = token;
+      if (this._audienceOnAnyNode) req.edge = true;
       let useAccount = false;
       if (typeof uid === "string") {
         if (!ACCOUNT_RE.test(uid) || uid === "null") throw fail("INVALID_PARAMS", "a string uid (user account) must be 1–255 characters of the allowed set");

@@ -59,6 +59,13 @@ export class AgoraRTCClient extends EventEmitter {
     this.codec = codec;
     if (config.role !== undefined && !(config.role in ROLES)) throw fail("INVALID_PARAMS", `role must be "host" or "audience"`);
     this._role = this.mode === "rtc" ? "host" : config.role || "audience";
+    // audienceOnAnyNode (cohost extension): in a cluster, a member of a
+    // live channel stays on the node it reaches (the join's edge flag)
+    // instead of being sent to the node hosting the channel.
+    if (config.audienceOnAnyNode !== undefined && typeof config.audienceOnAnyNode !== "boolean") {
+      throw fail("INVALID_PARAMS", `audienceOnAnyNode must be a boolean (got ${JSON.stringify(config.audienceOnAnyNode)})`);
+    }
+    this._audienceOnAnyNode = !!config.audienceOnAnyNode;
     this._iceServers = [];
     this._leaving = null; // the leave() in flight
     // How long the client tries to get back into the channel after losing
@@ -175,6 +182,7 @@ export class AgoraRTCClient extends EventEmitter {
     if (token !== undefined && token !== null && typeof token !== "string") throw fail("INVALID_PARAMS", "token must be a string or null");
     const req = { version: PROTOCOL_VERSION, appId: appid, channel, profile: this.mode === "live" ? 1 : 0, role: ROLES[this._role], codecs: receivableCodecs() };
     if (token) req.token = token;
+    if (this._audienceOnAnyNode) req.edge = true;
     let useAccount = false;
     if (typeof uid === "string") {
       if (!ACCOUNT_RE.test(uid) || uid === "null") throw fail("INVALID_PARAMS", "a string uid (user account) must be 1–255 characters of the allowed set");

@@ -123,3 +123,42 @@ func TestRejoinGivesUp(t *testing.T) {
 		t.Errorf("after giving up (state, published, remote users): %s", got)
 	}
 }
+
+// TestRejoinAfterDropTimeoutPassed: a client whose network stays down
+// past the server's drop timeout no longer resumes: it joins the channel
+// again with the same uid and publications when the network is back
+// (RECONNECTING → CONNECTED), keeping the remote user it plays.
+func TestRejoinAfterDropTimeoutPassed(t *testing.T) {
+	srv := servertest.Start(t)
+	app := jsString(srv.TestAppID)
+	a := newPage(t, srv, "a")
+	b := newPage(t, srv, "b")
+	a.run(`const c = T.newClient("a", {mode: "rtc", codec: "vp8"}, true);
+		await c.join(` + app + `, "late", null, 11);
+		await c.publish([await T.camera("cam")]);`)
+	b.run(`const c = T.newClient("b", {mode: "rtc", codec: "vp8"}, true);
+		await c.join(` + app + `, "late", null, 22);
+		await c.publish([await T.camera("cam")]);`)
+	a.waitDecoding("a", 22)
+	b.waitDecoding("b", 11)
+	before := userEvents(a, "a")
+	a.run(`T.keptTrack = T.clients.a.remoteUsers[0].videoTrack; T.oldMst = T.keptTrack.getMediaStreamTrack(); T.setOffline(true);`)
+	a.waitEvent("a connection-state-change RECONNECTING CONNECTED")
+	// The client gives the session up once the drop timeout has passed.
+	a.waitFor("the session given up", `T.clients.a._expired`)
+	a.run(`T.setOffline(false)`)
+	a.waitEvent("a connection-state-change CONNECTED RECONNECTING")
+	b.waitFor("a back", `T.count("b subscribed 11 video") === 2`)
+	b.waitDecoding("b", 11)
+	a.waitFor("the kept track renewed", `T.keptTrack.getMediaStreamTrack() !== T.oldMst`)
+	a.waitDecoding("a", 22)
+	if got, want := stateChanges(a, "a"), "CONNECTING DISCONNECTED|CONNECTED CONNECTING|RECONNECTING CONNECTED|CONNECTED RECONNECTING"; got != want {
+		t.Errorf("a's connection states: %s, want %s", got, want)
+	}
+	if got := userEvents(a, "a"); got != before {
+		t.Errorf("a's events about the remote user after the rejoin:\n%s\nwant only those before:\n%s", got, before)
+	}
+	if got := a.str(`return [T.clients.a.uid, T.clients.a.localTracks.length].join(" ")`); got != "11 1" {
+		t.Errorf("a after the rejoin (uid, published tracks): %s", got)
+	}
+}

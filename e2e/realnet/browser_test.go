@@ -59,7 +59,26 @@ func TestUDPBlockedBrowserFallsBackToTURN(t *testing.T) {
 		envChannel + "=realnet", envProxy + "=0"}, relayed(srv))
 }
 
-// TestNamespaceBrowser is the browser half of the two tests above, run
+// TestUDPBlockedBrowserUsesICETCP: with mediaTCP on and no TURN, the same
+// browser receives the audio on the fan-out transport over ICE-TCP (its
+// selected pair's local candidate a TCP one, not relayed), the only way
+// left.
+func TestUDPBlockedBrowserUsesICETCP(t *testing.T) {
+	if chromium() == "" {
+		unavailable(t, "chromium is not installed (apt-get install -y chromium)")
+	}
+	ns := newNetns(t)
+	ns.blockUDP(t)
+	srv := startServer(t, ns, func(c *config.Config) {
+		c.MediaTCP = true
+		c.TURN.Mode = config.TURNOff
+		c.ICE.AllowPrivateCandidates = config.PrivateCandidatesAllow // the host beside the server
+	})
+	runHelper(t, ns, "^TestNamespaceBrowser$", []string{envBrowser + "=1", envURL + "=" + srv.URL, envApp + "=" + srv.TestAppID,
+		envChannel + "=realnet", envProxy + "=0", envICETCP + "=1"}, func() error { return nil })
+}
+
+// TestNamespaceBrowser is the browser half of the tests above, run
 // inside the namespace; run directly it skips.
 func TestNamespaceBrowser(t *testing.T) {
 	if os.Getenv(envBrowser) == "" {
@@ -104,7 +123,8 @@ func TestNamespaceBrowser(t *testing.T) {
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[string](join, chromedp.EvalAwaitPromise)); err != nil {
 		t.Fatalf("join in chromium: %v", err)
 	}
-	// Audio bytes arrive on a relayed TCP candidate pair.
+	// Audio bytes arrive on a relayed TCP candidate pair (a host TCP one
+	// for ICE-TCP).
 	const probe = `(async () => {
 		const pc = window.c && window.c._down;
 		if (!pc) return "no downstream connection";
@@ -115,7 +135,7 @@ func TestNamespaceBrowser(t *testing.T) {
 			if (s.type === "transport" && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId);
 		});
 		const local = pair && stats.get(pair.localCandidateId);
-		return bytes > 0 ? "received over " + (local ? local.candidateType + " " + (local.relayProtocol || "") : "?") : "waiting";
+		return bytes > 0 ? "received over " + (local ? local.candidateType + " " + (local.relayProtocol || local.protocol || "") : "?") : "waiting";
 	})()`
 	deadline := time.Now().Add(2 * waitTimeout)
 	for {
@@ -123,7 +143,13 @@ func TestNamespaceBrowser(t *testing.T) {
 		if err != nil {
 			t.Fatalf("probe: %v", err)
 		}
-		if state == "received over relay tls" || state == "received over relay tcp" {
+		ok := state == "received over relay tls" || state == "received over relay tcp"
+		if os.Getenv(envICETCP) != "" {
+			// An active TCP candidate: chromium calls it peer-reflexive
+			// once the server's answer names its source port.
+			ok = state == "received over host tcp" || state == "received over prflx tcp"
+		}
+		if ok {
 			fmt.Println("VIEWER-RECEIVED " + state)
 			break
 		}

@@ -46,6 +46,7 @@ const (
 	envApp     = "COHOST_REALNET_APP"
 	envChannel = "COHOST_REALNET_CHANNEL"
 	envProxy   = "COHOST_REALNET_PROXY"
+	envICETCP  = "COHOST_REALNET_ICETCP"
 )
 
 // payload is what the host sends and the viewer waits for.
@@ -77,6 +78,29 @@ func TestUDPBlockedViewerWithTCPProxy(t *testing.T) {
 	// The viewer trusts the test certificate as a system root: Pion checks
 	// the TURN server's certificate against them.
 	runViewer(t, ns, srv, rtc.TCPProxy, []string{"SSL_CERT_FILE=" + certFile})
+}
+
+// TestUDPBlockedViewerUsesICETCP: with mediaTCP on and no TURN, a viewer
+// whose UDP to the server is dropped receives the host's audio on the
+// fan-out transport over ICE-TCP, on the media port's number: the only way
+// left.
+func TestUDPBlockedViewerUsesICETCP(t *testing.T) {
+	ns := newNetns(t)
+	ns.blockUDP(t)
+	srv := startServer(t, ns, func(c *config.Config) {
+		c.MediaTCP = true
+		c.TURN.Mode = config.TURNOff
+		// Without TURN, the host beside the server publishes from its
+		// private address.
+		c.ICE.AllowPrivateCandidates = config.PrivateCandidatesAllow
+	})
+	runHelper(t, ns, "^TestNamespaceViewer$", []string{envViewer + "=1", envURL + "=" + srv.URL, envApp + "=" + srv.TestAppID,
+		envChannel + "=realnet", envProxy + "=0", envICETCP + "=1"}, func() error {
+		if n := srv.TURNAllocations(); n != 0 {
+			return fmt.Errorf("%d TURN allocations with TURN off", n)
+		}
+		return nil
+	})
 }
 
 // startServer runs a server on the host's side of ns's link, with the
@@ -237,6 +261,10 @@ func TestNamespaceViewer(t *testing.T) {
 	proxy, _ := strconv.Atoi(os.Getenv(envProxy))
 	se := &webrtc.SettingEngine{}
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	if os.Getenv(envICETCP) != "" {
+		// Pion gathers UDP only unless told.
+		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeTCP4})
+	}
 	h := &viewerHandler{published: make(chan struct{}, 1)}
 	e, err := rtc.NewEngine(rtc.EngineConfig{ServerURL: os.Getenv(envURL), AppID: os.Getenv(envApp), SettingEngine: se,
 		Handler: h, CloudProxy: rtc.CloudProxyType(proxy)})

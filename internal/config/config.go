@@ -83,8 +83,8 @@ type Config struct {
 	// on Listen's host.
 	MediaPort int `yaml:"mediaPort"`
 	// MediaTCP also accepts media over TCP (ICE-TCP, RFC 4571 framing,
-	// passive candidates) on MediaPort, for publishers whose UDP is
-	// blocked; viewers on the fan-out transport use TURN instead.
+	// passive candidates) on MediaPort, for publishers and viewers whose
+	// UDP is blocked.
 	MediaTCP bool `yaml:"mediaTCP"`
 	// AdvertiseIP, if set, is the IP put in ICE candidates instead of the
 	// bound one (for servers behind NAT).

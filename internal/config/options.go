@@ -77,7 +77,7 @@ var settings = []setting{
 		"UDP port carrying all media, bound on the listen host (0 picks a free port)",
 		func(c *Config) any { return &c.MediaPort }},
 	{"mediaTCP", "media-tcp", "COHOST_MEDIA_TCP", kindBool,
-		"also accept publishers' media over TCP (ICE-TCP, passive) on the media port number",
+		"also accept media over TCP (ICE-TCP, passive) on the media port number, for publishers and viewers whose UDP is blocked",
 		func(c *Config) any { return &c.MediaTCP }},
 	{"advertiseIP", "advertise-ip", "COHOST_ADVERTISE_IP", kindString,
 		"IP address put in ICE candidates instead of the bound one (public IP of a server behind NAT)",

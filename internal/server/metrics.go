@@ -88,7 +88,8 @@ func newMetrics(s *Server) *metrics {
 			n      uint64
 		}{{"malformed", d.Malformed.Load()}, {"bad_stun", d.BadSTUN.Load()}, {"bad_srtp", d.BadSRTP.Load()},
 			{"unkeyed", d.Unkeyed.Load()}, {"late_dtls", d.LateDTLS.Load()}, {"dtls_queue_full", d.DTLSQueueFull.Load()},
-			{"unknown_address", d.UnknownAddress.Load()}, {"unknown_ufrag", d.UnknownUfrag.Load()}, {"throttled", d.Throttled.Load()}} {
+			{"unknown_address", d.UnknownAddress.Load()}, {"unknown_ufrag", d.UnknownUfrag.Load()}, {"throttled", d.Throttled.Load()},
+			{"tcp_queue_full", d.TCPQueueFull.Load()}} {
 			ch <- prometheus.MustNewConstMetric(dropped, prometheus.CounterValue, float64(r.n), r.reason)
 		}
 		ch <- prometheus.MustNewConstMetric(handshakes, prometheus.CounterValue, float64(d.HandshakeTimeouts.Load()), "timeout")

@@ -142,6 +142,9 @@ type DemuxStats struct {
 	// Throttled: packets dropped unread because their remote had more
 	// than sourceBadBudget packets refused within sourceWindow.
 	Throttled atomic.Uint64
+	// TCPQueueFull: packets not sent to a fan-out client on ICE-TCP
+	// because tcpSendQueue were already queued for its connection.
+	TCPQueueFull atomic.Uint64
 }
 
 // refused sums the counters of packets a served peer refused on the
@@ -169,6 +172,10 @@ type demux struct {
 	guard sourceGuard // the reading goroutine's only
 	// scratch lends the links on this port their packet buffers.
 	scratch scratchPool
+	// serveMu makes the fan-out peers' packets, read here or from their
+	// ICE-TCP connections (litetcp.go), handled one at a time, as if all
+	// came from the one reading goroutine.
+	serveMu sync.Mutex
 
 	mu       sync.RWMutex
 	byAddr   map[netip.AddrPort]demuxPeer
@@ -274,7 +281,9 @@ func (d *demux) ReadFromAddrPort(b []byte) (int, netip.AddrPort, error) {
 		if c == classOther {
 			d.stats.Malformed.Add(1)
 		} else {
+			d.serveMu.Lock()
 			peer.handlePacket(c, b[:n], from)
+			d.serveMu.Unlock()
 		}
 		if d.stats.refused() != before {
 			d.guard.charge(from)

@@ -171,7 +171,7 @@ func (d *liteDownstream) maybeOfferLocked() {
 	}
 	d.version++
 	o := liteOffer{sessionID: d.sessionID, version: d.version, creds: d.creds, fingerprint: d.m.fingerprint,
-		candidates: d.m.candidates, sections: d.sections}
+		candidates: d.m.candidates, tcpCandidates: d.m.tcpCandidates, sections: d.sections}
 	ev := protocol.OfferEvent{SDP: o.String(), Tracks: []protocol.SubTrack{}}
 	for _, s := range d.sections {
 		if s.dt != nil {

@@ -38,6 +38,7 @@ type liteOffer struct {
 	creds              iceCredentials
 	fingerprint        string
 	candidates         []netip.AddrPort
+	tcpCandidates      []netip.AddrPort // passive ICE-TCP, after the UDP ones
 	sections           []*offerSection
 }
 
@@ -101,8 +102,11 @@ func (o *liteOffer) String() string {
 			line("a=ssrc:%d msid:%s %s", s.ssrc, s.dt.StreamID(), s.dt.ID())
 		}
 		for i, c := range o.candidates {
-			typ := "udp"
-			line("a=candidate:%d 1 %s %d %s %d typ host", i+1, typ, 2130706431-i, c.Addr().Unmap(), c.Port())
+			line("a=candidate:%d 1 udp %d %s %d typ host", i+1, 2130706431-i, c.Addr().Unmap(), c.Port())
+		}
+		// Lower priorities than UDP's: a client that reaches both uses UDP.
+		for i, c := range o.tcpCandidates {
+			line("a=candidate:%d 1 tcp %d %s %d typ host tcptype passive", len(o.candidates)+i+1, 1694498815-i, c.Addr().Unmap(), c.Port())
 		}
 		line("a=end-of-candidates")
 	}

@@ -90,8 +90,10 @@ type Media struct {
 	cert           tls.Certificate
 	fingerprint    string
 	candidates     []netip.AddrPort
-	batch          *batchConn  // nil when not batching
-	fanout         *fanoutPool // nil: fan-outs run on the read loops alone
+	tcpCandidates  []netip.AddrPort // the fan-out transport's ICE-TCP (passive) candidates
+	split          *tcpSplit        // nil without ICE-TCP
+	batch          *batchConn       // nil when not batching
+	fanout         *fanoutPool      // nil: fan-outs run on the read loops alone
 	filter         *candidateFilter
 	cfg            MediaConfig
 }
@@ -137,6 +139,19 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 		conn = batch
 	}
 	dm := newDemux(conn)
+	var split *tcpSplit
+	var tcpCands []netip.AddrPort
+	if cfg.TCPListener != nil {
+		split = newTCPSplit(cfg.TCPListener)
+		dm.conn = splitConn{addrPortConn: dm.conn, s: split}
+		tcpPort, err := listenerPort(cfg.TCPListener)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cands {
+			tcpCands = append(tcpCands, netip.AddrPortFrom(c.Addr(), tcpPort))
+		}
+	}
 	mux := webrtc.NewICEUDPMux(lf.NewLogger("mux"), dm)
 	filter := newCandidateFilter(cfg.Candidates, cands, &dm.stats.FilteredCandidates).trust(cfg.OwnAddrs)
 	se := webrtc.SettingEngine{LoggerFactory: lf}
@@ -145,7 +160,7 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 	se.SetIncludeLoopbackCandidate(true)
 	var tcpMux ice.TCPMux
 	if cfg.TCPListener != nil {
-		tcpMux = webrtc.NewICETCPMux(lf.NewLogger("tcpmux"), cfg.TCPListener, 8)
+		tcpMux = webrtc.NewICETCPMux(lf.NewLogger("tcpmux"), split.pion, 8)
 		se.SetICETCPMux(tcpMux)
 		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6, webrtc.NetworkTypeTCP4, webrtc.NetworkTypeTCP6})
 	} else {
@@ -195,11 +210,23 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 		workers = runtime.GOMAXPROCS(0) - 1
 	}
 	m := &Media{upAPI: upAPI, downAPI: downAPI, mux: mux, tcpMux: tcpMux, demux: dm, batch: batch, fanout: newFanoutPool(workers), cfg: cfg, filter: filter,
-		cert: cert, fingerprint: CertificateFingerprint(x), candidates: cands}
+		cert: cert, fingerprint: CertificateFingerprint(x), candidates: cands, tcpCandidates: tcpCands, split: split}
 	if !cfg.PionDownstream {
 		m.clock = newLiteClock()
 	}
+	if split != nil {
+		split.start(dm)
+	}
 	return m, nil
+}
+
+// listenerPort is the port a TCP listener is bound to.
+func listenerPort(ln net.Listener) (uint16, error) {
+	ap, err := netip.ParseAddrPort(ln.Addr().String())
+	if err != nil {
+		return 0, fmt.Errorf("sfu: media TCP listener address: %w", err)
+	}
+	return ap.Port(), nil
 }
 
 // failedTimeout: consent lost quickly marks a silent client (the drop
@@ -267,6 +294,9 @@ func (m *Media) Close() error {
 	m.fanout.close()
 	if m.clock != nil {
 		m.clock.close()
+	}
+	if m.split != nil {
+		m.split.close()
 	}
 	if m.tcpMux != nil {
 		_ = m.tcpMux.Close()

@@ -1,0 +1,339 @@
+package sfu
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+)
+
+// ICE-TCP on the media port for the fan-out transport (passive, RFC 4571
+// framing: each packet preceded by its length on two bytes). Publishers'
+// ICE-TCP is Pion's (its ICE TCP mux); the media port's TCP listener is
+// shared: tcpSplit accepts every connection and reads its first frame, a
+// STUN binding request. A connection whose request names a username
+// fragment of the fan-out transport is served here: its frames go to the
+// shared reader's routing, as datagrams from the connection's remote
+// address would, and what the media layer sends to that address goes
+// down the connection. Any other connection goes on to Pion's mux, which
+// reads the same first frame again.
+
+const (
+	// tcpFirstFrameTimeout bounds the wait for a connection's first frame.
+	tcpFirstFrameTimeout = 10 * time.Second
+	// tcpIdleTimeout closes a fan-out connection silent this long (clients
+	// send consent checks every few seconds).
+	tcpIdleTimeout = 30 * time.Second
+	// tcpSendQueue bounds the packets queued for one connection: a client
+	// that far behind loses its own packets, never delays the others.
+	tcpSendQueue = 512
+)
+
+// tcpSplit shares the media port's TCP listener between the fan-out
+// transport and Pion's ICE TCP mux.
+type tcpSplit struct {
+	ln   net.Listener
+	d    *demux
+	pion *chanListener
+
+	mu      sync.RWMutex
+	remotes map[netip.AddrPort]*tcpRemote
+	closed  bool
+	wg      sync.WaitGroup
+}
+
+func newTCPSplit(ln net.Listener) *tcpSplit {
+	return &tcpSplit{ln: ln, pion: newChanListener(ln.Addr()), remotes: map[netip.AddrPort]*tcpRemote{}}
+}
+
+// start accepts connections for d until close.
+func (s *tcpSplit) start(d *demux) {
+	s.d = d
+	s.wg.Go(s.acceptLoop)
+}
+
+func (s *tcpSplit) acceptLoop() {
+	for {
+		c, err := s.ln.Accept()
+		if err != nil {
+			if s.isClosed() || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			time.Sleep(10 * time.Millisecond) // out of descriptors: let some close
+			continue
+		}
+		s.wg.Go(func() { s.sort(c) })
+	}
+}
+
+func (s *tcpSplit) isClosed() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.closed
+}
+
+// sort reads c's first frame and hands c to the fan-out transport or to
+// Pion.
+func (s *tcpSplit) sort(c net.Conn) {
+	_ = c.SetReadDeadline(time.Now().Add(tcpFirstFrameTimeout))
+	br := bufio.NewReaderSize(c, 4096)
+	first, err := readFrame(br, nil)
+	if err != nil {
+		_ = c.Close()
+		return
+	}
+	_ = c.SetReadDeadline(time.Time{})
+	frag, ok := stunUfrag(first)
+	var lite bool
+	if ok {
+		s.d.mu.RLock()
+		lite = s.d.byFrag[string(frag)] != nil
+		s.d.mu.RUnlock()
+	}
+	if !lite {
+		// Pion reads the frame again, then the rest.
+		replay := make([]byte, 2+len(first))
+		binary.BigEndian.PutUint16(replay, uint16(len(first)))
+		copy(replay[2:], first)
+		if !s.pion.offer(&replayConn{Conn: c, r: io.MultiReader(bytes.NewReader(replay), br)}) {
+			_ = c.Close()
+		}
+		return
+	}
+	ap, err := netip.ParseAddrPort(c.RemoteAddr().String())
+	if err != nil {
+		_ = c.Close()
+		return
+	}
+	r := &tcpRemote{conn: c, addr: canonical(ap), q: make(chan []byte, tcpSendQueue), done: make(chan struct{})}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		_ = c.Close()
+		return
+	}
+	if old := s.remotes[r.addr]; old != nil {
+		old.close()
+	}
+	s.remotes[r.addr] = r
+	s.mu.Unlock()
+	s.wg.Go(r.writeLoop)
+	s.d.serveStream(first, r.addr)
+	buf := make([]byte, 0, 1500)
+	for {
+		_ = c.SetReadDeadline(time.Now().Add(tcpIdleTimeout))
+		p, err := readFrame(br, buf)
+		if err != nil {
+			break
+		}
+		s.d.serveStream(p, r.addr)
+	}
+	s.mu.Lock()
+	if s.remotes[r.addr] == r {
+		delete(s.remotes, r.addr)
+	}
+	s.mu.Unlock()
+	r.close()
+}
+
+// write sends p to addr down its connection, if addr is one of the
+// fan-out transport's TCP remotes; handled is false otherwise.
+func (s *tcpSplit) write(p []byte, addr netip.AddrPort) (handled bool) {
+	s.mu.RLock()
+	r := s.remotes[addr]
+	s.mu.RUnlock()
+	if r == nil {
+		return false
+	}
+	if !r.send(p) {
+		s.d.stats.TCPQueueFull.Add(1)
+	}
+	return true
+}
+
+// close stops accepting, closes every fan-out connection and Pion's
+// listener, and waits for their goroutines.
+func (s *tcpSplit) close() {
+	s.mu.Lock()
+	s.closed = true
+	remotes := s.remotes
+	s.remotes = map[netip.AddrPort]*tcpRemote{}
+	s.mu.Unlock()
+	_ = s.ln.Close()
+	_ = s.pion.Close()
+	for _, r := range remotes {
+		r.close()
+	}
+	s.wg.Wait()
+}
+
+// tcpRemote is one fan-out client's ICE-TCP connection.
+type tcpRemote struct {
+	conn net.Conn
+	addr netip.AddrPort
+	q    chan []byte
+	once sync.Once
+	done chan struct{}
+}
+
+// send queues p, framed, without blocking; false if the queue is full or
+// the connection closed.
+func (r *tcpRemote) send(p []byte) bool {
+	if len(p) > 0xffff {
+		return false
+	}
+	f := make([]byte, 2+len(p))
+	binary.BigEndian.PutUint16(f, uint16(len(p)))
+	copy(f[2:], p)
+	select {
+	case <-r.done:
+		return false
+	default:
+	}
+	select {
+	case r.q <- f:
+		return true
+	default:
+		return false
+	}
+}
+
+func (r *tcpRemote) writeLoop() {
+	bufs := make(net.Buffers, 0, 64)
+	for {
+		select {
+		case <-r.done:
+			return
+		case f := <-r.q:
+			bufs = append(bufs[:0], f)
+			for more := true; more && len(bufs) < cap(bufs); {
+				select {
+				case f := <-r.q:
+					bufs = append(bufs, f)
+				default:
+					more = false
+				}
+			}
+			_ = r.conn.SetWriteDeadline(time.Now().Add(tcpIdleTimeout))
+			if _, err := bufs.WriteTo(r.conn); err != nil {
+				r.close()
+				return
+			}
+		}
+	}
+}
+
+func (r *tcpRemote) close() {
+	r.once.Do(func() {
+		close(r.done)
+		_ = r.conn.Close()
+	})
+}
+
+// readFrame reads one RFC 4571 frame into buf (reused; a new slice if nil).
+func readFrame(br *bufio.Reader, buf []byte) ([]byte, error) {
+	var hdr [2]byte
+	if _, err := io.ReadFull(br, hdr[:]); err != nil {
+		return nil, err
+	}
+	n := int(binary.BigEndian.Uint16(hdr[:]))
+	if cap(buf) < n {
+		buf = make([]byte, n)
+	}
+	buf = buf[:n]
+	if _, err := io.ReadFull(br, buf); err != nil {
+		return nil, err
+	}
+	return buf, nil
+}
+
+// replayConn is a connection whose first bytes, already read, are read
+// again.
+type replayConn struct {
+	net.Conn
+	r io.Reader
+}
+
+func (c *replayConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+
+// chanListener is the listener Pion's ICE TCP mux accepts from: the
+// connections tcpSplit passes on.
+type chanListener struct {
+	addr  net.Addr
+	conns chan net.Conn
+	once  sync.Once
+	done  chan struct{}
+}
+
+func newChanListener(addr net.Addr) *chanListener {
+	return &chanListener{addr: addr, conns: make(chan net.Conn), done: make(chan struct{})}
+}
+
+// offer hands c to the listener's Accept; false once closed.
+func (l *chanListener) offer(c net.Conn) bool {
+	select {
+	case l.conns <- c:
+		return true
+	case <-l.done:
+		return false
+	}
+}
+
+func (l *chanListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *chanListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return nil
+}
+
+func (l *chanListener) Addr() net.Addr { return l.addr }
+
+// splitConn is the media socket seen by the fan-out transport: writes to
+// an ICE-TCP remote go down its connection, the others to the socket.
+type splitConn struct {
+	addrPortConn
+	s *tcpSplit
+}
+
+func (c splitConn) WriteToAddrPort(p []byte, addr netip.AddrPort) (int, error) {
+	if c.s.write(p, canonical(addr)) {
+		return len(p), nil
+	}
+	return c.addrPortConn.WriteToAddrPort(p, addr)
+}
+
+// serveStream serves a packet that came over an ICE-TCP connection from
+// from, as the reading goroutine serves a datagram from a fan-out
+// client; packets of no fan-out client are dropped and counted.
+func (d *demux) serveStream(p []byte, from netip.AddrPort) {
+	c := classify(p)
+	peer, pion := d.route(c, p, from)
+	switch {
+	case pion:
+		return // not Pion's: its connections never get here
+	case peer == nil && c == classSTUN:
+		d.stats.UnknownUfrag.Add(1)
+		return
+	case peer == nil:
+		d.stats.UnknownAddress.Add(1)
+		return
+	case c == classOther:
+		d.stats.Malformed.Add(1)
+		return
+	}
+	d.serveMu.Lock()
+	peer.handlePacket(c, p, from)
+	d.serveMu.Unlock()
+}

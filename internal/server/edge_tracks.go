@@ -110,9 +110,9 @@ func (rt *remoteTracks) sweep(now time.Time) {
 }
 
 // get returns this node's copy of a remote track for a member who
-// subscribes, pulling it when nobody here watches it yet. locate names
-// the node to ask first (the owner, or the publisher's node); a node
-// that does not hold the track answers with the node that does.
+// subscribes, pulling it when nobody here watches it yet. from is the
+// node to ask first (the owner, or the publisher's node); a node that
+// does not hold the track answers with the node that does.
 func (rt *remoteTracks) get(ctx context.Context, key subKey, from cluster.NodeID) (*sfu.PublishedTrack, *protocol.Error) {
 	for {
 		rt.mu.Lock()

@@ -116,3 +116,32 @@ func TestConnectionsInTotalAreLimited(t *testing.T) {
 		t.Errorf("socket 3 over a total of 2: %d, want 503", code)
 	}
 }
+
+// TestClosedSocketFreesItsCount: a signalling socket is served after its
+// HTTP handler returned; its count is held until the socket ends, then
+// freed for the next one.
+func TestClosedSocketFreesItsCount(t *testing.T) {
+	srv := servertest.Start(t, func(c *config.Config) { c.Connections.MaxTotal = 2 })
+	first, _ := dialFrom(t, srv.WSURL(), "")
+	if ws, code := dialFrom(t, srv.WSURL(), ""); ws == nil {
+		t.Fatalf("socket 2: %d, want 101", code)
+	}
+	if _, code := dialFrom(t, srv.WSURL(), ""); code != http.StatusServiceUnavailable {
+		t.Fatalf("socket 3 over a total of 2 while both live: %d, want 503", code)
+	}
+	if first == nil {
+		t.Fatal("socket 1 refused")
+	}
+	_ = first.CloseNow()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ws, code := dialFrom(t, srv.WSURL(), "")
+		if ws != nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after socket 1 closed, a new socket still gets %d, want 101", code)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

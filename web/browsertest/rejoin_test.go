@@ -1,6 +1,8 @@
 package browsertest
 
 import (
+	"io"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,6 +37,29 @@ func expireSession(t *testing.T, srv *servertest.Server, p *page, client string)
 	}
 }
 
+// logCongestionOnFailure logs the server's congestion pause counters if
+// the test fails: a subscriber's video paused for its REMB estimate stops
+// its decoding, which a failed wait for decoded frames may be.
+func logCongestionOnFailure(t *testing.T, srv *servertest.Server) {
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		resp, err := http.Get(srv.Endpoints().Metrics)
+		if err != nil {
+			t.Logf("metrics: %v", err)
+			return
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "cohost_congestion_") || strings.HasPrefix(l, "cohost_plis_sent_total") {
+				t.Logf("server metric: %s", l)
+			}
+		}
+	})
+}
+
 // TestRejoinAfterSessionExpired: a publishing, subscribing client whose
 // network is down until the server dropped its session joins the channel
 // again on its own when the network is back, as Agora's SDK: its app sees
@@ -47,6 +72,7 @@ func TestRejoinAfterSessionExpired(t *testing.T) {
 	// A drop timeout longer than the test's outage: the session ends
 	// when the test expires it, not before.
 	srv := servertest.Start(t, func(c *config.Config) { c.Timers.DropTimeout = 20 * time.Second })
+	logCongestionOnFailure(t, srv)
 	app := jsString(srv.TestAppID)
 	a := newPage(t, srv, "a")
 	b := newPage(t, srv, "b")
@@ -130,6 +156,7 @@ func TestRejoinGivesUp(t *testing.T) {
 // (RECONNECTING → CONNECTED), keeping the remote user it plays.
 func TestRejoinAfterDropTimeoutPassed(t *testing.T) {
 	srv := servertest.Start(t)
+	logCongestionOnFailure(t, srv)
 	app := jsString(srv.TestAppID)
 	a := newPage(t, srv, "a")
 	b := newPage(t, srv, "b")

@@ -25,6 +25,9 @@ type relayEvents struct{ events }
 func (h *relayEvents) OnUserUnpublished(uid protocol.UID, mt protocol.MediaType) {
 	h.add("user-unpublished %d %s", uid, mt)
 }
+func (h *relayEvents) OnUserMuteAudio(uid protocol.UID, muted bool) {
+	h.add("user-mute-audio %d %v", uid, muted)
+}
 func (h *relayEvents) OnChannelMediaRelayStateChanged(s protocol.RelayState, code protocol.RelayError, ch string) {
 	h.add("relay-state %s %s %s", s, code, ch)
 }
@@ -484,4 +487,82 @@ func metricsText(t *testing.T, url string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestClusterRelayUpdateAcrossNodes: a mute of the relaying host reaches
+// the destination on another node, and an update moving the relay from
+// that destination to one on a third node takes the relayed host out of
+// the first (user-unpublished, user-offline QUIT) and into the second,
+// whose viewer receives it; the source host's view of the destinations'
+// hosts follows.
+func TestClusterRelayUpdateAcrossNodes(t *testing.T) {
+	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
+	nodes := c.Nodes()
+	hostA, evA, mic, _, _ := placeRelayChannels(t, c)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("source host events %q", evA.all())
+		}
+	})
+	hostC, _ := relayEngine(t, c, nodes[2].URL, protocol.RoleBroadcaster, false)
+	if _, err := hostC.JoinChannel(joinCtx(t), "", "dst2", 3); err != nil {
+		t.Fatal(err)
+	}
+	view1, ev1 := relayEngine(t, c, nodes[1].URL, protocol.RoleAudience, false)
+	if _, err := view1.JoinChannel(joinCtx(t), "", "dst", 22); err != nil {
+		t.Fatal(err)
+	}
+	view2, ev2 := relayEngine(t, c, nodes[2].URL, protocol.RoleAudience, false)
+	if _, err := view2.JoinChannel(joinCtx(t), "", "dst2", 33); err != nil {
+		t.Fatal(err)
+	}
+	if got := sessions(c); !slices.Equal(got, []int{1, 2, 2}) {
+		t.Fatalf("sessions %v: want src on node 0, dst on node 1, dst2 on node 2", got)
+	}
+	if err := hostA.StartChannelMediaRelay(joinCtx(t), relayTo("dst", 100)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first destination's viewer sees the relayed audio", func() bool { return ev1.has("user-published 100 audio") })
+	if err := hostA.MuteLocalAudioStream(joinCtx(t), true); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first destination's viewer sees the mute", func() bool { return ev1.has("user-mute-audio 100 true") })
+	if err := hostA.MuteLocalAudioStream(joinCtx(t), false); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first destination's viewer sees the unmute", func() bool { return ev1.has("user-mute-audio 100 false") })
+
+	time.Sleep(1100 * time.Millisecond) // timers.relayMinInterval between a start and an update
+	if err := hostA.UpdateChannelMediaRelay(joinCtx(t), relayTo("dst2", 200)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first destination's viewer sees the relayed host leave", func() bool { return ev1.has("user-offline 100 QUIT") })
+	i := slices.Index(ev1.all(), "user-unpublished 100 audio")
+	if i < 0 || i > slices.Index(ev1.all(), "user-offline 100 QUIT") {
+		t.Errorf("first destination's viewer: %q, want user-unpublished before user-offline", ev1.all())
+	}
+	waitFor(t, "the second destination's viewer sees the relayed audio", func() bool { return ev2.has("user-published 200 audio") })
+	tr, err := view2.Subscribe(joinCtx(t), 200, protocol.MediaAudio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &seqPayloads{}
+	go p.read(tr)
+	n := 0
+	waitFor(t, "the second destination's viewer receives the relayed audio", func() bool {
+		n++
+		_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("n-%d", n)), Duration: 20 * time.Millisecond})
+		time.Sleep(20 * time.Millisecond)
+		got, _ := p.with("n-")
+		return len(got) > 0
+	})
+	waitFor(t, "the source host sees the second destination's host", func() bool { return evA.has("user-joined 3") })
+	if !evA.has("user-offline 2 QUIT") {
+		t.Errorf("the source host still sees the first destination's host: %q", evA.all())
+	}
+	for _, want := range []string{"relay-event PACKET_UPDATE_DEST_CHANNEL ", "relay-event PACKET_JOINED_DEST_CHANNEL dst2", "relay-event PACKET_SENT_TO_DEST_CHANNEL dst2"} {
+		if !evA.has(want) {
+			t.Errorf("no %q in %q", want, evA.matching("relay-"))
+		}
+	}
 }

@@ -394,12 +394,21 @@ func TestClusterRelayDestinationNodeGoes(t *testing.T) {
 }
 
 // TestClusterRelaySourceNodeDies: when the relaying host's node dies, the
-// destination's node takes the relayed host out of the channel: its
-// viewers see it unpublish and go offline (DROPPED).
+// host's Go SDK joins again through another node and continues the relay
+// there (NETWORK_DISCONNECTED, then NETWORK_CONNECTED for the destination,
+// never IDLE nor FAILURE), paused as it was; the destination's node keeps
+// the relayed host meanwhile (the drop timeout) and gives it the new
+// node's tracks, so its viewer never sees it leave and, once the relay is
+// resumed, receives it again.
 func TestClusterRelaySourceNodeDies(t *testing.T) {
-	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
+	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp(), cohosttest.WithTimers(cohosttest.Timers{DropTimeout: 10 * time.Second}))
 	nodes := c.Nodes()
-	hostA, _, _, _, _ := placeRelayChannels(t, c)
+	hostA, evA, mic, _, _ := placeRelayChannels(t, c)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("source host events %q", evA.all())
+		}
+	})
 	viewB, evViewB := relayEngine(t, c, nodes[1].URL, protocol.RoleAudience, false)
 	if _, err := viewB.JoinChannel(joinCtx(t), "", "dst", 22); err != nil {
 		t.Fatal(err)
@@ -408,17 +417,78 @@ func TestClusterRelaySourceNodeDies(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "the viewer sees the relayed audio", func() bool { return evViewB.has("user-published 100 audio") })
+	tr, err := viewB.Subscribe(joinCtx(t), 100, protocol.MediaAudio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &seqPayloads{}
+	go p.read(tr)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for k := 0; ; k++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("n-%05d", k)), Duration: 20 * time.Millisecond})
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	waitFor(t, "the viewer receives the relayed audio", func() bool { got, _ := p.with("n-"); return len(got) > 0 })
+
+	// Paused when its node dies, the relay continues paused.
+	if err := hostA.PauseAllChannelMediaRelay(joinCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
 	cohosttest.CrashNode(c, 0)
-	waitFor(t, "the viewer sees the relayed host go", func() bool { return evViewB.has("user-offline 100 DROPPED") })
-	var about []string
-	for _, e := range evViewB.all() {
-		if strings.HasPrefix(e, "user-") && strings.Contains(e, " 100") {
-			about = append(about, e)
+	waitFor(t, "the relay continues on the host's new node", func() bool { return evA.has("relay-event NETWORK_CONNECTED dst") })
+	continued := time.Since(start)
+	// The relayed tracks come back as a new publication: subscribe again
+	// once it is announced.
+	waitFor(t, "the viewer sees the relayed audio published again", func() bool {
+		n := 0
+		for _, ev := range evViewB.all() {
+			if ev == "user-published 100 audio" {
+				n++
+			}
+		}
+		return n >= 2
+	})
+	tr, err = viewB.Subscribe(joinCtx(t), 100, protocol.MediaAudio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = &seqPayloads{}
+	go p.read(tr)
+	time.Sleep(500 * time.Millisecond) // what a paused relay does not send
+	if got, _ := p.with("n-"); len(got) > 0 {
+		t.Errorf("the viewer received %d payloads of a paused relay", len(got))
+	}
+	if err := hostA.ResumeAllChannelMediaRelay(joinCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the viewer receives the relayed audio again", func() bool { got, _ := p.with("n-"); return len(got) > 5 })
+	t.Logf("source's node died: relay NETWORK_CONNECTED after %v, the viewer receives again after %v (sessions %v)",
+		continued.Round(time.Millisecond), time.Since(start).Round(time.Millisecond), sessions(c))
+	want := []string{"relay-event NETWORK_DISCONNECTED ", "relay-event NETWORK_CONNECTED dst"}
+	if got := evA.matching("relay-event NETWORK"); !slices.Equal(got, want) {
+		t.Errorf("network relay events %q, want %q", got, want)
+	}
+	for _, ev := range evA.matching("relay-state") {
+		if !strings.Contains(ev, "CONNECTING") && !strings.Contains(ev, "RUNNING") {
+			t.Errorf("relay state %q after the source's node died", ev)
 		}
 	}
-	want := []string{"user-joined 100", "user-published 100 audio", "user-unpublished 100 audio", "user-offline 100 DROPPED"}
-	if !slices.Equal(about, want) {
-		t.Errorf("the viewer saw %q of the relayed host, want %q", about, want)
+	if sessions(c)[1] == 2 { // the source channel went to the third node
+		for _, ev := range evViewB.all() {
+			if strings.HasPrefix(ev, "user-offline 100") {
+				t.Errorf("the viewer saw %q", ev)
+			}
+		}
 	}
 }
 

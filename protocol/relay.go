@@ -30,6 +30,13 @@ type ChannelMediaInfo struct {
 type RelayRequest struct {
 	Src   ChannelMediaInfo   `json:"src"`
 	Dests []ChannelMediaInfo `json:"dests"`
+	// Rejoin, in a relay-start, continues a relay the client ran on a node
+	// it had to leave (that node died or stopped): the server joins the
+	// destinations again and reports RELAY_EVENT_NETWORK_CONNECTED for
+	// each, without the events and states of a start; Paused starts it
+	// paused, as it was.
+	Rejoin bool `json:"rejoin,omitempty"`
+	Paused bool `json:"paused,omitempty"`
 }
 
 // RelayState is Agora's CHANNEL_MEDIA_RELAY_STATE.

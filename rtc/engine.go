@@ -57,6 +57,10 @@ type session struct {
 	pub       *publisher
 	sub       *subscriber
 	ended     chan struct{} // closed when endSession has finished
+	// relayOn: the server reported the session's relay RUNNING and not
+	// since IDLE or FAILURE; relayPaused: it was last paused. Guarded by
+	// the engine's mu; a move to another node continues the relay.
+	relayOn, relayPaused bool
 
 	// Guarded by Engine.mu.
 	token   string

@@ -144,6 +144,7 @@ func (e *Engine) applyRejoin(sess *session, c *signalConn, url string, data json
 	clear(sess.live)
 	sess.sub.reset()
 	sess.pub.republish()
+	e.continueRelayLocked(sess)
 	channel, uid, elapsed := sess.channel, resp.UID, time.Since(sess.lostAt)
 	e.setStateLocked(protocol.ConnConnected, protocol.ReasonRejoinSuccess)
 	e.emit(func(h EventHandler) { h.OnRejoinChannelSuccess(channel, uid, elapsed) })

@@ -2,6 +2,7 @@ package rtc
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/cohost-rtc/cohost/protocol"
 )
@@ -134,12 +135,56 @@ func (e *Engine) relayRequest(ctx context.Context, typ protocol.Type, cfg *Chann
 		return err
 	}
 	_, err = e.request(ctx, sess, typ, payload, nil)
-	if err == nil && cfg != nil {
+	if err == nil {
 		e.mu.Lock()
-		e.relay = cfg.request()
+		if cfg != nil {
+			e.relay = cfg.request()
+		}
+		switch typ {
+		case protocol.TypeRelayStart, protocol.TypeRelayResume:
+			sess.relayPaused = false
+		case protocol.TypeRelayPause:
+			sess.relayPaused = true
+		}
 		e.mu.Unlock()
 	}
 	return e.afterCallbacks(ctx, err)
+}
+
+// continueRelayLocked starts the session's relay again after a move to
+// another node, where it did not run: RELAY_EVENT_NETWORK_DISCONNECTED
+// now, then the server's RELAY_EVENT_NETWORK_CONNECTED for each
+// destination once joined there (after the tracks are published again).
+// A refusal ends it with FAILURE (SERVER_CONNECTION_LOST). Caller holds
+// e.mu.
+func (e *Engine) continueRelayLocked(sess *session) {
+	if !sess.relayOn {
+		return
+	}
+	req := e.relay
+	req.Rejoin, req.Paused = true, sess.relayPaused
+	e.emit(func(h EventHandler) { h.OnChannelMediaRelayEvent(protocol.RelayEventNetworkDisconnected, "") })
+	sess.pub.q.Push(func() {
+		ctx, cancel := context.WithTimeout(sess.ctx, e.cfg.RequestTimeout)
+		defer cancel()
+		_, err := e.request(ctx, sess, protocol.TypeRelayStart, req, nil)
+		if err == nil || sess.ctx.Err() != nil {
+			return
+		}
+		e.log.Warn("channel media relay not continued after a move", "err", err)
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if e.sess != sess || !sess.relayOn {
+			return
+		}
+		sess.relayOn = false
+		e.emit(func(h EventHandler) {
+			h.OnChannelMediaRelayStateChanged(protocol.RelayStateFailure, protocol.RelayErrServerConnectionLost, "")
+		})
+		e.emit(func(h EventHandler) {
+			h.OnError(fmt.Errorf("rtc: continue the channel media relay on the new node: %w", err))
+		})
+	})
 }
 
 // relayTokenLocked returns the relay token a token event concerns: the
@@ -161,6 +206,12 @@ func (e *Engine) onRelayState(sess *session, c *signalConn, ev protocol.RelaySta
 	defer e.mu.Unlock()
 	if !e.currentLocked(sess, c) {
 		return
+	}
+	switch ev.State {
+	case protocol.RelayStateRunning:
+		sess.relayOn = true
+	case protocol.RelayStateIdle, protocol.RelayStateFailure:
+		sess.relayOn, sess.relayPaused = false, false
 	}
 	e.emit(func(h EventHandler) { h.OnChannelMediaRelayStateChanged(ev.State, ev.Code, string(ev.Channel)) })
 }

@@ -23,6 +23,8 @@ type relaySession struct {
 	// roleEpoch is the host's roleEpoch when the relay was checked: a
 	// demotion stops only relays started before it.
 	roleEpoch uint64
+	// rejoined: the relay is being started again after the host moved.
+	rejoined bool
 }
 
 // relayDest is one destination channel of a relay: hosted here (ch, with
@@ -91,6 +93,12 @@ func (c *conn) handleRelay(p *Participant, env *protocol.Envelope) *protocol.Err
 	if e != nil {
 		return e
 	}
+	rejoin := env.Type == protocol.TypeRelayStart && req.Rejoin
+	if rejoin && rs != nil {
+		// Its relay still runs here: nothing was lost.
+		c.reply(env.ID, struct{}{}, nil)
+		return nil
+	}
 	update := env.Type == protocol.TypeRelayUpdate || (env.Type == protocol.TypeRelayStartOrUpdate && rs != nil)
 	switch {
 	case env.Type == protocol.TypeRelayStart && rs != nil:
@@ -125,7 +133,7 @@ func (c *conn) handleRelay(p *Participant, env *protocol.Envelope) *protocol.Err
 		c.reply(env.ID, struct{}{}, nil)
 		return nil
 	}
-	if e := s.startRelayLocked(p, req, now, epoch); e != nil {
+	if e := s.startRelayLocked(p, req, now, epoch, rejoin); e != nil {
 		return e
 	}
 	c.reply(env.ID, struct{}{}, nil)
@@ -205,18 +213,27 @@ func sameDests(cur []*relayDest, next []protocol.ChannelMediaInfo) (same, sameTo
 }
 
 // startRelayLocked checks the tokens, joins every destination and reports
-// the states and events of a start. Caller holds p.relayMu.
-func (s *Server) startRelayLocked(p *Participant, req protocol.RelayRequest, now time.Time, epoch uint64) *protocol.Error {
+// the states and events of a start; a rejoin (the relay ran on a node the
+// host had to leave) reports only NETWORK_CONNECTED for each destination.
+// Caller holds p.relayMu.
+func (s *Server) startRelayLocked(p *Participant, req protocol.RelayRequest, now time.Time, epoch uint64, rejoin bool) *protocol.Error {
 	p.lastRelayStart = now
-	rs := &relaySession{src: req.Src, gate: &sfu.Gate{}, lastChange: now, warned: map[string]bool{}, roleEpoch: epoch}
-	p.relayState(protocol.RelayStateConnecting, protocol.RelayOK, "", "")
+	rs := &relaySession{src: req.Src, gate: &sfu.Gate{}, lastChange: now, warned: map[string]bool{}, roleEpoch: epoch, rejoined: rejoin}
+	if rejoin && req.Paused {
+		rs.gate.Pause()
+	}
+	if !rejoin {
+		p.relayState(protocol.RelayStateConnecting, protocol.RelayOK, "", "")
+	}
 	privs, e := checkToken(p.app, req.Src.Token, req.Src.ChannelName, relayUID(req.Src.UID), now)
 	if e != nil {
 		p.relayState(protocol.RelayStateFailure, protocol.RelayErrFailedJoinSrc, req.Src.ChannelName, e.Message)
 		return perr(protocol.ErrRelayFailedJoinSrc, "source token: %s", e.Message)
 	}
 	rs.srcPrivs = privs
-	p.relayEvent(protocol.RelayEventJoinedSrcChannel, req.Src.ChannelName)
+	if !rejoin {
+		p.relayEvent(protocol.RelayEventJoinedSrcChannel, req.Src.ChannelName)
+	}
 	p.relay = rs
 	for _, info := range req.Dests {
 		if e := s.addRelayDestLocked(p, rs, info, now); e != nil {
@@ -224,7 +241,12 @@ func (s *Server) startRelayLocked(p *Participant, req protocol.RelayRequest, now
 		}
 	}
 	rs.state = protocol.RelayStateRunning
+	rs.rejoined = false
 	s.syncRelayLocked(p, rs)
+	if rejoin {
+		p.logger.Info("channel media relay continued after a move", "destinations", len(rs.dests), "paused", req.Paused)
+		return nil
+	}
 	p.ch.mu.Lock()
 	_, audio := p.published[protocol.MediaAudio]
 	_, video := p.published[protocol.MediaVideo]
@@ -327,6 +349,10 @@ func (s *Server) addRelayDestLocked(p *Participant, rs *relaySession, info proto
 		return fail(e.Message)
 	}
 	d, _, e := s.joinRelayDestLocked(p, rs, info, func() {
+		if rs.rejoined {
+			p.relayEvent(protocol.RelayEventNetworkConnected, info.ChannelName)
+			return
+		}
 		p.relayEvent(protocol.RelayEventJoinedDestChannel, info.ChannelName)
 		p.relayEvent(protocol.RelayEventSentToDestChannel, info.ChannelName)
 	})
@@ -368,6 +394,12 @@ func (s *Server) joinRelayDestLocked(p *Participant, rs *relaySession, info prot
 	ch, e := s.channelFor(key, protocol.ProfileLiveBroadcasting)
 	if e != nil {
 		return nil, false, e
+	}
+	if rn := s.relayNodeFor(); rn != nil {
+		// The same relay shown here by a node the host had to leave.
+		rn.endImports(func(imp *relayImport) bool {
+			return imp.ch == ch && imp.source == p.ch.key.name && imp.watcher.uid == p.uid
+		}, "")
 	}
 	ch.mu.Lock()
 	uid := info.UID

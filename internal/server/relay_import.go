@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go"
 
 	"github.com/cohost-rtc/cohost/internal/cluster"
+	"github.com/cohost-rtc/cohost/internal/config"
 	"github.com/cohost-rtc/cohost/internal/sfu"
 	"github.com/cohost-rtc/cohost/protocol"
 )
@@ -29,6 +31,10 @@ type relayImport struct {
 	vp      *Participant // the stand-in, a host of ch
 	watcher *Participant // the relaying host, as ch's watcher
 	gate    *sfu.Gate    // never paused: the source's gate pauses
+	source  protocol.ChannelName
+	// lastAlive is when its source's node was last seen alive; guarded by
+	// the relayNode's mu.
+	lastAlive time.Time
 
 	mu     sync.Mutex // orders syncs and the removal
 	tracks map[protocol.MediaType]*importTrack
@@ -68,10 +74,23 @@ func (rn *relayNode) onAdd(m *nats.Msg) {
 	}
 	// A host relays into a channel once: an import of the same host here
 	// is one its node gave up on (it thought this node dead, or did not
-	// get the answer) and joins again.
-	rn.endImports(func(imp *relayImport) bool {
-		return imp.ch == ch && imp.from == req.Node && imp.watcher.uid == req.Host
-	}, "")
+	// get the answer), or one from a node the host had to leave; the
+	// relayed host stays, with the new node's tracks.
+	var old *relayImport
+	rn.mu.Lock()
+	for _, imp := range rn.imports {
+		if imp.ch == ch && imp.source == req.Source && imp.watcher.uid == req.Host {
+			old = imp
+		}
+	}
+	rn.mu.Unlock()
+	if old != nil && (req.UID == 0 || req.UID == old.vp.uid) {
+		rn.takeOver(m, req, old)
+		return
+	}
+	if old != nil {
+		old.remove(protocol.OfflineQuit)
+	}
 	uid := req.UID
 	ch.mu.Lock()
 	notOwner := len(ch.users) == 0 // its last member just left
@@ -88,20 +107,11 @@ func (rn *relayNode) onAdd(m *nats.Msg) {
 		reply(m, relayAddReply{Error: perr(protocol.ErrRelayFailedJoinDest, "%s", msg)})
 		return
 	}
-	imp := &relayImport{rn: rn, id: req.Relay, from: req.Node, ch: ch, gate: &sfu.Gate{}, tracks: map[protocol.MediaType]*importTrack{}}
-	ctx, cancel := context.WithTimeout(context.Background(), edgeLinkTimeout)
-	defer cancel()
-	for _, t := range req.Tracks {
-		it, err := imp.pull(ctx, t, uid)
-		if err != nil {
-			imp.stopTracks(imp.tracks)
-			reply(m, relayAddReply{Error: perr(protocol.ErrRelayFailedJoinDest, "pulling the relayed %s from node %s: %v", t.MediaType, req.Node, err)})
-			return
-		}
-		imp.tracks[t.MediaType] = it
+	imp, ok := rn.newImport(m, req, ch, app, uid)
+	if !ok {
+		return
 	}
-	logger := s.logger.With("app", app.ID, "channel", string(req.Channel), "uid", uint32(uid), "relayOf", uint32(req.Host), "node", string(req.Node))
-	imp.watcher = &Participant{srv: s, ch: ch, app: app, uid: req.Host, virtual: true, relayIn: imp, logger: logger}
+	logger := imp.watcher.logger
 	vp := &Participant{srv: s, ch: ch, app: app, uid: uid, virtual: true, relayOf: imp.watcher, role: protocol.RoleBroadcaster,
 		published: map[protocol.MediaType]*pubTrack{}, subs: map[subKey]*sfu.DownTrack{}, logger: logger}
 	imp.vp = vp
@@ -133,6 +143,73 @@ func (rn *relayNode) onAdd(m *nats.Msg) {
 	rn.mu.Unlock()
 	reply(m, relayAddReply{UID: uid})
 	logger.Info("channel media relay of another node joined")
+}
+
+// newImport pulls the relayed tracks for an import of req shown as uid in
+// ch; on failure it answers m and reports false.
+func (rn *relayNode) newImport(m *nats.Msg, req relayAddRequest, ch *Channel, app config.App, uid protocol.UID) (*relayImport, bool) {
+	imp := &relayImport{rn: rn, id: req.Relay, from: req.Node, ch: ch, gate: &sfu.Gate{}, source: req.Source,
+		lastAlive: time.Now(), tracks: map[protocol.MediaType]*importTrack{}}
+	ctx, cancel := context.WithTimeout(context.Background(), edgeLinkTimeout)
+	defer cancel()
+	for _, t := range req.Tracks {
+		it, err := imp.pull(ctx, t, uid)
+		if err != nil {
+			imp.stopTracks(imp.tracks)
+			reply(m, relayAddReply{Error: perr(protocol.ErrRelayFailedJoinDest, "pulling the relayed %s from node %s: %v", t.MediaType, req.Node, err)})
+			return nil, false
+		}
+		imp.tracks[t.MediaType] = it
+	}
+	logger := rn.s.logger.With("app", app.ID, "channel", string(req.Channel), "uid", uint32(uid), "relayOf", uint32(req.Host), "node", string(req.Node))
+	imp.watcher = &Participant{srv: rn.s, ch: ch, app: app, uid: req.Host, virtual: true, relayIn: imp, logger: logger}
+	return imp, true
+}
+
+// takeOver gives the relayed host of old the tracks of a new import of the
+// same host: it stays in the channel (no user-left), its old tracks are
+// unpublished and the new ones published, and the new node now hears of
+// the channel's hosts.
+func (rn *relayNode) takeOver(m *nats.Msg, req relayAddRequest, old *relayImport) {
+	vp := old.vp
+	imp, ok := rn.newImport(m, req, old.ch, vp.app, vp.uid)
+	if !ok {
+		return
+	}
+	old.mu.Lock()
+	done := old.done
+	old.done = true
+	oldTracks := old.tracks
+	old.tracks = nil
+	old.mu.Unlock()
+	rn.mu.Lock()
+	if rn.imports[old.id] == old {
+		delete(rn.imports, old.id)
+	}
+	rn.mu.Unlock()
+	ch := old.ch
+	ch.mu.Lock()
+	if done || vp.left {
+		ch.mu.Unlock()
+		imp.stopTracks(imp.tracks)
+		reply(m, relayAddReply{NotOwner: true}) // the source looks again, and adds it anew
+		return
+	}
+	delete(ch.watchers, old.watcher)
+	ch.unpublishAllLocked(vp, true)
+	vp.relayOf = imp.watcher
+	imp.vp = vp
+	for _, t := range req.Tracks {
+		imp.publishLocked(t, imp.tracks[t.MediaType])
+	}
+	ch.watchLocked(imp.watcher)
+	ch.mu.Unlock()
+	old.stopTracks(oldTracks)
+	rn.mu.Lock()
+	rn.imports[imp.id] = imp
+	rn.mu.Unlock()
+	reply(m, relayAddReply{UID: vp.uid})
+	vp.logger.Info("channel media relay continued from another node", "node", string(req.Node))
 }
 
 // refusal is why the relayed host cannot be a host with uid in ch, or "".

@@ -205,7 +205,8 @@ func (rn *relayNode) addRemote(p *Participant, rs *relaySession, info protocol.C
 	tracks, _ := rn.snapshotTracksLocked(ex)
 	rn.exports[ex.id] = ex
 	rn.mu.Unlock()
-	req := relayAddRequest{Node: rn.e.self, Relay: ex.id, App: p.app.ID, Channel: info.ChannelName, UID: info.UID, Host: p.uid, Tracks: tracks}
+	req := relayAddRequest{Node: rn.e.self, Relay: ex.id, App: p.app.ID, Channel: info.ChannelName, UID: info.UID,
+		Source: p.ch.key.name, Host: p.uid, Tracks: tracks}
 	ctx, cancel := context.WithTimeout(context.Background(), relayAddTimeout)
 	defer cancel()
 	var r relayAddReply
@@ -388,7 +389,16 @@ func (rn *relayNode) sweepLoop(ctx context.Context) {
 // the destinations of local relays whose node died or ended them.
 func (rn *relayNode) sweep() {
 	reg := rn.e.reg
-	rn.endImports(func(imp *relayImport) bool { return !reg.Alive(imp.from) }, "")
+	now, drop := time.Now(), rn.s.cfg.Timers.DropTimeout
+	// A relayed host whose node died stays for the drop timeout: its
+	// host, joining again elsewhere, may continue the relay there.
+	rn.endImports(func(imp *relayImport) bool {
+		if reg.Alive(imp.from) {
+			imp.lastAlive = now
+			return false
+		}
+		return now.Sub(imp.lastAlive) > drop
+	}, "")
 	rn.mu.Lock()
 	hosts := map[*Participant]struct{}{}
 	for _, ex := range rn.exports {

@@ -35,7 +35,7 @@ type relayTrack struct {
 
 // relayAddRequest asks a destination channel's owner to show the relayed
 // host as a host with UID (0: the owner picks one) in Channel. Host is the
-// relaying host's uid in its own channel, never announced to it. Relay
+// relaying host's uid in its channel Source, never announced to it. Relay
 // names this destination of the relay in every later message.
 type relayAddRequest struct {
 	Node    cluster.NodeID       `json:"node"`
@@ -43,6 +43,7 @@ type relayAddRequest struct {
 	App     string               `json:"app"`
 	Channel protocol.ChannelName `json:"channel"`
 	UID     protocol.UID         `json:"uid,omitempty"`
+	Source  protocol.ChannelName `json:"source"`
 	Host    protocol.UID         `json:"host"`
 	Tracks  []relayTrack         `json:"tracks,omitempty"`
 }

@@ -19,6 +19,45 @@ import (
 	"github.com/cohost-rtc/cohost/rtc"
 )
 
+// The node timeouts of the relay tests: the lease time too, which a
+// loaded machine running -race may miss at 1.5 s (the channel then moves
+// under the test). Tests of a node's death keep it short.
+const (
+	stableNodeTimeout = 5 * time.Second
+	failNodeTimeout   = 3 * time.Second
+)
+
+// resubscriber keeps receiving uid's audio: it subscribes again after
+// each new publication (the relayed tracks are published again when the
+// relay moves between nodes).
+type resubscriber struct {
+	e    *rtc.Engine
+	ev   *relayEvents
+	uid  protocol.UID
+	p    *seqPayloads
+	seen int
+}
+
+// poll subscribes again if uid published since the last subscription.
+func (r *resubscriber) poll(t *testing.T) {
+	t.Helper()
+	n := 0
+	for _, ev := range r.ev.all() {
+		if ev == fmt.Sprintf("user-published %d audio", r.uid) {
+			n++
+		}
+	}
+	if n <= r.seen {
+		return
+	}
+	tr, err := r.e.Subscribe(joinCtx(t), r.uid, protocol.MediaAudio)
+	if err != nil {
+		return // it may be gone again: the next poll tries again
+	}
+	r.seen = n
+	go r.p.read(tr)
+}
+
 // relayEvents records presence, publications and relay callbacks.
 type relayEvents struct{ events }
 
@@ -170,7 +209,7 @@ func send(mic *rtc.LocalTrack, prefix string, count int) {
 // the destination's hosts come and go; a stop ends the relayed host in
 // the destination (user-unpublished, then user-offline QUIT).
 func TestClusterRelayAcrossNodes(t *testing.T) {
-	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
+	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp(), cohosttest.WithNodeTimeout(stableNodeTimeout))
 	nodes := c.Nodes()
 	hostA, evA, mic, hostB, _ := placeRelayChannels(t, c)
 	t.Cleanup(func() {
@@ -322,7 +361,7 @@ func TestClusterRelayAcrossNodes(t *testing.T) {
 func TestClusterRelayDestinationNodeGoes(t *testing.T) {
 	for _, how := range []string{"dies", "drains"} {
 		t.Run(how, func(t *testing.T) {
-			c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
+			c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp(), cohosttest.WithNodeTimeout(failNodeTimeout))
 			nodes := c.Nodes()
 			hostA, evA, mic, _, _ := placeRelayChannels(t, c)
 			t.Cleanup(func() {
@@ -338,12 +377,9 @@ func TestClusterRelayDestinationNodeGoes(t *testing.T) {
 				t.Fatal(err)
 			}
 			waitFor(t, "the viewer sees the relayed audio", func() bool { return evViewB.has("user-published 100 audio") })
-			tr, err := viewB.Subscribe(joinCtx(t), 100, protocol.MediaAudio)
-			if err != nil {
-				t.Fatal(err)
-			}
 			p := &seqPayloads{}
-			go p.read(tr)
+			rs := &resubscriber{e: viewB, ev: evViewB, uid: 100, p: p}
+			rs.poll(t)
 			stop := make(chan struct{})
 			done := make(chan struct{})
 			go func() {
@@ -372,7 +408,11 @@ func TestClusterRelayDestinationNodeGoes(t *testing.T) {
 				return evViewB.has(fmt.Sprintf("state %s %s", protocol.ConnConnected, protocol.ReasonRejoinSuccess))
 			})
 			heard, _ := p.with("n-")
-			waitFor(t, "the viewer receives the relayed audio again", func() bool { got, _ := p.with("n-"); return len(got) > len(heard)+5 })
+			waitFor(t, "the viewer receives the relayed audio again", func() bool {
+				rs.poll(t)
+				got, _ := p.with("n-")
+				return len(got) > len(heard)+5
+			})
 			t.Logf("destination's node %s: relay NETWORK_CONNECTED after %v, the viewer receives again after %v",
 				how, reconnected.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 			want := []string{"relay-event NETWORK_DISCONNECTED dst", "relay-event NETWORK_CONNECTED dst"}
@@ -401,7 +441,8 @@ func TestClusterRelayDestinationNodeGoes(t *testing.T) {
 // node's tracks, so its viewer never sees it leave and, once the relay is
 // resumed, receives it again.
 func TestClusterRelaySourceNodeDies(t *testing.T) {
-	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp(), cohosttest.WithTimers(cohosttest.Timers{DropTimeout: 10 * time.Second}))
+	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp(), cohosttest.WithTimers(cohosttest.Timers{DropTimeout: 10 * time.Second}),
+		cohosttest.WithNodeTimeout(failNodeTimeout))
 	nodes := c.Nodes()
 	hostA, evA, mic, _, _ := placeRelayChannels(t, c)
 	t.Cleanup(func() {
@@ -458,12 +499,9 @@ func TestClusterRelaySourceNodeDies(t *testing.T) {
 		}
 		return n >= 2
 	})
-	tr, err = viewB.Subscribe(joinCtx(t), 100, protocol.MediaAudio)
-	if err != nil {
-		t.Fatal(err)
-	}
 	p = &seqPayloads{}
-	go p.read(tr)
+	rs := &resubscriber{e: viewB, ev: evViewB, uid: 100, p: p, seen: 1}
+	rs.poll(t)
 	time.Sleep(500 * time.Millisecond) // what a paused relay does not send
 	if got, _ := p.with("n-"); len(got) > 0 {
 		t.Errorf("the viewer received %d payloads of a paused relay", len(got))
@@ -471,7 +509,11 @@ func TestClusterRelaySourceNodeDies(t *testing.T) {
 	if err := hostA.ResumeAllChannelMediaRelay(joinCtx(t)); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the viewer receives the relayed audio again", func() bool { got, _ := p.with("n-"); return len(got) > 5 })
+	waitFor(t, "the viewer receives the relayed audio again", func() bool {
+		rs.poll(t)
+		got, _ := p.with("n-")
+		return len(got) > 5
+	})
 	t.Logf("source's node died: relay NETWORK_CONNECTED after %v, the viewer receives again after %v (sessions %v)",
 		continued.Round(time.Millisecond), time.Since(start).Round(time.Millisecond), sessions(c))
 	want := []string{"relay-event NETWORK_DISCONNECTED ", "relay-event NETWORK_CONNECTED dst"}
@@ -496,7 +538,7 @@ func TestClusterRelaySourceNodeDies(t *testing.T) {
 // not decode, or miss what they need, are dropped and counted; a request
 // for a relay the node does not know changes nothing.
 func TestClusterRelayMalformedMessages(t *testing.T) {
-	c := cohosttest.NewCluster(t, 2, cohosttest.WithTestingModeApp())
+	c := cohosttest.NewCluster(t, 2, cohosttest.WithTestingModeApp(), cohosttest.WithNodeTimeout(stableNodeTimeout))
 	node := c.Nodes()[0]
 	id := string(clusterInfo(node.URL).Self)
 	nc, err := nats.Connect(cohosttest.NATSURL(c, 0), nats.Token(servertest.ClusterSecret))
@@ -566,7 +608,7 @@ func metricsText(t *testing.T, url string) string {
 // whose viewer receives it; the source host's view of the destinations'
 // hosts follows.
 func TestClusterRelayUpdateAcrossNodes(t *testing.T) {
-	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
+	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp(), cohosttest.WithNodeTimeout(stableNodeTimeout))
 	nodes := c.Nodes()
 	hostA, evA, mic, _, _ := placeRelayChannels(t, c)
 	t.Cleanup(func() {

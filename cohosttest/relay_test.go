@@ -415,6 +415,9 @@ func TestClusterRelayDestinationNodeGoes(t *testing.T) {
 			})
 			t.Logf("destination's node %s: relay NETWORK_CONNECTED after %v, the viewer receives again after %v",
 				how, reconnected.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+			if !evA.has("user-offline 2 DROPPED") {
+				t.Errorf("the source host was not told the destination's host dropped: %q", evA.all())
+			}
 			want := []string{"relay-event NETWORK_DISCONNECTED dst", "relay-event NETWORK_CONNECTED dst"}
 			if got := evA.matching("relay-event NETWORK"); !slices.Equal(got, want) {
 				t.Errorf("network relay events %q, want %q", got, want)

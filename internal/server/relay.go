@@ -96,6 +96,9 @@ func (c *conn) handleRelay(p *Participant, env *protocol.Envelope) *protocol.Err
 	rejoin := env.Type == protocol.TypeRelayStart && req.Rejoin
 	if rejoin && rs != nil {
 		// Its relay still runs here: nothing was lost.
+		for _, d := range rs.dests {
+			p.relayEvent(protocol.RelayEventNetworkConnected, d.info.ChannelName)
+		}
 		c.reply(env.ID, struct{}{}, nil)
 		return nil
 	}

@@ -54,7 +54,8 @@ type importTrack struct {
 func (rn *relayNode) onAdd(m *nats.Msg) {
 	var req relayAddRequest
 	if json.Unmarshal(m.Data, &req) != nil || req.Node == "" || req.Node == rn.e.self || !validRelayID(req.Relay) ||
-		protocol.ValidateChannelName(string(req.Channel)) != nil || !validRelayTracks(req.Tracks) {
+		protocol.ValidateChannelName(string(req.Channel)) != nil || protocol.ValidateChannelName(string(req.Source)) != nil ||
+		!validRelayTracks(req.Tracks) {
 		rn.malformed()
 		return
 	}

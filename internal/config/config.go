@@ -94,6 +94,10 @@ type Config struct {
 	// PionDownstream gives every subscriber a Pion PeerConnection instead
 	// of the fan-out transport (a fallback).
 	PionDownstream bool `yaml:"pionDownstream"`
+	// CongestionPause pauses a viewer's video while its bandwidth estimate
+	// stays below the video's bitrate (audio goes on), as Agora's
+	// audio-only stream fallback does. Off by default, as Agora's fallback.
+	CongestionPause bool `yaml:"congestionPause"`
 	// DataDir keeps state across restarts (the development app).
 	DataDir string `yaml:"dataDir"`
 	// TLSCert and TLSKey turn on HTTPS/WSS.

@@ -313,7 +313,7 @@ func newFlags(t *testing.T, args ...string) *pflag.FlagSet {
 
 func TestFlagNames(t *testing.T) {
 	want := []string{
-		"config", "listen", "media-port", "media-tcp", "advertise-ip", "pion-downstream", "data-dir", "tls-cert", "tls-key",
+		"config", "listen", "media-port", "media-tcp", "advertise-ip", "pion-downstream", "congestion-pause", "data-dir", "tls-cert", "tls-key",
 		"app-id", "app-certificate", "allow-testing-mode", "dev-tokens", "pprof", "log-level", "log-format",
 		"drop-timeout", "keepalive", "token-warning", "shutdown-grace", "keyframe-interval", "request-timeout", "relay-min-interval",
 		"max-users-per-channel", "max-hosts-per-channel", "max-channels", "max-tracks-per-user",

@@ -105,7 +105,7 @@ func New(cfg config.Config, logger *slog.Logger) (*Server, error) {
 		}
 	}
 	s.media, err = sfu.NewMedia(sfu.MediaConfig{Conn: s.udpConn, TCPListener: tcpLn, AdvertiseIP: cfg.AdvertiseIP, Candidates: candidatePolicy(cfg.ICE), OwnAddrs: relayAddrs,
-		KeyframeInterval: cfg.Timers.KeyframeInterval, PionDownstream: cfg.PionDownstream, DisconnectedTimeout: iceDisconnectedTimeout(cfg.Timers.DropTimeout), Logger: logger, Stats: s.stats})
+		KeyframeInterval: cfg.Timers.KeyframeInterval, PionDownstream: cfg.PionDownstream, CongestionPause: cfg.CongestionPause, DisconnectedTimeout: iceDisconnectedTimeout(cfg.Timers.DropTimeout), Logger: logger, Stats: s.stats})
 	if err != nil {
 		_ = s.httpLn.Close()
 		_ = s.udpConn.Close()

@@ -15,7 +15,7 @@ import (
 // its estimate rises again the video resumes at a keyframe, with sequence
 // numbers that continue from the last packet it got.
 func TestLiteVideoPausesBelowTheViewersEstimate(t *testing.T) {
-	srv := newTestMedia(t)
+	srv := newTestMediaWith(t, func(c *MediaConfig) { c.CongestionPause = true })
 	pt := newVideoTrack()
 	v := newRawViewer(t, srv)
 	v.down.Add(NewDownTrack(pt))
@@ -170,5 +170,33 @@ func TestLiteKeepsTheViewersReceiverReports(t *testing.T) {
 		if n := pt.stats.ReceiverReports[i].Load(); n != 0 {
 			t.Fatalf("a report with 25 %% loss counted in loss bucket %d", i)
 		}
+	}
+}
+
+// TestLiteVideoIgnoresTheEstimateByDefault: without CongestionPause (as
+// Agora without a fallback option) a viewer reporting a tiny estimate for
+// three times the pause delay keeps getting every video packet.
+func TestLiteVideoIgnoresTheEstimateByDefault(t *testing.T) {
+	srv := newTestMedia(t)
+	pt := newVideoTrack()
+	v := newRawViewer(t, srv)
+	v.down.Add(NewDownTrack(pt))
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := v.connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ssrc := v.ssrcs["0"]
+	f := startFeeder(t, pt, 2*time.Millisecond)
+	v.rtp.waitFor(t, 1)
+	for end := time.Now().Add(3 * ccPauseAfter); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		v.sendRTCP(&rtcp.ReceiverEstimatedMaximumBitrate{SenderSSRC: 1, Bitrate: 1000, SSRCs: []uint32{ssrc}})
+	}
+	// The video still flows after them (a paused one would stop for
+	// ccRetry), and nothing was ever paused.
+	v.rtp.waitFor(t, v.rtp.count()+50)
+	f.close()
+	if p := pt.stats.CongestionPauses.Load(); p != 0 {
+		t.Fatalf("%d pauses: the video paused without CongestionPause", p)
 	}
 }

@@ -15,11 +15,19 @@ import (
 // newTestMedia starts a Media on a random loopback UDP port.
 func newTestMedia(tb testing.TB) *Media {
 	tb.Helper()
+	return newTestMediaWith(tb, func(*MediaConfig) {})
+}
+
+// newTestMediaWith is newTestMedia with set applied to its configuration.
+func newTestMediaWith(tb testing.TB, set func(*MediaConfig)) *Media {
+	tb.Helper()
 	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	m, err := NewMedia(MediaConfig{Conn: conn})
+	cfg := MediaConfig{Conn: conn}
+	set(&cfg)
+	m, err := NewMedia(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}

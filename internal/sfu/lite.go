@@ -286,7 +286,7 @@ func (d *liteDownstream) offeredLocked(s *offerSection) bool {
 // bindLocked starts forwarding s's track over the link.
 func (d *liteDownstream) bindLocked(s *offerSection, b *binding) {
 	b.writer = linkWriter{d.link}
-	if s.kind == protocol.MediaVideo {
+	if s.kind == protocol.MediaVideo && d.m.cfg.CongestionPause {
 		s.dt.cc.enabled.Store(true)
 	}
 	s.dt.bound.Store(b)
@@ -507,7 +507,7 @@ func (d *liteDownstream) tick(now time.Time) {
 		}
 	}
 	for s := range d.bound {
-		if s.kind != protocol.MediaVideo {
+		if s.kind != protocol.MediaVideo || !s.dt.cc.enabled.Load() {
 			continue
 		}
 		switch s.dt.congestionTick(now) {

@@ -56,6 +56,11 @@ type MediaConfig struct {
 	// PeerConnection instead of the fan-out transport (ICE-lite and
 	// DTLS-SRTP on the shared reader, no goroutine per subscriber).
 	PionDownstream bool
+	// CongestionPause pauses a fan-out subscriber's video while its REMB
+	// estimate stays below the video's bitrate (congestion.go), Agora's
+	// audio-only fallback. Off, every subscriber gets the whole video
+	// whatever it reports, as Agora does without a fallback option.
+	CongestionPause bool
 	// HandshakeTimeout bounds a subscriber's DTLS handshake on the fan-out
 	// transport (10 s if zero).
 	HandshakeTimeout time.Duration

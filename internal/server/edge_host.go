@@ -133,9 +133,11 @@ func (e *edgeState) onTracks(m *nats.Msg) {
 		return
 	}
 	reply(m, edgeTracksReply{})
-	for mt, cur := range p.published {
-		if t, ok := want[mt]; !ok || t.ID != cur.mid {
-			ch.unpublishLocked(p, mt, true)
+	for _, mt := range []protocol.MediaType{protocol.MediaAudio, protocol.MediaVideo} {
+		if cur := p.published[mt]; cur != nil {
+			if t, ok := want[mt]; !ok || t.ID != cur.mid {
+				ch.unpublishLocked(p, mt, true)
+			}
 		}
 	}
 	for _, mt := range []protocol.MediaType{protocol.MediaAudio, protocol.MediaVideo} {

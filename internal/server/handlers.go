@@ -197,7 +197,8 @@ func (c *conn) handlePublish(p *Participant, id uint64, data json.RawMessage) *p
 	if role != protocol.RoleBroadcaster {
 		return perr(protocol.ErrRefused, "audience can not publish stream: set the client role to host first")
 	}
-	for mt := range want {
+	for _, t := range req.Tracks { // in the offer's order, as every loop below
+		mt := t.MediaType
 		if !granted && !mayPublish(p.app, privs, mt, now) {
 			return perr(protocol.ErrNoPermission, "co-host authentication: the token has no valid %s privilege", privName(publishPrivilege(mt)))
 		}
@@ -238,7 +239,8 @@ func (c *conn) handlePublish(p *Participant, id uint64, data json.RawMessage) *p
 	for _, n := range negotiated {
 		byMID[n.MID] = n
 	}
-	for mt, t := range want {
+	for _, t := range req.Tracks {
+		mt := t.MediaType
 		n, ok := byMID[t.MID]
 		if !ok || n.Kind != mt {
 			return perr(protocol.ErrInvalidArgument, "the offer has no sending %s m-section with mid %q", mt, t.MID)
@@ -259,12 +261,16 @@ func (c *conn) handlePublish(p *Participant, id uint64, data json.RawMessage) *p
 		return perr(protocol.ErrRefused, "audience can not publish stream")
 	}
 	c.reply(id, protocol.PublishResponse{SDP: answer}, nil)
-	for mt, cur := range p.published {
-		if t, ok := want[mt]; !ok || t.MID != cur.mid {
-			ch.unpublishLocked(p, mt, true)
+	for _, mt := range []protocol.MediaType{protocol.MediaAudio, protocol.MediaVideo} {
+		if cur := p.published[mt]; cur != nil {
+			if t, ok := want[mt]; !ok || t.MID != cur.mid {
+				ch.unpublishLocked(p, mt, true)
+			}
 		}
 	}
-	for mt, t := range want {
+	// Announced in the offer's order: the order the app published in.
+	for _, t := range req.Tracks {
+		mt := t.MediaType
 		if cur := p.published[mt]; cur != nil {
 			if cur.muted != t.Muted {
 				cur.muted = t.Muted
@@ -300,9 +306,7 @@ func (c *conn) replaceUpstream(p *Participant, up *sfu.Upstream) {
 	}
 	ch := p.ch
 	ch.mu.Lock()
-	for mt := range p.published {
-		ch.unpublishLocked(p, mt, true)
-	}
+	ch.unpublishAllLocked(p, true)
 	ch.mu.Unlock()
 	c.srv.syncRelays(p)
 	c.srv.syncEdgeTracks(p)

@@ -237,11 +237,12 @@ func (r *tcpRemote) close() {
 
 // readFrame reads one RFC 4571 frame into buf (reused; a new slice if nil).
 func readFrame(br *bufio.Reader, buf []byte) ([]byte, error) {
-	var hdr [2]byte
-	if _, err := io.ReadFull(br, hdr[:]); err != nil {
+	hdr, err := br.Peek(2) // not io.ReadFull: its buffer would escape
+	if err != nil {
 		return nil, err
 	}
-	n := int(binary.BigEndian.Uint16(hdr[:]))
+	n := int(binary.BigEndian.Uint16(hdr))
+	_, _ = br.Discard(2)
 	if cap(buf) < n {
 		buf = make([]byte, n)
 	}

@@ -110,7 +110,7 @@ func (s *tcpSplit) sort(c net.Conn) {
 		_ = c.Close()
 		return
 	}
-	r := &tcpRemote{conn: c, addr: canonical(ap), q: make(chan []byte, tcpSendQueue), done: make(chan struct{})}
+	r := newTCPRemote(c, canonical(ap))
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -176,10 +176,25 @@ func (s *tcpSplit) close() {
 type tcpRemote struct {
 	conn net.Conn
 	addr netip.AddrPort
-	q    chan []byte
+	q    chan *[]byte // frames from tcpFrames
 	once sync.Once
 	done chan struct{}
 }
+
+func newTCPRemote(c net.Conn, addr netip.AddrPort) *tcpRemote {
+	return &tcpRemote{conn: c, addr: addr, q: make(chan *[]byte, tcpSendQueue), done: make(chan struct{})}
+}
+
+// tcpWriteBatch bounds the frames one write system call sends.
+const tcpWriteBatch = 64
+
+// tcpFrames lends the frames queued for ICE-TCP connections: a packet is
+// copied into one (its own buffer is reused as soon as send returns), and
+// the frame comes back once written, so that queueing allocates nothing.
+var tcpFrames = sync.Pool{New: func() any {
+	f := make([]byte, 0, 2+receiveMTU+srtpOverhead)
+	return &f
+}}
 
 // send queues p, framed, without blocking; false if the queue is full or
 // the connection closed.
@@ -187,40 +202,54 @@ func (r *tcpRemote) send(p []byte) bool {
 	if len(p) > 0xffff {
 		return false
 	}
-	f := make([]byte, 2+len(p))
-	binary.BigEndian.PutUint16(f, uint16(len(p)))
-	copy(f[2:], p)
 	select {
 	case <-r.done:
 		return false
 	default:
 	}
+	f := tcpFrames.Get().(*[]byte)
+	*f = append(binary.BigEndian.AppendUint16((*f)[:0], uint16(len(p))), p...)
 	select {
 	case r.q <- f:
 		return true
 	default:
+		tcpFrames.Put(f)
 		return false
 	}
 }
 
+// writeLoop writes the queued frames, as many as are queued (up to
+// tcpWriteBatch) in one system call.
 func (r *tcpRemote) writeLoop() {
-	bufs := make(net.Buffers, 0, 64)
+	batch := make([]*[]byte, 0, tcpWriteBatch)
+	iov := make([][]byte, 0, tcpWriteBatch)
+	var bufs net.Buffers // WriteTo consumes it: set from iov each time
 	for {
 		select {
 		case <-r.done:
 			return
 		case f := <-r.q:
-			bufs = append(bufs[:0], f)
-			for more := true; more && len(bufs) < cap(bufs); {
+			batch = append(batch[:0], f)
+		fill:
+			for len(batch) < tcpWriteBatch {
 				select {
 				case f := <-r.q:
-					bufs = append(bufs, f)
+					batch = append(batch, f)
 				default:
-					more = false
+					break fill
 				}
 			}
+			bufs = iov[:0]
+			for _, f := range batch {
+				bufs = append(bufs, *f)
+			}
 			_ = r.conn.SetWriteDeadline(time.Now().Add(tcpIdleTimeout))
-			if _, err := bufs.WriteTo(r.conn); err != nil {
+			_, err := bufs.WriteTo(r.conn)
+			for i, f := range batch {
+				tcpFrames.Put(f)
+				batch[i] = nil
+			}
+			if err != nil {
 				r.close()
 				return
 			}

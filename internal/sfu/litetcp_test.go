@@ -1,8 +1,14 @@
 package sfu
 
 import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
 	"net"
+	"net/netip"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -97,4 +103,114 @@ func TestLiteViewerOverICETCP(t *testing.T) {
 		t.Fatalf("selected pair %s, want TCP to port %d", pair, port)
 	}
 	_ = s.down.Close()
+}
+
+// newTCPRemotePair is a tcpRemote writing on one end of a loopback TCP
+// connection, and the other end.
+func newTCPRemotePair(tb testing.TB) (*tcpRemote, net.Conn) {
+	tb.Helper()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ln.Close()
+	peer, err := net.Dial("tcp4", ln.Addr().String())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c, err := ln.Accept()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r := newTCPRemote(c, netip.MustParseAddrPort(peer.LocalAddr().String()))
+	var wg sync.WaitGroup
+	wg.Go(r.writeLoop)
+	tb.Cleanup(func() {
+		r.close()
+		_ = peer.Close()
+		wg.Wait()
+	})
+	return r, peer
+}
+
+// sendICETCP queues packets numbered from *seq for r until n were queued,
+// waiting while r's queue is full.
+func sendICETCP(r *tcpRemote, pkt []byte, seq *uint32, n int) {
+	for range n {
+		*seq++
+		binary.BigEndian.PutUint32(pkt, *seq)
+		for !r.send(pkt) {
+			runtime.Gosched()
+		}
+	}
+}
+
+// readICETCP reads the frames on peer, checking that they carry the
+// packets sendICETCP numbered, in order and whole, and counts them.
+func readICETCP(peer net.Conn, size int, got *atomic.Uint32) <-chan error {
+	errc := make(chan error, 1)
+	go func() {
+		br := bufio.NewReader(peer)
+		buf := make([]byte, 0, size)
+		for {
+			p, err := readFrame(br, buf)
+			if err != nil {
+				errc <- err
+				return
+			}
+			if len(p) != size || binary.BigEndian.Uint32(p) != got.Load()+1 {
+				errc <- fmt.Errorf("frame %d: %d bytes numbered %d", got.Load()+1, len(p), binary.BigEndian.Uint32(p))
+				return
+			}
+			got.Add(1)
+		}
+	}()
+	return errc
+}
+
+// TestICETCPQueueAllocatesNothing: packets queued for an ICE-TCP client
+// reach it framed, whole and in order, and queueing and writing them
+// allocates nothing once the queue is warm.
+func TestICETCPQueueAllocatesNothing(t *testing.T) {
+	r, peer := newTCPRemotePair(t)
+	pkt := make([]byte, 1200)
+	var seq, got atomic.Uint32
+	errc := readICETCP(peer, len(pkt), &got)
+	var sent uint32
+	sendICETCP(r, pkt, &sent, 2*tcpSendQueue)
+	allocs := testing.AllocsPerRun(2000, func() { sendICETCP(r, pkt, &sent, 1) })
+	seq.Store(sent)
+	deadline := time.Now().Add(20 * time.Second)
+	for got.Load() < seq.Load() {
+		select {
+		case err := <-errc:
+			t.Fatalf("after %d of %d frames: %v", got.Load(), seq.Load(), err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d frames received", got.Load(), seq.Load())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !raceEnabled && allocs != 0 {
+		t.Fatalf("%.0f allocations per packet queued", allocs)
+	}
+}
+
+// BenchmarkICETCPQueue: queueing a packet for an ICE-TCP client and
+// writing it (the client reads on the same machine).
+func BenchmarkICETCPQueue(b *testing.B) {
+	r, peer := newTCPRemotePair(b)
+	pkt := make([]byte, 1200)
+	var got atomic.Uint32
+	_ = readICETCP(peer, len(pkt), &got)
+	var sent uint32
+	sendICETCP(r, pkt, &sent, 2*tcpSendQueue)
+	b.SetBytes(int64(len(pkt)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	sendICETCP(r, pkt, &sent, b.N)
+	for got.Load() < sent {
+		time.Sleep(time.Millisecond)
+	}
 }

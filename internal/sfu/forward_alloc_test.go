@@ -100,12 +100,17 @@ func newPausableSubscriber(tb testing.TB, m *Media) (*subscriber, *pausableConn)
 // encryption, the send queue and the sender's sendmmsg included, allocates
 // nothing, at light load (each packet sent alone) and saturated (large
 // batches). The subscribers' own receive path is held so that only the
-// server's side is measured.
+// server's side is measured. The same holds for a media port that also
+// serves ICE-TCP (its sends look each address up among the TCP clients).
 func TestForwardAllocatesNothing(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates")
 	}
-	m := newTestMedia(t)
+	t.Run("udp", func(t *testing.T) { testForwardAllocatesNothing(t, newTestMedia(t)) })
+	t.Run("with ICE-TCP", func(t *testing.T) { testForwardAllocatesNothing(t, newTestMediaTCP(t)) })
+}
+
+func testForwardAllocatesNothing(t *testing.T, m *Media) {
 	stats := &Stats{}
 	pt := NewPublishedTrack(1, protocol.MediaVideo, protocol.CodecVP8, stats, time.Second, slog.New(slog.DiscardHandler))
 	const n = 3

@@ -6,9 +6,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"maps"
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -41,14 +43,31 @@ type tcpSplit struct {
 	d    *demux
 	pion *chanListener
 
-	mu      sync.RWMutex
-	remotes map[netip.AddrPort]*tcpRemote
+	mu sync.Mutex // guards closed and the replacement of remotes
+	// remotes holds the fan-out transport's connections by remote
+	// address. Every packet the media port sends looks its address up in
+	// it, so it is never changed in place, and read without a lock.
+	remotes atomic.Pointer[map[netip.AddrPort]*tcpRemote]
 	closed  bool
 	wg      sync.WaitGroup
 }
 
 func newTCPSplit(ln net.Listener) *tcpSplit {
-	return &tcpSplit{ln: ln, pion: newChanListener(ln.Addr()), remotes: map[netip.AddrPort]*tcpRemote{}}
+	s := &tcpSplit{ln: ln, pion: newChanListener(ln.Addr())}
+	s.remotes.Store(&map[netip.AddrPort]*tcpRemote{})
+	return s
+}
+
+// setRemoteLocked makes r addr's connection, or none if r is nil; s.mu
+// held.
+func (s *tcpSplit) setRemoteLocked(addr netip.AddrPort, r *tcpRemote) {
+	m := maps.Clone(*s.remotes.Load())
+	if r == nil {
+		delete(m, addr)
+	} else {
+		m[addr] = r
+	}
+	s.remotes.Store(&m)
 }
 
 // start accepts connections for d until close.
@@ -72,8 +91,8 @@ func (s *tcpSplit) acceptLoop() {
 }
 
 func (s *tcpSplit) isClosed() bool {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return s.closed
 }
 
@@ -117,10 +136,10 @@ func (s *tcpSplit) sort(c net.Conn) {
 		_ = c.Close()
 		return
 	}
-	if old := s.remotes[r.addr]; old != nil {
+	if old := (*s.remotes.Load())[r.addr]; old != nil {
 		old.close()
 	}
-	s.remotes[r.addr] = r
+	s.setRemoteLocked(r.addr, r)
 	s.mu.Unlock()
 	s.wg.Go(r.writeLoop)
 	s.d.serveStream(first, r.addr)
@@ -134,8 +153,8 @@ func (s *tcpSplit) sort(c net.Conn) {
 		s.d.serveStream(p, r.addr)
 	}
 	s.mu.Lock()
-	if s.remotes[r.addr] == r {
-		delete(s.remotes, r.addr)
+	if (*s.remotes.Load())[r.addr] == r {
+		s.setRemoteLocked(r.addr, nil)
 	}
 	s.mu.Unlock()
 	r.close()
@@ -144,9 +163,7 @@ func (s *tcpSplit) sort(c net.Conn) {
 // write sends p to addr down its connection, if addr is one of the
 // fan-out transport's TCP remotes; handled is false otherwise.
 func (s *tcpSplit) write(p []byte, addr netip.AddrPort) (handled bool) {
-	s.mu.RLock()
-	r := s.remotes[addr]
-	s.mu.RUnlock()
+	r := (*s.remotes.Load())[addr]
 	if r == nil {
 		return false
 	}
@@ -161,8 +178,7 @@ func (s *tcpSplit) write(p []byte, addr netip.AddrPort) (handled bool) {
 func (s *tcpSplit) close() {
 	s.mu.Lock()
 	s.closed = true
-	remotes := s.remotes
-	s.remotes = map[netip.AddrPort]*tcpRemote{}
+	remotes := *s.remotes.Swap(&map[netip.AddrPort]*tcpRemote{})
 	s.mu.Unlock()
 	_ = s.ln.Close()
 	_ = s.pion.Close()

@@ -2,7 +2,6 @@ package sfu
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -101,7 +100,7 @@ func (s *tcpSplit) isClosed() bool {
 func (s *tcpSplit) sort(c net.Conn) {
 	_ = c.SetReadDeadline(time.Now().Add(tcpFirstFrameTimeout))
 	br := bufio.NewReaderSize(c, 4096)
-	first, err := readFrame(br, nil)
+	first, err := peekFrame(br)
 	if err != nil {
 		_ = c.Close()
 		return
@@ -115,11 +114,8 @@ func (s *tcpSplit) sort(c net.Conn) {
 		s.d.mu.RUnlock()
 	}
 	if !lite {
-		// Pion reads the frame again, then the rest.
-		replay := make([]byte, 2+len(first))
-		binary.BigEndian.PutUint16(replay, uint16(len(first)))
-		copy(replay[2:], first)
-		if !s.pion.offer(&replayConn{Conn: c, r: io.MultiReader(bytes.NewReader(replay), br)}) {
+		// Pion reads from br, the first frame included.
+		if !s.pion.offer(&bufferedConn{Conn: c, r: br}) {
 			_ = c.Close()
 		}
 		return
@@ -143,6 +139,7 @@ func (s *tcpSplit) sort(c net.Conn) {
 	s.mu.Unlock()
 	s.wg.Go(r.writeLoop)
 	s.d.serveStream(first, r.addr)
+	_, _ = br.Discard(2 + len(first))
 	buf := make([]byte, 0, 1500)
 	for {
 		_ = c.SetReadDeadline(time.Now().Add(tcpIdleTimeout))
@@ -298,14 +295,28 @@ func readFrame(br *bufio.Reader, buf []byte) ([]byte, error) {
 	return buf, nil
 }
 
-// replayConn is a connection whose first bytes, already read, are read
-// again.
-type replayConn struct {
-	net.Conn
-	r io.Reader
+// peekFrame returns the next RFC 4571 frame without reading it past br's
+// buffer (which holds frames of up to its size less two bytes).
+func peekFrame(br *bufio.Reader) ([]byte, error) {
+	hdr, err := br.Peek(2)
+	if err != nil {
+		return nil, err
+	}
+	f, err := br.Peek(2 + int(binary.BigEndian.Uint16(hdr)))
+	if err != nil {
+		return nil, err
+	}
+	return f[2:], nil
 }
 
-func (c *replayConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+// bufferedConn is a connection read through a buffer that may hold its
+// next bytes already.
+type bufferedConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 
 // chanListener is the listener Pion's ICE TCP mux accepts from: the
 // connections tcpSplit passes on.

@@ -265,30 +265,40 @@ func (d *demux) ReadFromAddrPort(b []byte) (int, netip.AddrPort, error) {
 			d.stats.Throttled.Add(1)
 			continue
 		}
-		c := classify(b[:n])
-		peer, pion := d.route(c, b[:n], from)
-		switch {
-		case pion:
+		pion, refused := d.serve(b[:n], from)
+		if pion {
 			return n, from, nil
-		case peer == nil && c == classSTUN:
-			d.stats.UnknownUfrag.Add(1)
-			continue
-		case peer == nil:
-			d.stats.UnknownAddress.Add(1)
-			continue
 		}
-		before := d.stats.refused()
-		if c == classOther {
-			d.stats.Malformed.Add(1)
-		} else {
-			d.serveMu.Lock()
-			peer.handlePacket(c, b[:n], from)
-			d.serveMu.Unlock()
-		}
-		if d.stats.refused() != before {
+		if refused {
 			d.guard.charge(from)
 		}
 	}
+}
+
+// serve hands p, from from, to its fan-out peer, or tells it is Pion's
+// (pion, and nothing done). Packets of neither are dropped and counted.
+// refused reports that p's peer refused it, or that it is not a packet.
+func (d *demux) serve(p []byte, from netip.AddrPort) (pion, refused bool) {
+	c := classify(p)
+	peer, pion := d.route(c, p, from)
+	switch {
+	case pion:
+		return true, false
+	case peer == nil && c == classSTUN:
+		d.stats.UnknownUfrag.Add(1)
+		return false, false
+	case peer == nil:
+		d.stats.UnknownAddress.Add(1)
+		return false, false
+	case c == classOther:
+		d.stats.Malformed.Add(1)
+		return false, true
+	}
+	d.serveMu.Lock()
+	defer d.serveMu.Unlock()
+	before := d.stats.refused()
+	peer.handlePacket(c, p, from)
+	return false, d.stats.refused() != before
 }
 
 // ReadFrom is ReadFromAddrPort for callers that want a net.Addr.

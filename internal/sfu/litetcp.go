@@ -138,7 +138,9 @@ func (s *tcpSplit) sort(c net.Conn) {
 	s.setRemoteLocked(r.addr, r)
 	s.mu.Unlock()
 	s.wg.Go(r.writeLoop)
-	s.d.serveStream(first, r.addr)
+	// Its packets are served as the reading goroutine serves datagrams
+	// (those Pion's would be are dropped: its connections are not here).
+	s.d.serve(first, r.addr)
 	_, _ = br.Discard(2 + len(first))
 	buf := make([]byte, 0, 1500)
 	for {
@@ -147,7 +149,7 @@ func (s *tcpSplit) sort(c net.Conn) {
 		if err != nil {
 			break
 		}
-		s.d.serveStream(p, r.addr)
+		s.d.serve(p, r.addr)
 	}
 	s.mu.Lock()
 	if (*s.remotes.Load())[r.addr] == r {
@@ -369,28 +371,4 @@ func (c splitConn) WriteToAddrPort(p []byte, addr netip.AddrPort) (int, error) {
 		return len(p), nil
 	}
 	return c.addrPortConn.WriteToAddrPort(p, addr)
-}
-
-// serveStream serves a packet that came over an ICE-TCP connection from
-// from, as the reading goroutine serves a datagram from a fan-out
-// client; packets of no fan-out client are dropped and counted.
-func (d *demux) serveStream(p []byte, from netip.AddrPort) {
-	c := classify(p)
-	peer, pion := d.route(c, p, from)
-	switch {
-	case pion:
-		return // not Pion's: its connections never get here
-	case peer == nil && c == classSTUN:
-		d.stats.UnknownUfrag.Add(1)
-		return
-	case peer == nil:
-		d.stats.UnknownAddress.Add(1)
-		return
-	case c == classOther:
-		d.stats.Malformed.Add(1)
-		return
-	}
-	d.serveMu.Lock()
-	peer.handlePacket(c, p, from)
-	d.serveMu.Unlock()
 }

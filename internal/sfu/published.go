@@ -56,9 +56,8 @@ type PublishedTrack struct {
 
 	lastKeyframeReq atomic.Int64 // unix nanos
 	closed          atomic.Bool
-	done            chan struct{} // closed when the read loop ends
+	done            chan struct{} // closed when the read loop ends, or by Close if none started
 	started         atomic.Bool
-	reading         atomic.Bool // a read loop was started: done will close
 }
 
 // NewPublishedTrack creates a track with no media yet; Attach gives it one.
@@ -85,7 +84,6 @@ func (t *PublishedTrack) attach(remote *webrtc.TrackRemote, writeRTCP func([]rtc
 	t.rtcp = writeRTCP
 	t.mu.Unlock()
 	t.mediaSSRC.Store(uint32(remote.SSRC()))
-	t.reading.Store(true)
 	go t.readLoop(remote)
 	if len(*t.downs.Load()) > 0 {
 		t.RequestKeyframe()
@@ -227,6 +225,7 @@ func (t *PublishedTrack) Close() {
 	t.closed.Store(true)
 	if t.started.CompareAndSwap(false, true) {
 		t.stats.retire(t.counters)
+		close(t.done)
 	}
 }
 

@@ -275,11 +275,7 @@ func (u *Upstream) Close() error {
 	}
 	err := u.pc.Close()
 	for _, t := range tracks {
-		// A track that never received a packet has no read loop (Close
-		// marks it started so that none starts).
-		if t.reading.Load() {
-			<-t.done
-		}
+		<-t.done
 	}
 	return err
 }

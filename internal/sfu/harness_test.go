@@ -38,6 +38,12 @@ func newTestMediaWith(tb testing.TB, set func(*MediaConfig)) *Media {
 // newClientPC is a client-side peer connection restricted to loopback.
 func newClientPC(tb testing.TB) *webrtc.PeerConnection {
 	tb.Helper()
+	return newClientPCOn(tb, webrtc.NetworkTypeUDP4)
+}
+
+// newClientPCOn is newClientPC gathering and using network alone.
+func newClientPCOn(tb testing.TB, network webrtc.NetworkType) *webrtc.PeerConnection {
+	tb.Helper()
 	me := &webrtc.MediaEngine{}
 	if err := RegisterCodecs(me); err != nil {
 		tb.Fatal(err)
@@ -48,7 +54,7 @@ func newClientPC(tb testing.TB) *webrtc.PeerConnection {
 	}
 	se := webrtc.SettingEngine{}
 	se.SetIncludeLoopbackCandidate(true)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	se.SetNetworkTypes([]webrtc.NetworkType{network})
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
 	api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se))

@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pion/ice/v4"
-	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -41,32 +39,6 @@ func newTestMediaTCP(tb testing.TB) *Media {
 	}
 }
 
-// newTCPOnlyClientPC is a client peer connection that gathers and uses
-// ICE-TCP only, on loopback.
-func newTCPOnlyClientPC(tb testing.TB) *webrtc.PeerConnection {
-	tb.Helper()
-	me := &webrtc.MediaEngine{}
-	if err := RegisterCodecs(me); err != nil {
-		tb.Fatal(err)
-	}
-	ir := &interceptor.Registry{}
-	if err := webrtc.RegisterDefaultInterceptors(me, ir); err != nil {
-		tb.Fatal(err)
-	}
-	se := webrtc.SettingEngine{}
-	se.SetIncludeLoopbackCandidate(true)
-	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeTCP4})
-	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
-	se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
-	api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se))
-	pc, err := api.NewPeerConnection(webrtc.Configuration{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = pc.Close() })
-	return pc
-}
-
 // TestLiteViewerOverICETCP: a viewer on the fan-out transport whose client
 // can only use TCP gets the offer's passive TCP candidate (same port
 // number as the UDP one), connects to it, and receives and decrypts the
@@ -76,12 +48,12 @@ func TestLiteViewerOverICETCP(t *testing.T) {
 	pt := newVideoTrack()
 	s := newSubscriber(t, srv)
 	_ = s.pc.Close()
-	s.pc = newTCPOnlyClientPC(t)
+	s.pc = newClientPCOn(t, webrtc.NetworkTypeTCP4)
 	s.pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) { s.tracks <- tr })
 	s.down.Add(NewDownTrack(pt))
 	ev := <-s.offers
 	port := srv.candidates[0].Port()
-	if want := " tcp "; !strings.Contains(ev.SDP, "typ host tcptype passive") || !strings.Contains(ev.SDP, want) {
+	if want := fmt.Sprintf(" 1 tcp 1694498815 127.0.0.1 %d typ host tcptype passive\r\n", port); !strings.Contains(ev.SDP, want) {
 		t.Fatalf("the offer has no passive TCP candidate on port %d:\n%s", port, ev.SDP)
 	}
 	startFeeder(t, pt, 5*time.Millisecond)

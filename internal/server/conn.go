@@ -58,11 +58,11 @@ func (s *Server) handleSignal(w http.ResponseWriter, r *http.Request) {
 	ws.SetReadLimit(int64(s.cfg.Limits.MaxMessageBytes))
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &conn{
-		srv: s, ws: ws, out: newOutbox(outboxLimit), logger: s.logger, host: r.Host,
+		srv: s, ws: ws, logger: s.logger, host: r.Host,
 		limiter: rate.NewLimiter(rate.Limit(s.cfg.Limits.MaxRequestsPerSecond), 2*s.cfg.Limits.MaxRequestsPerSecond),
 		ctx:     ctx, cancel: cancel, flushThen: make(chan struct{}), writerDone: make(chan struct{}),
 	}
-	c.out.setDrain(c.writeLoop)
+	c.out = newOutbox(outboxLimit, c.writeLoop)
 	if !s.trackConn(c, true) {
 		cancel()
 		_ = ws.Close(websocket.StatusGoingAway, "server shutting down")

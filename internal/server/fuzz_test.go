@@ -46,7 +46,7 @@ func FuzzDispatch(f *testing.F) {
 	f.Fuzz(func(t *testing.T, typ string, data []byte) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		c := &conn{srv: srv, out: newOutbox(outboxLimit), logger: srv.logger, limiter: rate.NewLimiter(rate.Inf, 1),
+		c := &conn{srv: srv, out: newOutbox(outboxLimit, nil), logger: srv.logger, limiter: rate.NewLimiter(rate.Inf, 1),
 			ctx: ctx, cancel: cancel, flushThen: make(chan struct{}), writerDone: make(chan struct{})}
 		for _, joined := range []bool{false, true} {
 			if joined && c.p == nil {

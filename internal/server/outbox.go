@@ -18,15 +18,9 @@ type outbox struct {
 	drain   func() // the writer; nil: nothing is started (the caller takes)
 }
 
-func newOutbox(max int) *outbox {
-	return &outbox{max: max}
-}
-
-// setDrain makes drain the outbox's writer (before the first push).
-func (o *outbox) setDrain(drain func()) {
-	o.mu.Lock()
-	o.drain = drain
-	o.mu.Unlock()
+// newOutbox holds up to max messages, which drain (may be nil) sends.
+func newOutbox(max int, drain func()) *outbox {
+	return &outbox{max: max, drain: drain}
 }
 
 // push appends b; it reports false when the queue is full or closed.

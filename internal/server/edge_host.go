@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"slices"
 
 	"github.com/nats-io/nats.go"
 
@@ -101,21 +102,21 @@ func (e *edgeState) onAdmin(m *nats.Msg) {
 }
 
 // onTracks takes the tracks a host of an edge node publishes now and
-// announces what changed: user-unpublished, user-published, user-muted,
-// in the order a local host's publish announces them.
+// announces what changed, as a local host's publish does.
 func (e *edgeState) onTracks(m *nats.Msg) {
 	var req edgeTracksRequest
 	if json.Unmarshal(m.Data, &req) != nil || req.Node == "" {
 		e.malformed("edge")
 		return
 	}
-	want := map[protocol.MediaType]edgeTrackInfo{}
+	want := make([]wantTrack, 0, len(req.Tracks))
 	for _, t := range req.Tracks {
-		if !t.MediaType.Valid() || t.Codec.Kind() != t.MediaType || t.ID == "" {
+		dup := slices.ContainsFunc(want, func(w wantTrack) bool { return w.mt == t.MediaType })
+		if !t.MediaType.Valid() || t.Codec.Kind() != t.MediaType || t.ID == "" || dup {
 			e.malformed("edge")
 			return
 		}
-		want[t.MediaType] = t
+		want = append(want, wantTrack{mt: t.MediaType, id: t.ID, codec: t.Codec, muted: t.Muted})
 	}
 	ch, p, pe := e.remoteMember(req.edgeMember)
 	if pe != nil {
@@ -133,38 +134,16 @@ func (e *edgeState) onTracks(m *nats.Msg) {
 		return
 	}
 	reply(m, edgeTracksReply{})
-	for _, mt := range []protocol.MediaType{protocol.MediaAudio, protocol.MediaVideo} {
-		if cur := p.published[mt]; cur != nil {
-			if t, ok := want[mt]; !ok || t.ID != cur.mid {
-				ch.unpublishLocked(p, mt, true)
-			}
-		}
-	}
-	for _, mt := range []protocol.MediaType{protocol.MediaAudio, protocol.MediaVideo} {
-		t, ok := want[mt]
-		if !ok {
-			continue
-		}
-		if cur := p.published[mt]; cur != nil {
-			if cur.muted != t.Muted {
-				cur.muted = t.Muted
-				ch.broadcast(p, encodeEvent(protocol.EventUserMuted, protocol.UserMutedEvent{UID: p.uid, MediaType: mt, Muted: t.Muted}))
-			}
-			continue
-		}
-		p.published[mt] = &pubTrack{mid: t.ID, muted: t.Muted, remoteCodec: t.Codec}
+	ch.applyTracksLocked(p, want, func(t wantTrack) *pubTrack {
 		if ch.pulls != nil {
 			// A copy pulled before under this key is of an older track.
-			if in := ch.pulls.add(subKey{uid: p.uid, mt: mt}, t.Codec); in != nil {
+			key := subKey{uid: p.uid, mt: t.mt}
+			if in := ch.pulls.add(key, t.codec); in != nil {
 				for _, q := range ch.users {
-					q.dropSubscription(subKey{uid: p.uid, mt: mt}, in)
+					q.dropSubscription(key, in)
 				}
 			}
 		}
-		ch.broadcast(p, encodeEvent(protocol.EventUserPublished, protocol.UserPublishedEvent{UID: p.uid, MediaType: mt, Codec: t.Codec}))
-		if t.Muted {
-			ch.broadcast(p, encodeEvent(protocol.EventUserMuted, protocol.UserMutedEvent{UID: p.uid, MediaType: mt, Muted: true}))
-		}
-		p.logger.Info("published on its node", "media", mt, "codec", t.Codec)
-	}
+		return &pubTrack{mid: t.id, muted: t.muted, remoteCodec: t.codec}
+	})
 }

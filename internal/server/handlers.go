@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/coder/websocket"
@@ -174,7 +175,7 @@ func (c *conn) handlePublish(p *Participant, id uint64, data json.RawMessage) *p
 	if len(req.Tracks) > s.cfg.Limits.MaxTracksPerUser {
 		return perr(protocol.ErrInvalidArgument, "%d tracks: a user publishes at most %d", len(req.Tracks), s.cfg.Limits.MaxTracksPerUser)
 	}
-	want := map[protocol.MediaType]protocol.TrackInfo{}
+	seen := map[protocol.MediaType]bool{}
 	for _, t := range req.Tracks {
 		if !t.MediaType.Valid() {
 			return perr(protocol.ErrInvalidArgument, "track %q has unknown media type %q", t.MID, t.MediaType)
@@ -182,10 +183,10 @@ func (c *conn) handlePublish(p *Participant, id uint64, data json.RawMessage) *p
 		if t.MID == "" {
 			return perr(protocol.ErrInvalidArgument, "a %s track has no mid", t.MediaType)
 		}
-		if _, dup := want[t.MediaType]; dup {
+		if seen[t.MediaType] {
 			return perr(protocol.ErrInvalidArgument, "more than one %s track: publish one audio and one video track at most", t.MediaType)
 		}
-		want[t.MediaType] = t
+		seen[t.MediaType] = true
 	}
 	now := time.Now()
 	p.mu.Lock()
@@ -239,6 +240,7 @@ func (c *conn) handlePublish(p *Participant, id uint64, data json.RawMessage) *p
 	for _, n := range negotiated {
 		byMID[n.MID] = n
 	}
+	want := make([]wantTrack, 0, len(req.Tracks))
 	for _, t := range req.Tracks {
 		mt := t.MediaType
 		n, ok := byMID[t.MID]
@@ -248,6 +250,7 @@ func (c *conn) handlePublish(p *Participant, id uint64, data json.RawMessage) *p
 		if n.Codec == "" {
 			return perr(protocol.ErrNotSupported, "the %s track offers no codec cohost forwards (opus, vp8, vp9, h264)", mt)
 		}
+		want = append(want, wantTrack{mt: mt, id: t.MID, codec: n.Codec, muted: t.Muted})
 	}
 
 	defer s.syncEdgeTracks(p)
@@ -261,34 +264,55 @@ func (c *conn) handlePublish(p *Participant, id uint64, data json.RawMessage) *p
 		return perr(protocol.ErrRefused, "audience can not publish stream")
 	}
 	c.reply(id, protocol.PublishResponse{SDP: answer}, nil)
+	// Announced in the offer's order: the order the app published in.
+	ch.applyTracksLocked(p, want, func(t wantTrack) *pubTrack {
+		track := sfu.NewPublishedTrack(p.uid, t.mt, t.codec, s.stats, s.cfg.Timers.KeyframeInterval, p.logger)
+		up.Publish(t.id, track)
+		return &pubTrack{track: track, mid: t.id, muted: t.muted}
+	})
+	return nil
+}
+
+// wantTrack is a track a host publishes now. id tells it from a track
+// published before: a local host's mid, or the name the node of a host
+// connected there gives it (edge_host_member.go).
+type wantTrack struct {
+	mt    protocol.MediaType
+	id    string
+	codec protocol.Codec
+	muted bool
+}
+
+// applyTracksLocked makes p's published tracks those of want and announces
+// the difference, in Agora's order: user-unpublished for each track no
+// longer published or published again (audio first), then, in want's
+// order, user-published (and user-muted when muted) for each new track,
+// made by start, and user-muted for each track whose mute changed. Caller
+// holds ch.mu.
+func (ch *Channel) applyTracksLocked(p *Participant, want []wantTrack, start func(wantTrack) *pubTrack) {
 	for _, mt := range []protocol.MediaType{protocol.MediaAudio, protocol.MediaVideo} {
 		if cur := p.published[mt]; cur != nil {
-			if t, ok := want[mt]; !ok || t.MID != cur.mid {
+			i := slices.IndexFunc(want, func(t wantTrack) bool { return t.mt == mt })
+			if i < 0 || want[i].id != cur.mid {
 				ch.unpublishLocked(p, mt, true)
 			}
 		}
 	}
-	// Announced in the offer's order: the order the app published in.
-	for _, t := range req.Tracks {
-		mt := t.MediaType
-		if cur := p.published[mt]; cur != nil {
-			if cur.muted != t.Muted {
-				cur.muted = t.Muted
-				ch.broadcast(p, encodeEvent(protocol.EventUserMuted, protocol.UserMutedEvent{UID: p.uid, MediaType: mt, Muted: t.Muted}))
+	for _, t := range want {
+		if cur := p.published[t.mt]; cur != nil {
+			if cur.muted != t.muted {
+				cur.muted = t.muted
+				ch.broadcast(p, encodeEvent(protocol.EventUserMuted, protocol.UserMutedEvent{UID: p.uid, MediaType: t.mt, Muted: t.muted}))
 			}
 			continue
 		}
-		codec := byMID[t.MID].Codec
-		track := sfu.NewPublishedTrack(p.uid, mt, codec, s.stats, s.cfg.Timers.KeyframeInterval, p.logger)
-		p.published[mt] = &pubTrack{track: track, mid: t.MID, muted: t.Muted}
-		up.Publish(t.MID, track)
-		ch.broadcast(p, encodeEvent(protocol.EventUserPublished, protocol.UserPublishedEvent{UID: p.uid, MediaType: mt, Codec: codec}))
-		if t.Muted {
-			ch.broadcast(p, encodeEvent(protocol.EventUserMuted, protocol.UserMutedEvent{UID: p.uid, MediaType: mt, Muted: true}))
+		p.published[t.mt] = start(t)
+		ch.broadcast(p, encodeEvent(protocol.EventUserPublished, protocol.UserPublishedEvent{UID: p.uid, MediaType: t.mt, Codec: t.codec}))
+		if t.muted {
+			ch.broadcast(p, encodeEvent(protocol.EventUserMuted, protocol.UserMutedEvent{UID: p.uid, MediaType: t.mt, Muted: true}))
 		}
-		p.logger.Info("published", "media", mt, "codec", codec)
+		p.logger.Info("published", "media", t.mt, "codec", t.codec)
 	}
-	return nil
 }
 
 // replaceUpstream drops p's upstream connection up, left unusable by a

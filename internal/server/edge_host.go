@@ -47,32 +47,14 @@ func (e *edgeState) onRole(m *nats.Msg) {
 		return
 	}
 	ch.mu.Lock()
-	old := p.role
-	switch {
-	case p.left:
-		ch.mu.Unlock()
-		reply(m, edgeRoleReply{Error: perr(protocol.ErrNotInChannel, "the session has ended")})
-		return
-	case ch.profile == protocol.ProfileCommunication || req.Role == old:
-		ch.mu.Unlock()
-		reply(m, edgeRoleReply{Old: old, New: old})
-		return
-	case req.Role == protocol.RoleBroadcaster && !p.granted && !req.MayHost:
-		ch.mu.Unlock()
-		reply(m, edgeRoleReply{Error: perr(protocol.ErrSetClientRoleNotAuth, "co-host authentication: the token has no publish privilege; renew it with a publisher token first").WithReason(int(protocol.RoleChangeFailedNotAuthorized))})
-		return
-	case req.Role == protocol.RoleBroadcaster && ch.hosts >= e.s.cfg.Limits.MaxHostsPerChannel:
-		hosts := ch.hosts
-		ch.mu.Unlock()
-		reply(m, edgeRoleReply{Error: perr(protocol.ErrSetClientRoleNotAuth, "channel has %d hosts, the limit", hosts).WithReason(int(protocol.RoleChangeFailedTooManyBroadcasters))})
-		return
-	}
-	ch.setRoleLocked(p, req.Role)
-	if req.Role == protocol.RoleAudience {
-		p.granted = false
-	}
+	old, pe := ch.changeRoleLocked(p, req.Role, req.MayHost, e.s.cfg.Limits.MaxHostsPerChannel)
+	role := p.role
 	ch.mu.Unlock()
-	reply(m, edgeRoleReply{Old: old, New: req.Role})
+	if pe != nil {
+		reply(m, edgeRoleReply{Error: pe})
+		return
+	}
+	reply(m, edgeRoleReply{Old: old, New: role})
 }
 
 // onAdmin changes a member's role for an administrator connected to an

@@ -83,43 +83,48 @@ func (c *conn) handleSetRole(p *Participant, id uint64, data json.RawMessage) *p
 		return c.edgeSetRole(p, id, req.Role)
 	}
 	ch := p.ch
-	now := time.Now()
 	p.mu.Lock()
 	privs := p.privs
 	p.mu.Unlock()
 	ch.mu.Lock()
-	old := p.role
-	if ch.profile == protocol.ProfileCommunication || req.Role == old {
-		ch.mu.Unlock()
-		c.reply(id, protocol.SetRoleResponse{Old: old, New: old}, nil)
-		return nil
-	}
-	if req.Role == protocol.RoleBroadcaster {
-		if !p.granted && !mayHost(p.app, privs, now) {
-			ch.mu.Unlock()
-			return perr(protocol.ErrSetClientRoleNotAuth, "co-host authentication: the token has no publish privilege; renew it with a publisher token first").WithReason(int(protocol.RoleChangeFailedNotAuthorized))
-		}
-		if ch.hosts >= c.srv.cfg.Limits.MaxHostsPerChannel {
-			hosts := ch.hosts
-			ch.mu.Unlock()
-			return perr(protocol.ErrSetClientRoleNotAuth, "channel has %d hosts, the limit", hosts).WithReason(int(protocol.RoleChangeFailedTooManyBroadcasters))
-		}
-	}
-	ch.setRoleLocked(p, req.Role)
-	epoch := p.roleEpoch
-	if req.Role == protocol.RoleAudience {
-		// Stepping down ends an administrator's grant, as a demotion does.
-		p.granted = false
-	}
+	old, e := ch.changeRoleLocked(p, req.Role, mayHost(p.app, privs, time.Now()), c.srv.cfg.Limits.MaxHostsPerChannel)
+	role, epoch := p.role, p.roleEpoch
 	ch.mu.Unlock()
-	if req.Role == protocol.RoleAudience {
+	if e != nil {
+		return e
+	}
+	if old != role && role == protocol.RoleAudience {
 		// A relay needs a publishing host: the one started before this
 		// change stops now, before the next request of this connection is
 		// read, so a relay started after a promotion is never hit.
 		c.srv.stopRelayBefore(p, epoch, "the host became audience")
 	}
-	c.reply(id, protocol.SetRoleResponse{Old: old, New: req.Role}, nil)
+	c.reply(id, protocol.SetRoleResponse{Old: old, New: role}, nil)
 	return nil
+}
+
+// changeRoleLocked is p's own role change (setClientRole), wherever p is
+// connected: becoming host needs an administrator's grant or mayHost (the
+// token's publish privilege) and room for one more host; stepping down
+// ends the grant, as a demotion does. Nothing changes in the
+// communication profile. It returns the role before. Caller holds ch.mu.
+func (ch *Channel) changeRoleLocked(p *Participant, role protocol.ClientRole, mayHost bool, maxHosts int) (protocol.ClientRole, *protocol.Error) {
+	old := p.role
+	switch {
+	case p.left:
+		return old, perr(protocol.ErrNotInChannel, "the session has ended")
+	case ch.profile == protocol.ProfileCommunication || role == old:
+		return old, nil
+	case role == protocol.RoleBroadcaster && !p.granted && !mayHost:
+		return old, perr(protocol.ErrSetClientRoleNotAuth, "co-host authentication: the token has no publish privilege; renew it with a publisher token first").WithReason(int(protocol.RoleChangeFailedNotAuthorized))
+	case role == protocol.RoleBroadcaster && ch.hosts >= maxHosts:
+		return old, perr(protocol.ErrSetClientRoleNotAuth, "channel has %d hosts, the limit", ch.hosts).WithReason(int(protocol.RoleChangeFailedTooManyBroadcasters))
+	}
+	ch.setRoleLocked(p, role)
+	if role == protocol.RoleAudience {
+		p.granted = false
+	}
+	return old, nil
 }
 
 // setRoleLocked changes p's role and tells everyone. Caller holds ch.mu.

@@ -79,17 +79,8 @@ func (e *edgeState) onJoin(m *nats.Msg) {
 		return
 	}
 	p.logger = s.logger.With("app", app.ID, "channel", string(req.Channel), "uid", uint32(p.uid), "node", string(req.Node))
-	r := edgeJoinReply{Owner: e.self, UID: p.uid, Role: protocol.RoleAudience}
-	if req.Role == protocol.RoleBroadcaster {
-		switch {
-		case !req.MayHost:
-			r.RoleError = perr(protocol.ErrSetClientRoleNotAuth, "the token has no publish privilege: joined as audience").WithReason(int(protocol.RoleChangeFailedNotAuthorized))
-		case ch.hosts >= s.cfg.Limits.MaxHostsPerChannel:
-			r.RoleError = perr(protocol.ErrSetClientRoleNotAuth, "channel has %d hosts, the limit: joined as audience", ch.hosts).WithReason(int(protocol.RoleChangeFailedTooManyBroadcasters))
-		default:
-			r.Role = protocol.RoleBroadcaster
-		}
-	}
+	r := edgeJoinReply{Owner: e.self, UID: p.uid}
+	r.Role, r.RoleError = ch.joinRoleLocked(req.Role, req.MayHost, s.cfg.Limits.MaxHostsPerChannel)
 	p.role = r.Role
 	ch.users[p.uid] = p
 	ch.edgeMembers++

@@ -138,18 +138,7 @@ func (c *conn) handleJoin(id uint64, data json.RawMessage) *protocol.Error {
 		return perr(protocol.ErrResourceLimited, "channel %q is full (%d users)", req.Channel, s.cfg.Limits.MaxUsersPerChannel)
 	}
 	var roleErr *protocol.Error
-	p.role = req.Role
-	if ch.profile == protocol.ProfileCommunication {
-		p.role = protocol.RoleBroadcaster
-	} else if p.role == protocol.RoleBroadcaster {
-		if !mayHost(app, privs, now) {
-			p.role = protocol.RoleAudience
-			roleErr = perr(protocol.ErrSetClientRoleNotAuth, "the token has no publish privilege: joined as audience").WithReason(int(protocol.RoleChangeFailedNotAuthorized))
-		} else if ch.hosts >= s.cfg.Limits.MaxHostsPerChannel {
-			p.role = protocol.RoleAudience
-			roleErr = perr(protocol.ErrSetClientRoleNotAuth, "channel has %d hosts, the limit: joined as audience", ch.hosts).WithReason(int(protocol.RoleChangeFailedTooManyBroadcasters))
-		}
-	}
+	p.role, roleErr = ch.joinRoleLocked(req.Role, mayHost(app, privs, now), s.cfg.Limits.MaxHostsPerChannel)
 	p.logger = s.logger.With("app", app.ID, "channel", string(req.Channel), "uid", uint32(p.uid))
 	// Register the session before the client hears of it, so a shutdown
 	// that starts now still tells it why.
@@ -288,6 +277,25 @@ func (s *Server) releaseChannel(ch *Channel) {
 	}
 	s.mu.Unlock()
 	s.releaseLeaseSoon()
+}
+
+// joinRoleLocked is the role of a member joining ch as role, wherever it
+// is connected, and why it is not role: a host needs mayHost (its token's
+// publish privilege) and room for one more host, else it joins as
+// audience; every member of a communication channel is a host. Caller
+// holds ch.mu.
+func (ch *Channel) joinRoleLocked(role protocol.ClientRole, mayHost bool, maxHosts int) (protocol.ClientRole, *protocol.Error) {
+	switch {
+	case ch.profile == protocol.ProfileCommunication:
+		return protocol.RoleBroadcaster, nil
+	case role != protocol.RoleBroadcaster:
+		return protocol.RoleAudience, nil
+	case !mayHost:
+		return protocol.RoleAudience, perr(protocol.ErrSetClientRoleNotAuth, "the token has no publish privilege: joined as audience").WithReason(int(protocol.RoleChangeFailedNotAuthorized))
+	case ch.hosts >= maxHosts:
+		return protocol.RoleAudience, perr(protocol.ErrSetClientRoleNotAuth, "channel has %d hosts, the limit: joined as audience", ch.hosts).WithReason(int(protocol.RoleChangeFailedTooManyBroadcasters))
+	}
+	return protocol.RoleBroadcaster, nil
 }
 
 // removeLocked takes p out of ch: others see user-left (if p was visible)

@@ -154,45 +154,19 @@ func TestClusterAudienceOnEveryNode(t *testing.T) {
 		t.Fatalf("sessions per node %v, want %v: viewers stay where they connected", got, want)
 	}
 
-	// Warm up until every viewer receives.
-	n := 0
-	waitFor(t, "every viewer receives the host's audio", func() bool {
-		n++
-		_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("warm-%d", n)), Duration: 20 * time.Millisecond})
-		time.Sleep(20 * time.Millisecond)
-		for _, w := range ws {
-			if len(w.p.all()) == 0 {
-				return false
-			}
-		}
-		return true
-	})
+	var ps []*payloads
+	for _, w := range ws {
+		ps = append(ps, w.p)
+	}
+	warmUp(t, mic, ps...)
 	const count = 100
 	before := make([]uint64, 3)
 	for i, nd := range nodes {
 		before[i] = packetsOut(t, nd)
 	}
-	for k := range count {
-		_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("n-%04d", k)), Duration: 20 * time.Millisecond})
-		time.Sleep(10 * time.Millisecond)
-	}
-	last := fmt.Sprintf("n-%04d", count-1)
+	send(mic, "n", count)
 	for _, w := range ws {
-		waitFor(t, fmt.Sprintf("a viewer on node %d receives the last payload", w.node), func() bool { return slices.Contains(w.p.all(), last) })
-		var seen []string
-		for _, g := range w.p.all() {
-			if strings.HasPrefix(g, "n-") {
-				seen = append(seen, g)
-			}
-		}
-		if len(seen) != count {
-			t.Fatalf("a viewer on node %d got %d payloads, want %d", w.node, len(seen), count)
-		}
-		for k, g := range seen {
-			if g != fmt.Sprintf("n-%04d", k) {
-				t.Fatalf("a viewer on node %d: payload %d is %q", w.node, k, g)
-			}
-		}
+		checkPayloads(t, fmt.Sprintf("a viewer on node %d", w.node), w.p, "n", count)
 	}
 	sent := packetsOut(t, nodes[owner]) - before[owner]
 	// One copy for its own viewer and one per other node: 3 per packet;

@@ -49,8 +49,14 @@ func (h *hostEvents) about(uid protocol.UID) []string {
 // role (EngineConfig.AudienceOnAnyNode).
 func anyNode(t *testing.T, c *cohosttest.Server, url string, role protocol.ClientRole) (*rtc.Engine, *hostEvents) {
 	t.Helper()
+	return anyNodeOf(t, c.TestAppID, url, role)
+}
+
+// anyNodeOf is anyNode for app appID.
+func anyNodeOf(t *testing.T, appID, url string, role protocol.ClientRole) (*rtc.Engine, *hostEvents) {
+	t.Helper()
 	h := &hostEvents{}
-	e, err := rtc.NewEngine(rtc.EngineConfig{ServerURL: url, AppID: c.TestAppID, Handler: h, ClientRole: role,
+	e, err := rtc.NewEngine(rtc.EngineConfig{ServerURL: url, AppID: appID, Handler: h, ClientRole: role,
 		AudienceOnAnyNode: true, SettingEngine: cohosttest.Loopback()})
 	if err != nil {
 		t.Fatal(err)
@@ -63,8 +69,79 @@ func anyNode(t *testing.T, c *cohosttest.Server, url string, role protocol.Clien
 	return e, h
 }
 
-// countedPayloads returns the payloads with prefix, checking each of the
-// count numbered ones arrived once and in order.
+// watcher is a viewer of channel "edge" that stays on the node it
+// reached; p records the payloads of the track it listens to.
+type watcher struct {
+	name string
+	e    *rtc.Engine
+	h    *hostEvents
+	p    *payloads
+}
+
+// watch joins channel "edge" as a viewer on node i.
+func watch(t *testing.T, c *cohosttest.Server, name string, i int) *watcher {
+	t.Helper()
+	e, h := anyNode(t, c, c.Nodes()[i].URL, protocol.RoleAudience)
+	if _, err := e.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return &watcher{name: name, e: e, h: h, p: &payloads{}}
+}
+
+// listen subscribes w to uid's mt track and records its payloads in a
+// new w.p.
+func (w *watcher) listen(t *testing.T, uid protocol.UID, mt protocol.MediaType) *rtc.RemoteTrack {
+	t.Helper()
+	tr, err := w.e.Subscribe(joinCtx(t), uid, mt)
+	if err != nil {
+		t.Fatalf("%s subscribes: %v", w.name, err)
+	}
+	w.p = &payloads{}
+	go w.p.read(tr)
+	return tr
+}
+
+// warmUp writes samples to mic until each of ps has received one.
+func warmUp(t *testing.T, mic *rtc.LocalTrack, ps ...*payloads) {
+	t.Helper()
+	n := 0
+	waitFor(t, "every viewer receives the host's audio", func() bool {
+		n++
+		_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("warm-%d", n)), Duration: 20 * time.Millisecond})
+		time.Sleep(20 * time.Millisecond)
+		for _, p := range ps {
+			if len(p.all()) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// edgeHostSetup has an audience member hold channel "edge" on its node,
+// owner, and a host join through the next node, an edge, and speak.
+func edgeHostSetup(t *testing.T, c *cohosttest.Server) (owner int, uid protocol.UID, hh *hostEvents) {
+	t.Helper()
+	nodes := c.Nodes()
+	first, _ := anyNode(t, c, nodes[0].URL, protocol.RoleAudience)
+	if _, err := first.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
+		t.Fatal(err)
+	}
+	owner = slices.Index(sessions(c), 1)
+	if owner < 0 {
+		t.Fatalf("sessions %v after the first join", sessions(c))
+	}
+	host, hh := anyNode(t, c, nodes[(owner+1)%3].URL, protocol.RoleBroadcaster)
+	var err error
+	if uid, err = host.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
+		t.Fatal(err)
+	}
+	speak(t, host)
+	return owner, uid, hh
+}
+
+// checkPayloads checks that each of the count payloads numbered after
+// prefix arrived once and in order.
 func checkPayloads(t *testing.T, who string, p *payloads, prefix string, count int) {
 	t.Helper()
 	last := fmt.Sprintf("%s-%04d", prefix, count-1)
@@ -103,23 +180,8 @@ func TestClusterEdgeMemberBecomesHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	type watcher struct {
-		name string
-		e    *rtc.Engine
-		h    *hostEvents
-		p    *payloads
-	}
-	var ws []*watcher
-	for _, w := range []struct {
-		name string
-		node int
-	}{{"a viewer on the channel's node", owner}, {"a viewer on the host's node", b}, {"a viewer on another node", other}} {
-		e, h := anyNode(t, c, nodes[w.node].URL, protocol.RoleAudience)
-		if _, err := e.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
-			t.Fatalf("%s: %v", w.name, err)
-		}
-		ws = append(ws, &watcher{name: w.name, e: e, h: h, p: &payloads{}})
-	}
+	ws := []*watcher{watch(t, c, "a viewer on the channel's node", owner), watch(t, c, "a viewer on the host's node", b),
+		watch(t, c, "a viewer on another node", other)}
 	want := []int{0, 0, 0}
 	want[owner], want[b], want[other] = 2, 2, 1
 	if got := sessions(c); !slices.Equal(got, want) {
@@ -145,35 +207,17 @@ func TestClusterEdgeMemberBecomesHost(t *testing.T) {
 	}
 	for _, w := range ws {
 		waitFor(t, w.name+" sees the new host's audio", func() bool { return w.h.has(fmt.Sprintf("user-published %d audio", coUID)) })
-		tr, err := w.e.Subscribe(joinCtx(t), coUID, protocol.MediaAudio)
-		if err != nil {
-			t.Fatalf("%s subscribes: %v", w.name, err)
-		}
-		go w.p.read(tr)
+		w.listen(t, coUID, protocol.MediaAudio)
 	}
 	t.Logf("every viewer sees the edge's new host publish %v after SetClientRole", time.Since(changed).Round(time.Millisecond))
 
-	n := 0
-	waitFor(t, "every viewer receives the new host's audio", func() bool {
-		n++
-		_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("warm-%d", n)), Duration: 20 * time.Millisecond})
-		time.Sleep(20 * time.Millisecond)
-		for _, w := range ws {
-			if len(w.p.all()) == 0 {
-				return false
-			}
-		}
-		return true
-	})
+	warmUp(t, mic, ws[0].p, ws[1].p, ws[2].p)
 	const count = 100
 	before := make([]uint64, 3)
 	for i, nd := range nodes {
 		before[i] = packetsOut(t, nd)
 	}
-	for k := range count {
-		_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("n-%04d", k)), Duration: 20 * time.Millisecond})
-		time.Sleep(10 * time.Millisecond)
-	}
+	send(mic, "n", count)
 	for _, w := range ws {
 		checkPayloads(t, w.name, w.p, "n", count)
 	}
@@ -211,17 +255,7 @@ func TestClusterEdgeMemberBecomesHost(t *testing.T) {
 // the node it reaches, joining channel "edge" with tok as uid.
 func tokenEngine(t *testing.T, c *cohosttest.Server, url string, uid protocol.UID, tok string) (*rtc.Engine, *hostEvents) {
 	t.Helper()
-	h := &hostEvents{}
-	e, err := rtc.NewEngine(rtc.EngineConfig{ServerURL: url, AppID: c.AppID, Handler: h, ClientRole: protocol.RoleAudience,
-		AudienceOnAnyNode: true, SettingEngine: cohosttest.Loopback()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := e.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	e, h := anyNodeOf(t, c.AppID, url, protocol.RoleAudience)
 	if _, err := e.JoinChannel(joinCtx(t), tok, "edge", uid); err != nil {
 		t.Fatalf("uid %d joins: %v", uid, err)
 	}
@@ -302,23 +336,8 @@ func TestClusterHostJoinsOnEdge(t *testing.T) {
 	owner, firstUID, _ := edgeSetup(t, c)
 	nodes := c.Nodes()
 	b, other := (owner+1)%3, (owner+2)%3
-	type watcher struct {
-		name string
-		e    *rtc.Engine
-		h    *hostEvents
-		p    *payloads
-	}
-	var ws []*watcher
-	for _, w := range []struct {
-		name string
-		node int
-	}{{"a viewer on the channel's node", owner}, {"a viewer on the host's node", b}, {"a viewer on another node", other}} {
-		e, h := anyNode(t, c, nodes[w.node].URL, protocol.RoleAudience)
-		if _, err := e.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
-			t.Fatalf("%s: %v", w.name, err)
-		}
-		ws = append(ws, &watcher{name: w.name, e: e, h: h, p: &payloads{}})
-	}
+	ws := []*watcher{watch(t, c, "a viewer on the channel's node", owner), watch(t, c, "a viewer on the host's node", b),
+		watch(t, c, "a viewer on another node", other)}
 	host, hh := anyNode(t, c, nodes[b].URL, protocol.RoleBroadcaster)
 	uid, err := host.JoinChannel(joinCtx(t), "", "edge", 0)
 	if err != nil {
@@ -342,29 +361,11 @@ func TestClusterHostJoinsOnEdge(t *testing.T) {
 	}
 	for _, w := range ws {
 		waitFor(t, w.name+" sees the host's audio", func() bool { return w.h.has(fmt.Sprintf("user-published %d audio", uid)) })
-		tr, err := w.e.Subscribe(joinCtx(t), uid, protocol.MediaAudio)
-		if err != nil {
-			t.Fatalf("%s subscribes: %v", w.name, err)
-		}
-		go w.p.read(tr)
+		w.listen(t, uid, protocol.MediaAudio)
 	}
-	n := 0
-	waitFor(t, "every viewer receives the host's audio", func() bool {
-		n++
-		_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("warm-%d", n)), Duration: 20 * time.Millisecond})
-		time.Sleep(20 * time.Millisecond)
-		for _, w := range ws {
-			if len(w.p.all()) == 0 {
-				return false
-			}
-		}
-		return true
-	})
+	warmUp(t, mic, ws[0].p, ws[1].p, ws[2].p)
 	const count = 100
-	for k := range count {
-		_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("n-%04d", k)), Duration: 20 * time.Millisecond})
-		time.Sleep(10 * time.Millisecond)
-	}
+	send(mic, "n", count)
 	for _, w := range ws {
 		checkPayloads(t, w.name, w.p, "n", count)
 	}
@@ -402,46 +403,18 @@ func TestClusterEdgeHostNodeDrains(t *testing.T) {
 // told it left.
 func hostNodeStops(t *testing.T, how string, stop func(c *cohosttest.Server, i int)) {
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
-	nodes := c.Nodes()
-	first, _ := anyNode(t, c, nodes[0].URL, protocol.RoleAudience)
-	if _, err := first.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
-		t.Fatal(err)
-	}
-	owner := slices.Index(sessions(c), 1)
-	if owner < 0 {
-		t.Fatalf("sessions %v after the first join", sessions(c))
-	}
+	owner, uid, hh := edgeHostSetup(t, c)
 	b, other := (owner+1)%3, (owner+2)%3
-	host, hh := anyNode(t, c, nodes[b].URL, protocol.RoleBroadcaster)
-	uid, err := host.JoinChannel(joinCtx(t), "", "edge", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	speak(t, host)
-	type watcher struct {
-		name string
-		e    *rtc.Engine
-		h    *hostEvents
-		p    *payloads
-	}
 	var ws []*watcher
-	for _, w := range []struct {
+	for _, v := range []struct {
 		name string
 		node int
 	}{{"a viewer on the channel's node", owner}, {"a viewer on another node", other}} {
-		e, h := anyNode(t, c, nodes[w.node].URL, protocol.RoleAudience)
-		if _, err := e.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
-			t.Fatalf("%s: %v", w.name, err)
-		}
-		waitFor(t, w.name+" sees the host's audio", func() bool { return h.has(fmt.Sprintf("user-published %d audio", uid)) })
-		tr, err := e.Subscribe(joinCtx(t), uid, protocol.MediaAudio)
-		if err != nil {
-			t.Fatalf("%s subscribes: %v", w.name, err)
-		}
-		p := &payloads{}
-		go p.read(tr)
-		waitFor(t, w.name+" hears the host", func() bool { return len(p.all()) > 0 })
-		ws = append(ws, &watcher{name: w.name, e: e, h: h, p: p})
+		w := watch(t, c, v.name, v.node)
+		waitFor(t, w.name+" sees the host's audio", func() bool { return w.h.has(fmt.Sprintf("user-published %d audio", uid)) })
+		w.listen(t, uid, protocol.MediaAudio)
+		waitFor(t, w.name+" hears the host", func() bool { return len(w.p.all()) > 0 })
+		ws = append(ws, w)
 	}
 	want := []int{0, 0, 0}
 	want[owner], want[b], want[other] = 2, 1, 1
@@ -466,13 +439,8 @@ func hostNodeStops(t *testing.T, how string, stop func(c *cohosttest.Server, i i
 			}
 			return n >= 2
 		})
-		tr, err := w.e.Subscribe(joinCtx(t), uid, protocol.MediaAudio)
-		if err != nil {
-			t.Fatalf("%s subscribes again: %v", w.name, err)
-		}
-		p := &payloads{}
-		go p.read(tr)
-		waitFor(t, w.name+" hears the host again", func() bool { return len(p.all()) > 0 })
+		w.listen(t, uid, protocol.MediaAudio)
+		waitFor(t, w.name+" hears the host again", func() bool { return len(w.p.all()) > 0 })
 		t.Logf("%s hears the host again %v after its node %s; events about it: %q", w.name,
 			time.Since(crashed).Round(time.Millisecond), how, w.h.about(uid))
 		// Nobody is told the host left: it came back within the drop
@@ -490,33 +458,12 @@ func hostNodeStops(t *testing.T, how string, stop func(c *cohosttest.Server, i i
 // where the channel goes, and the viewer hears the host again.
 func TestClusterEdgeHostOwnerDies(t *testing.T) {
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
-	nodes := c.Nodes()
-	first, _ := anyNode(t, c, nodes[0].URL, protocol.RoleAudience)
-	if _, err := first.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
-		t.Fatal(err)
-	}
-	owner := slices.Index(sessions(c), 1)
-	if owner < 0 {
-		t.Fatalf("sessions %v after the first join", sessions(c))
-	}
-	b, other := (owner+1)%3, (owner+2)%3
-	host, hh := anyNode(t, c, nodes[b].URL, protocol.RoleBroadcaster)
-	uid, err := host.JoinChannel(joinCtx(t), "", "edge", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	speak(t, host)
-	v, vh := anyNode(t, c, nodes[other].URL, protocol.RoleAudience)
-	if _, err := v.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
-		t.Fatal(err)
-	}
+	owner, uid, hh := edgeHostSetup(t, c)
+	v := watch(t, c, "the viewer", (owner+2)%3)
+	vh := v.h
 	waitFor(t, "the viewer sees the host's audio", func() bool { return vh.has(fmt.Sprintf("user-published %d audio", uid)) })
-	tr, err := v.Subscribe(joinCtx(t), uid, protocol.MediaAudio)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &payloads{}
-	go p.read(tr)
+	v.listen(t, uid, protocol.MediaAudio)
+	p := v.p
 	waitFor(t, "the viewer hears the host", func() bool { return len(p.all()) > 0 })
 
 	crashed := time.Now()
@@ -584,22 +531,14 @@ func TestClusterEdgeHostKeyframeRequests(t *testing.T) {
 		}
 	}()
 	t.Cleanup(func() { close(stop); <-done })
-	for _, w := range []struct {
+	for _, v := range []struct {
 		name string
 		node int
 	}{{"a viewer on the channel's node", owner}, {"a viewer on another node", other}} {
-		e, h := anyNode(t, c, nodes[w.node].URL, protocol.RoleAudience)
-		if _, err := e.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
-			t.Fatalf("%s: %v", w.name, err)
-		}
-		waitFor(t, w.name+" sees the host's video", func() bool { return h.has(fmt.Sprintf("user-published %d video", uid)) })
-		tr, err := e.Subscribe(joinCtx(t), uid, protocol.MediaVideo)
-		if err != nil {
-			t.Fatalf("%s subscribes: %v", w.name, err)
-		}
-		p := &payloads{}
-		go p.read(tr)
-		waitFor(t, w.name+" receives the host's video", func() bool { return len(p.all()) > 0 })
+		w := watch(t, c, v.name, v.node)
+		waitFor(t, w.name+" sees the host's video", func() bool { return w.h.has(fmt.Sprintf("user-published %d video", uid)) })
+		tr := w.listen(t, uid, protocol.MediaVideo)
+		waitFor(t, w.name+" receives the host's video", func() bool { return len(w.p.all()) > 0 })
 		// Nothing asks for a keyframe once the subscription is set up...
 		var before int
 		waitFor(t, "the host gets no keyframe request for a second", func() bool {

@@ -93,8 +93,7 @@ func (rt *remoteTracks) stopLocked(et *edgeTrack) {
 	if et.in == nil {
 		return
 	}
-	et.c.StopReceiving(et.ssrc)
-	rt.e.publish(nodeSubject(et.from, edgeOpUnpull), edgeUnpull{Node: rt.e.self, SSRC: et.ssrc})
+	rt.e.unpull(et.c, et.from, et.ssrc)
 	et.in, et.c, et.ssrc, et.from = nil, nil, 0, ""
 }
 
@@ -146,8 +145,7 @@ func (rt *remoteTracks) get(ctx context.Context, key subKey, from cluster.NodeID
 		et.pulling = nil
 		if err == nil && (rt.tracks[key] != et || rt.closed) {
 			// Unpublished (or the channel ended) meanwhile.
-			c.StopReceiving(ssrc)
-			rt.e.publish(nodeSubject(node, edgeOpUnpull), edgeUnpull{Node: rt.e.self, SSRC: ssrc})
+			rt.e.unpull(c, node, ssrc)
 			err = perr(protocol.ErrInvalidArgument, "user %d has not published %s", key.uid, key.mt)
 		}
 		if err != nil {
@@ -168,32 +166,50 @@ func (rt *remoteTracks) pull(ctx context.Context, key subKey, codec protocol.Cod
 		if from == e.self {
 			return nil, nil, "", 0, perr(protocol.ErrInvalidState, "%s of user %d is published on this node", key.mt, key.uid)
 		}
-		c, err := e.linkTo(ctx, from)
+		in, c, ssrc, r, err := e.pullOver(ctx, from, key.uid, key.mt, codec, edgeOpPull, func(ssrc uint32) any {
+			return edgePullRequest{Node: e.self, App: rt.key.app, Channel: rt.key.name, UID: key.uid, MediaType: key.mt, SSRC: ssrc}
+		})
 		if err != nil {
 			return nil, nil, "", 0, err
 		}
-		in, ssrc, err := c.Receive(key.uid, key.mt, codec, e.s.stats, nil)
-		if err != nil {
-			return nil, nil, "", 0, err
-		}
-		var r edgePullReply
-		err = e.request(ctx, from, edgeOpPull, edgePullRequest{Node: e.self, App: rt.key.app, Channel: rt.key.name,
-			UID: key.uid, MediaType: key.mt, SSRC: ssrc}, &r)
-		if err == nil && r.Error != nil {
-			err = r.Error
-		}
-		if err == nil && r.From != "" {
+		if r.From != "" {
 			// The publisher is connected to another node: pull from there.
 			c.StopReceiving(ssrc)
 			from = r.From
 			continue
 		}
-		if err != nil {
-			c.StopReceiving(ssrc)
-			e.publish(nodeSubject(from, edgeOpUnpull), edgeUnpull{Node: e.self, SSRC: ssrc})
-			return nil, nil, "", 0, err
-		}
 		return in, c, from, ssrc, nil
 	}
 	return nil, nil, "", 0, perr(protocol.ErrFailed, "%s of user %d: no node sends it", key.mt, key.uid)
+}
+
+// pullOver asks node from (on op, with the request req builds for the
+// receiving ssrc) to send a track of uid over the media link. On failure
+// nothing is left pulled.
+func (e *edgeState) pullOver(ctx context.Context, from cluster.NodeID, uid protocol.UID, mt protocol.MediaType, codec protocol.Codec,
+	op string, req func(ssrc uint32) any) (*sfu.PublishedTrack, *sfu.Cascade, uint32, edgePullReply, error) {
+	var r edgePullReply
+	c, err := e.linkTo(ctx, from)
+	if err != nil {
+		return nil, nil, 0, r, err
+	}
+	in, ssrc, err := c.Receive(uid, mt, codec, e.s.stats, nil)
+	if err != nil {
+		return nil, nil, 0, r, err
+	}
+	err = e.request(ctx, from, op, req(ssrc), &r)
+	if err == nil && r.Error != nil {
+		err = r.Error
+	}
+	if err != nil {
+		e.unpull(c, from, ssrc)
+		return nil, nil, 0, r, err
+	}
+	return in, c, ssrc, r, nil
+}
+
+// unpull stops receiving ssrc over c and tells node from to stop sending it.
+func (e *edgeState) unpull(c *sfu.Cascade, from cluster.NodeID, ssrc uint32) {
+	c.StopReceiving(ssrc)
+	e.publish(nodeSubject(from, edgeOpUnpull), edgeUnpull{Node: e.self, SSRC: ssrc})
 }

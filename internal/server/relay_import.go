@@ -230,34 +230,17 @@ func (rn *relayNode) refusal(ch *Channel, uid protocol.UID) string {
 // pull asks the source's node to send a relayed track over the media link.
 func (imp *relayImport) pull(ctx context.Context, t relayTrack, uid protocol.UID) (*importTrack, error) {
 	e := imp.rn.e
-	c, err := e.linkTo(ctx, imp.from)
+	in, c, ssrc, _, err := e.pullOver(ctx, imp.from, uid, t.MediaType, t.Codec, relayOpPull, func(ssrc uint32) any {
+		return relayPullRequest{Node: e.self, Relay: imp.id, MediaType: t.MediaType, Gen: t.Gen, UID: uid, SSRC: ssrc}
+	})
 	if err != nil {
 		return nil, err
 	}
-	in, ssrc, err := c.Receive(uid, t.MediaType, t.Codec, imp.rn.s.stats, nil)
-	if err != nil {
-		return nil, err
-	}
-	var r edgePullReply
-	err = e.request(ctx, imp.from, relayOpPull, relayPullRequest{Node: e.self, Relay: imp.id, MediaType: t.MediaType, Gen: t.Gen,
-		UID: uid, SSRC: ssrc}, &r)
-	if err == nil && r.Error != nil {
-		err = r.Error
-	}
-	it := &importTrack{gen: t.Gen, codec: t.Codec, in: in, c: c, ssrc: ssrc}
-	if err != nil {
-		imp.stopTrack(it)
-		return nil, err
-	}
-	return it, nil
+	return &importTrack{gen: t.Gen, codec: t.Codec, in: in, c: c, ssrc: ssrc}, nil
 }
 
 // stopTrack stops receiving a relayed track and tells the source's node.
-func (imp *relayImport) stopTrack(it *importTrack) {
-	e := imp.rn.e
-	it.c.StopReceiving(it.ssrc)
-	e.publish(nodeSubject(imp.from, edgeOpUnpull), edgeUnpull{Node: e.self, SSRC: it.ssrc})
-}
+func (imp *relayImport) stopTrack(it *importTrack) { imp.rn.e.unpull(it.c, imp.from, it.ssrc) }
 
 func (imp *relayImport) stopTracks(ts map[protocol.MediaType]*importTrack) {
 	for _, it := range ts {

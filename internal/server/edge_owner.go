@@ -7,6 +7,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/cohost-rtc/cohost/internal/cluster"
 	"github.com/cohost-rtc/cohost/internal/sfu"
 	"github.com/cohost-rtc/cohost/protocol"
 	"github.com/cohost-rtc/cohost/token"
@@ -244,28 +245,36 @@ func (e *edgeState) onPull(m *nats.Msg) {
 		reply(m, edgePullReply{Error: perr(protocol.ErrInvalidArgument, "user %d has not published %s", req.UID, req.MediaType)})
 		return
 	}
+	if pe := e.sendOver(req.Node, pt.track, req.SSRC, req.UID, pt.gate); pe != nil {
+		reply(m, edgePullReply{Error: pe})
+		return
+	}
+	reply(m, edgePullReply{Codec: pt.track.Codec})
+}
+
+// sendOver starts sending track to node, which receives it as ssrc, over
+// their media link: through gate, as uid, when it is a relayed host's.
+func (e *edgeState) sendOver(node cluster.NodeID, track *sfu.PublishedTrack, ssrc uint32, uid protocol.UID, gate *sfu.Gate) *protocol.Error {
 	e.mu.Lock()
-	l := e.links[req.Node]
+	l := e.links[node]
 	e.mu.Unlock()
 	if l == nil {
-		reply(m, edgePullReply{Error: perr(protocol.ErrInvalidState, "no media link with node %s", req.Node)})
-		return
+		return perr(protocol.ErrInvalidState, "no media link with node %s", node)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), edgeLinkTimeout)
 	c, err := l.wait(ctx)
 	cancel()
 	if err == nil {
-		if pt.gate != nil {
-			err = c.SendRelayed(pt.track, req.SSRC, req.UID, pt.gate)
+		if gate != nil {
+			err = c.SendRelayed(track, ssrc, uid, gate)
 		} else {
-			err = c.Send(pt.track, req.SSRC)
+			err = c.Send(track, ssrc)
 		}
 	}
 	if err != nil {
-		reply(m, edgePullReply{Error: perr(protocol.ErrFailed, "send %s of user %d to node %s: %v", req.MediaType, req.UID, req.Node, err)})
-		return
+		return perr(protocol.ErrFailed, "send %s of user %d to node %s: %v", track.Codec.Kind(), uid, node, err)
 	}
-	reply(m, edgePullReply{Codec: pt.track.Codec})
+	return nil
 }
 
 // onUnpull stops sending a track to an edge node.

@@ -301,22 +301,8 @@ func (rn *relayNode) onPull(m *nats.Msg) {
 		reply(m, edgePullReply{Error: perr(protocol.ErrInvalidArgument, "relay %s has no %s track of generation %d", req.Relay, req.MediaType, req.Gen)})
 		return
 	}
-	e := rn.e
-	e.mu.Lock()
-	l := e.links[req.Node]
-	e.mu.Unlock()
-	if l == nil {
-		reply(m, edgePullReply{Error: perr(protocol.ErrInvalidState, "no media link with node %s", req.Node)})
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), edgeLinkTimeout)
-	c, err := l.wait(ctx)
-	cancel()
-	if err == nil {
-		err = c.SendRelayed(t.track, req.SSRC, req.UID, gate)
-	}
-	if err != nil {
-		reply(m, edgePullReply{Error: perr(protocol.ErrFailed, "send relayed %s to node %s: %v", req.MediaType, req.Node, err)})
+	if pe := rn.e.sendOver(req.Node, t.track, req.SSRC, req.UID, gate); pe != nil {
+		reply(m, edgePullReply{Error: pe})
 		return
 	}
 	reply(m, edgePullReply{Codec: t.track.Codec})

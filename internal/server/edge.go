@@ -133,7 +133,7 @@ func (e *edgeState) request(ctx context.Context, id cluster.NodeID, op string, v
 		return fmt.Errorf("server: %s request to node %s: %w", op, id, err)
 	}
 	if err := json.Unmarshal(msg.Data, out); err != nil {
-		e.malformed("edge")
+		e.malformed(wireKind(op))
 		return fmt.Errorf("server: %s reply of node %s: %w", op, id, err)
 	}
 	return nil

@@ -119,7 +119,7 @@ func (s *Server) relayNodeFor() *relayNode {
 	return s.nats.relay
 }
 
-func (rn *relayNode) malformed() { rn.s.metrics.malformed.WithLabelValues("relay").Inc() }
+func (rn *relayNode) malformed() { rn.e.malformed("relay") }
 
 // destOwner says where the destination channel key is: "" when this node
 // hosts it (taking its lease if nobody holds it), else its owner. retry

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"strings"
+
 	"github.com/cohost-rtc/cohost/internal/cluster"
 	"github.com/cohost-rtc/cohost/protocol"
 )
@@ -19,6 +21,15 @@ const (
 	relayOpPeer   = "relay.peer"   // relayPeer (source's owner; no reply)
 	relayOpEnded  = "relay.ended"  // relayEnded (source's owner; no reply)
 )
+
+// wireKind is the kind under which a message of op that does not decode
+// is counted: a relay's, or the edge's.
+func wireKind(op string) string {
+	if strings.HasPrefix(op, "relay.") {
+		return "relay"
+	}
+	return "edge"
+}
 
 // maxRelayIDLen bounds a relay id from another node.
 const maxRelayIDLen = 64

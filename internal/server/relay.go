@@ -23,8 +23,6 @@ type relaySession struct {
 	// roleEpoch is the host's roleEpoch when the relay was checked: a
 	// demotion stops only relays started before it.
 	roleEpoch uint64
-	// rejoined: the relay is being started again after the host moved.
-	rejoined bool
 }
 
 // relayDest is one destination channel of a relay: hosted here (ch, with
@@ -221,7 +219,7 @@ func sameDests(cur []*relayDest, next []protocol.ChannelMediaInfo) (same, sameTo
 // Caller holds p.relayMu.
 func (s *Server) startRelayLocked(p *Participant, req protocol.RelayRequest, now time.Time, epoch uint64, rejoin bool) *protocol.Error {
 	p.lastRelayStart = now
-	rs := &relaySession{src: req.Src, gate: &sfu.Gate{}, lastChange: now, warned: map[string]bool{}, roleEpoch: epoch, rejoined: rejoin}
+	rs := &relaySession{src: req.Src, gate: &sfu.Gate{}, lastChange: now, warned: map[string]bool{}, roleEpoch: epoch}
 	if rejoin && req.Paused {
 		rs.gate.Pause()
 	}
@@ -239,12 +237,11 @@ func (s *Server) startRelayLocked(p *Participant, req protocol.RelayRequest, now
 	}
 	p.relay = rs
 	for _, info := range req.Dests {
-		if e := s.addRelayDestLocked(p, rs, info, now); e != nil {
+		if e := s.addRelayDestLocked(p, rs, info, now, rejoin); e != nil {
 			return e
 		}
 	}
 	rs.state = protocol.RelayStateRunning
-	rs.rejoined = false
 	s.syncRelayLocked(p, rs)
 	if rejoin {
 		p.logger.Info("channel media relay continued after a move", "destinations", len(rs.dests), "paused", req.Paused)
@@ -317,7 +314,7 @@ func (s *Server) updateRelayLocked(p *Participant, req protocol.RelayRequest, no
 		if _, add := want[info.ChannelName]; !add {
 			continue
 		}
-		if e := s.addRelayDestLocked(p, rs, info, now); e != nil {
+		if e := s.addRelayDestLocked(p, rs, info, now, false); e != nil {
 			return e
 		}
 	}
@@ -340,9 +337,10 @@ func (s *Server) checkDestToken(p *Participant, info protocol.ChannelMediaInfo, 
 }
 
 // addRelayDestLocked adds one destination: the relayed host appears there
-// as a host with the destination uid. On failure the whole relay stops with
-// FAILED_JOIN_DEST. Caller holds p.relayMu.
-func (s *Server) addRelayDestLocked(p *Participant, rs *relaySession, info protocol.ChannelMediaInfo, now time.Time) *protocol.Error {
+// as a host with the destination uid (rejoin: of a relay continued after
+// the host moved). On failure the whole relay stops with FAILED_JOIN_DEST.
+// Caller holds p.relayMu.
+func (s *Server) addRelayDestLocked(p *Participant, rs *relaySession, info protocol.ChannelMediaInfo, now time.Time, rejoin bool) *protocol.Error {
 	fail := func(msg string) *protocol.Error {
 		s.failRelayLocked(p, protocol.RelayErrFailedJoinDest, info.ChannelName, msg)
 		return perr(protocol.ErrRelayFailedJoinDest, "destination %q: %s", info.ChannelName, msg)
@@ -352,7 +350,7 @@ func (s *Server) addRelayDestLocked(p *Participant, rs *relaySession, info proto
 		return fail(e.Message)
 	}
 	d, _, e := s.joinRelayDestLocked(p, rs, info, func() {
-		if rs.rejoined {
+		if rejoin {
 			p.relayEvent(protocol.RelayEventNetworkConnected, info.ChannelName)
 			return
 		}

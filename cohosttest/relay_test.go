@@ -2,8 +2,6 @@ package cohosttest_test
 
 import (
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -41,12 +39,7 @@ type resubscriber struct {
 // poll subscribes again if uid published since the last subscription.
 func (r *resubscriber) poll(t *testing.T) {
 	t.Helper()
-	n := 0
-	for _, ev := range r.ev.all() {
-		if ev == fmt.Sprintf("user-published %d audio", r.uid) {
-			n++
-		}
-	}
+	n := r.ev.count(fmt.Sprintf("user-published %d audio", r.uid))
 	if n <= r.seen {
 		return
 	}
@@ -72,6 +65,17 @@ func (h *relayEvents) OnChannelMediaRelayStateChanged(s protocol.RelayState, cod
 }
 func (h *relayEvents) OnChannelMediaRelayEvent(ev protocol.RelayEvent, ch string) {
 	h.add("relay-event %s %s", ev, ch)
+}
+
+// count is how many times ev happened.
+func (h *relayEvents) count(ev string) int {
+	n := 0
+	for _, e := range h.all() {
+		if e == ev {
+			n++
+		}
+	}
+	return n
 }
 
 // matching lists the events starting with prefix, in order.
@@ -100,6 +104,16 @@ func relayEngine(t *testing.T, c *cohosttest.Server, url string, role protocol.C
 			t.Error(err)
 		}
 	})
+	return e, h
+}
+
+// relayJoin is relayEngine joined to channel as uid.
+func relayJoin(t *testing.T, c *cohosttest.Server, url string, role protocol.ClientRole, edge bool, channel string, uid protocol.UID) (*rtc.Engine, *relayEvents) {
+	t.Helper()
+	e, h := relayEngine(t, c, url, role, edge)
+	if _, err := e.JoinChannel(joinCtx(t), "", channel, uid); err != nil {
+		t.Fatal(err)
+	}
 	return e, h
 }
 
@@ -148,14 +162,17 @@ func (p *seqPayloads) with(prefixes ...string) (got []string, seqs []uint16) {
 
 // placeRelayChannels joins the relaying host to "src" through node 0 and
 // a host to "dst" through node 1 once node 1 knows node 0 is busier, so
-// that each channel is owned by the node its host reached.
+// that each channel is owned by the node its host reached. The relaying
+// host's events are logged if the test fails.
 func placeRelayChannels(t *testing.T, c *cohosttest.Server) (hostA *rtc.Engine, evA *relayEvents, mic *rtc.LocalTrack, hostB *rtc.Engine, evB *relayEvents) {
 	t.Helper()
 	nodes := c.Nodes()
-	hostA, evA = relayEngine(t, c, nodes[0].URL, protocol.RoleBroadcaster, false)
-	if _, err := hostA.JoinChannel(joinCtx(t), "", "src", 1); err != nil {
-		t.Fatal(err)
-	}
+	hostA, evA = relayJoin(t, c, nodes[0].URL, protocol.RoleBroadcaster, false, "src", 1)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("source host events %q", evA.all())
+		}
+	})
 	if got := sessions(c); !slices.Equal(got, []int{1, 0, 0}) {
 		t.Fatalf("sessions %v after the source host's join through node 0", got)
 	}
@@ -168,10 +185,7 @@ func placeRelayChannels(t *testing.T, c *cohosttest.Server) (hostA *rtc.Engine, 
 		}
 		return false
 	})
-	hostB, evB = relayEngine(t, c, nodes[1].URL, protocol.RoleBroadcaster, false)
-	if _, err := hostB.JoinChannel(joinCtx(t), "", "dst", 2); err != nil {
-		t.Fatal(err)
-	}
+	hostB, evB = relayJoin(t, c, nodes[1].URL, protocol.RoleBroadcaster, false, "dst", 2)
 	if got := sessions(c); !slices.Equal(got, []int{1, 1, 0}) {
 		t.Fatalf("sessions %v after the destination host's join through node 1: want its channel there", got)
 	}
@@ -201,6 +215,43 @@ func send(mic *rtc.LocalTrack, prefix string, count int) {
 	}
 }
 
+// sendUntil writes payloads prefix-1, prefix-2… 20 ms apart until every
+// reader got one of them.
+func sendUntil(t *testing.T, what string, mic *rtc.LocalTrack, prefix string, ps ...*seqPayloads) {
+	t.Helper()
+	n := 0
+	waitFor(t, what, func() bool {
+		n++
+		_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("%s-%d", prefix, n)), Duration: 20 * time.Millisecond})
+		time.Sleep(20 * time.Millisecond)
+		for _, p := range ps {
+			if got, _ := p.with(prefix + "-"); len(got) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// keepSending writes payloads n-00000, n-00001… 20 ms apart until the
+// test ends.
+func keepSending(t *testing.T, mic *rtc.LocalTrack) {
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for k := 0; ; k++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("n-%05d", k)), Duration: 20 * time.Millisecond})
+		}
+	}()
+	t.Cleanup(func() { close(stop); <-done })
+}
+
 // TestClusterRelayAcrossNodes is seeds 001/002 with the source and the
 // destination channels owned by different nodes: the relay runs with the
 // same states and events as on one node; viewers of the destination on
@@ -212,23 +263,9 @@ func TestClusterRelayAcrossNodes(t *testing.T) {
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp(), cohosttest.WithNodeTimeout(stableNodeTimeout))
 	nodes := c.Nodes()
 	hostA, evA, mic, hostB, _ := placeRelayChannels(t, c)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("source host events %q", evA.all())
-		}
-	})
-	coA, evCoA := relayEngine(t, c, nodes[0].URL, protocol.RoleAudience, false)
-	if _, err := coA.JoinChannel(joinCtx(t), "", "src", 11); err != nil {
-		t.Fatal(err)
-	}
-	viewB, evViewB := relayEngine(t, c, nodes[1].URL, protocol.RoleAudience, false)
-	if _, err := viewB.JoinChannel(joinCtx(t), "", "dst", 22); err != nil {
-		t.Fatal(err)
-	}
-	edgeB, evEdgeB := relayEngine(t, c, nodes[2].URL, protocol.RoleAudience, true)
-	if _, err := edgeB.JoinChannel(joinCtx(t), "", "dst", 33); err != nil {
-		t.Fatal(err)
-	}
+	_, evCoA := relayJoin(t, c, nodes[0].URL, protocol.RoleAudience, false, "src", 11)
+	viewB, evViewB := relayJoin(t, c, nodes[1].URL, protocol.RoleAudience, false, "dst", 22)
+	edgeB, evEdgeB := relayJoin(t, c, nodes[2].URL, protocol.RoleAudience, true, "dst", 33)
 	if got := sessions(c); !slices.Equal(got, []int{2, 2, 1}) {
 		t.Fatalf("sessions %v: want the source's members on node 0, the destination's on node 1 and an edge viewer on node 2", got)
 	}
@@ -258,18 +295,7 @@ func TestClusterRelayAcrossNodes(t *testing.T) {
 		go p.read(tr)
 		ps = append(ps, p)
 	}
-	n := 0
-	waitFor(t, "both destination viewers receive the relayed audio", func() bool {
-		n++
-		_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("warm-%d", n)), Duration: 20 * time.Millisecond})
-		time.Sleep(20 * time.Millisecond)
-		for _, p := range ps {
-			if got, _ := p.with("warm-"); len(got) == 0 {
-				return false
-			}
-		}
-		return true
-	})
+	sendUntil(t, "both destination viewers receive the relayed audio", mic, "warm", ps...)
 
 	const count = 50
 	send(mic, "a", count)
@@ -314,10 +340,7 @@ func TestClusterRelayAcrossNodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "the source host sees the destination's host leave", func() bool { return evA.has("user-offline 2 QUIT") })
-	hostC, _ := relayEngine(t, c, nodes[2].URL, protocol.RoleBroadcaster, false)
-	if _, err := hostC.JoinChannel(joinCtx(t), "", "dst", 3); err != nil {
-		t.Fatal(err)
-	}
+	relayJoin(t, c, nodes[2].URL, protocol.RoleBroadcaster, false, "dst", 3)
 	waitFor(t, "the source host sees a new destination host", func() bool { return evA.has("user-joined 3") })
 	for _, ev := range evCoA.all() {
 		if ev == "user-joined 2" || ev == "user-joined 3" || strings.HasSuffix(ev, " 100") {
@@ -364,15 +387,7 @@ func TestClusterRelayDestinationNodeGoes(t *testing.T) {
 			c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp(), cohosttest.WithNodeTimeout(failNodeTimeout))
 			nodes := c.Nodes()
 			hostA, evA, mic, _, _ := placeRelayChannels(t, c)
-			t.Cleanup(func() {
-				if t.Failed() {
-					t.Logf("source host events %q", evA.all())
-				}
-			})
-			viewB, evViewB := relayEngine(t, c, nodes[1].URL, protocol.RoleAudience, false)
-			if _, err := viewB.JoinChannel(joinCtx(t), "", "dst", 22); err != nil {
-				t.Fatal(err)
-			}
+			viewB, evViewB := relayJoin(t, c, nodes[1].URL, protocol.RoleAudience, false, "dst", 22)
 			if err := hostA.StartChannelMediaRelay(joinCtx(t), relayTo("dst", 100)); err != nil {
 				t.Fatal(err)
 			}
@@ -380,20 +395,7 @@ func TestClusterRelayDestinationNodeGoes(t *testing.T) {
 			p := &seqPayloads{}
 			rs := &resubscriber{e: viewB, ev: evViewB, uid: 100, p: p}
 			rs.poll(t)
-			stop := make(chan struct{})
-			done := make(chan struct{})
-			go func() {
-				defer close(done)
-				for k := 0; ; k++ {
-					select {
-					case <-stop:
-						return
-					case <-time.After(20 * time.Millisecond):
-					}
-					_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("n-%05d", k)), Duration: 20 * time.Millisecond})
-				}
-			}()
-			defer func() { close(stop); <-done }()
+			keepSending(t, mic)
 			waitFor(t, "the viewer receives the relayed audio", func() bool { got, _ := p.with("n-"); return len(got) > 0 })
 
 			start := time.Now()
@@ -448,15 +450,7 @@ func TestClusterRelaySourceNodeDies(t *testing.T) {
 		cohosttest.WithNodeTimeout(failNodeTimeout))
 	nodes := c.Nodes()
 	hostA, evA, mic, _, _ := placeRelayChannels(t, c)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("source host events %q", evA.all())
-		}
-	})
-	viewB, evViewB := relayEngine(t, c, nodes[1].URL, protocol.RoleAudience, false)
-	if _, err := viewB.JoinChannel(joinCtx(t), "", "dst", 22); err != nil {
-		t.Fatal(err)
-	}
+	viewB, evViewB := relayJoin(t, c, nodes[1].URL, protocol.RoleAudience, false, "dst", 22)
 	if err := hostA.StartChannelMediaRelay(joinCtx(t), relayTo("dst", 100)); err != nil {
 		t.Fatal(err)
 	}
@@ -467,20 +461,7 @@ func TestClusterRelaySourceNodeDies(t *testing.T) {
 	}
 	p := &seqPayloads{}
 	go p.read(tr)
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for k := 0; ; k++ {
-			select {
-			case <-stop:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-			_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("n-%05d", k)), Duration: 20 * time.Millisecond})
-		}
-	}()
-	defer func() { close(stop); <-done }()
+	keepSending(t, mic)
 	waitFor(t, "the viewer receives the relayed audio", func() bool { got, _ := p.with("n-"); return len(got) > 0 })
 
 	// Paused when its node dies, the relay continues paused.
@@ -493,15 +474,7 @@ func TestClusterRelaySourceNodeDies(t *testing.T) {
 	continued := time.Since(start)
 	// The relayed tracks come back as a new publication: subscribe again
 	// once it is announced.
-	waitFor(t, "the viewer sees the relayed audio published again", func() bool {
-		n := 0
-		for _, ev := range evViewB.all() {
-			if ev == "user-published 100 audio" {
-				n++
-			}
-		}
-		return n >= 2
-	})
+	waitFor(t, "the viewer sees the relayed audio published again", func() bool { return evViewB.count("user-published 100 audio") >= 2 })
 	p = &seqPayloads{}
 	rs := &resubscriber{e: viewB, ev: evViewB, uid: 100, p: p, seen: 1}
 	rs.poll(t)
@@ -573,7 +546,7 @@ func TestClusterRelayMalformedMessages(t *testing.T) {
 	want := fmt.Sprintf(`cohost_nats_malformed_messages_total{kind="relay"} %d`, len(bad))
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		m := metricsText(t, node.MetricsURL)
+		m := get(t, node.MetricsURL)
 		if strings.Contains(m, want) {
 			break
 		}
@@ -590,20 +563,6 @@ func TestClusterRelayMalformedMessages(t *testing.T) {
 	}
 }
 
-func metricsText(t *testing.T, url string) string {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 // TestClusterRelayUpdateAcrossNodes: a mute of the relaying host reaches
 // the destination on another node, and an update moving the relay from
 // that destination to one on a third node takes the relayed host out of
@@ -614,23 +573,9 @@ func TestClusterRelayUpdateAcrossNodes(t *testing.T) {
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp(), cohosttest.WithNodeTimeout(stableNodeTimeout))
 	nodes := c.Nodes()
 	hostA, evA, mic, _, _ := placeRelayChannels(t, c)
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("source host events %q", evA.all())
-		}
-	})
-	hostC, _ := relayEngine(t, c, nodes[2].URL, protocol.RoleBroadcaster, false)
-	if _, err := hostC.JoinChannel(joinCtx(t), "", "dst2", 3); err != nil {
-		t.Fatal(err)
-	}
-	view1, ev1 := relayEngine(t, c, nodes[1].URL, protocol.RoleAudience, false)
-	if _, err := view1.JoinChannel(joinCtx(t), "", "dst", 22); err != nil {
-		t.Fatal(err)
-	}
-	view2, ev2 := relayEngine(t, c, nodes[2].URL, protocol.RoleAudience, false)
-	if _, err := view2.JoinChannel(joinCtx(t), "", "dst2", 33); err != nil {
-		t.Fatal(err)
-	}
+	relayJoin(t, c, nodes[2].URL, protocol.RoleBroadcaster, false, "dst2", 3)
+	_, ev1 := relayJoin(t, c, nodes[1].URL, protocol.RoleAudience, false, "dst", 22)
+	view2, ev2 := relayJoin(t, c, nodes[2].URL, protocol.RoleAudience, false, "dst2", 33)
 	if got := sessions(c); !slices.Equal(got, []int{1, 2, 2}) {
 		t.Fatalf("sessions %v: want src on node 0, dst on node 1, dst2 on node 2", got)
 	}
@@ -663,14 +608,7 @@ func TestClusterRelayUpdateAcrossNodes(t *testing.T) {
 	}
 	p := &seqPayloads{}
 	go p.read(tr)
-	n := 0
-	waitFor(t, "the second destination's viewer receives the relayed audio", func() bool {
-		n++
-		_ = mic.WriteSample(media.Sample{Data: []byte(fmt.Sprintf("n-%d", n)), Duration: 20 * time.Millisecond})
-		time.Sleep(20 * time.Millisecond)
-		got, _ := p.with("n-")
-		return len(got) > 0
-	})
+	sendUntil(t, "the second destination's viewer receives the relayed audio", mic, "n", p)
 	waitFor(t, "the source host sees the second destination's host", func() bool { return evA.has("user-joined 3") })
 	if !evA.has("user-offline 2 QUIT") {
 		t.Errorf("the source host still sees the first destination's host: %q", evA.all())

@@ -404,16 +404,7 @@ func (s *Server) joinRelayDestLocked(p *Participant, rs *relaySession, info prot
 	}
 	ch.mu.Lock()
 	uid := info.UID
-	var msg string
-	switch {
-	case ch.profile != protocol.ProfileLiveBroadcasting:
-		msg = "the destination channel does not use the live profile"
-	case uid != 0 && ch.users[uid] != nil:
-		msg = "uid " + uid.String() + " is already used in the destination channel"
-	case ch.hosts >= s.cfg.Limits.MaxHostsPerChannel:
-		msg = "the destination channel has the most hosts allowed"
-	}
-	if msg != "" {
+	if msg := s.relayRefusalLocked(ch, uid); msg != "" {
 		ch.mu.Unlock()
 		s.releaseChannel(ch)
 		return nil, false, perr(protocol.ErrRelayFailedJoinDest, "%s", msg)
@@ -432,6 +423,20 @@ func (s *Server) joinRelayDestLocked(p *Participant, rs *relaySession, info prot
 	ch.watchLocked(p)
 	ch.mu.Unlock()
 	return &relayDest{info: info, ch: ch, vp: vp}, false, nil
+}
+
+// relayRefusalLocked is why a relayed host cannot be a host with uid (0:
+// any) in ch, or "". Caller holds ch.mu.
+func (s *Server) relayRefusalLocked(ch *Channel, uid protocol.UID) string {
+	switch {
+	case ch.profile != protocol.ProfileLiveBroadcasting:
+		return "the destination channel does not use the live profile"
+	case uid != 0 && ch.users[uid] != nil:
+		return "uid " + uid.String() + " is already used in the destination channel"
+	case ch.hosts >= s.cfg.Limits.MaxHostsPerChannel:
+		return "the destination channel has the most hosts allowed"
+	}
+	return ""
 }
 
 // removeRelayDest takes the relayed host out of a destination channel; the

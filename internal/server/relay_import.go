@@ -95,7 +95,7 @@ func (rn *relayNode) onAdd(m *nats.Msg) {
 	uid := req.UID
 	ch.mu.Lock()
 	notOwner := len(ch.users) == 0 // its last member just left
-	msg := rn.refusal(ch, uid)
+	msg := s.relayRefusalLocked(ch, uid)
 	if uid == 0 {
 		uid = ch.freeUID()
 	}
@@ -117,10 +117,7 @@ func (rn *relayNode) onAdd(m *nats.Msg) {
 		published: map[protocol.MediaType]*pubTrack{}, subs: map[subKey]*sfu.DownTrack{}, logger: logger}
 	imp.vp = vp
 	ch.mu.Lock()
-	msg = rn.refusal(ch, uid)
-	if msg == "" && ch.users[uid] != nil {
-		msg = "uid " + uid.String() + " is already used in the destination channel"
-	}
+	msg = s.relayRefusalLocked(ch, uid)
 	if len(ch.users) == 0 || msg != "" {
 		ch.mu.Unlock()
 		imp.stopTracks(imp.tracks)
@@ -211,20 +208,6 @@ func (rn *relayNode) takeOver(m *nats.Msg, req relayAddRequest, old *relayImport
 	rn.mu.Unlock()
 	reply(m, relayAddReply{UID: vp.uid})
 	vp.logger.Info("channel media relay continued from another node", "node", string(req.Node))
-}
-
-// refusal is why the relayed host cannot be a host with uid in ch, or "".
-// Caller holds ch.mu.
-func (rn *relayNode) refusal(ch *Channel, uid protocol.UID) string {
-	switch {
-	case ch.profile != protocol.ProfileLiveBroadcasting:
-		return "the destination channel does not use the live profile"
-	case uid != 0 && ch.users[uid] != nil:
-		return "uid " + uid.String() + " is already used in the destination channel"
-	case ch.hosts >= rn.s.cfg.Limits.MaxHostsPerChannel:
-		return "the destination channel has the most hosts allowed"
-	}
-	return ""
 }
 
 // pull asks the source's node to send a relayed track over the media link.

@@ -549,20 +549,34 @@ func (s *Server) syncRelayLocked(p *Participant, rs *relaySession) {
 			if !ok {
 				continue
 			}
-			pt := vp.published[mt]
-			if pt == nil {
-				vp.published[mt] = &pubTrack{track: cur.track, muted: cur.muted, gate: rs.gate}
-				ch.broadcast(vp, encodeEvent(protocol.EventUserPublished, protocol.UserPublishedEvent{UID: vp.uid, MediaType: mt, Codec: cur.track.Codec}))
-				if cur.muted {
-					ch.broadcast(vp, encodeEvent(protocol.EventUserMuted, protocol.UserMutedEvent{UID: vp.uid, MediaType: mt, Muted: true}))
-				}
-			} else if pt.muted != cur.muted {
-				pt.muted = cur.muted
-				ch.broadcast(vp, encodeEvent(protocol.EventUserMuted, protocol.UserMutedEvent{UID: vp.uid, MediaType: mt, Muted: cur.muted}))
+			if pt := vp.published[mt]; pt == nil {
+				ch.publishStandInLocked(vp, mt, cur.track, cur.muted, rs.gate)
+			} else {
+				ch.muteStandInLocked(vp, mt, pt, cur.muted)
 			}
 		}
 		ch.mu.Unlock()
 	}
+}
+
+// publishStandInLocked makes track the stand-in vp's, sent through gate,
+// and announces it to ch's members. Caller holds ch.mu.
+func (ch *Channel) publishStandInLocked(vp *Participant, mt protocol.MediaType, track *sfu.PublishedTrack, muted bool, gate *sfu.Gate) {
+	vp.published[mt] = &pubTrack{track: track, muted: muted, gate: gate}
+	ch.broadcast(vp, encodeEvent(protocol.EventUserPublished, protocol.UserPublishedEvent{UID: vp.uid, MediaType: mt, Codec: track.Codec}))
+	if muted {
+		ch.broadcast(vp, encodeEvent(protocol.EventUserMuted, protocol.UserMutedEvent{UID: vp.uid, MediaType: mt, Muted: true}))
+	}
+}
+
+// muteStandInLocked announces a change of the mute of the stand-in vp's
+// track pt. Caller holds ch.mu.
+func (ch *Channel) muteStandInLocked(vp *Participant, mt protocol.MediaType, pt *pubTrack, muted bool) {
+	if pt.muted == muted {
+		return
+	}
+	pt.muted = muted
+	ch.broadcast(vp, encodeEvent(protocol.EventUserMuted, protocol.UserMutedEvent{UID: vp.uid, MediaType: mt, Muted: muted}))
 }
 
 func (s *Server) resetRelayWarnings(rs *relaySession, prefix string) {

@@ -234,12 +234,7 @@ func (imp *relayImport) stopTracks(ts map[protocol.MediaType]*importTrack) {
 // publishLocked makes a pulled track the stand-in's and announces it.
 // Caller holds ch.mu.
 func (imp *relayImport) publishLocked(t relayTrack, it *importTrack) {
-	vp, ch := imp.vp, imp.ch
-	vp.published[t.MediaType] = &pubTrack{track: it.in, muted: t.Muted, gate: imp.gate}
-	ch.broadcast(vp, encodeEvent(protocol.EventUserPublished, protocol.UserPublishedEvent{UID: vp.uid, MediaType: t.MediaType, Codec: t.Codec}))
-	if t.Muted {
-		ch.broadcast(vp, encodeEvent(protocol.EventUserMuted, protocol.UserMutedEvent{UID: vp.uid, MediaType: t.MediaType, Muted: true}))
-	}
+	imp.ch.publishStandInLocked(imp.vp, t.MediaType, it.in, t.Muted, imp.gate)
 }
 
 // forward tells the source's node that q, a host of the destination,
@@ -366,9 +361,8 @@ func (imp *relayImport) sync(tracks []relayTrack) {
 		}
 		if cur != nil {
 			ch.mu.Lock()
-			if pt := vp.published[mt]; pt != nil && pt.muted != t.Muted {
-				pt.muted = t.Muted
-				ch.broadcast(vp, encodeEvent(protocol.EventUserMuted, protocol.UserMutedEvent{UID: vp.uid, MediaType: mt, Muted: t.Muted}))
+			if pt := vp.published[mt]; pt != nil {
+				ch.muteStandInLocked(vp, mt, pt, t.Muted)
 			}
 			ch.mu.Unlock()
 			continue

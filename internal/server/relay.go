@@ -33,9 +33,12 @@ type relayDest struct {
 	ch     *Channel
 	vp     *Participant
 	remote *relayExport
-	lost   bool
 	privs  privileges
 }
+
+// lost reports a destination whose node is being replaced: nothing is
+// left of it until it is joined again.
+func (d *relayDest) lost() bool { return d.ch == nil && d.remote == nil }
 
 func relayUID(u protocol.UID) string {
 	if u == 0 {
@@ -448,8 +451,8 @@ func (s *Server) removeRelayDest(d *relayDest) {
 		}
 		return
 	}
-	if d.ch == nil {
-		return // lost: nothing is left of it
+	if d.lost() {
+		return
 	}
 	d.ch.mu.Lock()
 	d.ch.unwatchLocked(d.vp.relayOf)

@@ -31,14 +31,14 @@ func (s *Server) recoverRelay(p *Participant) {
 				if !lost {
 					continue
 				}
-				d.remote, d.lost = nil, true
+				d.remote = nil
 				// A node that ended it has removed it; a live one that did
 				// not is told (it may have been thought dead for a while).
 				rn.removeRemote(ex, protocol.OfflineDropped, alive && !ended)
 				p.relayEvent(protocol.RelayEventNetworkDisconnected, d.info.ChannelName)
 				p.logger.Info("channel media relay lost a destination's node", "destination", string(d.info.ChannelName), "node", string(ex.node))
 			}
-			if !d.lost {
+			if !d.lost() {
 				continue
 			}
 			nd, retry, e := s.joinRelayDestLocked(p, rs, d.info, func() {
@@ -53,7 +53,7 @@ func (s *Server) recoverRelay(p *Participant) {
 				stillLost, rejoined = false, false
 				break
 			}
-			d.ch, d.vp, d.remote, d.lost = nd.ch, nd.vp, nd.remote, false
+			d.ch, d.vp, d.remote = nd.ch, nd.vp, nd.remote
 			rejoined = true
 			p.logger.Info("channel media relay joined a destination again", "destination", string(d.info.ChannelName))
 		}

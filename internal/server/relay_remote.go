@@ -157,7 +157,7 @@ func (rn *relayNode) destOwner(key channelKey) (owner cluster.NodeID, retry bool
 	return got, false, nil
 }
 
-// snapshotTracks records p's current tracks in ex and returns them as
+// snapshotTracksLocked records p's current tracks in ex and returns them as
 // the destination gets them. Caller holds rn.mu.
 func (rn *relayNode) snapshotTracksLocked(ex *relayExport) (tracks []relayTrack, changed bool) {
 	p := ex.p
@@ -272,7 +272,8 @@ func (rn *relayNode) syncRemote(ex *relayExport) {
 	}
 }
 
-// export finds the export a message of node is about.
+// exportOf finds the export a message of node is about. Caller holds
+// rn.mu.
 func (rn *relayNode) exportOf(node cluster.NodeID, id string) *relayExport {
 	ex := rn.exports[id]
 	if ex == nil || ex.node != node {

@@ -10,7 +10,7 @@
 // minutes) without success, or when the server refuses the rejoin for
 // good, it sees DISCONNECTED with Agora's reason.
 import { Backoff, retry } from "../shared/backoff.js";
-import { PROTOCOL_VERSION, RECONNECT_TIMEOUT_MS } from "./constants.js";
+import { PROTOCOL_VERSION } from "./constants.js";
 import { log } from "./log.js";
 
 // ERR_NOT_IN_CHANNEL: the answer to a resume of a session the server no

@@ -699,22 +699,13 @@
         const u = this._users.get(uid);
         if (!u) continue;
         this._users.delete(uid);
-        for (const mt of ["audio", "video"]) {
-          const was = u[mt === "audio" ? "hasAudio" : "hasVideo"];
-          u._published[mt] = false;
-          this._dropSub(u, mt);
-          if (was) this.emit("user-unpublished", u, mt);
-        }
+        for (const mt of ["audio", "video"]) this._unpublished(u, mt);
         this.emit("user-left", u, "ServerTimeOut");
       }
       for (const key of away.tracks) {
         const [uidStr, mt] = key.split(":");
         const u = this._users.get(Number(uidStr));
-        if (!u || !u._published[mt]) continue;
-        const was = u[mt === "audio" ? "hasAudio" : "hasVideo"];
-        u._published[mt] = false;
-        this._dropSub(u, mt);
-        if (was) this.emit("user-unpublished", u, mt);
+        if (u && u._published[mt]) this._unpublished(u, mt);
       }
     },
     // _clearAway forgets a pending _dropAway (the session ended).
@@ -2149,11 +2140,7 @@
         }
         case "user-unpublished": {
           const u = this._users.get(d.uid);
-          if (!u) return;
-          const was = u[d.mediaType === "audio" ? "hasAudio" : "hasVideo"];
-          u._published[d.mediaType] = false;
-          this._dropSub(u, d.mediaType);
-          if (was) this.emit("user-unpublished", u, d.mediaType);
+          if (u) this._unpublished(u, d.mediaType);
           return;
         }
         case "user-muted": {
@@ -2223,6 +2210,15 @@
         default:
           log.debug("unknown event", type, d);
       }
+    }
+    // _unpublished records that user no longer publishes mediaType: its
+    // subscription ends, and the app is told (user-unpublished) if it saw
+    // the track published.
+    _unpublished(user, mediaType) {
+      const was = user[mediaType === "audio" ? "hasAudio" : "hasVideo"];
+      user._published[mediaType] = false;
+      this._dropSub(user, mediaType);
+      if (was) this.emit("user-unpublished", user, mediaType);
     }
     _dropSub(user, mediaType) {
       const key = `${user._wireUid}:${mediaType}`;

@@ -165,22 +165,13 @@ export const clientFailover = {
       if (!u) continue;
       this._users.delete(uid);
       // As a user-left from the server: user-unpublished first.
-      for (const mt of ["audio", "video"]) {
-        const was = u[mt === "audio" ? "hasAudio" : "hasVideo"];
-        u._published[mt] = false;
-        this._dropSub(u, mt);
-        if (was) this.emit("user-unpublished", u, mt);
-      }
+      for (const mt of ["audio", "video"]) this._unpublished(u, mt);
       this.emit("user-left", u, "ServerTimeOut");
     }
     for (const key of away.tracks) {
       const [uidStr, mt] = key.split(":");
       const u = this._users.get(Number(uidStr));
-      if (!u || !u._published[mt]) continue;
-      const was = u[mt === "audio" ? "hasAudio" : "hasVideo"];
-      u._published[mt] = false;
-      this._dropSub(u, mt);
-      if (was) this.emit("user-unpublished", u, mt);
+      if (u && u._published[mt]) this._unpublished(u, mt);
     }
   },
 

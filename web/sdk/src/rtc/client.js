@@ -360,11 +360,7 @@ export class AgoraRTCClient extends EventEmitter {
       }
       case "user-unpublished": {
         const u = this._users.get(d.uid);
-        if (!u) return;
-        const was = u[d.mediaType === "audio" ? "hasAudio" : "hasVideo"];
-        u._published[d.mediaType] = false;
-        this._dropSub(u, d.mediaType);
-        if (was) this.emit("user-unpublished", u, d.mediaType);
+        if (u) this._unpublished(u, d.mediaType);
         return;
       }
       case "user-muted": {
@@ -436,6 +432,16 @@ export class AgoraRTCClient extends EventEmitter {
       default:
         log.debug("unknown event", type, d);
     }
+  }
+
+  // _unpublished records that user no longer publishes mediaType: its
+  // subscription ends, and the app is told (user-unpublished) if it saw
+  // the track published.
+  _unpublished(user, mediaType) {
+    const was = user[mediaType === "audio" ? "hasAudio" : "hasVideo"];
+    user._published[mediaType] = false;
+    this._dropSub(user, mediaType);
+    if (was) this.emit("user-unpublished", user, mediaType);
   }
 
   _dropSub(user, mediaType) {

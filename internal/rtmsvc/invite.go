@@ -64,7 +64,7 @@ func (s *Service) handleSendInvitation(c *wsConn, se *session, id uint64, data j
 	c.reply(id, struct{}{}, nil)
 	msg := userMsg{Kind: "invite", From: se.user, ExpiresInMs: expiry.Milliseconds(), Inv: &protocol.RTMInvitationEvent{
 		InvitationID: invID, CallerID: se.user, CalleeID: req.CalleeID, Content: req.Content, ChannelID: req.ChannelID}}
-	s.request(userSubject(userKey(se.app.ID, req.CalleeID)), mustJSON(msg), s.cfg.Timers.PeerMessageTimeout, nil, func(b []byte, err error) {
+	s.request(userSubject(userKey(se.app.ID, req.CalleeID)), mustJSON(msg), s.cfg.Timers.PeerMessageTimeout, func(b []byte, err error) {
 		var r userReply
 		if err == nil {
 			_ = json.Unmarshal(b, &r)
@@ -152,7 +152,7 @@ func (s *Service) handleAnswerInvitation(c *wsConn, se *session, id uint64, typ 
 		kind = "invite-refuse"
 	}
 	msg := userMsg{Kind: kind, From: se.user, Inv: &protocol.RTMInvitationEvent{InvitationID: req.InvitationID, CallerID: req.CallerID, CalleeID: se.user, Response: req.Response}}
-	s.request(userSubject(userKey(se.app.ID, req.CallerID)), mustJSON(msg), s.cfg.Timers.PeerMessageTimeout, nil, func(b []byte, err error) {
+	s.request(userSubject(userKey(se.app.ID, req.CallerID)), mustJSON(msg), s.cfg.Timers.PeerMessageTimeout, func(b []byte, err error) {
 		var r userReply
 		if err == nil {
 			_ = json.Unmarshal(b, &r)

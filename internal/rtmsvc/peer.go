@@ -46,20 +46,16 @@ var (
 type pendingReply struct {
 	cb    func(data []byte, err error)
 	timer *time.Timer
-	// g is the budget of the client's request that sent it (nil for
-	// none), released once the recipient's client has the message, or
-	// with the reply (guarded by Service.mu).
-	g *grant
 }
 
 // await registers a reply of this node: cb is called once, with the
 // reply's data, errNoResponders or errTimeout, or with the error passed to
 // fail. It returns the reply subject.
-func (s *Service) await(timeout time.Duration, g *grant, cb func([]byte, error)) (reply string, fail func(error)) {
+func (s *Service) await(timeout time.Duration, cb func([]byte, error)) (reply string, fail func(error)) {
 	s.mu.Lock()
 	s.nextID++
 	tok := strconv.FormatUint(s.nextID, 36)
-	p := &pendingReply{cb: cb, g: g}
+	p := &pendingReply{cb: cb}
 	p.timer = time.AfterFunc(timeout, func() { s.answered(tok, nil, errTimeout) })
 	s.replies[tok] = p
 	s.mu.Unlock()
@@ -68,17 +64,15 @@ func (s *Service) await(timeout time.Duration, g *grant, cb func([]byte, error))
 
 // request publishes data to subj and calls cb once with the reply,
 // errNoResponders or errTimeout. Publishing happens before request
-// returns, so requests keep their order. cb runs on a NATS callback
-// goroutine and must not block. g, the budget of the client's request
-// (nil for none), is released once published: the recipient is another
-// node's, whose own budget covers its delivery.
-func (s *Service) request(subj string, data []byte, timeout time.Duration, g *grant, cb func([]byte, error)) {
-	reply, fail := s.await(timeout, g, cb)
+// returns, so requests keep their order, and the budget of the client's
+// request is released as the reader finishes it: the recipient is
+// another node's, whose own budget covers its delivery. cb runs on a
+// NATS callback goroutine and must not block.
+func (s *Service) request(subj string, data []byte, timeout time.Duration, cb func([]byte, error)) {
+	reply, fail := s.await(timeout, cb)
 	if err := s.nc.PublishMsg(&nats.Msg{Subject: subj, Reply: reply, Data: data}); err != nil {
 		fail(err)
-		return
 	}
-	g.release()
 }
 
 // replyPrefix starts the reply subjects of this node's requests.
@@ -89,34 +83,12 @@ func (s *Service) answered(tok string, data []byte, err error) {
 	s.mu.Lock()
 	p, ok := s.replies[tok]
 	delete(s.replies, tok)
-	var g *grant
-	if ok {
-		g, p.g = p.g, nil
-	}
 	s.mu.Unlock()
 	if !ok {
 		return
 	}
 	p.timer.Stop()
-	g.release()
 	p.cb(data, err)
-}
-
-// takeGrantLocked hands the budget of this node's request whose reply
-// subject is reply to the delivery of its message (s.mu held); nil if the
-// request is another node's or has none.
-func (s *Service) takeGrantLocked(reply string) *grant {
-	tok, ok := strings.CutPrefix(reply, s.replyPrefix())
-	if !ok {
-		return nil
-	}
-	p := s.replies[tok]
-	if p == nil {
-		return nil
-	}
-	g := p.g
-	p.g = nil
-	return g
 }
 
 // respond answers on reply: directly if the request is this node's, on
@@ -251,11 +223,11 @@ func (s *Service) handleSendPeer(c *wsConn, se *session, id uint64, data json.Ra
 		// The recipient is this node's: delivered at once, without the
 		// round trip through NATS, by the sender's reader (its budget
 		// held until the recipient's client has the message).
-		reply, _ := s.await(s.cfg.Timers.PeerMessageTimeout, c.takeGrant(), cb)
-		s.deliver(local, &um, reply)
+		reply, _ := s.await(s.cfg.Timers.PeerMessageTimeout, cb)
+		s.deliver(local, &um, reply, c.takeGrant())
 		return
 	}
-	s.request(userSubject(peerKey), mustJSON(um), s.cfg.Timers.PeerMessageTimeout, c.takeGrant(), cb)
+	s.request(userSubject(peerKey), mustJSON(um), s.cfg.Timers.PeerMessageTimeout, cb)
 }
 
 // onUserMsg handles what arrives on a local session's subject.
@@ -265,14 +237,17 @@ func (s *Service) onUserMsg(se *session, m *nats.Msg) {
 		s.malformed("peer")
 		return
 	}
-	s.deliver(se, &um, m.Reply)
+	s.deliver(se, &um, m.Reply, nil)
 }
 
 // deliver hands a message for the local session se to its client, which
-// acknowledges it on reply.
-func (s *Service) deliver(se *session, um *userMsg, reply string) {
+// acknowledges it on reply. g, the budget of the sender's request when
+// the sender is this node's (nil otherwise), is held until the client
+// has the message.
+func (s *Service) deliver(se *session, um *userMsg, reply string, g *grant) {
 	respond := func(code int) { s.respond(reply, userReply{Code: code}) }
 	if um.Kind != "msg" {
+		g.release()
 		s.onInvitationMsg(se, um, respond)
 		return
 	}
@@ -280,6 +255,7 @@ func (s *Service) deliver(se *session, um *userMsg, reply string) {
 	conn := se.conn
 	if se.ended || conn == nil {
 		s.mu.Unlock()
+		g.release()
 		respond(replyUnreachable)
 		return
 	}
@@ -288,7 +264,6 @@ func (s *Service) deliver(se *session, um *userMsg, reply string) {
 	if reply != "" {
 		se.acks[d] = pendingAck{reply: reply, deadline: time.Now().Add(s.cfg.Timers.PeerMessageTimeout)}
 	}
-	g := s.takeGrantLocked(reply)
 	s.mu.Unlock()
 	// Encoded outside the service's lock, which every request takes: a
 	// message of up to 32 KB takes a while, and longer on a busy machine.

@@ -150,6 +150,58 @@ func TestFloodersWaitWhileBystanderIsServed(t *testing.T) {
 	stop()
 }
 
+// TestRefusedMessagePausesReading: a message refused for the messages
+// limit pauses the reading of its sender's socket until the limit has a
+// token again (at most 250 ms): a request sent right after the refused
+// message is answered no sooner than that, while the messages before it
+// were answered at once.
+func TestRefusedMessagePausesReading(t *testing.T) {
+	srv := servertest.Start(t, func(c *config.Config) {
+		c.RTM.Rates.Messages = "2/1s" // a token every 500 ms
+		c.RTM.Rates.Requests = "100000/1s"
+	})
+	ws := rawLogin(t, srv, "a", 64<<10)
+	t.Cleanup(func() { _ = ws.CloseNow() })
+	msg := protocol.RTMSendPeerMessageRequest{PeerID: "nobody", Message: protocol.RTMMessage{Type: protocol.RTMMessageText, Text: "m"}}
+	var sent time.Time
+	for id := uint64(2); id <= 5; id++ {
+		frame := mustEnvelope(t, id, protocol.RTMTypeSendPeerMessage, msg)
+		if id == 5 {
+			frame = mustEnvelope(t, id, protocol.RTMTypePing, struct{}{})
+		}
+		if id == 4 {
+			sent = time.Now()
+		}
+		if err := ws.Write(ctx(t), websocket.MessageText, frame); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for {
+		_, b, err := ws.Read(ctx(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var env protocol.Envelope
+		if err := json.Unmarshal(b, &env); err != nil {
+			t.Fatal(err)
+		}
+		switch env.ID {
+		case 4:
+			if env.Error == nil || env.Error.Code != protocol.ErrorCode(protocol.RTMPeerMessageTooOften) {
+				t.Fatalf("the third message within the limit of 2: %s, want PEER_MESSAGE_TOO_OFTEN", b)
+			}
+		case 5:
+			if env.Error != nil {
+				t.Fatalf("ping: %v", env.Error)
+			}
+			if d := time.Since(sent); d < 250*time.Millisecond {
+				t.Errorf("the ping after the refused message was answered %v after it was sent, want at least 250 ms", d)
+			}
+			return
+		}
+	}
+}
+
 // rawLogin logs user in on a WebSocket of its own whose socket buffers
 // hold buf bytes each way (the kernel's automatic tuning off).
 func rawLogin(t *testing.T, srv *servertest.Server, user string, buf int) *websocket.Conn {

@@ -18,6 +18,26 @@ const moveDropTimeout = 10 * time.Second
 // moveTimers gives a cohosttest cluster moveDropTimeout.
 var moveTimers = cohosttest.WithTimers(cohosttest.Timers{DropTimeout: moveDropTimeout})
 
+// clusterHost opens a page on the cluster's first node whose live host
+// (uid 1) joins channel and publishes tracks (T.… expressions), and
+// returns the page and the index of the node holding its session.
+func clusterHost(t *testing.T, cluster *cohosttest.Server, channel, tracks string) (*page, int) {
+	t.Helper()
+	nodes := cluster.Nodes()
+	host := openPageAt(t, nodes[0].URL, "host", "/sdk/cohost-rtc.js")
+	host.run(`const c = T.newClient("host", {mode: "live", codec: "vp8", role: "host"});
+		await c.join(` + jsString(cluster.TestAppID) + `, ` + jsString(channel) + `, null, 1);
+		await c.publish([` + tracks + `]);`)
+	hosting := host.str(`return T.clients.host._serverURL`)
+	for i, n := range nodes {
+		if n.SignalURL == hosting {
+			return host, i
+		}
+	}
+	t.Fatalf("the host's node %s is none of the cluster's", hosting)
+	return nil, -1
+}
+
 // In a cluster, a join reaching a node that does not host the channel is
 // redirected to the one that does: a viewer whose SDK was loaded from
 // another node joins the host's node and watches it, seeing only
@@ -27,21 +47,8 @@ func TestClusterJoinFollowsRedirect(t *testing.T) {
 	nodes := cluster.Nodes()
 	app := jsString(cluster.TestAppID)
 
-	host := openPageAt(t, nodes[0].URL, "host", "/sdk/cohost-rtc.js")
-	host.run(`const c = T.newClient("host", {mode: "live", codec: "vp8", role: "host"});
-		await c.join(` + app + `, "stage", null, 1);
-		await c.publish([await T.camera("cam")]);`)
-	hosting := host.str(`return T.clients.host._serverURL`)
-	other := -1
-	for i, n := range nodes {
-		if n.SignalURL != hosting {
-			other = i
-			break
-		}
-	}
-	if other < 0 {
-		t.Fatalf("the host's node %s is none of the cluster's", hosting)
-	}
+	_, h := clusterHost(t, cluster, "stage", `await T.camera("cam")`)
+	hosting, other := nodes[h].SignalURL, (h+1)%len(nodes)
 
 	viewer := openPageAt(t, nodes[other].URL, "viewer", "/sdk/cohost-rtc.js")
 	viewer.run(`const c = T.newClient("viewer", {mode: "live", codec: "vp8"}, true);
@@ -67,20 +74,8 @@ func TestClusterNodeStopFailover(t *testing.T) {
 	nodes := cluster.Nodes()
 	app := jsString(cluster.TestAppID)
 
-	host := openPageAt(t, nodes[0].URL, "host", "/sdk/cohost-rtc.js")
-	host.run(`const c = T.newClient("host", {mode: "live", codec: "vp8", role: "host"});
-		await c.join(` + app + `, "stage", null, 1);
-		await c.publish([await T.camera("cam"), await T.mic("mic")]);`)
-	hosting := host.str(`return T.clients.host._serverURL`)
-	stop := -1
-	for i, n := range nodes {
-		if n.SignalURL == hosting {
-			stop = i
-		}
-	}
-	if stop < 0 {
-		t.Fatalf("the host's node %s is none of the cluster's", hosting)
-	}
+	host, stop := clusterHost(t, cluster, "stage", `await T.camera("cam"), await T.mic("mic")`)
+	hosting := nodes[stop].SignalURL
 	viewer := openPageAt(t, nodes[(stop+1)%len(nodes)].URL, "viewer", "/sdk/cohost-rtc.js")
 	viewer.run(`const c = T.newClient("viewer", {mode: "live", codec: "vp8"}, true);
 		await c.join(` + app + `, "stage", null, 2);`)
@@ -138,21 +133,8 @@ func TestClusterAudienceOnAnyNode(t *testing.T) {
 	nodes := cluster.Nodes()
 	app := jsString(cluster.TestAppID)
 
-	host := openPageAt(t, nodes[0].URL, "host", "/sdk/cohost-rtc.js")
-	host.run(`const c = T.newClient("host", {mode: "live", codec: "vp8", role: "host"});
-		await c.join(` + app + `, "edge", null, 1);
-		await c.publish([await T.camera("cam"), await T.mic("mic")]);`)
-	hosting := host.str(`return T.clients.host._serverURL`)
-	other := -1
-	for i, n := range nodes {
-		if n.SignalURL != hosting {
-			other = i
-			break
-		}
-	}
-	if other < 0 {
-		t.Fatalf("the host's node %s is none of the cluster's", hosting)
-	}
+	_, stop := clusterHost(t, cluster, "edge", `await T.camera("cam"), await T.mic("mic")`)
+	hosting, other := nodes[stop].SignalURL, (stop+1)%len(nodes)
 
 	viewer := openPageAt(t, nodes[other].URL, "viewer", "/sdk/cohost-rtc.js")
 	viewer.run(`await T.newClient("viewer", {mode: "live", codec: "vp8", audienceOnAnyNode: true}, true).join(` + app + `, "edge", null, 2);`)
@@ -173,12 +155,6 @@ func TestClusterAudienceOnAnyNode(t *testing.T) {
 	// and the viewer follows it without losing the host.
 	before := userEvents(viewer, "viewer")
 	viewer.run(`T.keptUser = T.clients.viewer.remoteUsers[0]; T.keptTrack = T.keptUser.videoTrack; T.oldMst = T.keptTrack.getMediaStreamTrack();`)
-	stop := -1
-	for i, n := range nodes {
-		if n.SignalURL == hosting {
-			stop = i
-		}
-	}
 	if err := cluster.StopNode(stop); err != nil {
 		t.Fatal(err)
 	}

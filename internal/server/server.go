@@ -97,8 +97,8 @@ func New(cfg config.Config, logger *slog.Logger) (*Server, error) {
 	var relayAddrs []netip.Addr
 	if cfg.TURNEmbedded() {
 		// Clients relayed by the node's TURN server offer candidates at
-		// its relay address, private or not.
-		if ip, err := s.relayIP(); err == nil {
+		// its relay addresses, private or not.
+		for _, ip := range s.relayIPs() {
 			if a, ok := netip.AddrFromSlice(ip); ok {
 				relayAddrs = append(relayAddrs, a.Unmap())
 			}

@@ -67,20 +67,15 @@ func (s *Server) startTURN() error {
 		lns = append(lns, t.demux.TURN())
 		t.tlsPort = s.httpLn.Addr().(*net.TCPAddr).Port
 	}
-	relayIP, err := s.relayIP()
-	if err != nil {
-		_ = t.udp.Close()
-		_ = t.tcp.Close()
-		return err
-	}
-	allowed, err := s.turnPeers(relayIP)
+	relayIPs := s.relayIPs()
+	allowed, err := s.turnPeers(relayIPs)
 	if err != nil {
 		_ = t.udp.Close()
 		_ = t.tcp.Close()
 		return err
 	}
 	t.srv, err = turnsrv.New(turnsrv.Config{
-		Secret: t.secret, PacketConn: t.udp, Listeners: lns, RelayIP: relayIP,
+		Secret: t.secret, PacketConn: t.udp, Listeners: lns, RelayIPs: relayIPs,
 		PeerAllowed: allowed, SessionLive: s.sessionLive,
 		MaxAllocationsPerSession: cfg.TURN.MaxAllocationsPerSession,
 		Logger:                   s.logger.With("component", "turn"),
@@ -91,37 +86,50 @@ func (s *Server) startTURN() error {
 		return err
 	}
 	s.logger.Info("TURN server", "udp", t.udp.LocalAddr().String(), "tcp", t.tcp.Addr().String(),
-		"tlsPort", t.tlsPort, "relayIP", relayIP.String())
+		"tlsPort", t.tlsPort, "relayIPs", relayIPs)
 	return nil
 }
 
-// relayIP is where relays are bound: turn.relayIP, else the media port's
-// IP, else the first address of the interfaces (the fan-out transport's
-// own candidates).
-func (s *Server) relayIP() (net.IP, error) {
+// relayIPs are where relays are bound, one per address family that
+// clients reach TURN over: turn.relayIP alone when set, else the media
+// port's IP when it is bound to one, else (bound to all addresses, IPv4
+// and IPv6 alike) the first IPv4 and the first IPv6 address of the
+// interfaces (the fan-out transport's own candidates), not loopback nor
+// link-local unless there is no other.
+func (s *Server) relayIPs() []net.IP {
 	if s.cfg.TURN.RelayIP != "" {
-		return net.ParseIP(s.cfg.TURN.RelayIP), nil
+		return []net.IP{net.ParseIP(s.cfg.TURN.RelayIP)}
 	}
 	if ip := s.udpConn.LocalAddr().(*net.UDPAddr).IP; !ip.IsUnspecified() {
-		return ip, nil
+		return []net.IP{ip}
 	}
-	for _, a := range s.localIPs() {
-		if !a.IsLoopback() {
-			return net.IP(a.AsSlice()), nil
-		}
+	ips := []net.IP{firstUsable(localIPs(true), net.IPv4(127, 0, 0, 1))}
+	if v6 := localIPs(false); len(v6) > 0 {
+		ips = append(ips, firstUsable(v6, net.IPv6loopback))
 	}
-	return net.IPv4(127, 0, 0, 1), nil
+	return ips
 }
 
-// localIPs are the addresses of the interfaces.
-func (s *Server) localIPs() []netip.Addr {
+// firstUsable is the first of addrs neither loopback nor link-local, else
+// fallback.
+func firstUsable(addrs []netip.Addr, fallback net.IP) net.IP {
+	for _, a := range addrs {
+		if !a.IsLoopback() && !a.IsLinkLocalUnicast() {
+			return net.IP(a.AsSlice())
+		}
+	}
+	return fallback
+}
+
+// localIPs are the IPv4 (v4) or IPv6 addresses of the interfaces.
+func localIPs(v4 bool) []netip.Addr {
 	addrs, err := net.InterfaceAddrs()
 	if err != nil {
 		return nil
 	}
 	var out []netip.Addr
 	for _, a := range addrs {
-		if p, err := netip.ParsePrefix(a.String()); err == nil && p.Addr().Is4() {
+		if p, err := netip.ParsePrefix(a.String()); err == nil && p.Addr().Is4() == v4 {
 			out = append(out, p.Addr())
 		}
 	}
@@ -131,7 +139,7 @@ func (s *Server) localIPs() []netip.Addr {
 // turnPeers returns the check of a relay's destination: the node's own
 // media addresses (the media port's IP, or every interface's when bound to
 // all, the advertised IP, the relay IP) and turn.allowedPeers.
-func (s *Server) turnPeers(relayIP net.IP) (func(net.IP) bool, error) {
+func (s *Server) turnPeers(relayIPs []net.IP) (func(net.IP) bool, error) {
 	extra, err := s.cfg.TURN.PeerPrefixes()
 	if err != nil {
 		return nil, fmt.Errorf("server: turn.allowedPeers: %w", err)
@@ -143,13 +151,15 @@ func (s *Server) turnPeers(relayIP net.IP) (func(net.IP) bool, error) {
 		}
 	}
 	if ip := s.udpConn.LocalAddr().(*net.UDPAddr).IP; ip.IsUnspecified() {
-		for _, a := range s.localIPs() {
+		for _, a := range append(localIPs(true), localIPs(false)...) {
 			own[a] = true
 		}
 	} else {
 		add(ip)
 	}
-	add(relayIP)
+	for _, ip := range relayIPs {
+		add(ip)
+	}
 	if s.cfg.AdvertiseIP != "" {
 		add(net.ParseIP(s.cfg.AdvertiseIP))
 	}

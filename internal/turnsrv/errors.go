@@ -16,4 +16,9 @@ var (
 	ErrNoListener = errors.New("turn: no UDP socket and no listener")
 	// ErrNoRelayIP: the server has no address to relay from.
 	ErrNoRelayIP = errors.New("turn: no relay IP")
+	// ErrRelayIPFamilyTwice: two relay IPs of one address family.
+	ErrRelayIPFamilyTwice = errors.New("turn: two relay IPs of one address family")
+	// ErrNoRelayFamily: an allocation of an address family the server
+	// has no relay IP of.
+	ErrNoRelayFamily = errors.New("turn: no relay IP of the allocation's address family")
 )

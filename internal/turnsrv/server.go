@@ -24,8 +24,12 @@ type Config struct {
 	PacketConn net.PacketConn
 	// Listeners carry TURN over TCP, and over TLS once decrypted.
 	Listeners []net.Listener
-	// RelayIP is the address relays are bound to and reported at.
-	RelayIP net.IP
+	// RelayIPs are the addresses relays are bound to and reported at, at
+	// most one IPv4 and one IPv6: an allocation is relayed from the one of
+	// its address family (RFC 6156: the family it asks for, else the one of
+	// the address the client reached the server at), and refused when
+	// there is none.
+	RelayIPs []net.IP
 	// PeerAllowed reports whether an allocation may send to ip; nil
 	// allows none.
 	PeerAllowed func(ip net.IP) bool
@@ -56,8 +60,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.PacketConn == nil && len(cfg.Listeners) == 0 {
 		return nil, ErrNoListener
 	}
-	if cfg.RelayIP == nil {
-		return nil, ErrNoRelayIP
+	relays, err := newFamilyRelays(cfg.RelayIPs)
+	if err != nil {
+		return nil, err
 	}
 	if len(cfg.Secret.key) == 0 {
 		return nil, ErrNoSecret
@@ -78,9 +83,6 @@ func New(cfg Config) (*Server, error) {
 		cfg.SessionLive = func(string) bool { return false }
 	}
 	s := &Server{cfg: cfg, allocs: map[string]int{}}
-	relay := func() turn.RelayAddressGenerator {
-		return &turn.RelayAddressGeneratorStatic{RelayAddress: cfg.RelayIP, Address: cfg.RelayIP.String()}
-	}
 	perm := func(_ net.Addr, peer net.IP) bool {
 		ok := cfg.PeerAllowed(peer)
 		if !ok {
@@ -99,12 +101,12 @@ func New(cfg Config) (*Server, error) {
 		},
 	}
 	if cfg.PacketConn != nil {
-		sc.PacketConnConfigs = []turn.PacketConnConfig{{PacketConn: cfg.PacketConn, RelayAddressGenerator: relay(), PermissionHandler: perm}}
+		sc.PacketConnConfigs = []turn.PacketConnConfig{{PacketConn: cfg.PacketConn, RelayAddressGenerator: relays, PermissionHandler: perm}}
 	}
 	for _, ln := range cfg.Listeners {
 		tl := newTrackListener(ln)
 		s.lns = append(s.lns, tl)
-		sc.ListenerConfigs = append(sc.ListenerConfigs, turn.ListenerConfig{Listener: tl, RelayAddressGenerator: relay(), PermissionHandler: perm})
+		sc.ListenerConfigs = append(sc.ListenerConfigs, turn.ListenerConfig{Listener: tl, RelayAddressGenerator: relays, PermissionHandler: perm})
 	}
 	t, err := turn.NewServer(sc)
 	if err != nil {

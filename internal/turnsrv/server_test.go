@@ -13,7 +13,7 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // testTURN runs a TURN server on 127.0.0.1 (UDP and TCP) relaying only to
-// peer, with the sessions in live.
+// peer, with the sessions in live; startTURNOn runs it elsewhere.
 type testTURN struct {
 	srv    *Server
 	secret Secret
@@ -25,17 +25,23 @@ type testTURN struct {
 
 func startTURN(t *testing.T, peer net.IP) *testTURN {
 	t.Helper()
+	return startTURNOn(t, "127.0.0.1", []net.IP{net.IPv4(127, 0, 0, 1)}, peer)
+}
+
+// startTURNOn runs the server on host's UDP and TCP, relaying from relays.
+func startTURNOn(t *testing.T, host string, relays []net.IP, peer net.IP) *testTURN {
+	t.Helper()
 	sec, _ := NewSecret("0123456789abcdef-secret")
-	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	pc, err := net.ListenPacket("udp", net.JoinHostPort(host, "0"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	tt := &testTURN{secret: sec, udp: pc.LocalAddr(), tcp: ln.Addr(), live: map[string]bool{}}
-	tt.srv, err = New(Config{Secret: sec, PacketConn: pc, Listeners: []net.Listener{ln}, RelayIP: net.IPv4(127, 0, 0, 1),
+	tt.srv, err = New(Config{Secret: sec, PacketConn: pc, Listeners: []net.Listener{ln}, RelayIPs: relays,
 		PeerAllowed:              func(ip net.IP) bool { return ip.Equal(peer) },
 		SessionLive:              func(s string) bool { tt.mu.Lock(); defer tt.mu.Unlock(); return tt.live[s] },
 		MaxAllocationsPerSession: 2})
@@ -55,11 +61,30 @@ func (tt *testTURN) setLive(s string, live bool) {
 // client returns a TURN client over UDP with user and password.
 func (tt *testTURN) client(t *testing.T, user, pass string) *turn.Client {
 	t.Helper()
-	conn, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	local := "127.0.0.1:0"
+	if tt.udp.(*net.UDPAddr).IP.To4() == nil {
+		local = "[::1]:0"
+	}
+	conn, err := net.ListenPacket("udp", local)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := turn.NewClient(&turn.ClientConfig{TURNServerAddr: tt.udp.String(), STUNServerAddr: tt.udp.String(),
+	return tt.newClient(t, conn, tt.udp.String(), user, pass)
+}
+
+// tcpClient returns a TURN client over TCP with user and password.
+func (tt *testTURN) tcpClient(t *testing.T, user, pass string) *turn.Client {
+	t.Helper()
+	tc, err := net.Dial("tcp", tt.tcp.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tt.newClient(t, turn.NewSTUNConn(tc), tt.tcp.String(), user, pass)
+}
+
+func (tt *testTURN) newClient(t *testing.T, conn net.PacketConn, server, user, pass string) *turn.Client {
+	t.Helper()
+	c, err := turn.NewClient(&turn.ClientConfig{TURNServerAddr: server, STUNServerAddr: server,
 		Username: user, Password: pass, Realm: Realm, Conn: conn, RTO: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

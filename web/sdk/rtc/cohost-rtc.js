@@ -825,8 +825,10 @@
       return prev && ts > prev.ts ? (bytes - prev.bytes) * 8 * 1e3 / (ts - prev.ts) : 0;
     };
     let recvBytes = 0, sendBytes = 0, recvBitrate = 0, sendBitrate = 0, rtt = 0;
-    if (client._down) {
-      const report = await client._down.getStats();
+    const down = client._down;
+    if (down) {
+      const report = await down.getStats();
+      if (client._down !== down) return;
       const rtpBy = /* @__PURE__ */ new Map();
       report.forEach((s) => {
         if (s.type === "inbound-rtp") rtpBy.set(s.mid, s);
@@ -875,15 +877,17 @@
         }
       }
     }
-    if (client._up) {
-      const report = await client._up.getStats();
+    const up = client._up;
+    if (up) {
+      const report = await up.getStats();
+      if (client._up !== up) return;
       const out = /* @__PURE__ */ new Map();
       report.forEach((s) => {
         if (s.type === "outbound-rtp") out.set(s.mid, s);
         if (s.type === "transport") sendBytes += s.bytesSent || 0;
       });
       client._localStats = { audio: null, video: null };
-      for (const tr of client._up.getTransceivers()) {
+      for (const tr of up.getTransceivers()) {
         const t = tr._cohostTrack;
         const s = t && out.get(tr.mid);
         if (!s) continue;

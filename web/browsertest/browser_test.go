@@ -288,6 +288,13 @@ func (p *page) num(body string) float64 {
 // waitFor polls the JavaScript expression cond until it is truthy.
 func (p *page) waitFor(what, cond string) {
 	p.t.Helper()
+	p.waitForOr(what, cond, "")
+}
+
+// waitForOr is waitFor that, when the wait times out, also reports what
+// the script diag returns (the page's state that tells why).
+func (p *page) waitForOr(what, cond, diag string) {
+	p.t.Helper()
 	deadline := time.Now().Add(waitTimeout)
 	for {
 		ctx, cancel := context.WithTimeout(p.ctx, waitTimeout)
@@ -300,6 +307,12 @@ func (p *page) waitFor(what, cond string) {
 			return
 		}
 		if time.Now().After(deadline) {
+			if diag != "" {
+				dctx, dcancel := context.WithTimeout(p.ctx, 10*time.Second)
+				got, err := chromedp.Run(dctx, chromedp.Evaluate[string]("(async () => {\n"+diag+"\n})()", chromedp.EvalAwaitPromise))
+				dcancel()
+				p.t.Logf("%s: %s (%v)", p.name, got, err)
+			}
 			p.t.Fatalf("%s: timed out after %v waiting for %s (%s)", p.name, waitTimeout, what, cond)
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -324,8 +337,8 @@ func (p *page) waitDecoding(client string, uid uint32) {
 	p.t.Helper()
 	expr := fmt.Sprintf("T.decoded(%s, %d)", jsString(client), uid)
 	start := p.num("return " + expr)
-	p.waitFor(fmt.Sprintf("%s decoding the video of %d (framesDecoded > %v)", client, uid, start+10),
-		fmt.Sprintf("%s > %v", expr, start+10))
+	p.waitForOr(fmt.Sprintf("%s decoding the video of %d (framesDecoded > %v)", client, uid, start+10),
+		fmt.Sprintf("%s > %v", expr, start+10), "return T.inboundVideo("+jsString(client)+")")
 }
 
 func jsString(s string) string {

@@ -119,6 +119,20 @@ window.T = (() => {
     const s = T.clients[client].getRemoteVideoStats()[uid];
     return (s && s.framesDecoded) || 0;
   };
+  // T.inboundVideo describes the video receivers of client's downstream
+  // connection from WebRTC's own statistics, to tell why a wait for
+  // decoded frames failed: no packets, no keyframe, or frames dropped.
+  T.inboundVideo = async (client) => {
+    const c = T.clients[client];
+    if (!c._down) return "no downstream connection";
+    const out = [];
+    (await c._down.getStats()).forEach((s) => {
+      if (s.type !== "inbound-rtp" || s.kind !== "video") return;
+      out.push(["mid", "ssrc", "packetsReceived", "packetsLost", "framesReceived", "framesDecoded", "keyFramesDecoded",
+        "framesDropped", "pliCount", "firCount", "nackCount", "decoderImplementation"].map((k) => k + "=" + s[k]).join(" "));
+    });
+    return c._down.connectionState + "; mids " + JSON.stringify([...c._downMids]) + "; " + out.join(" | ");
+  };
   // T.newRTM logs in an RTM client whose events are recorded as
   // "<name> <Event> <args…>"; received invitations are kept in
   // T.invitations[name].

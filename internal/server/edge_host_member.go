@@ -84,7 +84,13 @@ func (c *conn) edgeSetRole(p *Participant, id uint64, role protocol.ClientRole) 
 	if r.New == protocol.RoleAudience {
 		p.granted = false
 	}
+	epoch := p.roleEpoch
 	ch.mu.Unlock()
+	if r.Old != r.New && r.New == protocol.RoleAudience {
+		// As on the channel's node: the relay started before stops now,
+		// before the next request of this connection is read.
+		c.srv.stopRelayBefore(p, epoch, "the host became audience")
+	}
 	c.reply(id, protocol.SetRoleResponse{Old: r.Old, New: r.New}, nil)
 	return nil
 }
@@ -153,19 +159,33 @@ func (s *Server) syncEdgeTracks(p *Participant) {
 }
 
 // applyOwnLocked applies to p, a local member, an event the owner sent it
-// alone: its role changed by an administrator. Caller holds ec.mu.
+// alone, and delivers it: its role changed by an administrator. A host
+// made audience then stops the relay it started before, as on the owner.
+// Caller holds ec.mu.
 func (ec *edgeChannel) applyOwnLocked(p *Participant, b []byte) {
+	demoted, epoch := ec.applyRoleLocked(p, b)
+	p.sendRaw(b)
+	if demoted {
+		ec.e.s.stopRelayBefore(p, epoch, "the host was made audience")
+	}
+}
+
+// applyRoleLocked applies a role-changed event b to p, reporting whether
+// it made a host audience and p's roleEpoch then. Caller holds ec.mu.
+func (ec *edgeChannel) applyRoleLocked(p *Participant, b []byte) (demoted bool, epoch uint64) {
 	var env protocol.Envelope
 	if json.Unmarshal(b, &env) != nil || env.Type != protocol.EventRoleChanged {
-		return
+		return false, 0
 	}
 	var d protocol.RoleChangedEvent
 	if json.Unmarshal(env.Data, &d) != nil || !d.New.Valid() {
-		return
+		return false, 0
 	}
 	l := ec.local
 	l.mu.Lock()
+	defer l.mu.Unlock()
+	old := p.role
 	l.setRoleLocked(p, d.New)
 	p.granted = d.New == protocol.RoleBroadcaster
-	l.mu.Unlock()
+	return old != d.New && d.New == protocol.RoleAudience, p.roleEpoch
 }

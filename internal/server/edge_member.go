@@ -192,7 +192,6 @@ func (ec *edgeChannel) applyLocked(ev edgeEvent) {
 		case ev.To != 0:
 			if p.uid == ev.To {
 				ec.applyOwnLocked(p, ev.Event)
-				p.sendRaw(ev.Event)
 			}
 		case p.uid != ev.Except:
 			p.sendRaw(ev.Event)

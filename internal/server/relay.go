@@ -58,9 +58,6 @@ func (p *Participant) relayEvent(ev protocol.RelayEvent, ch protocol.ChannelName
 // handleRelay serves the relay requests of p.
 func (c *conn) handleRelay(p *Participant, env *protocol.Envelope) *protocol.Error {
 	s := c.srv
-	if p.edge != nil {
-		return perr(protocol.ErrRefused, "channel media relay runs on the node hosting the channel (node %s): this node serves the channel for another one", p.edge.owner)
-	}
 	p.relayMu.Lock()
 	defer p.relayMu.Unlock()
 	rs := p.relay

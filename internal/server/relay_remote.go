@@ -14,8 +14,9 @@ import (
 	"github.com/cohost-rtc/cohost/protocol"
 )
 
-// A relay runs on the node of the relaying host, its source channel's
-// owner. A destination channel owned by another node D is joined through
+// A relay runs on the node of the relaying host: its source channel's
+// owner, or an edge where the host is connected (the host's tracks are
+// there). A destination channel owned by another node D is joined through
 // D: D shows the relayed host there as a host of its own (relay_import.go)
 // and pulls each of its tracks once over the media link between the two
 // nodes, through the relay's gate, so that pauses keep the destination's

@@ -252,6 +252,12 @@ func (p *page) dump() {
 		return
 	}
 	p.t.Logf("%s events:\n\t%s", p.name, strings.Join(log, "\n\t"))
+	stats, err := chromedp.Run(ctx, chromedp.Evaluate[string](`window.T && T.mediaStats ? T.mediaStats() : ""`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		p.t.Logf("%s: cannot read the media statistics: %v", p.name, err)
+		return
+	}
+	p.t.Logf("%s media:\n\t%s", p.name, strings.ReplaceAll(stats, "\n", "\n\t"))
 }
 
 // evalJS runs body as the body of an async function in the page and
@@ -338,7 +344,7 @@ func (p *page) waitDecoding(client string, uid uint32) {
 	expr := fmt.Sprintf("T.decoded(%s, %d)", jsString(client), uid)
 	start := p.num("return " + expr)
 	p.waitForOr(fmt.Sprintf("%s decoding the video of %d (framesDecoded > %v)", client, uid, start+10),
-		fmt.Sprintf("%s > %v", expr, start+10), "return T.inboundVideo("+jsString(client)+")")
+		fmt.Sprintf("%s > %v", expr, start+10), "return T.mediaStats()")
 }
 
 func jsString(s string) string {

@@ -37,9 +37,10 @@ func expireSession(t *testing.T, srv *servertest.Server, p *page, client string)
 	}
 }
 
-// logCongestionOnFailure logs the server's congestion pause counters if
-// the test fails: a subscriber's video paused for its REMB estimate stops
-// its decoding, which a failed wait for decoded frames may be.
+// logCongestionOnFailure logs the server's media counters if the test
+// fails (congestion pauses, PLIs, NACKs, retransmissions, egress drops,
+// packets in and out): they tell a failed wait for decoded frames caused
+// by the path through the server from one caused by the sender.
 func logCongestionOnFailure(t *testing.T, srv *servertest.Server) {
 	t.Cleanup(func() {
 		if !t.Failed() {
@@ -53,7 +54,7 @@ func logCongestionOnFailure(t *testing.T, srv *servertest.Server) {
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
 		for _, l := range strings.Split(string(b), "\n") {
-			if strings.HasPrefix(l, "cohost_congestion_") || strings.HasPrefix(l, "cohost_plis_sent_total") {
+			if strings.HasPrefix(l, "cohost_") && !strings.HasPrefix(l, "cohost_rtm_") {
 				t.Logf("server metric: %s", l)
 			}
 		}

@@ -119,19 +119,30 @@ window.T = (() => {
     const s = T.clients[client].getRemoteVideoStats()[uid];
     return (s && s.framesDecoded) || 0;
   };
-  // T.inboundVideo describes the video receivers of client's downstream
-  // connection from WebRTC's own statistics, to tell why a wait for
-  // decoded frames failed: no packets, no keyframe, or frames dropped.
-  T.inboundVideo = async (client) => {
-    const c = T.clients[client];
-    if (!c._down) return "no downstream connection";
+  // T.mediaStats describes the video senders and receivers of every
+  // client of the page from WebRTC's own statistics, to tell why a wait
+  // for decoded frames failed: nothing encoded, no packets, no keyframe,
+  // frames not assembled or dropped.
+  T.mediaStats = async () => {
+    const keys = {
+      "outbound-rtp": ["mid", "ssrc", "packetsSent", "framesEncoded", "keyFramesEncoded", "pliCount", "nackCount",
+        "frameWidth", "framesPerSecond", "qualityLimitationReason", "encoderImplementation"],
+      "inbound-rtp": ["mid", "ssrc", "packetsReceived", "packetsLost", "framesReceived", "framesDecoded",
+        "keyFramesDecoded", "framesDropped", "pliCount", "firCount", "nackCount", "decoderImplementation"],
+    };
     const out = [];
-    (await c._down.getStats()).forEach((s) => {
-      if (s.type !== "inbound-rtp" || s.kind !== "video") return;
-      out.push(["mid", "ssrc", "packetsReceived", "packetsLost", "framesReceived", "framesDecoded", "keyFramesDecoded",
-        "framesDropped", "pliCount", "firCount", "nackCount", "decoderImplementation"].map((k) => k + "=" + s[k]).join(" "));
-    });
-    return c._down.connectionState + "; mids " + JSON.stringify([...c._downMids]) + "; " + out.join(" | ");
+    for (const [name, c] of Object.entries(T.clients)) {
+      for (const [dir, pc] of [["up", c._up], ["down", c._down]]) {
+        if (!pc) continue;
+        const lines = [];
+        (await pc.getStats()).forEach((s) => {
+          if (keys[s.type] && s.kind === "video") lines.push(s.type + " " + keys[s.type].map((k) => k + "=" + s[k]).join(" "));
+        });
+        out.push(`${name} ${dir} ${pc.connectionState}: ${lines.join(" | ") || "no video"}`);
+      }
+      out.push(`${name} down mids ${JSON.stringify([...c._downMids])}`);
+    }
+    return out.join("\n");
   };
   // T.newRTM logs in an RTM client whose events are recorded as
   // "<name> <Event> <args…>"; received invitations are kept in

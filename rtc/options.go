@@ -91,9 +91,9 @@ type EngineConfig struct {
 	// media from and to the other nodes, so members spread over the
 	// cluster. Everything works as on the channel's node: a host joins
 	// and publishes there, SetClientRole(RoleBroadcaster) makes the
-	// engine host where it is; only StartOrUpdateChannelMediaRelay fails
-	// with ErrRefused. Off by default (the engine is sent to the node
-	// hosting the channel).
+	// engine host where it is, and a host's channel media relay runs
+	// there. Off by default (the engine is sent to the node hosting the
+	// channel).
 	AudienceOnAnyNode bool
 }
 

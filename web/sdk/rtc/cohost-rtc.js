@@ -631,19 +631,22 @@
       this._expired = false;
       this._applyJoin(resp);
       this._reconnecting = null;
+      const relay = this._relayToContinue();
       this._setState("CONNECTED");
       this._startTimers();
       log.info(`joined the channel again on ${url}`);
+      let published = Promise.resolve();
       if (tracks.length && !(this.mode === "live" && this._role === "audience")) {
         this._republishing = tracks;
         const done = () => {
           if (this._republishing === tracks) this._republishing = [];
         };
-        this.publish(tracks).then(done, (e) => {
+        published = this.publish(tracks).then(done, (e) => {
           log.warn("publishing again after the rejoin failed", e);
           done();
         });
       }
+      if (relay) this._continueRelay(relay, published);
       return true;
     },
     // _moveSession forgets the peer connections of the previous session and
@@ -1042,11 +1045,14 @@
       const req = this._relayRequest(config);
       this._requireJoined("startChannelMediaRelay");
       await this._request("relay-start", req);
+      this._relayReq = req;
+      this._relayPaused = false;
     },
     async updateChannelMediaRelay(config) {
       const req = this._relayRequest(config);
       this._requireJoined("updateChannelMediaRelay");
       await this._request("relay-update", req);
+      this._relayReq = req;
     },
     async stopChannelMediaRelay() {
       this._requireJoined("stopChannelMediaRelay");
@@ -1057,10 +1063,36 @@
     async pauseAllChannelMediaRelay() {
       this._requireJoined("pauseAllChannelMediaRelay");
       await this._request("relay-pause");
+      this._relayPaused = true;
     },
     async resumeAllChannelMediaRelay() {
       this._requireJoined("resumeAllChannelMediaRelay");
       await this._request("relay-resume");
+      this._relayPaused = false;
+    },
+    // _relayToContinue is called when the session joined the channel again on
+    // another node, where its relay does not run: a running relay reports
+    // NETWORK_DISCONNECTED now and its request is returned, to be sent again
+    // (_continueRelay) once the tracks are published again; null when no
+    // relay runs.
+    _relayToContinue() {
+      if (this._relay !== "RELAY_STATE_RUNNING" || !this._relayReq) return null;
+      this.emit("channel-media-relay-event", "NETWORK_DISCONNECTED", void 0);
+      return Object.assign({}, this._relayReq, { rejoin: true, paused: !!this._relayPaused });
+    },
+    // _continueRelay asks the new node to continue the relay, paused if it
+    // was, once published settles: the server joins the destinations again
+    // and reports NETWORK_CONNECTED for each. A refusal ends the relay with
+    // RELAY_STATE_FAILURE (SERVER_CONNECTION_LOST).
+    _continueRelay(req, published) {
+      const sig = this._signal;
+      published.then(() => this._request("relay-start", req)).catch((e) => {
+        if (this._signal !== sig || this._relay !== "RELAY_STATE_RUNNING") return;
+        log.warn("the channel media relay could not be continued on the new server", e);
+        this._relay = "RELAY_STATE_FAILURE";
+        this._relayPaused = false;
+        this.emit("channel-media-relay-state", "RELAY_STATE_FAILURE", "SERVER_CONNECTION_LOST", void 0);
+      });
     }
   };
 
@@ -1896,6 +1928,8 @@
       this._downMids = /* @__PURE__ */ new Map();
       this._subs = /* @__PURE__ */ new Map();
       this._relay = "RELAY_STATE_IDLE";
+      this._relayReq = null;
+      this._relayPaused = false;
       this._ended = false;
       this._reconnecting = null;
       this._connectedWaiters = [];

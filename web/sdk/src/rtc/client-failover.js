@@ -11,6 +11,9 @@
 // of them raise no event, except for a track that changed; those not
 // announced again within the drop timeout are reported gone (user-left
 // "ServerTimeOut", user-unpublished).
+// A running channel media relay continues on the new server, paused if it
+// was (client-relay.js): NETWORK_DISCONNECTED, then NETWORK_CONNECTED for
+// each destination.
 import { rotate } from "../shared/failover.js";
 import { connectJoin } from "./join-connect.js";
 import { log } from "./log.js";
@@ -93,19 +96,24 @@ export const clientFailover = {
     this._expired = false;
     this._applyJoin(resp);
     this._reconnecting = null;
+    const relay = this._relayToContinue();
     this._setState("CONNECTED");
     this._startTimers();
     log.info(`joined the channel again on ${url}`);
+    let published = Promise.resolve();
     if (tracks.length && !(this.mode === "live" && this._role === "audience")) {
       this._republishing = tracks;
       const done = () => {
         if (this._republishing === tracks) this._republishing = [];
       };
-      this.publish(tracks).then(done, (e) => {
+      published = this.publish(tracks).then(done, (e) => {
         log.warn("publishing again after the rejoin failed", e);
         done();
       });
     }
+    // A running relay continues there, after the tracks are published
+    // again (it relays them).
+    if (relay) this._continueRelay(relay, published);
     return true;
   },
 

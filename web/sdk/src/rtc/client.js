@@ -94,6 +94,8 @@ export class AgoraRTCClient extends EventEmitter {
     this._downMids = new Map(); // mid → {uid, mediaType, codec}
     this._subs = new Map(); // "uid:mediaType" → {track, waiters: [{resolve, reject}]}
     this._relay = "RELAY_STATE_IDLE";
+    this._relayReq = null; // the relay request the server last took
+    this._relayPaused = false;
     this._ended = false;
     this._reconnecting = null;
     this._connectedWaiters = [];

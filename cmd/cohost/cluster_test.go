@@ -35,11 +35,20 @@ type serveProcess struct {
 // added, and kills it when the test ends.
 func startServe(t *testing.T, env []string, args ...string) *serveProcess {
 	t.Helper()
+	return startServeWith(t, nil, env, args...)
+}
+
+// startServeWith starts `cohost serve args...` as startServe does, behind
+// the command prefix (e.g. `ip netns exec NAME`, which executes the server
+// in place, so killing the process kills the server).
+func startServeWith(t *testing.T, prefix, env []string, args ...string) *serveProcess {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(exe, append([]string{"serve"}, args...)...)
+	argv := append(append(slices.Clone(prefix), exe, "serve"), args...)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(append(os.Environ(), envRunMain+"=1"), env...)
 	p := &serveProcess{cmd: cmd, exited: make(chan error, 1), stderr: &syncBuffer{}}
 	cmd.Stdout, cmd.Stderr = &syncBuffer{}, p.stderr

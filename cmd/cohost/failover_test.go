@@ -89,17 +89,45 @@ func nodeUsers(url, id string) int {
 	return -1
 }
 
-// rtcEvents records an engine's connection states and remote users.
+// rtcEvents records an engine's connection states and remote users, and
+// when each came.
 type rtcEvents struct {
 	rtc.BaseEventHandler
 	mu  sync.Mutex
 	log []string
+	at  []time.Time
 }
 
 func (h *rtcEvents) add(format string, args ...any) {
 	h.mu.Lock()
 	h.log = append(h.log, fmt.Sprintf(format, args...))
+	h.at = append(h.at, time.Now())
 	h.mu.Unlock()
+}
+
+// firstSince is when ev was first recorded after t0 (zero if it was not).
+func (h *rtcEvents) firstSince(ev string, t0 time.Time) time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i, e := range h.log {
+		if e == ev && h.at[i].After(t0) {
+			return h.at[i]
+		}
+	}
+	return time.Time{}
+}
+
+// since lists the events recorded after t0.
+func (h *rtcEvents) since(t0 time.Time) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []string
+	for i, e := range h.log {
+		if h.at[i].After(t0) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func (h *rtcEvents) has(ev string) bool {
@@ -133,10 +161,19 @@ type rtcMember struct {
 // test ends.
 func joinRTC(t *testing.T, url, channel string, uid protocol.UID, role protocol.ClientRole) *rtcMember {
 	t.Helper()
+	return joinRTCWith(t, rtc.EngineConfig{ServerURL: url, ClientRole: role, SettingEngine: cohosttest.Loopback()}, channel, uid)
+}
+
+// joinRTCWith joins channel as uid with cfg, to which it adds the testing
+// app, an event recorder and a logger; the engine closes when the test
+// ends.
+func joinRTCWith(t *testing.T, cfg rtc.EngineConfig, channel string, uid protocol.UID) *rtcMember {
+	t.Helper()
 	h := &rtcEvents{}
 	logs := &syncBuffer{}
-	e, err := rtc.NewEngine(rtc.EngineConfig{ServerURL: url, AppID: testingApp, Handler: h, ClientRole: role,
-		SettingEngine: cohosttest.Loopback(), Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	cfg.AppID, cfg.Handler = testingApp, h
+	cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	e, err := rtc.NewEngine(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +181,7 @@ func joinRTC(t *testing.T, url, channel string, uid protocol.UID, role protocol.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := e.JoinChannel(ctx, "", channel, uid); err != nil {
-		t.Fatalf("join %d through %s: %v", uid, url, err)
+		t.Fatalf("join %d through %s: %v", uid, cfg.ServerURL, err)
 	}
 	return &rtcMember{e: e, ev: h, log: logs}
 }

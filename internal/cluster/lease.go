@@ -156,7 +156,11 @@ func (l *Leases) Acquire(ctx context.Context, key string) (NodeID, error) {
 			return "", fmt.Errorf("cluster: lease %s: %w", key, err)
 		}
 		l.mu.Lock()
-		l.held[key] = &held{rev: rev, renewed: time.Now()}
+		// Two acquisitions of one channel at once both end here, each
+		// with the revision it wrote: the newer one is the entry's.
+		if h, ok := l.held[key]; !ok || h.rev < rev {
+			l.held[key] = &held{rev: rev, renewed: time.Now()}
+		}
 		l.mu.Unlock()
 		return l.cfg.Self, nil
 	}
@@ -260,6 +264,9 @@ func (l *Leases) renew(ctx context.Context) {
 	}
 	for _, o := range keep {
 		rev, err := l.kv.Update(rctx, o.key, l.val, o.rev)
+		if isWrongRevision(err) {
+			rev, err = l.renewRewritten(rctx, o.key, err)
+		}
 		lost := isWrongRevision(err) || (err != nil && time.Since(o.at) >= l.cfg.TTL)
 		l.mu.Lock()
 		if h := l.held[o.key]; h != nil && h.rev == o.rev {
@@ -285,6 +292,22 @@ func (l *Leases) renew(ctx context.Context) {
 			l.cfg.OnLost(k)
 		}
 	}
+}
+
+// renewRewritten renews a lease whose entry changed since this node last
+// wrote it (wrong is the compare-and-set's error): if the entry still
+// names this node, this node wrote it (an acquisition racing with
+// another, or with the renewal), and the renewal is made on its revision.
+// Otherwise another node took the lease and wrong is returned.
+func (l *Leases) renewRewritten(ctx context.Context, key string, wrong error) (uint64, error) {
+	e, err := l.kv.Get(ctx, key)
+	if err != nil {
+		return 0, wrong
+	}
+	if v, ok := decodeLease(e.Value()); !ok || v.Node != l.cfg.Self {
+		return 0, wrong
+	}
+	return l.kv.Update(ctx, key, l.val, e.Revision())
 }
 
 func decodeLease(b []byte) (leaseValue, bool) {

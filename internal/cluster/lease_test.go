@@ -163,3 +163,48 @@ func TestWrongRevisionRecognised(t *testing.T) {
 		}
 	}
 }
+
+// A lease whose entry was written again by its own holder (two
+// acquisitions of one channel at once, each writing its own revision) is
+// kept: the renewal finds the entry still names the node and renews it on
+// its revision, instead of reporting the lease lost.
+func TestLeaseRewrittenByItsHolderIsKept(t *testing.T) {
+	nc := natsConns(t)()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: LeaseBucket})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ttl = 500 * time.Millisecond
+	f := &fakeNodes{dead: map[NodeID]bool{}, wanted: map[NodeID][]string{}, lost: map[NodeID][]string{}}
+	a := StartLeases(kv, f.cfg("a", ttl))
+	defer a.Close()
+	key := LeaseKey("app", "twice")
+	f.set(func() { f.wanted["a"] = []string{key} })
+	if got, err := a.Acquire(ctx, key); err != nil || got != "a" {
+		t.Fatalf("a acquires a free lease: %q, %v", got, err)
+	}
+	e, err := kv.Get(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rewritten, err := kv.Update(ctx, key, e.Value(), e.Revision())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a renews the rewritten entry", 20*time.Second, func() bool {
+		e, err := kv.Get(ctx, key)
+		return err == nil && e.Revision() > rewritten
+	})
+	f.mu.Lock()
+	lost := f.lost["a"]
+	f.mu.Unlock()
+	if len(lost) != 0 || !a.Held(key) {
+		t.Errorf("a lost the lease it rewrote itself (lost %q, held %v)", lost, a.Held(key))
+	}
+}

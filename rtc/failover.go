@@ -126,6 +126,15 @@ func (e *Engine) applyRejoin(sess *session, c *signalConn, url string, data json
 	sess.homeStopped = false
 	sess.lastSeq = 0 // a new session on the new node: its events count from 1
 	if nodes := nodeURLs(resp.Nodes); len(nodes) > 0 {
+		// A node cut from the others (a NATS partition) lists only
+		// itself, and gives the channel up once its lease runs out: the
+		// nodes known before stay known, after those it lists, so the
+		// session can move again then.
+		for _, u := range sess.nodes {
+			if !slices.Contains(nodes, u) {
+				nodes = append(nodes, u)
+			}
+		}
 		sess.nodes = nodes
 	}
 	close(sess.ready)

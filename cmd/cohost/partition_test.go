@@ -149,6 +149,11 @@ func TestServeClusterPartition(t *testing.T) {
 	}
 	t.Logf("members back in the channel after the cut: %s; both viewers hear the host again %v after the cut",
 		strings.Join(rejoins, ", "), since(cut, time.Now()))
+	for i, m := range members {
+		if errs := failedAttempts(m.log.String()); errs != "" {
+			t.Logf("member %d's failed attempts to join again: %s", i, errs)
+		}
+	}
 	// While the cut lasts, A hosts nobody: its joins are refused, the
 	// members stay with the majority's owner, and the lease stays there.
 	owner := leases.owner()
@@ -204,6 +209,28 @@ func TestServeClusterPartition(t *testing.T) {
 	for i, l := range heard {
 		pollUntil(t, 30*time.Second, fmt.Sprintf("viewer %d hears the host after the heal", i), func() bool { return l.heardSince(afterHeal) })
 	}
+}
+
+// failedAttempts sums up an SDK log's failed failover attempts: each
+// distinct error with its count.
+func failedAttempts(log string) string {
+	counts := map[string]int{}
+	var order []string
+	for _, line := range strings.Split(log, "\n") {
+		if !strings.Contains(line, `msg="failover attempt failed"`) {
+			continue
+		}
+		_, msg, _ := strings.Cut(line, " err=")
+		if counts[msg] == 0 {
+			order = append(order, msg)
+		}
+		counts[msg]++
+	}
+	var out []string
+	for _, msg := range order {
+		out = append(out, fmt.Sprintf("%d× %s", counts[msg], msg))
+	}
+	return strings.Join(out, "; ")
 }
 
 // since formats t-t0, or "never" for a zero t.

@@ -40,16 +40,26 @@ func netCommand(args ...string) error {
 	return nil
 }
 
+// bridgeUnavailable skips the test, saying why, or fails it in CI (CI set),
+// where it must run.
+func bridgeUnavailable(t *testing.T, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("CI is set but "+format, args...)
+	}
+	t.Skipf(format, args...)
+}
+
 // newBridgeNet creates n namespaces joined by a bridge, removed when the
-// test ends. It skips the test, saying why, without root, ip(8) network
-// namespaces, or iptables/nft.
+// test ends. Without root, ip(8) network namespaces, or iptables/nft, it
+// skips the test (fails it in CI), saying why.
 func newBridgeNet(t *testing.T, n int) *bridgeNet {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skipf("network namespaces need root (uid %d)", os.Geteuid())
+		bridgeUnavailable(t, "network namespaces need root (uid %d)", os.Geteuid())
 	}
 	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skipf("no ip(8) for network namespaces: %v", err)
+		bridgeUnavailable(t, "no ip(8) for network namespaces: %v", err)
 	}
 	b := &bridgeNet{subnet: rand.IntN(250) + 1}
 	for _, tool := range []string{"iptables", "nft"} {
@@ -59,12 +69,12 @@ func newBridgeNet(t *testing.T, n int) *bridgeNet {
 		}
 	}
 	if b.cutBy == "" {
-		t.Skip("neither iptables nor nft is installed to cut a node's traffic (apt-get install iptables)")
+		bridgeUnavailable(t, "neither iptables nor nft is installed to cut a node's traffic (apt-get install iptables)")
 	}
 	id := fmt.Sprintf("%d%03d", os.Getpid()%10000, rand.IntN(1000))
 	b.bridge = "cpb" + id
 	if err := netCommand("ip", "link", "add", b.bridge, "type", "bridge"); err != nil {
-		t.Skipf("cannot create a bridge: %v", err)
+		bridgeUnavailable(t, "cannot create a bridge: %v", err)
 	}
 	t.Cleanup(func() { _ = netCommand("ip", "link", "del", b.bridge) })
 	for _, args := range [][]string{
@@ -78,7 +88,7 @@ func newBridgeNet(t *testing.T, n int) *bridgeNet {
 	for i := range n {
 		ns, hostIf, nsIf := fmt.Sprintf("cohostp%s%d", id, i), fmt.Sprintf("cph%s%d", id, i), fmt.Sprintf("cpn%s%d", id, i)
 		if err := netCommand("ip", "netns", "add", ns); err != nil {
-			t.Skipf("cannot create a network namespace (ip netns): %v", err)
+			bridgeUnavailable(t, "cannot create a network namespace (ip netns): %v", err)
 		}
 		b.ns = append(b.ns, ns)
 		b.hostIf = append(b.hostIf, hostIf)

@@ -1,6 +1,7 @@
 package rtm
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -30,7 +31,15 @@ type conn struct {
 	mu      sync.Mutex
 	pending map[uint64]chan result
 	closing bool
+
+	// rbuf holds the frame being read (run's goroutine only), reused from
+	// frame to frame: decoding copies what it keeps.
+	rbuf bytes.Buffer
 }
+
+// maxKeptReadBuffer bounds the read buffer a connection keeps between
+// frames.
+const maxKeptReadBuffer = 64 << 10
 
 type result struct {
 	data json.RawMessage
@@ -54,7 +63,7 @@ func (k *conn) run(idle time.Duration, onEvent func(*protocol.Envelope), onClose
 	defer close(k.done)
 	for {
 		ctx, cancel := context.WithTimeout(k.ctx, idle)
-		typ, data, err := k.ws.Read(ctx)
+		typ, data, err := k.read(ctx)
 		cancel()
 		if err != nil {
 			break
@@ -95,9 +104,44 @@ func (k *conn) run(idle time.Duration, onEvent func(*protocol.Envelope), onClose
 	onClose(asked)
 }
 
+// read reads the next data frame into k.rbuf; the bytes are valid until
+// the next read.
+func (k *conn) read(ctx context.Context) (websocket.MessageType, []byte, error) {
+	if k.rbuf.Cap() > maxKeptReadBuffer {
+		k.rbuf = bytes.Buffer{}
+	}
+	k.rbuf.Reset()
+	typ, r, err := k.ws.Reader(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	if _, err := k.rbuf.ReadFrom(r); err != nil {
+		return 0, nil, err
+	}
+	return typ, k.rbuf.Bytes(), nil
+}
+
+// encodeEnvelope encodes a request or an acknowledgement with its payload
+// written as it is: json.Marshal would scan and copy it again (a
+// message's up to 32 KB).
+func encodeEnvelope(env protocol.Envelope) ([]byte, error) {
+	if env.Error != nil || env.Seq != 0 {
+		return json.Marshal(env)
+	}
+	data := env.Data
+	env.Data = nil
+	head, err := json.Marshal(env)
+	if err != nil || len(data) == 0 {
+		return head, err
+	}
+	b := make([]byte, 0, len(head)+len(`,"data":`)+len(data))
+	b = append(append(append(b, head[:len(head)-1]...), `,"data":`...), data...)
+	return append(b, '}'), nil
+}
+
 // send writes an envelope without waiting for anything.
 func (k *conn) send(env protocol.Envelope) error {
-	b, err := json.Marshal(env)
+	b, err := encodeEnvelope(env)
 	if err != nil {
 		return err
 	}

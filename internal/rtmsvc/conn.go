@@ -1,6 +1,7 @@
 package rtmsvc
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -88,13 +89,17 @@ func (c *wsConn) readLoop() {
 			return
 		}
 		ctx, cancel := context.WithTimeout(c.ctx, idle)
-		typ, data, err := c.ws.Read(ctx)
+		buf := c.svc.frames.get()
+		typ, err := readFrame(ctx, c.ws, buf)
 		cancel()
 		if err != nil {
 			return
 		}
-		c.grant = c.svc.fair.hold(c, len(data))
-		c.handle(typ, data)
+		c.grant = c.svc.fair.hold(c, buf.Len())
+		// Nothing keeps the frame's bytes past handle (decoding copies
+		// what it keeps), so its buffer is lent again at once.
+		c.handle(typ, buf.Bytes())
+		c.svc.frames.put(buf)
 		c.grant.release()
 		c.grant = nil
 		c.mu.Lock()
@@ -112,7 +117,13 @@ func (c *wsConn) handle(typ websocket.MessageType, data []byte) {
 		c.reply(0, nil, protocol.NewError(protocol.ErrMalformedMessage, "binary frames are not part of the protocol"))
 		return
 	}
-	var env protocol.Envelope
+	// The payload is decoded into a lent buffer (json.RawMessage copies
+	// into the capacity it is given), which no handler keeps: each
+	// decodes what it keeps.
+	pb := c.svc.frames.get()
+	defer c.svc.frames.put(pb)
+	pb.Grow(len(data))
+	env := protocol.Envelope{Data: pb.AvailableBuffer()}
 	if err := json.Unmarshal(data, &env); err != nil {
 		c.reply(0, nil, protocol.NewError(protocol.ErrMalformedMessage, "message is not a JSON envelope: %v", err))
 		return
@@ -187,30 +198,32 @@ func (c *wsConn) reply(id uint64, data any, e *protocol.Error) {
 // event queues an event with an encoded payload. The envelope is
 // written around data as it is, which json.Marshal would scan and copy
 // again (a peer message's up to 32 KB, once per recipient).
-func (c *wsConn) event(typ protocol.Type, data []byte) { c.eventHeld(typ, data, nil) }
+func (c *wsConn) event(typ protocol.Type, data []byte) { c.eventHeld(typ, nil, data, nil) }
 
 // eventHeld queues an event that holds g, the budget of the request it
-// delivers, until it is written to the client.
-func (c *wsConn) eventHeld(typ protocol.Type, data []byte, g *grant) {
-	t := mustJSON(typ)
-	b := make([]byte, 0, len(`{"type":,"data":}`)+len(t)+len(data))
-	b = append(append(b, `{"type":`...), t...)
-	if len(data) > 0 {
-		b = append(append(b, `,"data":`...), data...)
-	}
-	c.pushHeld(append(b, '}'), g)
+// delivers, until it is written to the client; its payload is v encoded,
+// or data when v is nil. The envelope is encoded in a buffer lent by
+// the node's frames until written.
+func (c *wsConn) eventHeld(typ protocol.Type, v any, data []byte, g *grant) {
+	buf := c.svc.frames.get()
+	encodeEvent(buf, typ, v, data)
+	c.queue(outItem{b: buf.Bytes(), g: g, buf: buf})
 }
 
 // outItem is a message queued for the client, with the budget it holds
-// until written (nil for none).
+// until written (nil for none) and the lent buffer holding b (nil for
+// none).
 type outItem struct {
-	b []byte
-	g *grant
+	b   []byte
+	g   *grant
+	buf *bytes.Buffer
 }
 
-func (c *wsConn) push(b []byte) { c.pushHeld(b, nil) }
+func (c *wsConn) push(b []byte) { c.queue(outItem{b: b}) }
 
-func (c *wsConn) pushHeld(b []byte, g *grant) {
+// queue queues it, or drops it when the connection closes.
+func (c *wsConn) queue(it outItem) {
+	g := it.g
 	c.mu.Lock()
 	if c.closing {
 		c.mu.Unlock()
@@ -227,7 +240,7 @@ func (c *wsConn) pushHeld(b []byte, g *grant) {
 		c.cancel()
 		return
 	}
-	c.q = append(c.q, outItem{b: b, g: g})
+	c.q = append(c.q, it)
 	c.mu.Unlock()
 	select {
 	case c.notify <- struct{}{}:
@@ -266,6 +279,7 @@ func (c *wsConn) writeLoop() {
 			err := c.ws.Write(wctx, websocket.MessageText, it.b)
 			cancel()
 			it.g.release()
+			c.svc.frames.put(it.buf)
 			if err != nil {
 				releaseAll(q[i+1:])
 				_ = c.ws.CloseNow()

@@ -270,7 +270,7 @@ func (s *Service) deliver(se *session, um *userMsg, reply string, g *grant) {
 	// Messages from one sender are delivered by one goroutine (its
 	// reader, or the session's NATS subscription), so they keep their
 	// order.
-	conn.eventHeld(protocol.RTMEventPeerMessage, mustJSON(protocol.RTMPeerMessageEvent{PeerID: um.From, Message: *um.Msg, DeliveryID: d}), g)
+	conn.eventHeld(protocol.RTMEventPeerMessage, protocol.RTMPeerMessageEvent{PeerID: um.From, Message: *um.Msg, DeliveryID: d}, nil, g)
 }
 
 func (s *Service) handleAck(c *wsConn, data json.RawMessage) {

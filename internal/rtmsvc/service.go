@@ -85,6 +85,7 @@ type Service struct {
 	log     *slog.Logger
 	metrics Metrics
 	fair    *fairness
+	frames  frames // buffers of frames read and events written
 	bus     *natsbus.Bus
 	nc      *nats.Conn
 	reg     *cluster.Registry

@@ -66,6 +66,19 @@ func (b *batchConn) WriteToAddrPort(p []byte, addr netip.AddrPort) (int, error) 
 	return b.shard(addr).enqueue(p, addr)
 }
 
+// reserveSlot reserves a slot of addr's shard (see slotConn).
+func (b *batchConn) reserveSlot(addr netip.AddrPort) (queueSlot, bool, error) {
+	if !b.v6 && !addr.Addr().Unmap().Is4() {
+		return queueSlot{}, false, nil // WriteToAddrPort sends it directly
+	}
+	s := b.shard(addr)
+	i, err := s.reserve(addr)
+	if err != nil || i < 0 {
+		return queueSlot{}, true, err
+	}
+	return queueSlot{buf: s.slots[i].buf[:], q: s, i: i}, true, nil
+}
+
 // WriteTo queues p like WriteToAddrPort.
 func (b *batchConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 	ua, ok := addr.(*net.UDPAddr)

@@ -59,6 +59,7 @@ type LinkConfig struct {
 // the port for the packet (a link keeps none).
 type Link struct {
 	sock  addrPortConn
+	slots slotConn // sock, where packets can be built in its send queue; nil if not
 	demux *demux
 	cfg   LinkConfig
 	owner demuxPeer // routes the peer's packets here; nil when the link is bound itself
@@ -123,6 +124,7 @@ func (m *Media) startLink(cfg LinkConfig, owner demuxPeer, onReady func(error)) 
 	}
 	cfg.Remote = canonical(cfg.Remote)
 	l := &Link{sock: m.demux.conn, demux: m.demux, cfg: cfg, owner: owner, onReady: onReady, remoteAddr: cfg.Remote, ready: make(chan struct{})}
+	l.slots, _ = l.sock.(slotConn)
 	l.hs = newHandshakeConn(l.sock, l.Remote, &m.demux.stats.DTLSQueueFull)
 	if owner == nil {
 		m.demux.bindAddr(cfg.Remote, l)
@@ -332,29 +334,66 @@ func (l *Link) handlePacket(c packetClass, p []byte, _ netip.AddrPort) {
 func isRTCP(p []byte) bool { return len(p) >= 2 && p[1] >= 192 && p[1] <= 223 }
 
 // WriteRTP encrypts a packet (header and payload) and queues it for the
-// peer. It allocates nothing.
+// peer. Where the socket queues the peer's packets the packet is
+// encrypted in place in its send slot (one copy of the payload, no
+// buffer borrowed); otherwise in a borrowed buffer then written. It
+// allocates nothing.
 func (l *Link) WriteRTP(h *rtp.Header, payload []byte) error {
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
 	if err := l.writable(); err != nil {
 		return err
 	}
+	if l.slots != nil {
+		slot, ok, err := l.slots.reserveSlot(l.remoteAddr)
+		if err != nil {
+			return err
+		}
+		if ok {
+			if slot.buf == nil {
+				return nil // the peer's queue is full: dropped and counted
+			}
+			if h.MarshalSize()+len(payload)+srtpOverhead <= len(slot.buf) {
+				n, err := l.sealRTP(slot.buf, h, payload)
+				if err != nil {
+					slot.cancel()
+					return err
+				}
+				return slot.commit(n)
+			}
+			slot.cancel() // too large to queue: written directly below
+		}
+	}
 	buf := l.demux.scratch.get()
 	defer l.demux.scratch.put(buf)
-	n, err := h.MarshalTo(buf.plain[:])
+	n, err := l.sealRTP(buf.enc[:], h, payload)
 	if err != nil {
-		return fmt.Errorf("sfu: link: RTP header: %w", err)
+		return err
 	}
-	if n+len(payload) > len(buf.plain) {
-		return fmt.Errorf("sfu: link: RTP packet of %d bytes is too large", n+len(payload))
-	}
-	n += copy(buf.plain[n:], payload)
-	out, err := l.local.EncryptRTP(buf.enc[:0], buf.plain[:n], &l.whdr)
-	if err != nil {
-		return fmt.Errorf("sfu: link: encrypt RTP: %w", err)
-	}
-	_, err = l.sock.WriteToAddrPort(out, l.remoteAddr)
+	_, err = l.sock.WriteToAddrPort(buf.enc[:n], l.remoteAddr)
 	return err
+}
+
+// sealRTP writes the packet's header and payload into b and encrypts it
+// there, returning its SRTP length. b must have room for the SRTP
+// overhead. l.wmu held.
+func (l *Link) sealRTP(b []byte, h *rtp.Header, payload []byte) (int, error) {
+	n, err := h.MarshalTo(b)
+	if err != nil {
+		return 0, fmt.Errorf("sfu: link: RTP header: %w", err)
+	}
+	if n+len(payload)+srtpOverhead > len(b) {
+		return 0, fmt.Errorf("sfu: link: RTP packet of %d bytes is too large", n+len(payload))
+	}
+	n += copy(b[n:], payload)
+	out, err := l.local.EncryptRTP(b[:0], b[:n], &l.whdr)
+	if err != nil {
+		return 0, fmt.Errorf("sfu: link: encrypt RTP: %w", err)
+	}
+	if len(out) > len(b) || (len(out) > 0 && &out[0] != &b[0]) {
+		return 0, fmt.Errorf("sfu: link: SRTP packet of %d bytes not sealed in its buffer", len(out))
+	}
+	return len(out), nil
 }
 
 // WriteRTCP encrypts a (compound) RTCP packet and queues it for the peer.

@@ -172,6 +172,11 @@ func (s *tcpSplit) write(p []byte, addr netip.AddrPort) (handled bool) {
 	return true
 }
 
+// has reports whether addr is a fan-out client's ICE-TCP connection.
+func (s *tcpSplit) has(addr netip.AddrPort) bool {
+	return (*s.remotes.Load())[addr] != nil
+}
+
 // close stops accepting, closes every fan-out connection and Pion's
 // listener, and waits for their goroutines.
 func (s *tcpSplit) close() {

@@ -95,6 +95,63 @@ func (s *sendShard) enqueue(p []byte, addr netip.AddrPort) (int, error) {
 		s.mu.Unlock()
 		return 0, net.ErrClosed
 	}
+	i := s.claimLocked(addr)
+	if i < 0 {
+		s.mu.Unlock()
+		s.stats.EgressDropped.Add(1)
+		return len(p), nil
+	}
+	sl := &s.slots[i]
+	sl.n = copy(sl.buf[:], p)
+	s.appendLocked(i)
+	s.mu.Unlock()
+	return len(p), nil
+}
+
+// reserve takes a slot for one packet to addr, which the caller fills
+// outside the lock and then commits (or cancels): a packet is built in
+// the queue instead of copied into it. It returns -1 when addr's queue or
+// the shard is full (the packet is counted as dropped). A reserved slot
+// counts against addr's queue and keeps flush waiting.
+func (s *sendShard) reserve(addr netip.AddrPort) (int32, error) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return -1, net.ErrClosed
+	}
+	i := s.claimLocked(addr)
+	s.mu.Unlock()
+	if i < 0 {
+		s.stats.EgressDropped.Add(1)
+	}
+	return i, nil
+}
+
+// commit queues reserved slot i, filled with n bytes, behind its
+// destination's earlier packets.
+func (s *sendShard) commit(i int32, n int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		s.freeLocked(i)
+		return net.ErrClosed
+	}
+	s.slots[i].n = n
+	s.appendLocked(i)
+	return nil
+}
+
+// cancel gives reserved slot i back unsent.
+func (s *sendShard) cancel(i int32) {
+	s.mu.Lock()
+	s.freeLocked(i)
+	s.mu.Unlock()
+}
+
+// claimLocked takes a free slot for addr and counts it in addr's queue,
+// or returns -1 (counted in addr's drops) when addr's queue or the shard
+// is full. Called with mu held.
+func (s *sendShard) claimLocked(addr netip.AddrPort) int32 {
 	d := s.dests[addr]
 	if d == nil {
 		d = &destQueue{addr: addr, head: -1, tail: -1}
@@ -103,24 +160,29 @@ func (s *sendShard) enqueue(p []byte, addr netip.AddrPort) (int, error) {
 	d.seen = s.tick
 	if d.n >= destSlots || len(s.free) == 0 {
 		d.dropped++
-		s.mu.Unlock()
-		s.stats.EgressDropped.Add(1)
-		return len(p), nil
+		return -1
 	}
 	i := s.free[len(s.free)-1]
 	s.free = s.free[:len(s.free)-1]
 	sl := &s.slots[i]
-	sl.n = copy(sl.buf[:], p)
 	sl.next = -1
 	sl.dest = d
+	d.n++
+	s.queued++
+	return i
+}
+
+// appendLocked puts claimed slot i at the tail of its destination's FIFO
+// and the destination in the ready list, waking the sender if it was
+// empty. Called with mu held.
+func (s *sendShard) appendLocked(i int32) {
+	d := s.slots[i].dest
 	if d.tail >= 0 {
 		s.slots[d.tail].next = i
 	} else {
 		d.head = i
 	}
 	d.tail = i
-	d.n++
-	s.queued++
 	if !d.inReady {
 		d.inReady = true
 		s.ready = append(s.ready, d)
@@ -131,8 +193,19 @@ func (s *sendShard) enqueue(p []byte, addr netip.AddrPort) (int, error) {
 			}
 		}
 	}
-	s.mu.Unlock()
-	return len(p), nil
+}
+
+// freeLocked returns a claimed slot that will not be sent. Called with mu
+// held.
+func (s *sendShard) freeLocked(i int32) {
+	sl := &s.slots[i]
+	sl.dest.n--
+	sl.dest = nil
+	s.free = append(s.free, i)
+	s.queued--
+	if s.queued == 0 {
+		s.drain.Broadcast()
+	}
 }
 
 func (s *sendShard) dropped(addr netip.AddrPort) uint64 {
@@ -232,14 +305,7 @@ func (s *sendShard) take() int {
 // release returns the batch's slots to the pool. Called with mu held.
 func (s *sendShard) release(n int) {
 	for _, i := range s.batch[:n] {
-		sl := &s.slots[i]
-		sl.dest.n--
-		sl.dest = nil
-		s.free = append(s.free, i)
-	}
-	s.queued -= n
-	if s.queued == 0 {
-		s.drain.Broadcast()
+		s.freeLocked(i)
 	}
 }
 

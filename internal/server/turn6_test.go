@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"crypto/tls"
 	"net"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -158,4 +160,57 @@ func TestTURNDualStack(t *testing.T) {
 		relaysTo(t, relay, sock.LocalAddr(), sock)
 		_ = sock.Close()
 	}
+}
+
+// TestTURNOverTLSOnIPv6: on [::1] with TLS, the join response's TURN over
+// TLS URL names [::1] and the HTTPS port, and an allocation made over TLS
+// there is relayed from ::1 to the node's media address.
+func TestTURNOverTLSOnIPv6(t *testing.T) {
+	needIPv6(t)
+	cert, key := selfSigned(t, t.TempDir())
+	srv := servertest.Start(t, withEmbeddedTURN, func(c *config.Config) {
+		c.Listen, c.TLSCert, c.TLSKey = "[::1]:0", cert, key
+	})
+	hp := srv.HTTPAddr().String()
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	t.Cleanup(client.CloseIdleConnections)
+	rc := dialRawWith(t, "wss://"+hp+protocol.SignalPath, client)
+	join := rc.join(liveJoin(srv.TestAppID, 6, protocol.RoleAudience, ""))
+	var turnsURL string
+	for _, u := range join.ICEServers[0].URLs {
+		if strings.HasPrefix(u, "turns:") {
+			turnsURL = u
+		}
+	}
+	if want := "turns:[::1]:" + strconv.Itoa(srv.HTTPAddr().(*net.TCPAddr).Port) + "?transport=tcp"; turnsURL != want {
+		t.Fatalf("TURN over TLS URL %q, want %q", turnsURL, want)
+	}
+	conn, err := tls.Dial("tcp", hp, &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc, err := turn.NewClient(&turn.ClientConfig{TURNServerAddr: hp, STUNServerAddr: hp,
+		Username: join.ICEServers[0].Username, Password: join.ICEServers[0].Credential, Realm: turnsrv.Realm,
+		Conn: turn.NewSTUNConn(conn), RTO: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tc.Close(); _ = conn.Close() })
+	if err := tc.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	relay, err := tc.Allocate()
+	if err != nil {
+		t.Fatalf("allocation over TLS on [::1]: %v", err)
+	}
+	defer relay.Close()
+	if ip := relay.LocalAddr().(*net.UDPAddr).IP; !ip.Equal(net.IPv6loopback) {
+		t.Fatalf("relayed address %v, want ::1", relay.LocalAddr())
+	}
+	sock, err := net.ListenPacket("udp6", "[::1]:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sock.Close()
+	relaysTo(t, relay, sock.LocalAddr(), sock)
 }

@@ -8,4 +8,7 @@ var (
 	ErrStopped = errors.New("cluster: stopped")
 	// ErrContended: a lease kept changing under every attempt to take it.
 	ErrContended = errors.New("cluster: lease contended")
+	// ErrMalformedAnswer: JetStream answered a lease read with neither an
+	// entry nor an error.
+	ErrMalformedAnswer = errors.New("cluster: malformed JetStream answer")
 )

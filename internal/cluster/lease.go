@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -47,6 +48,10 @@ type LeaseConfig struct {
 	// this node no longer holds while it still hosts the channel: another
 	// node took it, or it could not be renewed within the TTL.
 	OnLost func(key string)
+	// Conn, when set, is the NATS connection the leases are read through
+	// from the bucket's stream leader (readLeader); without it they are
+	// read with the key-value Get.
+	Conn   *nats.Conn
 	Logger *slog.Logger
 }
 
@@ -97,14 +102,14 @@ func (l *Leases) Holder(ctx context.Context, key string) (NodeID, error) {
 	if l.Held(key) {
 		return l.cfg.Self, nil
 	}
-	e, err := l.kv.Get(ctx, key)
+	val, _, err := l.get(ctx, key)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return "", nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("cluster: lease %s: %w", key, err)
 	}
-	v, ok := decodeLease(e.Value())
+	v, ok := decodeLease(val)
 	if !ok || v.Node == l.cfg.Self || !l.cfg.Alive(v.Node) {
 		return "", nil
 	}
@@ -133,7 +138,7 @@ func (l *Leases) Acquire(ctx context.Context, key string) (NodeID, error) {
 	}
 	l.mu.Unlock()
 	for range 8 {
-		e, err := l.kv.Get(ctx, key)
+		val, cur, err := l.get(ctx, key)
 		var rev uint64
 		switch {
 		case errors.Is(err, jetstream.ErrKeyNotFound):
@@ -143,11 +148,11 @@ func (l *Leases) Acquire(ctx context.Context, key string) (NodeID, error) {
 			}
 		case err != nil:
 		default:
-			if v, ok := decodeLease(e.Value()); ok && v.Node != l.cfg.Self && l.cfg.Alive(v.Node) {
+			if v, ok := decodeLease(val); ok && v.Node != l.cfg.Self && l.cfg.Alive(v.Node) {
 				return v.Node, nil
 			}
 			// Ours from before, or its holder is dead: take it over.
-			rev, err = l.kv.Update(ctx, key, l.val, e.Revision())
+			rev, err = l.kv.Update(ctx, key, l.val, cur)
 			if isWrongRevision(err) {
 				continue
 			}
@@ -300,14 +305,27 @@ func (l *Leases) renew(ctx context.Context) {
 // another, or with the renewal), and the renewal is made on its revision.
 // Otherwise another node took the lease and wrong is returned.
 func (l *Leases) renewRewritten(ctx context.Context, key string, wrong error) (uint64, error) {
-	e, err := l.kv.Get(ctx, key)
+	val, cur, err := l.get(ctx, key)
 	if err != nil {
 		return 0, wrong
 	}
-	if v, ok := decodeLease(e.Value()); !ok || v.Node != l.cfg.Self {
+	if v, ok := decodeLease(val); !ok || v.Node != l.cfg.Self {
 		return 0, wrong
 	}
-	return l.kv.Update(ctx, key, l.val, e.Revision())
+	return l.kv.Update(ctx, key, l.val, cur)
+}
+
+// get reads key's entry: its value and revision, or
+// jetstream.ErrKeyNotFound when there is none.
+func (l *Leases) get(ctx context.Context, key string) ([]byte, uint64, error) {
+	if l.cfg.Conn != nil {
+		return readLeader(ctx, l.cfg.Conn, key)
+	}
+	e, err := l.kv.Get(ctx, key)
+	if err != nil {
+		return nil, 0, err
+	}
+	return e.Value(), e.Revision(), nil
 }
 
 func decodeLease(b []byte) (leaseValue, bool) {

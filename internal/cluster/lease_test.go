@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -16,6 +17,9 @@ type fakeNodes struct {
 	dead   map[NodeID]bool
 	wanted map[NodeID][]string
 	lost   map[NodeID][]string
+	// conn, when set, is the connection leases read through from the
+	// stream leader.
+	conn *nats.Conn
 }
 
 func (f *fakeNodes) cfg(id NodeID, ttl time.Duration) LeaseConfig {
@@ -27,6 +31,7 @@ func (f *fakeNodes) cfg(id NodeID, ttl time.Duration) LeaseConfig {
 			return append([]string(nil), f.wanted[id]...)
 		},
 		OnLost: func(k string) { f.mu.Lock(); f.lost[id] = append(f.lost[id], k); f.mu.Unlock() },
+		Conn:   f.conn,
 	}
 }
 
@@ -50,6 +55,7 @@ func TestLeaseOneHolderTakenOverWhenDead(t *testing.T) {
 	}
 	const ttl = 500 * time.Millisecond
 	f := &fakeNodes{dead: map[NodeID]bool{}, wanted: map[NodeID][]string{}, lost: map[NodeID][]string{}}
+	f.conn = nc
 	a := StartLeases(kv, f.cfg("a", ttl))
 	defer a.Close()
 	b := StartLeases(kv, f.cfg("b", ttl))
@@ -108,6 +114,7 @@ func TestLeaseRaceForAReleasedChannel(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := &fakeNodes{dead: map[NodeID]bool{}, wanted: map[NodeID][]string{}, lost: map[NodeID][]string{}}
+	f.conn = nc
 	const nodes, rounds = 6, 20
 	ls := make([]*Leases, nodes)
 	for i := range ls {
@@ -182,6 +189,7 @@ func TestLeaseRewrittenByItsHolderIsKept(t *testing.T) {
 	}
 	const ttl = 500 * time.Millisecond
 	f := &fakeNodes{dead: map[NodeID]bool{}, wanted: map[NodeID][]string{}, lost: map[NodeID][]string{}}
+	f.conn = nc
 	a := StartLeases(kv, f.cfg("a", ttl))
 	defer a.Close()
 	key := LeaseKey("app", "twice")

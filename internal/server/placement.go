@@ -42,7 +42,7 @@ func (s *Server) startPlacement(ctx context.Context, bus *natsbus.Bus, reg *clus
 	}
 	p := &placement{s: s, reg: reg, maxUsers: s.cfg.Cluster.MaxUsers, log: s.logger}
 	p.leases = cluster.StartLeases(kv, cluster.LeaseConfig{Self: reg.ID(), TTL: reg.Timeout(), Alive: reg.Alive,
-		Wanted: s.hostedLeaseKeys, OnLost: s.channelLost, Logger: s.logger})
+		Wanted: s.hostedLeaseKeys, OnLost: s.channelLost, Conn: bus.Conn, Logger: s.logger})
 	return p, nil
 }
 

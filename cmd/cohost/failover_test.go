@@ -169,21 +169,33 @@ func joinRTC(t *testing.T, url, channel string, uid protocol.UID, role protocol.
 // ends.
 func joinRTCWith(t *testing.T, cfg rtc.EngineConfig, channel string, uid protocol.UID) *rtcMember {
 	t.Helper()
+	m, err := tryJoinRTC(t, cfg, channel, uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// tryJoinRTC joins as joinRTCWith does, and returns the join's error
+// instead of failing the test.
+func tryJoinRTC(t *testing.T, cfg rtc.EngineConfig, channel string, uid protocol.UID) (*rtcMember, error) {
+	t.Helper()
 	h := &rtcEvents{}
 	logs := &syncBuffer{}
 	cfg.AppID, cfg.Handler = testingApp, h
 	cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e, err := rtc.NewEngine(cfg)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	t.Cleanup(func() { _ = e.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := e.JoinChannel(ctx, "", channel, uid); err != nil {
-		t.Fatalf("join %d through %s: %v", uid, cfg.ServerURL, err)
+		_ = e.Close()
+		return nil, fmt.Errorf("join %d through %s: %w", uid, cfg.ServerURL, err)
 	}
-	return &rtcMember{e: e, ev: h, log: logs}
+	t.Cleanup(func() { _ = e.Close() })
+	return &rtcMember{e: e, ev: h, log: logs}, nil
 }
 
 // speakFor publishes an Opus track from e and writes a packet every 20 ms

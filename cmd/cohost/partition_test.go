@@ -192,7 +192,19 @@ func TestServeClusterPartition(t *testing.T) {
 		})
 	}
 	t.Logf("one cluster again %v after the heal; the lease's holders relative to the cut: %s", since(healed, time.Now()), leases.history(cut, ids))
-	newcomer := join(a, 33, protocol.RoleAudience, false)
+	// A, catching up with JetStream, may refuse a join for a moment
+	// (ERR_NO_SERVER_RESOURCES, which the SDKs retry).
+	var newcomer *rtcMember
+	var refused error
+	pollUntil(t, 60*time.Second, "a viewer joins through A after the heal", func() bool {
+		newcomer, refused = tryJoinRTC(t, rtc.EngineConfig{ServerURL: urls[a], ClientRole: protocol.RoleAudience,
+			SettingEngine: bn.settings()}, "split", 33)
+		if refused != nil {
+			t.Logf("after the heal: %v", refused)
+			time.Sleep(500 * time.Millisecond)
+		}
+		return refused == nil
+	})
 	l := listen(t, newcomer.e, 20)
 	pollUntil(t, 30*time.Second, "a viewer joining through A after the heal hears the host", func() bool { return l.heardSince(time.Time{}) })
 	if o := leases.owner(); o != owner {

@@ -241,11 +241,21 @@ type listener struct {
 // listen subscribes e to uid's audio.
 func listen(t *testing.T, e *rtc.Engine, uid protocol.UID) *listener {
 	t.Helper()
+	l, err := tryListen(e, uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// tryListen subscribes e to uid's audio as listen does, and returns the
+// subscription's error instead of failing the test.
+func tryListen(e *rtc.Engine, uid protocol.UID) (*listener, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	track, err := e.Subscribe(ctx, uid, protocol.MediaAudio)
 	if err != nil {
-		t.Fatalf("subscribe %d: %v", uid, err)
+		return nil, fmt.Errorf("subscribe %d: %w", uid, err)
 	}
 	l := &listener{}
 	go func() {
@@ -262,7 +272,7 @@ func listen(t *testing.T, e *rtc.Engine, uid protocol.UID) *listener {
 			l.mu.Unlock()
 		}
 	}()
-	return l
+	return l, nil
 }
 
 func (l *listener) heardSince(t0 time.Time) bool {

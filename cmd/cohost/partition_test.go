@@ -205,7 +205,13 @@ func TestServeClusterPartition(t *testing.T) {
 		}
 		return refused == nil
 	})
-	l := listen(t, newcomer.e, 20)
+	// The newcomer may subscribe before it hears of the host.
+	var l *listener
+	pollUntil(t, 30*time.Second, "the viewer that joined through A subscribes to the host", func() bool {
+		var err error
+		l, err = tryListen(newcomer.e, 20)
+		return err == nil
+	})
 	pollUntil(t, 30*time.Second, "a viewer joining through A after the heal hears the host", func() bool { return l.heardSince(time.Time{}) })
 	if o := leases.owner(); o != owner {
 		t.Errorf("after the heal the lease is held by %s, want still %s", shortID(o, ids), shortID(owner, ids))

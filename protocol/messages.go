@@ -23,11 +23,10 @@ type JoinRequest struct {
 	// again.
 	Redirects int `json:"redirects,omitempty"`
 	// Edge lets a cluster node that does not host the channel serve this
-	// client there as audience (live profile, role audience): the node
-	// forwards the join to the channel's node and carries its media. Such
-	// a member cannot become host where it is: set-role to host is refused
-	// with ERR_REFUSED and the client joins again as host (the node then
-	// redirects it to the channel's node).
+	// client there (live profile, audience or host, or communication
+	// profile): the node forwards the join and the member's requests that
+	// change the channel's state to the channel's node, and carries the
+	// channel's events and media.
 	Edge bool `json:"edge,omitempty"`
 }
 

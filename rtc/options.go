@@ -86,10 +86,10 @@ type EngineConfig struct {
 	// media. Off by default.
 	SendCaptureTime bool
 	// AudienceOnAnyNode lets the cluster node the engine reaches serve it
-	// in a live channel, as audience or host, even when another node
-	// hosts the channel: that node carries the channel's events and
-	// media from and to the other nodes, so members spread over the
-	// cluster. Everything works as on the channel's node: a host joins
+	// in a live channel, as audience or host, or in a communication
+	// channel, even when another node hosts the channel: that node
+	// carries the channel's events and media from and to the other
+	// nodes, so members spread over the cluster. Everything works as on the channel's node: a host joins
 	// and publishes there, SetClientRole(RoleBroadcaster) makes the
 	// engine host where it is, and a host's channel media relay runs
 	// there. Off by default (the engine is sent to the node hosting the

@@ -398,13 +398,14 @@ func (ec *edgeChannel) track(ctx context.Context, uid protocol.UID, mt protocol.
 	return &pubTrack{track: in}, nil
 }
 
-// tryEdgeJoin serves a member of a live channel (audience or host) on this
-// node when another live node owns the channel; handled is false when the
-// join takes the usual path (placement, redirect).
+// tryEdgeJoin serves a member of a channel (live audience or host, or a
+// communication channel's member) on this node when another live node
+// owns the channel; handled is false when the join takes the usual path
+// (placement, redirect).
 func (c *conn) tryEdgeJoin(id uint64, req protocol.JoinRequest, app config.App, privs privileges, codecs map[protocol.Codec]bool) (handled bool, _ *protocol.Error) {
 	s := c.srv
 	e := s.edgeFor()
-	if e == nil || s.nats.place == nil || !req.Edge || req.Profile != protocol.ProfileLiveBroadcasting {
+	if e == nil || s.nats.place == nil || !req.Edge {
 		return false, nil
 	}
 	key := channelKey{app: app.ID, name: req.Channel}

@@ -60,8 +60,8 @@ export class AgoraRTCClient extends EventEmitter {
     if (config.role !== undefined && !(config.role in ROLES)) throw fail("INVALID_PARAMS", `role must be "host" or "audience"`);
     this._role = this.mode === "rtc" ? "host" : config.role || "audience";
     // audienceOnAnyNode (cohost extension): in a cluster, a member of a
-    // live channel stays on the node it reaches (the join's edge flag)
-    // instead of being sent to the node hosting the channel.
+    // channel, live or "rtc", stays on the node it reaches (the join's
+    // edge flag) instead of being sent to the node hosting the channel.
     if (config.audienceOnAnyNode !== undefined && typeof config.audienceOnAnyNode !== "boolean") {
       throw fail("INVALID_PARAMS", `audienceOnAnyNode must be a boolean (got ${JSON.stringify(config.audienceOnAnyNode)})`);
     }

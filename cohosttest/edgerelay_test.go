@@ -10,6 +10,7 @@ import (
 	"github.com/cohost-rtc/cohost/cohosttest"
 	"github.com/cohost-rtc/cohost/protocol"
 	"github.com/cohost-rtc/cohost/rtc"
+	"github.com/cohost-rtc/cohost/token"
 )
 
 // edgeRelay is a relaying host of channel "src" connected to an edge
@@ -284,5 +285,89 @@ func TestClusterRelayEdgeHostNodeDies(t *testing.T) {
 	}
 	if i := slices.IndexFunc(evY.all(), func(ev string) bool { return strings.HasPrefix(ev, "user-offline 100") }); i >= 0 {
 		t.Errorf("dstY's viewer saw %q", evY.all()[i])
+	}
+}
+
+// TestClusterRelayEdgeHostDemoted: a relaying host on an edge that becomes
+// audience, made so by an administrator on the channel's node or by its
+// own SetClientRole, stops relaying as on the channel's node: it is told
+// IDLE and the destination's viewer sees the relayed host leave.
+func TestClusterRelayEdgeHostDemoted(t *testing.T) {
+	c := cohosttest.NewCluster(t, 3, cohosttest.WithNodeTimeout(stableNodeTimeout))
+	nodes := c.Nodes()
+	tok := func(ch string, uid uint32, role token.Role) string {
+		t.Helper()
+		s, err := c.RTCToken(ch, uid, role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	join := func(url, ch string, uid uint32, role protocol.ClientRole, tk string) (*rtc.Engine, *relayEvents) {
+		t.Helper()
+		h := &relayEvents{}
+		e, err := rtc.NewEngine(rtc.EngineConfig{ServerURL: url, AppID: c.AppID, Handler: h, ClientRole: role,
+			AudienceOnAnyNode: true, SettingEngine: cohosttest.Loopback()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if t.Failed() {
+				t.Logf("uid %d events %q", uid, h.all())
+			}
+			if err := e.Close(); err != nil {
+				t.Error(err)
+			}
+		})
+		if _, err := e.JoinChannel(joinCtx(t), tk, ch, protocol.UID(uid)); err != nil {
+			t.Fatalf("uid %d joins %s: %v", uid, ch, err)
+		}
+		return e, h
+	}
+	adminTok, err := c.RTCAdminToken("src", 9, token.RoleSubscriber)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, _ := join(nodes[0].URL, "src", 9, protocol.RoleAudience, adminTok)
+	owner := slices.Index(sessions(c), 1)
+	if owner < 0 {
+		t.Fatalf("sessions %v after the administrator's join", sessions(c))
+	}
+	b := (owner + 1) % 3
+	_, evY := join(nodes[owner].URL, "dstY", 22, protocol.RoleAudience, tok("dstY", 22, token.RoleSubscriber))
+	type relaying struct {
+		uid, dest uint32
+		e         *rtc.Engine
+		ev        *relayEvents
+	}
+	hosts := []relaying{{uid: 1, dest: 100}, {uid: 2, dest: 200}}
+	for i := range hosts {
+		h := &hosts[i]
+		h.e, h.ev = join(nodes[b].URL, "src", h.uid, protocol.RoleBroadcaster, tok("src", h.uid, token.RolePublisher))
+		speak(t, h.e)
+		cfg := rtc.NewChannelMediaRelayConfiguration()
+		cfg.SetSrcChannelInfo(rtc.ChannelMediaInfo{ChannelName: "src", UID: protocol.UID(h.uid), Token: tok("src", h.uid, token.RolePublisher)})
+		cfg.AddDestChannelInfo(rtc.ChannelMediaInfo{ChannelName: "dstY", UID: protocol.UID(h.dest), Token: tok("dstY", h.dest, token.RolePublisher)})
+		if err := h.e.StartChannelMediaRelay(joinCtx(t), cfg); err != nil {
+			t.Fatalf("host %d relays from an edge: %v", h.uid, err)
+		}
+		waitFor(t, "the destination's viewer sees the relayed host", func() bool { return evY.has(fmt.Sprintf("user-published %d audio", h.dest)) })
+	}
+	if got := sessions(c); got[b] < 2 {
+		t.Fatalf("sessions per node %v, want the two relaying hosts on node %d, an edge of src", got, b)
+	}
+
+	if err := admin.SetRemoteClientRole(joinCtx(t), 1, protocol.RoleAudience); err != nil {
+		t.Fatalf("demote a host of an edge: %v", err)
+	}
+	if err := hosts[1].e.SetClientRole(joinCtx(t), protocol.RoleAudience); err != nil {
+		t.Fatalf("a host of an edge becomes audience: %v", err)
+	}
+	for _, h := range hosts {
+		waitFor(t, fmt.Sprintf("host %d is told its relay stopped", h.uid), func() bool { return h.ev.has("relay-state RELAY_STATE_IDLE RELAY_OK ") })
+		waitFor(t, "the destination's viewer sees the relayed host leave", func() bool { return evY.has(fmt.Sprintf("user-offline %d QUIT", h.dest)) })
+		if got := h.e.ClientRole(); got != protocol.RoleAudience {
+			t.Errorf("host %d's role is %s", h.uid, got)
+		}
 	}
 }

@@ -49,6 +49,13 @@ type edgeChannel struct {
 	ring    []edgeEvent
 	rt      *remoteTracks // the hosts' tracks published on other nodes
 	dead    bool
+	// moving: the owner died or handed the channel over, and the members
+	// are being carried over to the next owner (edge_takeover.go);
+	// pending holds that owner's events until it answers. view is the
+	// channel's visible members as the events describe them.
+	moving  bool
+	pending []edgeEvent
+	view    map[protocol.UID]*viewMember
 }
 
 // channel returns the edge channel for key owned by owner, subscribed to
@@ -57,6 +64,12 @@ func (e *edgeState) channel(key channelKey, owner cluster.NodeID, profile protoc
 	e.mu.Lock()
 	ec := e.chans[key]
 	var stale *edgeChannel
+	if ec != nil {
+		if pe := ec.movingFor(owner); pe != nil {
+			e.mu.Unlock()
+			return nil, pe
+		}
+	}
 	if ec != nil && ec.owner == owner {
 		ec.mu.Lock()
 		ok := !ec.dead
@@ -147,13 +160,19 @@ func (ec *edgeChannel) unsubscribe() {
 // onEvent receives the owner's events, one at a time, in order.
 func (ec *edgeChannel) onEvent(m *nats.Msg) {
 	var ev edgeEvent
-	if json.Unmarshal(m.Data, &ev) != nil || ev.Seq == 0 || len(ev.Event) == 0 {
+	if json.Unmarshal(m.Data, &ev) != nil || ev.Owner == "" || (!ev.Moving && (ev.Seq == 0 || len(ev.Event) == 0)) {
 		ec.e.malformed("edge")
 		return
 	}
 	ec.mu.Lock()
 	switch {
 	case ec.dead:
+	case ec.moving:
+		ec.holdLocked(ev)
+	case ev.Moving:
+		if ev.Owner == ec.owner {
+			ec.takeOverLocked()
+		}
 	case ev.Owner != ec.owner:
 		ec.mu.Unlock()
 		ec.fail("the channel moved to another node: join again")
@@ -162,8 +181,9 @@ func (ec *edgeChannel) onEvent(m *nats.Msg) {
 		ec.keepLocked(ev)
 	case ev.Seq <= ec.last:
 	case ev.Seq != ec.last+1:
+		owner, last := ec.owner, ec.last
 		ec.mu.Unlock()
-		ec.e.s.logger.Warn("channel events lost between nodes", "channel", string(ec.key.name), "owner", string(ec.owner), "last", ec.last, "got", ev.Seq)
+		ec.e.s.logger.Warn("channel events lost between nodes", "channel", string(ec.key.name), "owner", string(owner), "last", last, "got", ev.Seq)
 		ec.fail("channel events were lost between nodes: join again")
 		return
 	default:
@@ -205,6 +225,7 @@ func (ec *edgeChannel) mirrorLocked(b []byte) {
 	if json.Unmarshal(b, &env) != nil {
 		return
 	}
+	ec.viewLocked(env)
 	switch env.Type {
 	case protocol.EventUserPublished:
 		var d protocol.UserPublishedEvent
@@ -261,13 +282,14 @@ func (ec *edgeChannel) fail(msg string) {
 	ec.joining = 0
 	ec.members = map[*Participant]uint64{}
 	ec.emptyLocked()
+	owner := ec.owner
 	ec.mu.Unlock()
 	ec.release()
 	e := ec.e
 	for _, p := range members {
 		// The owner, if it lives, forgets them (it would keep them while
 		// this node lives).
-		e.publish(nodeSubject(ec.owner, edgeOpLeave), edgeLeave{Node: e.self, App: ec.key.app, Channel: ec.key.name,
+		e.publish(nodeSubject(owner, edgeOpLeave), edgeLeave{Node: e.self, App: ec.key.app, Channel: ec.key.name,
 			UID: p.uid, Session: p.sessionID, Reason: protocol.OfflineDropped})
 		p.edgeKicked.Store(true)
 		p.disconnect(protocol.ReasonServerShutdown, msg)
@@ -282,7 +304,7 @@ func (ec *edgeChannel) fail(msg string) {
 func (ec *edgeChannel) admit(p *Participant, r edgeJoinReply, resp func()) (*Participant, bool) {
 	ec.mu.Lock()
 	defer ec.mu.Unlock()
-	if ec.dead {
+	if ec.dead || ec.moving || r.Owner != ec.owner {
 		return nil, false
 	}
 	if ec.synced && r.Seq < ec.last && (len(ec.ring) == 0 || ec.ring[0].Seq > r.Seq+1) {
@@ -371,10 +393,11 @@ func (e *edgeState) onKick(m *nats.Msg) {
 // sweep fails the channel when its owner died and stops pulling the
 // tracks nobody here has watched for edgeIdle.
 func (ec *edgeChannel) sweep(now time.Time) {
-	if !ec.e.reg.Alive(ec.owner) {
-		ec.fail("the node hosting the channel died: join again through another node")
-		return
+	ec.mu.Lock()
+	if !ec.moving && !ec.dead && !ec.e.reg.Alive(ec.owner) {
+		ec.takeOverLocked()
 	}
+	ec.mu.Unlock()
 	ec.rt.sweep(now)
 }
 
@@ -391,7 +414,7 @@ func (ec *edgeChannel) track(ctx context.Context, uid protocol.UID, mt protocol.
 		}
 	}
 	l.mu.Unlock()
-	in, e := ec.rt.get(ctx, subKey{uid: uid, mt: mt}, ec.owner)
+	in, e := ec.rt.get(ctx, subKey{uid: uid, mt: mt}, ec.ownerID())
 	if e != nil {
 		return nil, e
 	}
@@ -412,7 +435,13 @@ func (c *conn) tryEdgeJoin(id uint64, req protocol.JoinRequest, app config.App, 
 	ctx, cancel := context.WithTimeout(context.Background(), edgeRequestTimeout)
 	defer cancel()
 	owner, err := s.nats.place.leases.Holder(ctx, leaseKeyOf(key))
-	if err != nil || owner == "" || owner == e.self || !e.reg.Alive(owner) {
+	if err != nil {
+		return false, nil
+	}
+	if pe := e.joinGuard(key, owner); pe != nil {
+		return true, pe
+	}
+	if owner == "" || (owner == e.self && !e.servesAsEdge(key)) || !e.reg.Alive(owner) {
 		return false, nil
 	}
 	ec, err := e.channel(key, owner, req.Profile)

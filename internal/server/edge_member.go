@@ -174,9 +174,10 @@ func (ec *edgeChannel) onEvent(m *nats.Msg) {
 			ec.takeOverLocked()
 		}
 	case ev.Owner != ec.owner:
-		ec.mu.Unlock()
-		ec.fail("the channel moved to another node: join again")
-		return
+		// Another node owns the channel now: the members are carried
+		// over to it, its events kept until it answers.
+		ec.takeOverLocked()
+		ec.holdLocked(ev)
 	case !ec.synced:
 		ec.keepLocked(ev)
 	case ev.Seq <= ec.last:

@@ -189,6 +189,9 @@ func (ec *edgeChannel) moveOnce(ctx context.Context, old cluster.NodeID) (cluste
 		return "", fmt.Errorf("%w: node %s", errNotOwner, holder)
 	case r.Error != nil:
 		return "", r.Error
+	case !validAdopted(r.Fresh, false):
+		e.malformed("edge")
+		return "", fmt.Errorf("server: adopt reply of node %s: malformed members", holder)
 	}
 	ec.switchTo(holder, r)
 	return holder, nil
@@ -246,6 +249,7 @@ func (ec *edgeChannel) switchTo(owner cluster.NodeID, r edgeAdoptReply) {
 	for p := range ec.members {
 		ec.members[p] = r.Seq
 	}
+	ec.freshLocked(r.Fresh)
 	pending := ec.pending
 	ec.pending = nil
 	gap := false
@@ -280,5 +284,39 @@ func (ec *edgeChannel) switchTo(owner cluster.NodeID, r edgeAdoptReply) {
 	}
 	if gap {
 		ec.fail("channel events were lost between nodes: join again")
+	}
+}
+
+// freshLocked tells the members of the visible members that joined the
+// new owner before this node carried its members over, whose events it
+// did not follow: a member it knew of from the old owner has its tracks
+// unpublished and published again (they are a new session's). Caller
+// holds ec.mu.
+func (ec *edgeChannel) freshLocked(fresh []edgeAdoptMember) {
+	for _, f := range fresh {
+		var evs [][]byte
+		if vm := ec.view[f.UID]; vm == nil {
+			evs = append(evs, encodeEvent(protocol.EventUserJoined, protocol.UserJoinedEvent{UID: f.UID, Account: f.Account}))
+		} else {
+			for _, mt := range []protocol.MediaType{protocol.MediaAudio, protocol.MediaVideo} {
+				if t := vm.tracks[mt]; t != nil {
+					evs = append(evs, encodeEvent(protocol.EventUserUnpublished, protocol.UserPublishedEvent{UID: f.UID, MediaType: mt, Codec: t.codec}))
+				}
+			}
+		}
+		for _, t := range f.Tracks {
+			evs = append(evs, encodeEvent(protocol.EventUserPublished, protocol.UserPublishedEvent{UID: f.UID, MediaType: t.MediaType, Codec: t.Codec}))
+			if t.Muted {
+				evs = append(evs, encodeEvent(protocol.EventUserMuted, protocol.UserMutedEvent{UID: f.UID, MediaType: t.MediaType, Muted: true}))
+			}
+		}
+		for _, b := range evs {
+			ec.mirrorLocked(b)
+			for p := range ec.members {
+				if p.uid != f.UID {
+					p.sendRaw(b)
+				}
+			}
+		}
 	}
 }

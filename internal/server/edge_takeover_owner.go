@@ -96,6 +96,7 @@ func (e *edgeState) onAdopt(m *nats.Msg) {
 		added = append(added, p)
 	}
 	r.Seq = ch.edgeSeq
+	r.Fresh = ch.freshLocked(req.Node)
 	ch.mu.Unlock()
 	e.mu.Lock()
 	for _, p := range replaced {
@@ -187,10 +188,14 @@ func (ch *Channel) addAdoptedLocked(p, old *Participant, tracks []edgeTrackInfo)
 			ch.accounts[p.account] = p.uid
 		}
 	}
+	p.carried = true
 	ch.users[p.uid] = p
 	ch.edgeMembers++
 	if p.role == protocol.RoleBroadcaster {
 		ch.hosts++
+	}
+	if old == nil && ch.visible(p) {
+		defer ch.introduceLocked(p)
 	}
 	want := make([]wantTrack, 0, len(tracks))
 	for _, t := range tracks {
@@ -308,4 +313,53 @@ func (s *Server) HostsChannel(app, channel string) bool {
 	ch := s.channels[key]
 	s.mu.Unlock()
 	return ch != nil && s.nats != nil && s.nats.place != nil && s.nats.place.leases.Held(leaseKeyOf(key))
+}
+
+// introduceLocked tells this node's own members, which joined the
+// channel on this node after its owner changed, of p, a visible member
+// carried over: they were not told of it. Caller holds ch.mu.
+func (ch *Channel) introduceLocked(p *Participant) {
+	evs := ch.describeLocked(p)
+	for _, q := range ch.users {
+		if q != p && q.remote == "" && !q.virtual {
+			for _, b := range evs {
+				q.sendRaw(b)
+			}
+		}
+	}
+}
+
+// describeLocked is the events describing p, a visible member, to a
+// member that does not know it. Caller holds ch.mu.
+func (ch *Channel) describeLocked(p *Participant) [][]byte {
+	out := [][]byte{encodeEvent(protocol.EventUserJoined, protocol.UserJoinedEvent{UID: p.uid, Account: p.account})}
+	for _, mt := range []protocol.MediaType{protocol.MediaAudio, protocol.MediaVideo} {
+		if pt := p.published[mt]; pt != nil {
+			out = append(out, encodeEvent(protocol.EventUserPublished, protocol.UserPublishedEvent{UID: p.uid, MediaType: mt, Codec: pt.codec()}))
+			if pt.muted {
+				out = append(out, encodeEvent(protocol.EventUserMuted, protocol.UserMutedEvent{UID: p.uid, MediaType: mt, Muted: true}))
+			}
+		}
+	}
+	return out
+}
+
+// freshLocked lists the visible members that joined the channel here
+// since its owner changed (not carried over), except node's, as an edge
+// carrying its members over learns of them. Caller holds ch.mu.
+func (ch *Channel) freshLocked(node cluster.NodeID) []edgeAdoptMember {
+	var out []edgeAdoptMember
+	for _, q := range ch.users {
+		if q.carried || q.virtual || q.remote == node || !ch.visible(q) {
+			continue
+		}
+		m := edgeAdoptMember{UID: q.uid, Account: q.account, Role: q.role}
+		for _, mt := range []protocol.MediaType{protocol.MediaAudio, protocol.MediaVideo} {
+			if pt := q.published[mt]; pt != nil {
+				m.Tracks = append(m.Tracks, edgeTrackInfo{MediaType: mt, Codec: pt.codec(), ID: pt.mid, Muted: pt.muted})
+			}
+		}
+		out = append(out, m)
+	}
+	return out
 }

@@ -48,4 +48,8 @@ type edgeAdoptReply struct {
 	NotOwner bool            `json:"notOwner,omitempty"`
 	Seq      uint64          `json:"seq"`
 	Refused  []string        `json:"refused,omitempty"`
+	// Fresh are the visible members that joined the channel on its new
+	// owner, not carried over by an edge, as they are at Seq: the edge
+	// tells its members about them (their tracks are new ones).
+	Fresh []edgeAdoptMember `json:"fresh,omitempty"`
 }

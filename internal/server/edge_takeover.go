@@ -85,10 +85,11 @@ func (e *edgeState) servesAsEdge(key channelKey) bool {
 	return !ec.dead && !ec.moving && ec.owner == e.self
 }
 
-// holdLocked keeps an event of the next owner until it answers; the old
-// owner's are dropped. Caller holds ec.mu.
+// holdLocked keeps an event until the members are carried over (the next
+// owner's are delivered then), or the node followed turns out to own the
+// channel still (its own are then delivered). Caller holds ec.mu.
 func (ec *edgeChannel) holdLocked(ev edgeEvent) {
-	if ev.Owner == ec.owner || ev.Moving || len(ec.pending) >= edgeRingSize {
+	if ev.Moving || len(ec.pending) >= edgeRingSize {
 		return
 	}
 	ec.pending = append(ec.pending, ev)
@@ -119,6 +120,9 @@ func (ec *edgeChannel) move(old cluster.NodeID) {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(e.ctx, 3*e.reg.Timeout()+edgeRequestTimeout)
 	defer cancel()
+	if ec.stillOwned(ctx, old) {
+		return
+	}
 	for {
 		owner, err := ec.moveOnce(ctx, old)
 		if err == nil {
@@ -141,6 +145,30 @@ func (ec *edgeChannel) move(old cluster.NodeID) {
 		case <-time.After(edgeMoveRetry):
 		}
 	}
+}
+
+// stillOwned reports whether old, the node followed, still holds the
+// channel's lease and lives (an event came from a node that no longer
+// owns it, such as one cut from NATS for a while): the edge then goes on
+// following old, with the events it held meanwhile.
+func (ec *edgeChannel) stillOwned(ctx context.Context, old cluster.NodeID) bool {
+	e := ec.e
+	rctx, cancel := context.WithTimeout(ctx, placementTimeout)
+	h, err := e.s.nats.place.leases.Holder(rctx, leaseKeyOf(ec.key))
+	cancel()
+	if err != nil || h != old || !e.reg.Alive(old) {
+		return false
+	}
+	e.s.logger.Info("the channel's owner still holds it: events of another node ignored", "channel", string(ec.key.name), "owner", string(old))
+	ec.switchTo(old, edgeAdoptReply{Seq: ec.lastSeq()}, true)
+	return true
+}
+
+// lastSeq is the number of the last event delivered.
+func (ec *edgeChannel) lastSeq() uint64 {
+	ec.mu.Lock()
+	defer ec.mu.Unlock()
+	return ec.last
 }
 
 // moveOnce takes the lease if no live node holds it, and gives the
@@ -193,7 +221,7 @@ func (ec *edgeChannel) moveOnce(ctx context.Context, old cluster.NodeID) (cluste
 		e.malformed("edge")
 		return "", fmt.Errorf("server: adopt reply of node %s: malformed members", holder)
 	}
-	ec.switchTo(holder, r)
+	ec.switchTo(holder, r, false)
 	return holder, nil
 }
 
@@ -232,10 +260,11 @@ func (ec *edgeChannel) adoptRequest(old cluster.NodeID) edgeAdoptRequest {
 	return req
 }
 
-// switchTo follows owner from the event after r.Seq: the events it sent
+// switchTo follows owner from the event after r.Seq (same: the owner
+// followed before, from where the edge stood): the events it sent
 // meanwhile are delivered in order. Members whose uid joined again
 // elsewhere meanwhile (r.Refused) end their sessions.
-func (ec *edgeChannel) switchTo(owner cluster.NodeID, r edgeAdoptReply) {
+func (ec *edgeChannel) switchTo(owner cluster.NodeID, r edgeAdoptReply, same bool) {
 	e := ec.e
 	e.mu.Lock()
 	ec.mu.Lock()
@@ -245,9 +274,11 @@ func (ec *edgeChannel) switchTo(owner cluster.NodeID, r edgeAdoptReply) {
 		return
 	}
 	ec.owner, ec.moving = owner, false
-	ec.synced, ec.last, ec.ring = true, r.Seq, nil
-	for p := range ec.members {
-		ec.members[p] = r.Seq
+	if !same {
+		ec.synced, ec.last, ec.ring = true, r.Seq, nil
+		for p := range ec.members {
+			ec.members[p] = r.Seq
+		}
 	}
 	ec.freshLocked(r.Fresh)
 	pending := ec.pending
@@ -255,7 +286,10 @@ func (ec *edgeChannel) switchTo(owner cluster.NodeID, r edgeAdoptReply) {
 	gap := false
 	for _, ev := range pending {
 		switch {
-		case ev.Owner != owner || ev.Seq <= ec.last:
+		case ev.Owner != owner:
+		case !ec.synced:
+			ec.keepLocked(ev)
+		case ev.Seq <= ec.last:
 		case ev.Seq != ec.last+1:
 			gap = true
 		default:

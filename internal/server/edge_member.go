@@ -35,9 +35,9 @@ const edgeIdle = 2 * time.Second
 type edgeChannel struct {
 	e     *edgeState
 	key   channelKey
-	owner cluster.NodeID
-	local *Channel      // the local members: their p.ch
-	ready chan struct{} // closed once subscribed (or failed: err)
+	owner cluster.NodeID // the node followed: written under e.mu and mu, read under either
+	local *Channel       // the local members: their p.ch
+	ready chan struct{}  // closed once subscribed (or failed: err)
 	err   error
 	sub   *nats.Subscription
 
@@ -362,9 +362,10 @@ func (e *edgeState) memberLeft(p *Participant) {
 	_, was := ec.members[p]
 	delete(ec.members, p)
 	empty := ec.emptyLocked()
+	owner := ec.owner
 	ec.mu.Unlock()
 	if was && !p.edgeKicked.Load() {
-		e.publish(nodeSubject(ec.owner, edgeOpLeave), edgeLeave{Node: e.self, App: ec.key.app, Channel: ec.key.name,
+		e.publish(nodeSubject(owner, edgeOpLeave), edgeLeave{Node: e.self, App: ec.key.app, Channel: ec.key.name,
 			UID: p.uid, Session: p.sessionID, Reason: p.offline})
 	}
 	if empty {

@@ -52,6 +52,7 @@ func newMetrics(s *Server) *metrics {
 	counter("cohost_nacks_received_total", "NACKs received from subscribers.", func() float64 { return float64(st.NACKs.Load()) })
 	counter("cohost_plis_sent_total", "Keyframe requests (PLI) sent to publishers.", func() float64 { return float64(st.PLIs.Load()) })
 	counter("cohost_rtp_write_errors_total", "Forwarded packets that failed to be written, the ones the kernel refused included.", func() float64 { return float64(st.WriteErrors.Load()) })
+	counter("cohost_publisher_rtcp_write_errors_total", "Keyframe requests (PLI) that failed to be written to a publisher's connection.", func() float64 { return float64(st.PublisherRTCPErrors.Load()) })
 	counter("cohost_egress_dropped_total", "Packets dropped because their subscriber's send queue was full (the subscriber's own packets only).", func() float64 { return float64(st.EgressDropped.Load()) })
 	counter("cohost_congestion_pauses_total", "Subscribers' videos paused because their bandwidth estimate (REMB) stayed below the video's bitrate.", func() float64 { return float64(st.CongestionPauses.Load()) })
 	counter("cohost_congestion_resumes_total", "Subscribers' videos resumed (at a keyframe) after a congestion pause.", func() float64 { return float64(st.CongestionResumes.Load()) })

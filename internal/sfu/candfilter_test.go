@@ -117,21 +117,21 @@ func (c *checkRecorder) count(to string) int {
 	return c.checks[netip.MustParseAddrPort(to)]
 }
 
-// TestPublisherCandidatesAreFiltered: a publisher's offer naming
-// loopback, private, link-local and multicast candidates gets ICE checks
-// only to its public candidate when the server refuses private ones, and to
-// loopback too when it allows them.
+// TestPublisherCandidatesAreFiltered: a publisher's connection is
+// ICE-lite, so its offer's candidates get no ICE check at all, whatever the
+// policy; those the policy refuses (multicast always, private ones unless
+// allowed) are dropped and counted.
 func TestPublisherCandidatesAreFiltered(t *testing.T) {
 	const public = "203.0.113.9:40000"
 	private := []string{"127.0.0.1:40001", "10.1.2.3:40002", "169.254.1.1:40003", "192.168.7.7:40004"}
 	const multicast = "224.0.0.1:40005"
+	all := append([]string{public, multicast}, private...)
 	for _, tc := range []struct {
 		policy  CandidatePolicy
-		allowed []string
 		refused []string
 	}{
-		{CandidatesPublicOnly, []string{public}, append([]string{multicast}, private...)},
-		{CandidatesAllowPrivate, []string{public, private[0]}, []string{multicast}},
+		{CandidatesPublicOnly, append([]string{multicast}, private...)},
+		{CandidatesAllowPrivate, []string{multicast}},
 	} {
 		t.Run(tc.policy.String(), func(t *testing.T) {
 			conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
@@ -149,29 +149,27 @@ func TestPublisherCandidatesAreFiltered(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { _ = up.Close() })
-			offer := offerWithCandidates(t, append([]string{public, multicast}, private...))
+			offer := offerWithCandidates(t, all)
 			if _, _, err := up.Negotiate(offer, 10*time.Second); err != nil {
 				t.Fatal(err)
 			}
-			// Nothing answers: the server keeps checking every pair it
-			// formed, so three checks to each allowed address show that it
-			// had every chance to check the others too.
 			deadline := time.Now().Add(20 * time.Second)
-			for _, a := range tc.allowed {
-				for rec.count(a) < 3 {
-					if time.Now().After(deadline) {
-						t.Fatalf("%d checks to %s after 20 s, want 3", rec.count(a), a)
+			for m.DemuxStats().FilteredCandidates.Load() < uint64(len(tc.refused)) {
+				if time.Now().After(deadline) {
+					t.Fatalf("%d filtered candidates counted after 20 s, want at least %d", m.DemuxStats().FilteredCandidates.Load(), len(tc.refused))
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			// A full agent checks every pair within milliseconds and again
+			// every few hundred: a second without one shows there is none.
+			end := time.Now().Add(time.Second)
+			for time.Now().Before(end) {
+				for _, a := range all {
+					if n := rec.count(a); n != 0 {
+						t.Fatalf("%d checks sent to %s by an ICE-lite connection", n, a)
 					}
-					time.Sleep(10 * time.Millisecond)
 				}
-			}
-			for _, a := range tc.refused {
-				if n := rec.count(a); n != 0 {
-					t.Errorf("%d checks sent to %s", n, a)
-				}
-			}
-			if got := m.DemuxStats().FilteredCandidates.Load(); got < uint64(len(tc.refused)) {
-				t.Errorf("%d filtered candidates counted, want at least %d", got, len(tc.refused))
+				time.Sleep(10 * time.Millisecond)
 			}
 		})
 	}

@@ -172,6 +172,13 @@ func NewMedia(cfg MediaConfig) (*Media, error) {
 		se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6})
 	}
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	// ICE-lite, as the fan-out transport: the client (controlling) picks
+	// the path and the server sends on the pair it nominated last. A full
+	// agent keeps the pair it ranks highest, which a browser may have
+	// left for another (a non-loopback interface, say), and then the
+	// server's RTCP, keyframe requests and consent answers reach a path
+	// the browser no longer reads.
+	se.SetLite(true)
 	se.SetICETimeouts(cfg.DisconnectedTimeout, failedTimeout(cfg.DisconnectedTimeout), time.Second)
 	// AES-128-GCM first: what browsers negotiate, and the cheapest profile.
 	se.SetSRTPProtectionProfiles(dtls.SRTP_AEAD_AES_128_GCM, dtls.SRTP_AEAD_AES_256_GCM, dtls.SRTP_AES128_CM_HMAC_SHA1_80)

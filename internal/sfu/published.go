@@ -215,7 +215,10 @@ func (t *PublishedTrack) RequestKeyframe() {
 		return
 	}
 	t.stats.PLIs.Add(1)
-	_ = w([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: ssrc}})
+	if err := w([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: ssrc}}); err != nil {
+		t.stats.PublisherRTCPErrors.Add(1)
+		t.logger.Debug("keyframe request not sent", "uid", t.UID, "ssrc", ssrc, "err", err)
+	}
 }
 
 // Close stops forwarding. The read loop ends when the publisher's receiver

@@ -18,6 +18,9 @@ type Stats struct {
 	// WriteErrors counts packets that failed to be written, the ones the
 	// kernel refused included.
 	WriteErrors atomic.Uint64
+	// PublisherRTCPErrors counts RTCP packets (keyframe requests) that
+	// failed to be written to a publisher's connection.
+	PublisherRTCPErrors atomic.Uint64
 	// EgressDropped counts packets dropped because their subscriber's send
 	// queue (or its sender shard) was full.
 	EgressDropped atomic.Uint64

@@ -139,10 +139,35 @@ window.T = (() => {
           if (keys[s.type] && s.kind === "video") lines.push(s.type + " " + keys[s.type].map((k) => k + "=" + s[k]).join(" "));
         });
         out.push(`${name} ${dir} ${pc.connectionState}: ${lines.join(" | ") || "no video"}`);
+        out.push(`${name} ${dir} ice: ${await T.iceStats(pc)}`);
       }
       out.push(`${name} down mids ${JSON.stringify([...c._downMids])}`);
     }
     return out.join("\n");
+  };
+  // T.iceStats describes a connection's ICE candidate pairs (selected one
+  // first, marked *): addresses, state, checks and answers each way,
+  // packets and the time since the last packet received, to tell a path
+  // that stopped carrying one direction from one that never worked.
+  T.iceStats = async (pc) => {
+    const st = await pc.getStats();
+    const cands = {};
+    let selected = "";
+    st.forEach((s) => {
+      if (s.type === "local-candidate" || s.type === "remote-candidate") cands[s.id] = `${s.address}:${s.port}/${s.candidateType}`;
+      if (s.type === "transport") selected = s.selectedCandidatePairId || "";
+    });
+    const now = performance.timeOrigin + performance.now();
+    const pairs = [];
+    st.forEach((s) => {
+      if (s.type !== "candidate-pair") return;
+      const since = s.lastPacketReceivedTimestamp ? Math.round(now - s.lastPacketReceivedTimestamp) + "ms" : "never";
+      pairs.push((s.id === selected ? "*" : "") + `${cands[s.localCandidateId]}->${cands[s.remoteCandidateId]} ${s.state}` +
+        `${s.nominated ? " nominated" : ""} req=${s.requestsSent}/${s.responsesReceived} in-req=${s.requestsReceived}/${s.responsesSent}` +
+        ` consent=${s.consentRequestsSent} pkts=${s.packetsSent}/${s.packetsReceived} last-in=${since}`);
+    });
+    pairs.sort((x, y) => (y[0] === "*") - (x[0] === "*"));
+    return pairs.join(" ; ") || "no pairs";
   };
   // T.newRTM logs in an RTM client whose events are recorded as
   // "<name> <Event> <args…>"; received invitations are kept in

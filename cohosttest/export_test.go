@@ -19,9 +19,3 @@ func CutNATS(s *Server, i int) { s.nodes[i].CutNATS() }
 // NATSURL is node i's embedded NATS client URL (127.0.0.1, with the
 // cluster's credentials).
 func NATSURL(s *Server, i int) string { return s.nodes[i].NATSClientURL() }
-
-// HostsChannel reports whether node i hosts the testing-mode app's
-// channel (it holds its lease).
-func HostsChannel(s *Server, i int, channel string) bool {
-	return s.nodes[i].HostsChannel(s.TestAppID, channel)
-}

@@ -93,7 +93,7 @@ func (s *Server) drain(ctx context.Context) {
 	if s.nats.edge != nil {
 		// Before the local members' removal, whose events their nodes
 		// would otherwise deliver to them.
-		s.nats.edge.drainRemote()
+		s.nats.edge.drainRemote("the node hosting the channel is draining: join again through another node")
 	}
 	if rn := s.relayNodeFor(); rn != nil {
 		rn.endImports(func(*relayImport) bool { return true }, "the node hosting the destination channel is draining")

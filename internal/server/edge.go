@@ -29,7 +29,6 @@ type edgeState struct {
 	out  *eventq.Queue // channel events and notices, published in order
 	subs []*nats.Subscription
 
-	ctx    context.Context // ends when the node stops
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
@@ -57,11 +56,10 @@ const edgeLinkTimeout = 15 * time.Second
 func (s *Server) startEdge(nc *nats.Conn, reg *cluster.Registry) (*edgeState, error) {
 	e := &edgeState{s: s, nc: nc, reg: reg, self: reg.ID(), out: eventq.New(), links: map[cluster.NodeID]*peerLink{},
 		chans: map[channelKey]*edgeChannel{}, remote: map[*Participant]struct{}{}}
-	e.ctx, e.cancel = context.WithCancel(context.Background())
 	handlers := map[string]nats.MsgHandler{
 		edgeOpJoin: e.onJoin, edgeOpLeave: e.onLeave, edgeOpKick: e.onKick,
 		edgeOpLink: e.onLink, edgeOpPull: e.onPull, edgeOpUnpull: e.onUnpull,
-		edgeOpRole: e.onRole, edgeOpTracks: e.onTracks, edgeOpAdmin: e.onAdmin, edgeOpAdopt: e.onAdopt,
+		edgeOpRole: e.onRole, edgeOpTracks: e.onTracks, edgeOpAdmin: e.onAdmin,
 	}
 	for op, h := range handlers {
 		sub, err := nc.Subscribe(nodeSubject(e.self, op), h)
@@ -75,8 +73,10 @@ func (s *Server) startEdge(nc *nats.Conn, reg *cluster.Registry) (*edgeState, er
 		e.close()
 		return nil, fmt.Errorf("server: edge subscriptions: %w", err)
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e.cancel = cancel
 	e.wg.Add(1)
-	go e.sweepLoop(e.ctx)
+	go e.sweepLoop(ctx)
 	return e, nil
 }
 
@@ -85,7 +85,9 @@ func (e *edgeState) close() {
 	for _, sub := range e.subs {
 		_ = sub.Unsubscribe()
 	}
-	e.cancel()
+	if e.cancel != nil {
+		e.cancel()
+	}
 	e.wg.Wait()
 	e.mu.Lock()
 	e.closed = true

@@ -71,7 +71,7 @@ func (c *conn) edgeSetRole(p *Participant, id uint64, role protocol.ClientRole) 
 	req := edgeRoleRequest{edgeMember: ec.memberOf(p), Role: role, MayHost: mayHost(p.app, privs, time.Now())}
 	var r edgeRoleReply
 	ctx, cancel := context.WithTimeout(context.Background(), edgeRequestTimeout)
-	err := ec.e.request(ctx, ec.ownerID(), edgeOpRole, req, &r)
+	err := ec.e.request(ctx, ec.owner, edgeOpRole, req, &r)
 	cancel()
 	switch {
 	case err != nil:
@@ -101,7 +101,7 @@ func (c *conn) edgeSetRemoteRole(p *Participant, id uint64, req protocol.SetRemo
 	ec := p.edge
 	var r edgeRoleReply
 	ctx, cancel := context.WithTimeout(context.Background(), edgeRequestTimeout)
-	err := ec.e.request(ctx, ec.ownerID(), edgeOpAdmin, edgeAdminRequest{edgeMember: ec.memberOf(p), Target: req.UID, Role: req.Role}, &r)
+	err := ec.e.request(ctx, ec.owner, edgeOpAdmin, edgeAdminRequest{edgeMember: ec.memberOf(p), Target: req.UID, Role: req.Role}, &r)
 	cancel()
 	switch {
 	case err != nil:
@@ -144,7 +144,7 @@ func (s *Server) syncEdgeTracks(p *Participant) {
 	}
 	var r edgeTracksReply
 	ctx, cancel := context.WithTimeout(context.Background(), edgeRequestTimeout)
-	err := ec.e.request(ctx, ec.ownerID(), edgeOpTracks, req, &r)
+	err := ec.e.request(ctx, ec.owner, edgeOpTracks, req, &r)
 	cancel()
 	switch {
 	case err != nil:

@@ -35,9 +35,9 @@ const edgeIdle = 2 * time.Second
 type edgeChannel struct {
 	e     *edgeState
 	key   channelKey
-	owner cluster.NodeID // the node followed: written under e.mu and mu, read under either
-	local *Channel       // the local members: their p.ch
-	ready chan struct{}  // closed once subscribed (or failed: err)
+	owner cluster.NodeID
+	local *Channel      // the local members: their p.ch
+	ready chan struct{} // closed once subscribed (or failed: err)
 	err   error
 	sub   *nats.Subscription
 
@@ -49,13 +49,6 @@ type edgeChannel struct {
 	ring    []edgeEvent
 	rt      *remoteTracks // the hosts' tracks published on other nodes
 	dead    bool
-	// moving: the owner died or handed the channel over, and the members
-	// are being carried over to the next owner (edge_takeover.go);
-	// pending holds that owner's events until it answers. view is the
-	// channel's visible members as the events describe them.
-	moving  bool
-	pending []edgeEvent
-	view    map[protocol.UID]*viewMember
 }
 
 // channel returns the edge channel for key owned by owner, subscribed to
@@ -64,12 +57,6 @@ func (e *edgeState) channel(key channelKey, owner cluster.NodeID, profile protoc
 	e.mu.Lock()
 	ec := e.chans[key]
 	var stale *edgeChannel
-	if ec != nil {
-		if pe := ec.movingFor(owner); pe != nil {
-			e.mu.Unlock()
-			return nil, pe
-		}
-	}
 	if ec != nil && ec.owner == owner {
 		ec.mu.Lock()
 		ok := !ec.dead
@@ -160,31 +147,23 @@ func (ec *edgeChannel) unsubscribe() {
 // onEvent receives the owner's events, one at a time, in order.
 func (ec *edgeChannel) onEvent(m *nats.Msg) {
 	var ev edgeEvent
-	if json.Unmarshal(m.Data, &ev) != nil || ev.Owner == "" || (!ev.Moving && (ev.Seq == 0 || len(ev.Event) == 0)) {
+	if json.Unmarshal(m.Data, &ev) != nil || ev.Seq == 0 || len(ev.Event) == 0 {
 		ec.e.malformed("edge")
 		return
 	}
 	ec.mu.Lock()
 	switch {
 	case ec.dead:
-	case ec.moving:
-		ec.holdLocked(ev)
-	case ev.Moving:
-		if ev.Owner == ec.owner {
-			ec.takeOverLocked()
-		}
 	case ev.Owner != ec.owner:
-		// Another node owns the channel now: the members are carried
-		// over to it, its events kept until it answers.
-		ec.takeOverLocked()
-		ec.holdLocked(ev)
+		ec.mu.Unlock()
+		ec.fail("the channel moved to another node: join again")
+		return
 	case !ec.synced:
 		ec.keepLocked(ev)
 	case ev.Seq <= ec.last:
 	case ev.Seq != ec.last+1:
-		owner, last := ec.owner, ec.last
 		ec.mu.Unlock()
-		ec.e.s.logger.Warn("channel events lost between nodes", "channel", string(ec.key.name), "owner", string(owner), "last", last, "got", ev.Seq)
+		ec.e.s.logger.Warn("channel events lost between nodes", "channel", string(ec.key.name), "owner", string(ec.owner), "last", ec.last, "got", ev.Seq)
 		ec.fail("channel events were lost between nodes: join again")
 		return
 	default:
@@ -226,7 +205,6 @@ func (ec *edgeChannel) mirrorLocked(b []byte) {
 	if json.Unmarshal(b, &env) != nil {
 		return
 	}
-	ec.viewLocked(env)
 	switch env.Type {
 	case protocol.EventUserPublished:
 		var d protocol.UserPublishedEvent
@@ -283,14 +261,13 @@ func (ec *edgeChannel) fail(msg string) {
 	ec.joining = 0
 	ec.members = map[*Participant]uint64{}
 	ec.emptyLocked()
-	owner := ec.owner
 	ec.mu.Unlock()
 	ec.release()
 	e := ec.e
 	for _, p := range members {
 		// The owner, if it lives, forgets them (it would keep them while
 		// this node lives).
-		e.publish(nodeSubject(owner, edgeOpLeave), edgeLeave{Node: e.self, App: ec.key.app, Channel: ec.key.name,
+		e.publish(nodeSubject(ec.owner, edgeOpLeave), edgeLeave{Node: e.self, App: ec.key.app, Channel: ec.key.name,
 			UID: p.uid, Session: p.sessionID, Reason: protocol.OfflineDropped})
 		p.edgeKicked.Store(true)
 		p.disconnect(protocol.ReasonServerShutdown, msg)
@@ -305,7 +282,7 @@ func (ec *edgeChannel) fail(msg string) {
 func (ec *edgeChannel) admit(p *Participant, r edgeJoinReply, resp func()) (*Participant, bool) {
 	ec.mu.Lock()
 	defer ec.mu.Unlock()
-	if ec.dead || ec.moving || r.Owner != ec.owner {
+	if ec.dead {
 		return nil, false
 	}
 	if ec.synced && r.Seq < ec.last && (len(ec.ring) == 0 || ec.ring[0].Seq > r.Seq+1) {
@@ -362,10 +339,9 @@ func (e *edgeState) memberLeft(p *Participant) {
 	_, was := ec.members[p]
 	delete(ec.members, p)
 	empty := ec.emptyLocked()
-	owner := ec.owner
 	ec.mu.Unlock()
 	if was && !p.edgeKicked.Load() {
-		e.publish(nodeSubject(owner, edgeOpLeave), edgeLeave{Node: e.self, App: ec.key.app, Channel: ec.key.name,
+		e.publish(nodeSubject(ec.owner, edgeOpLeave), edgeLeave{Node: e.self, App: ec.key.app, Channel: ec.key.name,
 			UID: p.uid, Session: p.sessionID, Reason: p.offline})
 	}
 	if empty {
@@ -395,11 +371,10 @@ func (e *edgeState) onKick(m *nats.Msg) {
 // sweep fails the channel when its owner died and stops pulling the
 // tracks nobody here has watched for edgeIdle.
 func (ec *edgeChannel) sweep(now time.Time) {
-	ec.mu.Lock()
-	if !ec.moving && !ec.dead && !ec.e.reg.Alive(ec.owner) {
-		ec.takeOverLocked()
+	if !ec.e.reg.Alive(ec.owner) {
+		ec.fail("the node hosting the channel died: join again through another node")
+		return
 	}
-	ec.mu.Unlock()
 	ec.rt.sweep(now)
 }
 
@@ -416,7 +391,7 @@ func (ec *edgeChannel) track(ctx context.Context, uid protocol.UID, mt protocol.
 		}
 	}
 	l.mu.Unlock()
-	in, e := ec.rt.get(ctx, subKey{uid: uid, mt: mt}, ec.ownerID())
+	in, e := ec.rt.get(ctx, subKey{uid: uid, mt: mt}, ec.owner)
 	if e != nil {
 		return nil, e
 	}
@@ -437,13 +412,7 @@ func (c *conn) tryEdgeJoin(id uint64, req protocol.JoinRequest, app config.App, 
 	ctx, cancel := context.WithTimeout(context.Background(), edgeRequestTimeout)
 	defer cancel()
 	owner, err := s.nats.place.leases.Holder(ctx, leaseKeyOf(key))
-	if err != nil {
-		return false, nil
-	}
-	if pe := e.joinGuard(key, owner); pe != nil {
-		return true, pe
-	}
-	if owner == "" || (owner == e.self && !e.servesAsEdge(key)) || !e.reg.Alive(owner) {
+	if err != nil || owner == "" || owner == e.self || !e.reg.Alive(owner) {
 		return false, nil
 	}
 	ec, err := e.channel(key, owner, req.Profile)

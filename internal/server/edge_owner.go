@@ -134,28 +134,25 @@ func (e *edgeState) kickRemote(p *Participant, reason protocol.ConnectionChanged
 	e.publish(nodeSubject(p.remote, edgeOpKick), edgeKick{Session: p.sessionID, Reason: reason, Message: msg})
 }
 
-// drainRemote hands the channels with members on other nodes over: their
-// nodes are told the owner goes (an event with Moving set, after every
-// event before it) and carry their members over to the channel's next
-// owner (edge_takeover.go), so that nobody there is told anything; no
-// more event goes to them from here.
-func (e *edgeState) drainRemote() {
+// drainRemote forgets this node's remote members, so that no more event
+// goes to their nodes, and tells those nodes that it stops
+// (SERVER_SHUTDOWN), so that their SDKs join again elsewhere.
+func (e *edgeState) drainRemote(msg string) {
 	e.mu.Lock()
 	remote := make([]*Participant, 0, len(e.remote))
 	for p := range e.remote {
 		remote = append(remote, p)
 	}
 	e.mu.Unlock()
+	// Their nodes get no more events: the members there do not see
+	// anybody leave.
 	for _, p := range remote {
-		ch := p.ch
-		ch.mu.Lock()
-		if !ch.edgeClosed {
-			ch.edgeClosed = true
-			e.publish(channelSubject(ch.key), edgeEvent{Owner: e.self, Moving: true})
-		}
-		ch.mu.Unlock()
+		p.ch.mu.Lock()
+		p.ch.edgeClosed = true
+		p.ch.mu.Unlock()
 	}
 	for _, p := range remote {
+		p.disconnect(protocol.ReasonServerShutdown, msg)
 		e.s.removeParticipant(p, protocol.OfflineQuit)
 	}
 }
@@ -240,12 +237,7 @@ func (e *edgeState) onPull(m *nats.Msg) {
 		pt = target.published[req.MediaType]
 	}
 	ch.mu.Unlock()
-	if pt != nil && target.remote == e.self {
-		// A member of this node, which serves the channel as an edge of
-		// itself since it took it over.
-		pt = e.edgeTrackHere(key, req.UID, req.MediaType)
-	}
-	if pt != nil && target.remote != "" && target.remote != e.self {
+	if pt != nil && target.remote != "" {
 		reply(m, edgePullReply{From: target.remote, Codec: pt.codec()})
 		return
 	}

@@ -113,11 +113,6 @@ func (rt *remoteTracks) sweep(now time.Time) {
 // node to ask first (the owner, or the publisher's node); a node that
 // does not hold the track answers with the node that does.
 func (rt *remoteTracks) get(ctx context.Context, key subKey, from cluster.NodeID) (*sfu.PublishedTrack, *protocol.Error) {
-	if from == rt.e.self {
-		if in := rt.e.trackHere(rt.key, key.uid, key.mt); in != nil {
-			return in, nil
-		}
-	}
 	for {
 		rt.mu.Lock()
 		et := rt.tracks[key]
@@ -169,11 +164,6 @@ func (rt *remoteTracks) pull(ctx context.Context, key subKey, codec protocol.Cod
 	e := rt.e
 	for range 3 {
 		if from == e.self {
-			// This node owns the channel and serves it as an edge of
-			// itself: the track is on the node its owned channel names.
-			from = e.publisherNode(rt.key, key.uid)
-		}
-		if from == e.self || from == "" {
 			return nil, nil, "", 0, perr(protocol.ErrInvalidState, "%s of user %d is published on this node", key.mt, key.uid)
 		}
 		in, c, ssrc, r, err := e.pullOver(ctx, from, key.uid, key.mt, codec, edgeOpPull, func(ssrc uint32) any {

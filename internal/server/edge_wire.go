@@ -89,12 +89,9 @@ type edgeKick struct {
 // edgeEvent is one event of a channel, as every member sees it, numbered
 // by the owner (Seq counts from 1 per owner). Except is the member the
 // event is about, who does not get it; an event with To set is for that
-// member only (its role changed by an administrator). Moving, without a
-// number or an event, says the owner hands the channel over (it drains):
-// the edges carry their members over to the next owner.
+// member only (its role changed by an administrator).
 type edgeEvent struct {
 	Owner  cluster.NodeID  `json:"owner"`
-	Moving bool            `json:"moving,omitempty"`
 	Seq    uint64          `json:"seq"`
 	Except protocol.UID    `json:"except,omitempty"`
 	To     protocol.UID    `json:"to,omitempty"`

@@ -88,7 +88,6 @@ type Participant struct {
 	lastRelayStart time.Time // guarded by relayMu
 
 	// guarded by ch.mu
-	carried   bool // came with an edge's members when the channel changed owner (edge_takeover_owner.go)
 	granted   bool // promoted by an administrator: may host and publish whatever the token says
 	role      protocol.ClientRole
 	roleEpoch uint64 // counts role changes: a demotion stops only older relays

@@ -103,7 +103,7 @@ func (c *signalConn) readLoop(onEvent func(*protocol.Envelope), onClose func(err
 			continue
 		}
 		var env protocol.Envelope
-		if jerr := json.Unmarshal(data, &env); jerr != nil {
+		if jerr := protocol.DecodeEnvelope(data, &env); jerr != nil {
 			c.log.Warn("ignoring undecodable signalling message", "err", jerr)
 			continue
 		}

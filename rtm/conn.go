@@ -72,7 +72,7 @@ func (k *conn) run(idle time.Duration, onEvent func(*protocol.Envelope), onClose
 			continue
 		}
 		var env protocol.Envelope
-		if json.Unmarshal(data, &env) != nil {
+		if protocol.DecodeEnvelope(data, &env) != nil {
 			continue
 		}
 		if env.Type == protocol.TypeResponse {

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -52,6 +53,9 @@ func BenchmarkBystanderUnderUsersLoad(b *testing.B) {
 			}
 			n := min(b.N, 170) // stay under tx's own limit of 180 per 3 s
 			lat := make([]time.Duration, 0, n)
+			var ru0 syscall.Rusage
+			_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+			w0 := time.Now()
 			b.ResetTimer()
 			for i := range n {
 				t0 := time.Now()
@@ -62,6 +66,12 @@ func BenchmarkBystanderUnderUsersLoad(b *testing.B) {
 				time.Sleep(10 * time.Millisecond)
 			}
 			b.StopTimer()
+			// The CPU of this process (the server and the bystander's
+			// clients) over the run, in % of one core.
+			var ru1 syscall.Rusage
+			_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+			cpu := time.Duration(ru1.Utime.Nano() + ru1.Stime.Nano() - ru0.Utime.Nano() - ru0.Stime.Nano())
+			b.ReportMetric(100*cpu.Seconds()/time.Since(w0).Seconds(), "srv-cpu-%")
 			slices.Sort(lat)
 			b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
 			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")

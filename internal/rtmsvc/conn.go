@@ -3,7 +3,6 @@ package rtmsvc
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"sync"
 	"time"
@@ -98,10 +97,13 @@ func (c *wsConn) readLoop() {
 		c.grant = c.svc.fair.hold(c, buf.Len())
 		// Nothing keeps the frame's bytes past handle (decoding copies
 		// what it keeps), so its buffer is lent again at once.
-		c.handle(typ, buf.Bytes())
+		err = c.svc.fair.handle(c.ctx, buf.Len(), func() { c.handle(typ, buf.Bytes()) })
 		c.svc.frames.put(buf)
 		c.grant.release()
 		c.grant = nil
+		if err != nil {
+			return
+		}
 		c.mu.Lock()
 		closing := c.closing
 		c.mu.Unlock()
@@ -124,7 +126,7 @@ func (c *wsConn) handle(typ websocket.MessageType, data []byte) {
 	defer c.svc.frames.put(pb)
 	pb.Grow(len(data))
 	env := protocol.Envelope{Data: pb.AvailableBuffer()}
-	if err := json.Unmarshal(data, &env); err != nil {
+	if err := protocol.DecodeEnvelope(data, &env); err != nil {
 		c.reply(0, nil, protocol.NewError(protocol.ErrMalformedMessage, "message is not a JSON envelope: %v", err))
 		return
 	}

@@ -2,8 +2,14 @@ package rtmsvc
 
 import (
 	"context"
+	"runtime"
 	"sync"
 )
+
+// heavyFrame is the size above which a request is handled in one of the
+// node's heavy lanes. A chat message, an ack or an attribute update is
+// well under it; a peer or channel message of several KB is over it.
+const heavyFrame = 4 << 10
 
 // fairness shares the node's request work among its connections. Every
 // request a connection reads holds its size of the node's budget until
@@ -18,8 +24,20 @@ import (
 // one message at a time is served at the node's quiet pace however hard
 // others push inside their rate limits, and one whose recipient does not
 // read holds at most its share.
+//
+// The budget bounds what waits; the lanes bound what runs. Decoding and
+// encoding a 16 KB message takes a processor for a few hundred
+// microseconds, so ten connections each handling one at a time keep
+// every processor busy, and a small request's goroutines (its reader, the
+// recipient's writer, the acknowledgement's way back) wait in the
+// runtime's run queues behind them for milliseconds at each hop. Requests
+// over heavyFrame are therefore handled in at most GOMAXPROCS−1 lanes at
+// once (one on a machine with one or two processors): a processor is left
+// for the small ones, and big ones queue for a lane in the order they
+// were read.
 type fairness struct {
 	budget int
+	lanes  chan struct{} // a token per heavy request being handled
 
 	mu      sync.Mutex
 	total   int                       // bytes held by every connection
@@ -28,7 +46,26 @@ type fairness struct {
 }
 
 func newFairness(budget int) *fairness {
-	return &fairness{budget: budget, waiting: map[*wsConn]chan struct{}{}}
+	return &fairness{budget: budget, waiting: map[*wsConn]chan struct{}{},
+		lanes: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))}
+}
+
+// handle runs fn, the handling of a request of size bytes, in a heavy
+// lane when size is over heavyFrame, at once otherwise. Waiting for a
+// lane ends with ctx, and fn is then not run.
+func (f *fairness) handle(ctx context.Context, size int, fn func()) error {
+	if size <= heavyFrame {
+		fn()
+		return nil
+	}
+	select {
+	case f.lanes <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-f.lanes }()
+	fn()
+	return nil
 }
 
 // mayReadLocked tells whether c may read its next request now (f.mu held).

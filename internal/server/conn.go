@@ -129,7 +129,7 @@ func (c *conn) handle(typ websocket.MessageType, data []byte) {
 		return
 	}
 	var env protocol.Envelope
-	if err := json.Unmarshal(data, &env); err != nil {
+	if err := protocol.DecodeEnvelope(data, &env); err != nil {
 		c.reply(0, nil, perr(protocol.ErrMalformedMessage, "message is not a JSON envelope: %v", err))
 		return
 	}

@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -55,7 +58,11 @@ func RunCluster(cfgs []config.Config, logger *slog.Logger) ([]*Server, error) {
 	return servers, nil
 }
 
-// freeTCPAddrs returns n 127.0.0.1 addresses free a moment ago.
+// freeTCPAddrs returns n 127.0.0.1 addresses free a moment ago, taken
+// below the kernel's ephemeral port range where it has room for them: a
+// port the kernel handed out would be free again once closed, and another
+// test's outgoing connection could take it before the route listener
+// binds it (on a busy machine, a cluster then failed to start).
 func freeTCPAddrs(n int) ([]string, error) {
 	out := make([]string, 0, n)
 	lns := make([]net.Listener, 0, n)
@@ -64,7 +71,17 @@ func freeTCPAddrs(n int) ([]string, error) {
 			_ = ln.Close()
 		}
 	}()
-	for range n {
+	lo := ephemeralLow()
+	for attempt := 0; len(lns) < n && lo > minFixedPort+1000 && attempt < 200; attempt++ {
+		port := minFixedPort + rand.IntN(lo-minFixedPort)
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			continue
+		}
+		lns = append(lns, ln)
+		out = append(out, ln.Addr().String())
+	}
+	for len(lns) < n {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return nil, fmt.Errorf("servertest: free port: %w", err)
@@ -73,4 +90,25 @@ func freeTCPAddrs(n int) ([]string, error) {
 		out = append(out, ln.Addr().String())
 	}
 	return out, nil
+}
+
+// minFixedPort is the lowest port freeTCPAddrs picks itself.
+const minFixedPort = 20000
+
+// ephemeralLow is the first port of the kernel's ephemeral range (32768
+// when it cannot be read).
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 32768
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return 32768
+	}
+	lo, err := strconv.Atoi(f[0])
+	if err != nil {
+		return 32768
+	}
+	return lo
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,6 +27,10 @@ import (
 // goroutine (liteClock), its media is written by the published tracks'
 // read loops. One mutex guards its state; no I/O happens under it except
 // queueing an offer (sendOffer must not block) or a packet on the socket.
+// maxUnanswered bounds the addresses a subscriber's checks came from
+// before its answer that are nudged when the answer comes.
+const maxUnanswered = 4
+
 type liteDownstream struct {
 	m         *Media
 	logger    *slog.Logger
@@ -56,10 +61,15 @@ type liteDownstream struct {
 	link            *Link
 	linkUp          bool
 	addr            netip.AddrPort // the nominated address
-	early           [][]byte       // DTLS records that arrived before the link
-	consent         time.Time      // the last valid check from addr
-	state           webrtc.ICEConnectionState
-	lastSR          time.Time
+	// unanswered are the addresses (at most maxUnanswered) whose checks
+	// came while an offer awaited its answer, nudged with the answer's
+	// ICE credentials when it comes: its agent nominates on a nudge only on the pair
+	// it ranks best, which need not be the first that checked.
+	unanswered []netip.AddrPort
+	early      [][]byte  // DTLS records that arrived before the link
+	consent    time.Time // the last valid check from addr
+	state      webrtc.ICEConnectionState
+	lastSR     time.Time
 }
 
 func (m *Media) newLiteDownstream(logger *slog.Logger, sendOffer func(protocol.OfferEvent), onFail func(*DownTrack), onICE func(webrtc.ICEConnectionState)) *liteDownstream {
@@ -165,6 +175,7 @@ func (d *liteDownstream) maybeOfferLocked() {
 	}
 	if d.restart {
 		d.nominated = false
+		d.unanswered = d.unanswered[:0]
 		d.oldCreds = append(d.oldCreds, d.creds)
 		d.creds = newICECredentials()
 		d.m.demux.addUfrag(d.creds.ufrag, d)
@@ -256,15 +267,27 @@ func (d *liteDownstream) Answer(raw string) error {
 	d.startLinkLocked()
 	d.maybeOfferLocked()
 	// A client that checked before its answer arrived waits for its next
-	// check tick to nominate: nudge it now.
-	var nudge []byte
-	to := d.addr
-	if !d.nominated && to.IsValid() && d.remote.pwd != "" && d.m.filter.allows(to.Addr()) {
-		nudge, _ = nominationNudge(d.creds, d.remote)
+	// check tick (200 ms in Pion's agent) to nominate: nudge it now, on
+	// every address it checked from.
+	var nudges [][]byte
+	var to []netip.AddrPort
+	if !d.nominated && d.remote.pwd != "" {
+		if d.addr.IsValid() && !slices.Contains(d.unanswered, d.addr) {
+			d.unanswered = append(d.unanswered, d.addr)
+		}
+		for _, a := range d.unanswered {
+			if !d.m.filter.allows(a.Addr()) {
+				continue
+			}
+			if n, err := nominationNudge(d.creds, d.remote); err == nil {
+				nudges, to = append(nudges, n), append(to, a)
+			}
+		}
 	}
+	d.unanswered = d.unanswered[:0]
 	d.mu.Unlock()
-	if nudge != nil {
-		_, _ = d.m.demux.WriteToAddrPort(nudge, to)
+	for i, n := range nudges {
+		_, _ = d.m.demux.WriteToAddrPort(n, to[i])
 	}
 	for _, dt := range failed {
 		if d.onFail != nil {
@@ -399,6 +422,10 @@ func (d *liteDownstream) handleSTUN(p []byte, from netip.AddrPort) {
 		st = d.setStateLocked(webrtc.ICEConnectionStateConnected)
 	}
 	var nudge []byte
+	if !check.nominated && !d.nominated && d.awaiting && len(d.unanswered) < maxUnanswered &&
+		!slices.Contains(d.unanswered, from) {
+		d.unanswered = append(d.unanswered, from)
+	}
 	if check.nominated {
 		d.nominated = true
 	} else if !d.nominated && d.remote.pwd != "" && d.m.filter.allows(from.Addr()) {

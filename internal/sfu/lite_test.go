@@ -561,3 +561,57 @@ func TestLiteNudgesAClientThatCheckedEarly(t *testing.T) {
 		t.Fatalf("integrity with the client's password: %v", err)
 	}
 }
+
+// TestLiteNudgesEveryAddressThatCheckedEarly: a client whose agent checked
+// from two addresses before its answer arrived is nudged on both once the
+// answer is applied, since its agent nominates on a nudge only on the pair
+// it ranks best, which need not be the first that checked.
+func TestLiteNudgesEveryAddressThatCheckedEarly(t *testing.T) {
+	srv := newTestMedia(t)
+	v := newRawViewer(t, srv)
+	v.down.Add(NewDownTrack(newVideoTrack()))
+	ev := v.nextOffer()
+	v.offer = parseOffer(t, ev.SDP)
+	got := newRecordingPeer()
+	v.m.demux.bindAddr(v.offer.addr, got)
+	v.check(false)
+	got.waitFor(t, 1)
+
+	second, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = second.Close() })
+	check, err := stun.Build(stun.TransactionID, stun.BindingRequest, stun.NewUsername(v.offer.ufrag+":viewer"),
+		stun.NewShortTermIntegrity(v.offer.pwd), stun.Fingerprint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := second.WriteToUDPAddrPort(check.Raw, v.offer.addr); err != nil {
+		t.Fatal(err)
+	}
+	_ = second.SetReadDeadline(time.Now().Add(20 * time.Second))
+	buf := make([]byte, 1500)
+	n, _, err := second.ReadFromUDPAddrPort(buf)
+	if err != nil || !isSTUNResponse(buf[:n]) {
+		t.Fatalf("the second address's check was not answered (%v)", err)
+	}
+	if err := v.answer(ev); err != nil {
+		t.Fatal(err)
+	}
+	// Both addresses get a binding request with the client's credentials.
+	isNudge := func(p []byte) bool {
+		m := &stun.Message{Raw: append([]byte(nil), p...)}
+		if m.Decode() != nil || m.Type != stun.BindingRequest {
+			return false
+		}
+		return stun.NewShortTermIntegrity("viewerviewerviewerviewer").Check(m) == nil
+	}
+	if !isNudge(got.waitFor(t, 2)[1].data) {
+		t.Fatal("the first address got no nudge")
+	}
+	n, _, err = second.ReadFromUDPAddrPort(buf)
+	if err != nil || !isNudge(buf[:n]) {
+		t.Fatalf("the second address got no nudge (%v)", err)
+	}
+}

@@ -216,14 +216,7 @@ func TestLiteSendsNoNudgeToFilteredAddresses(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
-	v := newRawViewer(t, srv)
-	v.down.Add(NewDownTrack(newVideoTrack()))
-	ev := v.nextOffer()
-	v.offer = parseOffer(t, ev.SDP)
-	got := newRecordingPeer()
-	v.m.demux.bindAddr(v.offer.addr, got)
-	v.check(false)
-	got.waitFor(t, 1)
+	v, ev, got := checkedEarly(t, srv)
 	if err := v.answer(ev); err != nil {
 		t.Fatal(err)
 	}

@@ -533,17 +533,9 @@ func TestLiteICERestartAndConsent(t *testing.T) {
 // is applied, so it nominates at once instead of at its next check tick
 // (200 ms with Pion).
 func TestLiteNudgesAClientThatCheckedEarly(t *testing.T) {
-	srv := newTestMedia(t)
-	v := newRawViewer(t, srv)
-	v.down.Add(NewDownTrack(newVideoTrack()))
-	ev := v.nextOffer()
-	v.offer = parseOffer(t, ev.SDP)
-	got := newRecordingPeer()
-	v.m.demux.bindAddr(v.offer.addr, got)
-	v.check(false)
+	v, ev, got := checkedEarly(t, newTestMedia(t))
 	// The check is answered; no nudge yet, the server has no answer.
-	first := got.waitFor(t, 1)
-	if !isSTUNResponse(first[0].data) {
+	if first := got.waitFor(t, 1); !isSTUNResponse(first[0].data) {
 		t.Fatalf("the first packet from the server is not a check response")
 	}
 	if err := v.answer(ev); err != nil {
@@ -567,16 +559,7 @@ func TestLiteNudgesAClientThatCheckedEarly(t *testing.T) {
 // answer is applied, since its agent nominates on a nudge only on the pair
 // it ranks best, which need not be the first that checked.
 func TestLiteNudgesEveryAddressThatCheckedEarly(t *testing.T) {
-	srv := newTestMedia(t)
-	v := newRawViewer(t, srv)
-	v.down.Add(NewDownTrack(newVideoTrack()))
-	ev := v.nextOffer()
-	v.offer = parseOffer(t, ev.SDP)
-	got := newRecordingPeer()
-	v.m.demux.bindAddr(v.offer.addr, got)
-	v.check(false)
-	got.waitFor(t, 1)
-
+	v, ev, got := checkedEarly(t, newTestMedia(t))
 	second, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		t.Fatal(err)
@@ -614,4 +597,21 @@ func TestLiteNudgesEveryAddressThatCheckedEarly(t *testing.T) {
 	if err != nil || !isNudge(buf[:n]) {
 		t.Fatalf("the second address got no nudge (%v)", err)
 	}
+}
+
+// checkedEarly makes a viewer of srv with one video track that checks
+// once before answering its first offer, and returns the offer and the
+// recorder of what the server sends the viewer's address, which has the
+// check's response.
+func checkedEarly(t *testing.T, srv *Media) (*rawViewer, protocol.OfferEvent, *recordingPeer) {
+	t.Helper()
+	v := newRawViewer(t, srv)
+	v.down.Add(NewDownTrack(newVideoTrack()))
+	ev := v.nextOffer()
+	v.offer = parseOffer(t, ev.SDP)
+	got := newRecordingPeer()
+	v.m.demux.bindAddr(v.offer.addr, got)
+	v.check(false)
+	got.waitFor(t, 1)
+	return v, ev, got
 }

@@ -274,13 +274,15 @@ func (l *Leases) renew(ctx context.Context) {
 		}
 		lost := isWrongRevision(err) || (err != nil && time.Since(o.at) >= l.cfg.TTL)
 		l.mu.Lock()
-		if h := l.held[o.key]; h != nil && h.rev == o.rev {
-			switch {
-			case err == nil:
-				h.rev, h.renewed = rev, time.Now()
-			case lost:
-				delete(l.held, o.key)
-			}
+		switch h := l.held[o.key]; {
+		case h != nil && h.rev != o.rev:
+			// An acquisition of this node wrote the entry since this
+			// renewal began: the lease is this node's at that revision.
+			lost, err = false, nil
+		case h != nil && err == nil:
+			h.rev, h.renewed = rev, time.Now()
+		case h != nil && lost:
+			delete(l.held, o.key)
 		}
 		l.mu.Unlock()
 		if lost && ctx.Err() == nil {
@@ -303,11 +305,14 @@ func (l *Leases) renew(ctx context.Context) {
 // wrote it (wrong is the compare-and-set's error): if the entry still
 // names this node, this node wrote it (an acquisition racing with
 // another, or with the renewal), and the renewal is made on its revision.
-// Otherwise another node took the lease and wrong is returned.
+// Otherwise another node took the lease and wrong is returned. When the
+// entry cannot be read (its stream may be electing a leader after a node
+// died), the read's error is returned: the lease is lost only if that
+// lasts past its time.
 func (l *Leases) renewRewritten(ctx context.Context, key string, wrong error) (uint64, error) {
 	val, cur, err := l.get(ctx, key)
 	if err != nil {
-		return 0, wrong
+		return 0, fmt.Errorf("cluster: lease %s rewritten, and not read: %w", key, err)
 	}
 	if v, ok := decodeLease(val); !ok || v.Node != l.cfg.Self {
 		return 0, wrong

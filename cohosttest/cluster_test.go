@@ -69,6 +69,7 @@ func nodeIDs(info server.ClusterInfo) []string {
 // reach them; a node that dies is dropped by the others within the node
 // timeout.
 func TestClusterNodesSeeEachOther(t *testing.T) {
+	t.Parallel()
 	const timeout = 1500 * time.Millisecond
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithNodeTimeout(timeout))
 	nodes := c.Nodes()
@@ -169,6 +170,7 @@ func rtmLogin(t *testing.T, url, appID, user string) (*rtm.Client, *recorder) {
 // channel for the others, and the users of the surviving nodes see no
 // error and lose no message while it happens.
 func TestClusterRTMAcrossNodes(t *testing.T) {
+	t.Parallel()
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp(), cohosttest.WithNodeTimeout(1500*time.Millisecond))
 	nodes := c.Nodes()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

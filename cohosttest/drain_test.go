@@ -17,6 +17,7 @@ import (
 // publishes again by itself and the audience hears it again, nobody is
 // told anybody left, and nobody stays on the drained node.
 func TestClusterDrainMovesMembers(t *testing.T) {
+	t.Parallel()
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
 	nodes := c.Nodes()
 

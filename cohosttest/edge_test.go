@@ -100,6 +100,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // and the host's node sends each packet once per other node, not once
 // per viewer there.
 func TestClusterAudienceOnEveryNode(t *testing.T) {
+	t.Parallel()
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
 	nodes := c.Nodes()
 	host, _ := engine(t, c, nodes[0].URL, protocol.RoleBroadcaster)
@@ -226,6 +227,7 @@ func edgeSetup(t *testing.T, c *cohosttest.Server) (owner int, hostUID protocol.
 // TestClusterEdgeSameUID: a uid joining on one edge node ends the session
 // of the same uid on another (SAME_UID_LOGIN).
 func TestClusterEdgeSameUID(t *testing.T) {
+	t.Parallel()
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
 	owner, _, _ := edgeSetup(t, c)
 	nodes := c.Nodes()
@@ -249,6 +251,7 @@ func TestClusterEdgeSameUID(t *testing.T) {
 // TestClusterEdgeStopsPulling: the host's node sends a track to an edge
 // only while a member there watches it.
 func TestClusterEdgeStopsPulling(t *testing.T) {
+	t.Parallel()
 	c := cohosttest.NewCluster(t, 2, cohosttest.WithTestingModeApp())
 	owner, hostUID, host := edgeSetup(t, c)
 	nodes := c.Nodes()
@@ -292,48 +295,126 @@ func TestClusterEdgeStopsPulling(t *testing.T) {
 	})
 }
 
-// TestClusterEdgeOwnerDies: when the channel's node dies, an edge tells
-// its members as a stopping node would, and their SDKs join again where
-// the channel goes (RECONNECTING, then CONNECTED REJOIN_SUCCESS, never
-// FAILED): the host's media reaches the viewer again.
+// TestClusterEdgeOwnerDies: when the channel's node dies with its host, an
+// edge hands its members to the channel's next owner instead of ending
+// their sessions: the viewer stays connected (no RECONNECTING), is not
+// told the host left, sees the host's track unpublished and published
+// again once the host's SDK joined again elsewhere, and hears it again.
 func TestClusterEdgeOwnerDies(t *testing.T) {
+	t.Parallel()
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
 	owner, hostUID, host := edgeSetup(t, c)
 	speak(t, host)
-	v, h := viewer(t, c, c.Nodes()[(owner+1)%3].URL)
-	if _, err := v.JoinChannel(joinCtx(t), "", "edge", 0); err != nil {
-		t.Fatal(err)
-	}
+	w := watch(t, c, "the viewer", (owner+1)%3)
 	if got := sessions(c)[(owner+1)%3]; got != 1 {
 		t.Fatalf("the viewer is not on the node it reached: sessions %v", sessions(c))
 	}
-	waitFor(t, "the viewer sees the host's audio", func() bool { return h.has(fmt.Sprintf("user-published %d audio", hostUID)) })
-	tr, err := v.Subscribe(joinCtx(t), hostUID, protocol.MediaAudio)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &payloads{}
-	go p.read(tr)
-	waitFor(t, "the viewer hears the host", func() bool { return len(p.all()) > 0 })
+	waitFor(t, "the viewer sees the host's audio", func() bool { return w.h.has(fmt.Sprintf("user-published %d audio", hostUID)) })
+	w.listen(t, hostUID, protocol.MediaAudio)
+	waitFor(t, "the viewer hears the host", func() bool { return len(w.p.all()) > 0 })
 	crashed := time.Now()
 	cohosttest.CrashNode(c, owner)
-	waitFor(t, "the viewer rejoins", func() bool {
-		return h.has(fmt.Sprintf("state %s %s", protocol.ConnConnected, protocol.ReasonRejoinSuccess))
-	})
-	heard := len(p.all())
-	waitFor(t, "the viewer hears the host again", func() bool { return len(p.all()) > heard })
-	t.Logf("the edge viewer hears the host again %v after its channel's node died", time.Since(crashed).Round(time.Millisecond))
-	for _, ev := range h.all() {
-		if strings.HasPrefix(ev, fmt.Sprintf("state %s", protocol.ConnFailed)) || ev == fmt.Sprintf("user-offline %d %s", hostUID, protocol.OfflineQuit) {
+	waitFor(t, "the viewer sees the host publish again", func() bool { return publishedAudio(w.h, hostUID) >= 2 })
+	w.listen(t, hostUID, protocol.MediaAudio)
+	waitFor(t, "the viewer hears the host again", func() bool { return len(w.p.all()) > 0 })
+	t.Logf("the edge viewer hears the host again %v after its channel's node died; events about it: %q",
+		time.Since(crashed).Round(time.Millisecond), w.h.about(hostUID))
+	want := []string{"user-joined", "user-published audio", "user-unpublished audio", "user-published audio"}
+	if got := w.h.about(hostUID); !slices.Equal(got, want) {
+		t.Errorf("the viewer saw %q, want %q", got, want)
+	}
+	noReconnection(t, "the viewer", w.h)
+	if moved := metricSum(t, c, owner, `cohost_cluster_handovers_total{result="moved"}`); moved != 1 {
+		t.Errorf("%v channels handed over, want 1", moved)
+	}
+}
+
+// TestClusterEdgeOwnerDiesHostGone: the channel's node dies with its host,
+// whose app stops instead of joining again: the viewer on an edge, handed
+// to the next owner, stays connected and hears that the host left
+// (DROPPED) once the drop timeout has passed, as it would on one node.
+func TestClusterEdgeOwnerDiesHostGone(t *testing.T) {
+	t.Parallel()
+	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp(), cohosttest.WithTimers(cohosttest.Timers{DropTimeout: 3 * time.Second}))
+	owner, hostUID, host := edgeSetup(t, c)
+	speak(t, host)
+	w := watch(t, c, "the viewer", (owner+1)%3)
+	waitFor(t, "the viewer sees the host's audio", func() bool { return w.h.has(fmt.Sprintf("user-published %d audio", hostUID)) })
+	crashed := time.Now()
+	cohosttest.CrashNode(c, owner)
+	if err := host.Close(); err != nil {
+		t.Logf("the host's engine closes: %v", err)
+	}
+	waitFor(t, "the viewer hears that the host left", func() bool { return w.h.has(fmt.Sprintf("user-offline %d %s", hostUID, protocol.OfflineDropped)) })
+	t.Logf("the viewer heard the host left %v after the crash", time.Since(crashed).Round(time.Millisecond))
+	want := []string{"user-joined", "user-published audio", "user-unpublished audio", "user-offline " + protocol.OfflineDropped.String()}
+	if got := w.h.about(hostUID); !slices.Equal(got, want) {
+		t.Errorf("the viewer saw %q, want %q", got, want)
+	}
+	for _, ev := range w.h.all() {
+		if strings.HasPrefix(ev, fmt.Sprintf("state %s", protocol.ConnReconnecting)) || strings.HasPrefix(ev, fmt.Sprintf("state %s", protocol.ConnFailed)) {
 			t.Errorf("the viewer saw %q", ev)
 		}
 	}
+	if w.e.ConnectionState() != protocol.ConnConnected {
+		t.Errorf("the viewer's connection is %s", w.e.ConnectionState())
+	}
+}
+
+// publishedAudio counts the user-published events h saw for uid's audio.
+func publishedAudio(h *hostEvents, uid protocol.UID) int {
+	n := 0
+	for _, ev := range h.about(uid) {
+		if ev == "user-published audio" {
+			n++
+		}
+	}
+	return n
+}
+
+// noReconnection checks that h saw its connection neither lost nor failed.
+func noReconnection(t *testing.T, who string, h *hostEvents) {
+	t.Helper()
+	for _, ev := range h.all() {
+		if strings.HasPrefix(ev, fmt.Sprintf("state %s", protocol.ConnReconnecting)) ||
+			strings.HasPrefix(ev, fmt.Sprintf("state %s", protocol.ConnFailed)) || strings.HasPrefix(ev, "user-offline") {
+			t.Errorf("%s saw %q", who, ev)
+		}
+	}
+}
+
+// metricSum sums a metric line's value over the nodes but skip.
+func metricSum(t *testing.T, c *cohosttest.Server, skip int, line string) float64 {
+	t.Helper()
+	var sum float64
+	for i, n := range c.Nodes() {
+		if i == skip {
+			continue
+		}
+		resp, err := http.Get(n.MetricsURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			if v, ok := strings.CutPrefix(sc.Text(), line+" "); ok {
+				f, err := strconv.ParseFloat(v, 64)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sum += f
+			}
+		}
+		resp.Body.Close()
+	}
+	return sum
 }
 
 // TestClusterCascadeCost: the packets the host's node sends grow by one
 // stream per node with viewers, not by one per viewer: viewers (two per
 // node) on the host's node, then on two, then on three nodes.
 func TestClusterCascadeCost(t *testing.T) {
+	t.Parallel()
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
 	owner, hostUID, host := edgeSetup(t, c)
 	nodes := c.Nodes()
@@ -402,6 +483,7 @@ func TestClusterCascadeCost(t *testing.T) {
 // an edge moves as the node's own members do, without seeing the host
 // leave.
 func TestClusterEdgeOwnerDrains(t *testing.T) {
+	t.Parallel()
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
 	owner, hostUID, host := edgeSetup(t, c)
 	speak(t, host)

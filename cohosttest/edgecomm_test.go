@@ -57,6 +57,7 @@ func joinComm(t *testing.T, c *cohosttest.Server, url string, uid protocol.UID) 
 // Each hears the two others, every payload once and in order, and sees
 // them join, publish and leave in the channel's order.
 func TestClusterCommunicationOnEdges(t *testing.T) {
+	t.Parallel()
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp(), cohosttest.WithNodeTimeout(stableNodeTimeout))
 	nodes := c.Nodes()
 	first := joinComm(t, c, nodes[0].URL, 1)

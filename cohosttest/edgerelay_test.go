@@ -97,6 +97,7 @@ func subscribeRelayed(t *testing.T, what string, e *rtc.Engine, ev *relayEvents,
 // destinations' hosts; an update and a stop remove the relayed host
 // (user-unpublished, then user-offline QUIT).
 func TestClusterRelayFromEdgeHost(t *testing.T) {
+	t.Parallel()
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp(), cohosttest.WithNodeTimeout(stableNodeTimeout))
 	nodes := c.Nodes()
 	r := placeEdgeRelay(t, c, 0, 1, 2)
@@ -224,6 +225,7 @@ func TestClusterRelayFromEdgeHost(t *testing.T) {
 // destination's node keeps the relayed host meanwhile, so its viewer
 // never sees it leave and, once the relay is resumed, receives it again.
 func TestClusterRelayEdgeHostNodeDies(t *testing.T) {
+	t.Parallel()
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp(), cohosttest.WithTimers(cohosttest.Timers{DropTimeout: 10 * time.Second}),
 		cohosttest.WithNodeTimeout(failNodeTimeout))
 	nodes := c.Nodes()
@@ -293,6 +295,7 @@ func TestClusterRelayEdgeHostNodeDies(t *testing.T) {
 // own SetClientRole, stops relaying as on the channel's node: it is told
 // IDLE and the destination's viewer sees the relayed host leave.
 func TestClusterRelayEdgeHostDemoted(t *testing.T) {
+	t.Parallel()
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithNodeTimeout(stableNodeTimeout))
 	nodes := c.Nodes()
 	tok := func(ch string, uid uint32, role token.Role) string {

@@ -142,6 +142,7 @@ func sessions(c *cohosttest.Server) []int {
 // hears the host, and a second login with the host's uid through a third
 // node ends the first one with SAME_UID_LOGIN.
 func TestClusterChannelOnOneNode(t *testing.T) {
+	t.Parallel()
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
 	nodes := c.Nodes()
 
@@ -188,6 +189,7 @@ func TestClusterChannelOnOneNode(t *testing.T) {
 // sends the join of a new channel to a node that has room, and a channel
 // on a full node refuses newcomers.
 func TestClusterFullNodeSendsNewcomersElsewhere(t *testing.T) {
+	t.Parallel()
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp(), cohosttest.WithNodeMaxUsers(1))
 	nodes := c.Nodes()
 
@@ -222,6 +224,7 @@ func TestClusterFullNodeSendsNewcomersElsewhere(t *testing.T) {
 // publishes again by itself and the audience hears it again on the same
 // track, and nobody is told anybody left.
 func TestClusterOwnerNodeDies(t *testing.T) {
+	t.Parallel()
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp())
 	nodes := c.Nodes()
 

@@ -260,6 +260,7 @@ func keepSending(t *testing.T, mic *rtc.LocalTrack) {
 // the destination's hosts come and go; a stop ends the relayed host in
 // the destination (user-unpublished, then user-offline QUIT).
 func TestClusterRelayAcrossNodes(t *testing.T) {
+	t.Parallel()
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp(), cohosttest.WithNodeTimeout(stableNodeTimeout))
 	nodes := c.Nodes()
 	hostA, evA, mic, hostB, _ := placeRelayChannels(t, c)
@@ -382,6 +383,7 @@ func TestClusterRelayAcrossNodes(t *testing.T) {
 // hosted next, and the destination's viewer, whose SDK joined again
 // there, receives the relayed audio again.
 func TestClusterRelayDestinationNodeGoes(t *testing.T) {
+	t.Parallel()
 	for _, how := range []string{"dies", "drains"} {
 		t.Run(how, func(t *testing.T) {
 			c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp(), cohosttest.WithNodeTimeout(failNodeTimeout))
@@ -447,6 +449,7 @@ func TestClusterRelayDestinationNodeGoes(t *testing.T) {
 // continues on the destination's node, where it leaves and joins again)
 // and, once the relay is resumed, receives it again.
 func TestClusterRelaySourceNodeDies(t *testing.T) {
+	t.Parallel()
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp(), cohosttest.WithTimers(cohosttest.Timers{DropTimeout: 10 * time.Second}),
 		cohosttest.WithNodeTimeout(failNodeTimeout))
 	nodes := c.Nodes()
@@ -519,6 +522,7 @@ func TestClusterRelaySourceNodeDies(t *testing.T) {
 // not decode, or miss what they need, are dropped and counted; a request
 // for a relay the node does not know changes nothing.
 func TestClusterRelayMalformedMessages(t *testing.T) {
+	t.Parallel()
 	c := cohosttest.NewCluster(t, 2, cohosttest.WithTestingModeApp(), cohosttest.WithNodeTimeout(stableNodeTimeout))
 	node := c.Nodes()[0]
 	id := string(clusterInfo(node.URL).Self)
@@ -575,6 +579,7 @@ func TestClusterRelayMalformedMessages(t *testing.T) {
 // whose viewer receives it; the source host's view of the destinations'
 // hosts follows.
 func TestClusterRelayUpdateAcrossNodes(t *testing.T) {
+	t.Parallel()
 	c := cohosttest.NewCluster(t, 3, cohosttest.WithTestingModeApp(), cohosttest.WithNodeTimeout(stableNodeTimeout))
 	nodes := c.Nodes()
 	hostA, evA, mic, _, _ := placeRelayChannels(t, c)

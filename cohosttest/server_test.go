@@ -22,6 +22,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // A test server answers on every address it reports.
 func TestNewServerReportsItsAddresses(t *testing.T) {
+	t.Parallel()
 	srv := cohosttest.NewServer(t)
 	for _, url := range []string{srv.URL + "/healthz", srv.MetricsURL} {
 		resp, err := http.Get(url)
@@ -53,6 +54,7 @@ func TestNewServerReportsItsAddresses(t *testing.T) {
 // Two servers in one test do not share ports or apps' state, and Close
 // frees the ports.
 func TestServersAreIndependent(t *testing.T) {
+	t.Parallel()
 	a := cohosttest.NewServer(t)
 	b := cohosttest.NewServer(t)
 	if a.URL == b.URL || a.MediaAddr == b.MediaAddr {
@@ -72,6 +74,7 @@ func TestServersAreIndependent(t *testing.T) {
 // The server checks tokens: the helper's are accepted, a subscriber token
 // does not let a user become host, and the testing-mode app needs none.
 func TestTokensAreChecked(t *testing.T) {
+	t.Parallel()
 	srv := cohosttest.NewServer(t, cohosttest.WithTestingModeApp())
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -109,6 +112,7 @@ func TestTokensAreChecked(t *testing.T) {
 
 // An option the server cannot use is refused at start, naming it.
 func TestInvalidOption(t *testing.T) {
+	t.Parallel()
 	for name, opt := range map[string]cohosttest.Option{
 		"negative drop timeout": cohosttest.WithTimers(cohosttest.Timers{DropTimeout: -time.Second}),
 		"negative limit":        cohosttest.WithLimits(cohosttest.Limits{MaxHostsPerChannel: -1}),

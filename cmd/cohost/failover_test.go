@@ -150,6 +150,27 @@ func (h *rtcEvents) OnUserOffline(uid protocol.UID, r protocol.UserOfflineReason
 	h.add("user-offline %d %s", uid, r)
 }
 
+func (h *rtcEvents) OnUserPublished(uid protocol.UID, mt protocol.MediaType) {
+	h.add("user-published %d %s", uid, mt)
+}
+
+func (h *rtcEvents) OnUserUnpublished(uid protocol.UID, mt protocol.MediaType) {
+	h.add("user-unpublished %d %s", uid, mt)
+}
+
+// count is how many times ev was recorded.
+func (h *rtcEvents) count(ev string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, e := range h.log {
+		if e == ev {
+			n++
+		}
+	}
+	return n
+}
+
 // rtcMember is an RTC engine joined to a channel of the cluster.
 type rtcMember struct {
 	e   *rtc.Engine
@@ -303,6 +324,22 @@ func checkMoved(t *testing.T, m *rtcMember, uid protocol.UID, role protocol.Clie
 	}
 	if m.e.LocalUID() != uid || m.e.ClientRole() != role {
 		t.Errorf("after the move: uid %d role %v, want %d %v", m.e.LocalUID(), m.e.ClientRole(), uid, role)
+	}
+}
+
+// checkStayed checks what an edge's member saw when its channel's node
+// died and the edge handed it to the next owner: its connection never
+// left CONNECTED, nobody went offline, same uid and role.
+func checkStayed(t *testing.T, m *rtcMember, uid protocol.UID, role protocol.ClientRole) {
+	t.Helper()
+	got := m.ev.all()
+	for _, ev := range got {
+		if strings.HasPrefix(ev, "user-offline") || (strings.HasPrefix(ev, "state ") && !strings.HasPrefix(ev, "state CONNECT")) {
+			t.Errorf("uid %d: unexpected %q in %q", uid, ev, got)
+		}
+	}
+	if m.e.LocalUID() != uid || m.e.ClientRole() != role {
+		t.Errorf("after the hand-over: uid %d role %v, want %d %v", m.e.LocalUID(), m.e.ClientRole(), uid, role)
 	}
 }
 

@@ -29,6 +29,7 @@ type edgeState struct {
 	out  *eventq.Queue // channel events and notices, published in order
 	subs []*nats.Subscription
 
+	ctx    context.Context // ends when the node stops
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
@@ -59,7 +60,7 @@ func (s *Server) startEdge(nc *nats.Conn, reg *cluster.Registry) (*edgeState, er
 	handlers := map[string]nats.MsgHandler{
 		edgeOpJoin: e.onJoin, edgeOpLeave: e.onLeave, edgeOpKick: e.onKick,
 		edgeOpLink: e.onLink, edgeOpPull: e.onPull, edgeOpUnpull: e.onUnpull,
-		edgeOpRole: e.onRole, edgeOpTracks: e.onTracks, edgeOpAdmin: e.onAdmin,
+		edgeOpRole: e.onRole, edgeOpTracks: e.onTracks, edgeOpAdmin: e.onAdmin, edgeOpAdopt: e.onAdopt,
 	}
 	for op, h := range handlers {
 		sub, err := nc.Subscribe(nodeSubject(e.self, op), h)
@@ -74,7 +75,7 @@ func (s *Server) startEdge(nc *nats.Conn, reg *cluster.Registry) (*edgeState, er
 		return nil, fmt.Errorf("server: edge subscriptions: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e.cancel = cancel
+	e.ctx, e.cancel = ctx, cancel
 	e.wg.Add(1)
 	go e.sweepLoop(ctx)
 	return e, nil

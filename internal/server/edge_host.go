@@ -91,14 +91,10 @@ func (e *edgeState) onTracks(m *nats.Msg) {
 		e.malformed("edge")
 		return
 	}
-	want := make([]wantTrack, 0, len(req.Tracks))
-	for _, t := range req.Tracks {
-		dup := slices.ContainsFunc(want, func(w wantTrack) bool { return w.mt == t.MediaType })
-		if !t.MediaType.Valid() || t.Codec.Kind() != t.MediaType || t.ID == "" || dup {
-			e.malformed("edge")
-			return
-		}
-		want = append(want, wantTrack{mt: t.MediaType, id: t.ID, codec: t.Codec, muted: t.Muted})
+	want, ok := wantTracks(req.Tracks)
+	if !ok {
+		e.malformed("edge")
+		return
 	}
 	ch, p, pe := e.remoteMember(req.edgeMember)
 	if pe != nil {
@@ -128,4 +124,18 @@ func (e *edgeState) onTracks(m *nats.Msg) {
 		}
 		return &pubTrack{mid: t.id, muted: t.muted, remoteCodec: t.codec}
 	})
+}
+
+// wantTracks checks the tracks a node reports for one host: one per
+// media type, each with a codec of its type and an id.
+func wantTracks(ts []edgeTrackInfo) ([]wantTrack, bool) {
+	want := make([]wantTrack, 0, len(ts))
+	for _, t := range ts {
+		dup := slices.ContainsFunc(want, func(w wantTrack) bool { return w.mt == t.MediaType })
+		if !t.MediaType.Valid() || t.Codec.Kind() != t.MediaType || t.ID == "" || dup {
+			return nil, false
+		}
+		want = append(want, wantTrack{mt: t.MediaType, id: t.ID, codec: t.Codec, muted: t.Muted})
+	}
+	return want, true
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/cohost-rtc/cohost/internal/sfu"
@@ -20,12 +21,15 @@ import (
 // edgeTrackIDs names the tracks a host of an edge publishes, for the
 // owner to tell a track published again from the one before.
 type edgeTrackIDs struct {
+	mu   sync.Mutex
 	next uint64
 	ids  map[*sfu.PublishedTrack]string
 }
 
 // id returns t's name, choosing one the first time.
 func (x *edgeTrackIDs) id(t *sfu.PublishedTrack) string {
+	x.mu.Lock()
+	defer x.mu.Unlock()
 	if x.ids == nil {
 		x.ids = map[*sfu.PublishedTrack]string{}
 	}
@@ -40,6 +44,8 @@ func (x *edgeTrackIDs) id(t *sfu.PublishedTrack) string {
 
 // keepOnly forgets the names of tracks no longer published.
 func (x *edgeTrackIDs) keepOnly(live map[*sfu.PublishedTrack]bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
 	for t := range x.ids {
 		if !live[t] {
 			delete(x.ids, t)
@@ -71,7 +77,7 @@ func (c *conn) edgeSetRole(p *Participant, id uint64, role protocol.ClientRole) 
 	req := edgeRoleRequest{edgeMember: ec.memberOf(p), Role: role, MayHost: mayHost(p.app, privs, time.Now())}
 	var r edgeRoleReply
 	ctx, cancel := context.WithTimeout(context.Background(), edgeRequestTimeout)
-	err := ec.e.request(ctx, ec.owner, edgeOpRole, req, &r)
+	err := ec.e.request(ctx, ec.ownerAfterMove(ctx), edgeOpRole, req, &r)
 	cancel()
 	switch {
 	case err != nil:
@@ -101,7 +107,7 @@ func (c *conn) edgeSetRemoteRole(p *Participant, id uint64, req protocol.SetRemo
 	ec := p.edge
 	var r edgeRoleReply
 	ctx, cancel := context.WithTimeout(context.Background(), edgeRequestTimeout)
-	err := ec.e.request(ctx, ec.owner, edgeOpAdmin, edgeAdminRequest{edgeMember: ec.memberOf(p), Target: req.UID, Role: req.Role}, &r)
+	err := ec.e.request(ctx, ec.ownerAfterMove(ctx), edgeOpAdmin, edgeAdminRequest{edgeMember: ec.memberOf(p), Target: req.UID, Role: req.Role}, &r)
 	cancel()
 	switch {
 	case err != nil:
@@ -144,7 +150,7 @@ func (s *Server) syncEdgeTracks(p *Participant) {
 	}
 	var r edgeTracksReply
 	ctx, cancel := context.WithTimeout(context.Background(), edgeRequestTimeout)
-	err := ec.e.request(ctx, ec.owner, edgeOpTracks, req, &r)
+	err := ec.e.request(ctx, ec.ownerAfterMove(ctx), edgeOpTracks, req, &r)
 	cancel()
 	switch {
 	case err != nil:

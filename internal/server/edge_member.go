@@ -47,8 +47,12 @@ type edgeChannel struct {
 	synced  bool
 	last    uint64
 	ring    []edgeEvent
-	rt      *remoteTracks // the hosts' tracks published on other nodes
+	rt      *remoteTracks                         // the hosts' tracks published on other nodes
+	present map[protocol.UID]protocol.UserAccount // the members others see (hosts), from the events
 	dead    bool
+	// moving is set while the members are handed to the next owner
+	// (edge_handover.go), and closed when that ends.
+	moving chan struct{}
 }
 
 // channel returns the edge channel for key owned by owner, subscribed to
@@ -57,7 +61,22 @@ func (e *edgeState) channel(key channelKey, owner cluster.NodeID, profile protoc
 	e.mu.Lock()
 	ec := e.chans[key]
 	var stale *edgeChannel
-	if ec != nil && ec.owner == owner {
+	if ec != nil {
+		ec.mu.Lock()
+		moving := ec.moving
+		ec.mu.Unlock()
+		if moving != nil {
+			// Its members move to the next owner: join once they have.
+			e.mu.Unlock()
+			select {
+			case <-moving:
+				return e.channel(key, owner, profile)
+			case <-time.After(handOverTimeout):
+				return nil, perr(protocol.ErrNoServerResources, "cluster: the channel is moving to another node; try again")
+			}
+		}
+	}
+	if ec != nil && ec.ownerNode() == owner {
 		ec.mu.Lock()
 		ok := !ec.dead
 		if ok {
@@ -77,7 +96,7 @@ func (e *edgeState) channel(key channelKey, owner cluster.NodeID, profile protoc
 		stale = ec
 	}
 	ec = &edgeChannel{e: e, key: key, owner: owner, local: newChannel(key, profile), ready: make(chan struct{}),
-		members: map[*Participant]uint64{}, joining: 1, rt: newRemoteTracks(e, key)}
+		members: map[*Participant]uint64{}, joining: 1, rt: newRemoteTracks(e, key), present: map[protocol.UID]protocol.UserAccount{}}
 	ec.local.mirror = true
 	e.chans[key] = ec
 	e.mu.Unlock()
@@ -154,6 +173,9 @@ func (ec *edgeChannel) onEvent(m *nats.Msg) {
 	ec.mu.Lock()
 	switch {
 	case ec.dead:
+	case ec.moving != nil:
+		// The next owner's events, kept until it answers.
+		ec.keepLocked(ev)
 	case ev.Owner != ec.owner:
 		ec.mu.Unlock()
 		ec.fail("the channel moved to another node: join again")
@@ -162,8 +184,9 @@ func (ec *edgeChannel) onEvent(m *nats.Msg) {
 		ec.keepLocked(ev)
 	case ev.Seq <= ec.last:
 	case ev.Seq != ec.last+1:
+		owner, last := ec.owner, ec.last
 		ec.mu.Unlock()
-		ec.e.s.logger.Warn("channel events lost between nodes", "channel", string(ec.key.name), "owner", string(ec.owner), "last", ec.last, "got", ev.Seq)
+		ec.e.s.logger.Warn("channel events lost between nodes", "channel", string(ec.key.name), "owner", string(owner), "last", last, "got", ev.Seq)
 		ec.fail("channel events were lost between nodes: join again")
 		return
 	default:
@@ -206,6 +229,11 @@ func (ec *edgeChannel) mirrorLocked(b []byte) {
 		return
 	}
 	switch env.Type {
+	case protocol.EventUserJoined:
+		var d protocol.UserJoinedEvent
+		if json.Unmarshal(env.Data, &d) == nil {
+			ec.present[d.UID] = d.Account
+		}
 	case protocol.EventUserPublished:
 		var d protocol.UserPublishedEvent
 		if json.Unmarshal(env.Data, &d) == nil {
@@ -220,6 +248,7 @@ func (ec *edgeChannel) mirrorLocked(b []byte) {
 	case protocol.EventUserLeft:
 		var d protocol.UserLeftEvent
 		if json.Unmarshal(env.Data, &d) == nil {
+			delete(ec.present, d.UID)
 			ec.dropTrackLocked(subKey{uid: d.UID, mt: protocol.MediaAudio})
 			ec.dropTrackLocked(subKey{uid: d.UID, mt: protocol.MediaVideo})
 		}
@@ -250,6 +279,11 @@ func (ec *edgeChannel) dropSubsLocked(key subKey, in *sfu.PublishedTrack) {
 // with their uid and role.
 func (ec *edgeChannel) fail(msg string) {
 	ec.mu.Lock()
+	moving := ec.moving
+	ec.moving = nil
+	if moving != nil {
+		defer close(moving)
+	}
 	if ec.dead {
 		ec.mu.Unlock()
 		return
@@ -261,13 +295,14 @@ func (ec *edgeChannel) fail(msg string) {
 	ec.joining = 0
 	ec.members = map[*Participant]uint64{}
 	ec.emptyLocked()
+	owner := ec.owner
 	ec.mu.Unlock()
 	ec.release()
 	e := ec.e
 	for _, p := range members {
 		// The owner, if it lives, forgets them (it would keep them while
 		// this node lives).
-		e.publish(nodeSubject(ec.owner, edgeOpLeave), edgeLeave{Node: e.self, App: ec.key.app, Channel: ec.key.name,
+		e.publish(nodeSubject(owner, edgeOpLeave), edgeLeave{Node: e.self, App: ec.key.app, Channel: ec.key.name,
 			UID: p.uid, Session: p.sessionID, Reason: protocol.OfflineDropped})
 		p.edgeKicked.Store(true)
 		p.disconnect(protocol.ReasonServerShutdown, msg)
@@ -339,9 +374,10 @@ func (e *edgeState) memberLeft(p *Participant) {
 	_, was := ec.members[p]
 	delete(ec.members, p)
 	empty := ec.emptyLocked()
+	owner := ec.owner
 	ec.mu.Unlock()
 	if was && !p.edgeKicked.Load() {
-		e.publish(nodeSubject(ec.owner, edgeOpLeave), edgeLeave{Node: e.self, App: ec.key.app, Channel: ec.key.name,
+		e.publish(nodeSubject(owner, edgeOpLeave), edgeLeave{Node: e.self, App: ec.key.app, Channel: ec.key.name,
 			UID: p.uid, Session: p.sessionID, Reason: p.offline})
 	}
 	if empty {
@@ -371,11 +407,18 @@ func (e *edgeState) onKick(m *nats.Msg) {
 // sweep fails the channel when its owner died and stops pulling the
 // tracks nobody here has watched for edgeIdle.
 func (ec *edgeChannel) sweep(now time.Time) {
-	if !ec.e.reg.Alive(ec.owner) {
-		ec.fail("the node hosting the channel died: join again through another node")
+	if !ec.e.reg.Alive(ec.ownerNode()) {
+		ec.startHandOver()
 		return
 	}
 	ec.rt.sweep(now)
+}
+
+// ownerNode is the channel's owner now.
+func (ec *edgeChannel) ownerNode() cluster.NodeID {
+	ec.mu.Lock()
+	defer ec.mu.Unlock()
+	return ec.owner
 }
 
 // track returns the local copy of a host's track for a member who
@@ -391,7 +434,19 @@ func (ec *edgeChannel) track(ctx context.Context, uid protocol.UID, mt protocol.
 		}
 	}
 	l.mu.Unlock()
-	in, e := ec.rt.get(ctx, subKey{uid: uid, mt: mt}, ec.owner)
+	from := ec.ownerNode()
+	if from == ec.e.self {
+		// This node took the channel over: the track is here or on the
+		// node of its host.
+		var pt *pubTrack
+		if pt, from = ec.e.s.ownedTrack(ec.key, uid, mt); pt != nil {
+			return pt, nil
+		}
+		if from == "" {
+			return nil, perr(protocol.ErrInvalidArgument, "user %d has not published %s", uid, mt)
+		}
+	}
+	in, e := ec.rt.get(ctx, subKey{uid: uid, mt: mt}, from)
 	if e != nil {
 		return nil, e
 	}

@@ -237,7 +237,11 @@ func (e *edgeState) onPull(m *nats.Msg) {
 		pt = target.published[req.MediaType]
 	}
 	ch.mu.Unlock()
-	if pt != nil && target.remote != "" {
+	if pt != nil && target.remote == e.self {
+		// A host of this node's edge channel (the node took the channel
+		// over from a dead node).
+		pt = e.edgeLocalTrack(key, req.UID, req.MediaType)
+	} else if pt != nil && target.remote != "" {
 		reply(m, edgePullReply{From: target.remote, Codec: pt.codec()})
 		return
 	}

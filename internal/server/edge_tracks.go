@@ -97,6 +97,17 @@ func (rt *remoteTracks) stopLocked(et *edgeTrack) {
 	et.in, et.c, et.ssrc, et.from = nil, nil, 0, ""
 }
 
+// list is the tracks known, with their codecs.
+func (rt *remoteTracks) list() map[subKey]protocol.Codec {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	out := make(map[subKey]protocol.Codec, len(rt.tracks))
+	for key, et := range rt.tracks {
+		out[key] = et.codec
+	}
+	return out
+}
+
 // sweep stops pulling the tracks nobody here has watched for edgeIdle.
 func (rt *remoteTracks) sweep(now time.Time) {
 	rt.mu.Lock()

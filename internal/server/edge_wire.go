@@ -23,6 +23,7 @@ const (
 	edgeOpRole   = "role"   // edgeRoleRequest → edgeRoleReply (owner)
 	edgeOpTracks = "tracks" // edgeTracksRequest → edgeTracksReply (owner)
 	edgeOpAdmin  = "admin"  // edgeAdminRequest → edgeRoleReply (owner)
+	edgeOpAdopt  = "adopt"  // edgeAdoptRequest → edgeAdoptReply (the next owner)
 )
 
 // nodeSubject is where node id takes requests of one kind.
@@ -193,4 +194,44 @@ type edgePullReply struct {
 type edgeUnpull struct {
 	Node cluster.NodeID `json:"node"`
 	SSRC uint32         `json:"ssrc"`
+}
+
+// edgeAdoptRequest hands an edge's members of a channel whose owner died
+// (From) to the channel's next owner, with the hosts the edge knew of: the
+// owner keeps those that are not members anywhere yet as they were (a
+// host of the dead node may join again within the drop timeout).
+type edgeAdoptRequest struct {
+	Node    cluster.NodeID          `json:"node"`
+	From    cluster.NodeID          `json:"from"`
+	App     string                  `json:"app"`
+	Channel protocol.ChannelName    `json:"channel"`
+	Profile protocol.ChannelProfile `json:"profile"`
+	Members []edgeAdoptMember       `json:"members,omitempty"`
+	Hosts   []edgeAdoptMember       `json:"hosts,omitempty"`
+}
+
+// edgeAdoptMember is one member (or known host) in a hand-over: its
+// session is empty for a known host of another node.
+type edgeAdoptMember struct {
+	UID     protocol.UID         `json:"uid"`
+	Account protocol.UserAccount `json:"account,omitempty"`
+	Session string               `json:"session,omitempty"`
+	Role    protocol.ClientRole  `json:"role"`
+	Tracks  []edgeTrackInfo      `json:"tracks,omitempty"`
+}
+
+// edgeAdoptReply takes the members (NotOwner: the node does not hold the
+// channel's lease, ask again). Gone lists the sessions it could not take
+// (their uid is used by a live session now, or the channel is full): the
+// edge ends them. Ghosts are the hosts kept for the dead node, whose
+// tracks are the ones the edge knew. Seq and Snapshot are as in
+// edgeJoinReply.
+type edgeAdoptReply struct {
+	Error    *protocol.Error   `json:"error,omitempty"`
+	NotOwner bool              `json:"notOwner,omitempty"`
+	Owner    cluster.NodeID    `json:"owner"`
+	Gone     []string          `json:"gone,omitempty"`
+	Ghosts   []protocol.UID    `json:"ghosts,omitempty"`
+	Seq      uint64            `json:"seq"`
+	Snapshot []json.RawMessage `json:"snapshot,omitempty"`
 }

@@ -14,6 +14,9 @@ var (
 	ErrNoApps = errors.New("server: no app configured")
 	// ErrNoCertificates: a PEM file meant to hold certificates holds none.
 	ErrNoCertificates = errors.New("no PEM certificate found")
+	// errDrainingNoOwner: a draining node found no live owner for a
+	// channel whose owner died, and takes no channel itself.
+	errDrainingNoOwner = errors.New("server: the node drains and no live node holds the channel")
 )
 
 func perr(code protocol.ErrorCode, format string, args ...any) *protocol.Error {

@@ -18,6 +18,7 @@ type metrics struct {
 	rtmPeerTime   prometheus.Histogram
 	rtmChannelMsg prometheus.Counter
 	malformed     *prometheus.CounterVec
+	handovers     *prometheus.CounterVec
 }
 
 func newMetrics(s *Server) *metrics {
@@ -35,7 +36,9 @@ func newMetrics(s *Server) *metrics {
 		Help: "RTM channel messages accepted by this node."})
 	m.malformed = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cohost_nats_malformed_messages_total",
 		Help: "Messages from NATS dropped because they could not be decoded, by kind (heartbeat, peer, channel)."}, []string{"kind"})
-	reg.MustRegister(m.rtmPeer, m.rtmPeerTime, m.rtmChannelMsg, m.malformed)
+	m.handovers = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cohost_cluster_handovers_total",
+		Help: "Channels whose owner died with members on this node: moved (the members stayed, handed to the next owner) or failed (they were told to join again)."}, []string{"result"})
+	reg.MustRegister(m.rtmPeer, m.rtmPeerTime, m.rtmChannelMsg, m.malformed, m.handovers)
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cohost_turn_allocations", Help: "Live relays of the embedded TURN server."},
 		func() float64 { return float64(s.TURNAllocations()) }))
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cohost_cluster_nodes", Help: "Live cluster nodes this node knows, itself included (0 without NATS)."},

@@ -77,8 +77,12 @@ type Participant struct {
 	remote     cluster.NodeID
 	edge       *edgeChannel
 	edgeKicked atomic.Bool
+	// ghost, on a channel's owner, is a host of a dead former owner that
+	// the channel's edges knew of: kept, as the dead node's members are,
+	// until it joins again or the drop timeout passes (edge_adopt.go).
+	ghost bool
 	// edgeSync orders the reports of p's tracks to the owner (an edge's
-	// host) and guards edgeIDs.
+	// host); edgeIDs names them.
 	edgeSync sync.Mutex
 	edgeIDs  edgeTrackIDs
 
@@ -208,6 +212,9 @@ func (p *Participant) detach(c *conn) {
 // disconnect tells the client why its session ends and closes its connection
 // after the message is flushed.
 func (p *Participant) disconnect(reason protocol.ConnectionChangedReason, msg string) {
+	if p.ghost {
+		return // nobody to tell
+	}
 	if p.remote != "" {
 		if e := p.srv.edgeFor(); e != nil {
 			e.kickRemote(p, reason, msg)

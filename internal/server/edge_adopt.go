@@ -17,10 +17,12 @@ import (
 // that holds the channel's lease now to take them as they are. The
 // members keep their sessions, uids and roles; the hosts the edge knew of
 // that are members nowhere yet (they were connected to the dead node) are
-// kept as ghosts, announced to nobody, until they join again (replaced
-// quietly, as a host of a dead edge is: edge_replace.go) or the drop
-// timeout passes (user-left DROPPED). Adopting announces nothing: every
-// member already knew everybody adopted.
+// kept as ghosts, present but publishing nothing, until they join again
+// (replaced quietly, as a host of a dead edge is: edge_replace.go; their
+// new tracks are announced as they publish them, which renews the
+// subscriptions of SDKs that joined again) or the drop timeout passes
+// (user-left DROPPED). Adopting announces nothing: every member already
+// knew everybody adopted.
 
 // onAdopt takes the members of an edge whose channel's owner died.
 func (e *edgeState) onAdopt(m *nats.Msg) {
@@ -174,7 +176,7 @@ func (e *edgeState) adopt(ch *Channel, app config.App, req edgeAdoptRequest, wan
 		}
 		added = append(added, p)
 	}
-	for i, h := range req.Hosts {
+	for _, h := range req.Hosts {
 		if ch.users[h.UID] != nil {
 			continue
 		}
@@ -183,7 +185,6 @@ func (e *edgeState) adopt(ch *Channel, app config.App, req edgeAdoptRequest, wan
 		ch.users[g.uid] = g
 		ch.edgeMembers++
 		ch.hosts++
-		record(g, wants[len(req.Members)+i])
 		added = append(added, g)
 	}
 	r.Owner, r.Seq = e.self, ch.edgeSeq

@@ -26,6 +26,9 @@ import (
 // join again (SERVER_SHUTDOWN) as before hand-overs existed.
 const handOverTimeout = 15 * time.Second
 
+// handOverAttemptTimeout bounds one attempt of a hand-over.
+const handOverAttemptTimeout = 3 * time.Second
+
 // startHandOver begins moving the channel's members to its next owner
 // (once; nothing when the channel is gone). Called from the sweep, which
 // holds a count of e.wg.
@@ -63,23 +66,29 @@ func (ec *edgeChannel) handOver(dead cluster.NodeID) {
 	var lastErr error
 retry:
 	for attempt := 0; ctx.Err() == nil; attempt++ {
-		owner, err := s.nats.place.leases.Holder(ctx, lk)
+		// Each attempt is bounded on its own: while the lease bucket's
+		// stream elects a leader, a write waits for it, and a later
+		// attempt finds the owner another node meanwhile became.
+		actx, acancel := context.WithTimeout(ctx, handOverAttemptTimeout)
+		owner, err := s.nats.place.leases.Holder(actx, lk)
 		if err == nil && owner == "" {
 			if s.Draining() {
 				err = errDrainingNoOwner
 			} else {
-				owner, err = s.nats.place.leases.Acquire(ctx, lk)
+				owner, err = s.nats.place.leases.Acquire(actx, lk)
 			}
 		}
 		if err == nil {
 			var r edgeAdoptReply
 			req := ec.adoptRequest(dead)
-			err = e.request(ctx, owner, edgeOpAdopt, req, &r)
+			err = e.request(actx, owner, edgeOpAdopt, req, &r)
 			switch {
 			case err == nil && r.Error != nil:
+				acancel()
 				lastErr = r.Error
 				break retry
 			case err == nil && !r.NotOwner:
+				acancel()
 				ec.adopted(owner, req, r)
 				s.metrics.handovers.WithLabelValues("moved").Inc()
 				s.logger.Info("moved a channel's members to its next owner", "channel", string(ec.key.name), "dead", string(dead),
@@ -87,6 +96,7 @@ retry:
 				return
 			}
 		}
+		acancel()
 		if err != nil {
 			lastErr = err
 		}
@@ -115,7 +125,6 @@ func (ec *edgeChannel) adoptRequest(dead cluster.NodeID) edgeAdoptRequest {
 	for uid, acc := range ec.present {
 		hosts[uid] = acc
 	}
-	tracks := ec.rt.list()
 	ec.mu.Unlock()
 	for _, p := range members {
 		delete(hosts, p.uid)
@@ -123,13 +132,7 @@ func (ec *edgeChannel) adoptRequest(dead cluster.NodeID) edgeAdoptRequest {
 			Role: p.currentRole(), Tracks: p.edgeTracks()})
 	}
 	for uid, acc := range hosts {
-		h := edgeAdoptMember{UID: uid, Account: acc, Role: protocol.RoleBroadcaster}
-		for _, mt := range []protocol.MediaType{protocol.MediaAudio, protocol.MediaVideo} {
-			if codec, ok := tracks[subKey{uid: uid, mt: mt}]; ok {
-				h.Tracks = append(h.Tracks, edgeTrackInfo{MediaType: mt, Codec: codec, ID: "adopted-" + string(mt)})
-			}
-		}
-		req.Hosts = append(req.Hosts, h)
+		req.Hosts = append(req.Hosts, edgeAdoptMember{UID: uid, Account: acc, Role: protocol.RoleBroadcaster})
 	}
 	return req
 }
@@ -233,15 +236,12 @@ func (ec *edgeChannel) adopted(owner cluster.NodeID, req edgeAdoptRequest, r edg
 
 // differencesLocked returns the events that bring the members from the
 // channel as this node knew it to the channel as r describes it, and
-// applies them to what the node knows: tracks the owner does not keep as
-// they were are unpublished (a host's own tracks after it joined again
-// are new ones), hosts no longer there leave, new hosts join, and tracks
-// not kept are published. Caller holds ec.mu.
+// applies them to what the node knows: the tracks of hosts not connected
+// here are unpublished (a host of the dead node publishes again when it
+// joins again; a host of another node is published again, pulled from
+// there), hosts no longer there leave, new hosts join, and the tracks
+// the owner lists are published. Caller holds ec.mu.
 func (ec *edgeChannel) differencesLocked(r edgeAdoptReply) [][]byte {
-	ghosts := map[protocol.UID]bool{}
-	for _, uid := range r.Ghosts {
-		ghosts[uid] = true
-	}
 	joined := map[protocol.UID]bool{}
 	published := map[subKey]protocol.Codec{}
 	for _, b := range r.Snapshot {
@@ -265,7 +265,7 @@ func (ec *edgeChannel) differencesLocked(r edgeAdoptReply) [][]byte {
 	kept := map[subKey]bool{}
 	var out [][]byte
 	for key, codec := range ec.rt.list() {
-		if c, ok := published[key]; ok && c == codec && (ghosts[key.uid] || ec.isMemberLocked(key.uid)) {
+		if c, ok := published[key]; ok && c == codec && ec.isMemberLocked(key.uid) {
 			kept[key] = true
 			continue
 		}

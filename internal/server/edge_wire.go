@@ -211,7 +211,8 @@ type edgeAdoptRequest struct {
 }
 
 // edgeAdoptMember is one member (or known host) in a hand-over: its
-// session is empty for a known host of another node.
+// session is empty, and its tracks are not given, for a known host of
+// another node.
 type edgeAdoptMember struct {
 	UID     protocol.UID         `json:"uid"`
 	Account protocol.UserAccount `json:"account,omitempty"`
@@ -223,8 +224,8 @@ type edgeAdoptMember struct {
 // edgeAdoptReply takes the members (NotOwner: the node does not hold the
 // channel's lease, ask again). Gone lists the sessions it could not take
 // (their uid is used by a live session now, or the channel is full): the
-// edge ends them. Ghosts are the hosts kept for the dead node, whose
-// tracks are the ones the edge knew. Seq and Snapshot are as in
+// edge ends them. Ghosts are the hosts kept for the dead node (present,
+// publishing nothing until they join again). Seq and Snapshot are as in
 // edgeJoinReply.
 type edgeAdoptReply struct {
 	Error    *protocol.Error   `json:"error,omitempty"`

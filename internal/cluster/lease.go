@@ -102,15 +102,15 @@ func (l *Leases) Holder(ctx context.Context, key string) (NodeID, error) {
 	if l.Held(key) {
 		return l.cfg.Self, nil
 	}
-	val, _, err := l.get(ctx, key)
+	e, err := l.get(ctx, key)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return "", nil
 	}
 	if err != nil {
 		return "", fmt.Errorf("cluster: lease %s: %w", key, err)
 	}
-	v, ok := decodeLease(val)
-	if !ok || v.Node == l.cfg.Self || !l.cfg.Alive(v.Node) {
+	v, ok := decodeLease(e.val)
+	if !ok || v.Node == l.cfg.Self || !l.live(v, e) {
 		return "", nil
 	}
 	return v.Node, nil
@@ -138,7 +138,7 @@ func (l *Leases) Acquire(ctx context.Context, key string) (NodeID, error) {
 	}
 	l.mu.Unlock()
 	for range 8 {
-		val, cur, err := l.get(ctx, key)
+		e, err := l.get(ctx, key)
 		var rev uint64
 		switch {
 		case errors.Is(err, jetstream.ErrKeyNotFound):
@@ -148,11 +148,11 @@ func (l *Leases) Acquire(ctx context.Context, key string) (NodeID, error) {
 			}
 		case err != nil:
 		default:
-			if v, ok := decodeLease(val); ok && v.Node != l.cfg.Self && l.cfg.Alive(v.Node) {
+			if v, ok := decodeLease(e.val); ok && v.Node != l.cfg.Self && l.live(v, e) {
 				return v.Node, nil
 			}
 			// Ours from before, or its holder is dead: take it over.
-			rev, err = l.kv.Update(ctx, key, l.val, cur)
+			rev, err = l.kv.Update(ctx, key, l.val, e.rev)
 			if isWrongRevision(err) {
 				continue
 			}
@@ -310,27 +310,43 @@ func (l *Leases) renew(ctx context.Context) {
 // died), the read's error is returned: the lease is lost only if that
 // lasts past its time.
 func (l *Leases) renewRewritten(ctx context.Context, key string, wrong error) (uint64, error) {
-	val, cur, err := l.get(ctx, key)
+	e, err := l.get(ctx, key)
 	if err != nil {
 		return 0, fmt.Errorf("cluster: lease %s rewritten, and not read: %w", key, err)
 	}
-	if v, ok := decodeLease(val); !ok || v.Node != l.cfg.Self {
+	if v, ok := decodeLease(e.val); !ok || v.Node != l.cfg.Self {
 		return 0, wrong
 	}
-	return l.kv.Update(ctx, key, l.val, cur)
+	return l.kv.Update(ctx, key, l.val, e.rev)
 }
 
-// get reads key's entry: its value and revision, or
-// jetstream.ErrKeyNotFound when there is none.
-func (l *Leases) get(ctx context.Context, key string) ([]byte, uint64, error) {
+// leaseEntry is a lease entry as read: value, revision, write time.
+type leaseEntry struct {
+	val []byte
+	rev uint64
+	at  time.Time
+}
+
+// get reads key's entry, or jetstream.ErrKeyNotFound when there is none.
+func (l *Leases) get(ctx context.Context, key string) (leaseEntry, error) {
 	if l.cfg.Conn != nil {
 		return readLeader(ctx, l.cfg.Conn, key)
 	}
 	e, err := l.kv.Get(ctx, key)
 	if err != nil {
-		return nil, 0, err
+		return leaseEntry{}, err
 	}
-	return e.Value(), e.Revision(), nil
+	return leaseEntry{val: e.Value(), rev: e.Revision(), at: e.Created()}, nil
+}
+
+// live reports whether the entry's holder holds the lease: the registry
+// says it lives, or it renewed the entry within the lease time. The
+// second holds when this node's registry is behind (a node that was cut
+// off and has just rejoined hears the others' heartbeats only as its
+// routes come back): such a node must not take a lease its live holder
+// keeps renewing.
+func (l *Leases) live(v leaseValue, e leaseEntry) bool {
+	return l.cfg.Alive(v.Node) || (!e.at.IsZero() && time.Since(e.at) < l.cfg.TTL)
 }
 
 func decodeLease(b []byte) (leaseValue, bool) {

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/cohost-rtc/cohost/internal/cluster"
@@ -78,6 +79,11 @@ retry:
 				owner, err = s.nats.place.leases.Acquire(actx, lk)
 			}
 		}
+		if err == nil && owner != e.self && !e.reg.Alive(owner) {
+			// The dead owner's entry is still fresh (renewed within the
+			// lease time): it can be taken over in a moment.
+			err = errOwnerNotAlive
+		}
 		if err == nil {
 			var r edgeAdoptReply
 			req := ec.adoptRequest(dead)
@@ -100,9 +106,13 @@ retry:
 		if err != nil {
 			lastErr = err
 		}
+		wait := time.Duration(min(attempt+1, 5)) * 100 * time.Millisecond
+		if errors.Is(err, errOwnerNotAlive) {
+			wait = 50 * time.Millisecond
+		}
 		select {
 		case <-ctx.Done():
-		case <-time.After(time.Duration(min(attempt+1, 5)) * 100 * time.Millisecond):
+		case <-time.After(wait):
 		}
 	}
 	s.logger.Warn("no node took a channel's members after its node died: they join again", "channel", string(ec.key.name),
@@ -187,6 +197,11 @@ func (ec *edgeChannel) adopted(owner cluster.NodeID, req edgeAdoptRequest, r edg
 		ec.mu.Unlock()
 		return
 	}
+	if ec.former == nil {
+		ec.former = map[cluster.NodeID]bool{}
+	}
+	ec.former[ec.owner] = true
+	delete(ec.former, owner)
 	ec.owner = owner
 	gone := map[string]bool{}
 	for _, sid := range r.Gone {

@@ -53,6 +53,10 @@ type edgeChannel struct {
 	// moving is set while the members are handed to the next owner
 	// (edge_handover.go), and closed when that ends.
 	moving chan struct{}
+	// former are the owners it was handed over from: events they
+	// published before they died (delivered late, after a partition
+	// heals) are dropped.
+	former map[cluster.NodeID]bool
 }
 
 // channel returns the edge channel for key owned by owner, subscribed to
@@ -173,6 +177,8 @@ func (ec *edgeChannel) onEvent(m *nats.Msg) {
 	ec.mu.Lock()
 	switch {
 	case ec.dead:
+	case ec.former[ev.Owner]:
+		ec.e.s.metrics.staleEvents.Inc()
 	case ec.moving != nil:
 		// The next owner's events, kept until it answers.
 		ec.keepLocked(ev)

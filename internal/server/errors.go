@@ -17,6 +17,9 @@ var (
 	// errDrainingNoOwner: a draining node found no live owner for a
 	// channel whose owner died, and takes no channel itself.
 	errDrainingNoOwner = errors.New("server: the node drains and no live node holds the channel")
+	// errOwnerNotAlive: a channel's lease names a node the registry says
+	// is dead, and it was renewed within the lease time.
+	errOwnerNotAlive = errors.New("server: the channel's lease holder is dead but its lease has not run out yet")
 )
 
 func perr(code protocol.ErrorCode, format string, args ...any) *protocol.Error {

@@ -19,6 +19,7 @@ type metrics struct {
 	rtmChannelMsg prometheus.Counter
 	malformed     *prometheus.CounterVec
 	handovers     *prometheus.CounterVec
+	staleEvents   prometheus.Counter
 }
 
 func newMetrics(s *Server) *metrics {
@@ -38,7 +39,9 @@ func newMetrics(s *Server) *metrics {
 		Help: "Messages from NATS dropped because they could not be decoded, by kind (heartbeat, peer, channel)."}, []string{"kind"})
 	m.handovers = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "cohost_cluster_handovers_total",
 		Help: "Channels whose owner died with members on this node: moved (the members stayed, handed to the next owner) or failed (they were told to join again)."}, []string{"result"})
-	reg.MustRegister(m.rtmPeer, m.rtmPeerTime, m.rtmChannelMsg, m.malformed, m.handovers)
+	m.staleEvents = prometheus.NewCounter(prometheus.CounterOpts{Name: "cohost_cluster_stale_events_total",
+		Help: "Channel events dropped because they came from a channel's former owner (published before it died or was cut off, delivered late)."})
+	reg.MustRegister(m.rtmPeer, m.rtmPeerTime, m.rtmChannelMsg, m.malformed, m.handovers, m.staleEvents)
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cohost_turn_allocations", Help: "Live relays of the embedded TURN server."},
 		func() float64 { return float64(s.TURNAllocations()) }))
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cohost_cluster_nodes", Help: "Live cluster nodes this node knows, itself included (0 without NATS)."},

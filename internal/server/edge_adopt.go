@@ -2,14 +2,12 @@ package server
 
 import (
 	"encoding/json"
-	"time"
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/cohost-rtc/cohost/internal/cluster"
 	"github.com/cohost-rtc/cohost/internal/config"
-	"github.com/cohost-rtc/cohost/internal/sfu"
 	"github.com/cohost-rtc/cohost/protocol"
-	"github.com/cohost-rtc/cohost/token"
 )
 
 // The next owner's side of a hand-over (edge_handover.go): when a
@@ -31,15 +29,20 @@ func (e *edgeState) onAdopt(m *nats.Msg) {
 		e.malformed("edge")
 		return
 	}
-	wants := make([][]wantTrack, 0, len(req.Members)+len(req.Hosts))
-	for i, a := range append(append([]edgeAdoptMember(nil), req.Members...), req.Hosts...) {
+	wants := make([][]wantTrack, 0, len(req.Members))
+	for _, a := range req.Members {
 		want, ok := wantTracks(a.Tracks)
-		member := i < len(req.Members)
-		if !ok || a.UID == 0 || !a.Role.Valid() || member != (a.Session != "") {
+		if !ok || a.UID == 0 || !a.Role.Valid() || a.Session == "" {
 			e.malformed("edge")
 			return
 		}
 		wants = append(wants, want)
+	}
+	for _, h := range req.Hosts {
+		if h.UID == 0 || h.Session != "" || len(h.Tracks) > 0 {
+			e.malformed("edge")
+			return
+		}
 	}
 	s := e.s
 	app, ok := s.apps[req.App]
@@ -62,7 +65,7 @@ func (e *edgeState) onAdopt(m *nats.Msg) {
 			return
 		}
 	}
-	r, added, ghosts := e.adopt(ch, app, req, wants)
+	r, added, ghosts, kept := e.adopt(ch, app, req, wants)
 	e.mu.Lock()
 	for _, p := range added {
 		e.remote[p] = struct{}{}
@@ -73,51 +76,36 @@ func (e *edgeState) onAdopt(m *nats.Msg) {
 	}
 	reply(m, r)
 	s.logger.Info("took over the members of a channel whose node died", "app", req.App, "channel", string(req.Channel),
-		"node", string(req.Node), "dead", string(req.From), "members", len(added), "gone", len(r.Gone), "ghosts", len(r.Ghosts))
+		"node", string(req.Node), "dead", string(req.From), "members", len(added), "gone", len(r.Gone), "refused", len(r.Refused), "ghosts", kept)
 	s.releaseChannel(ch)
 }
 
 // adopt adds req's members and the ghosts of its hosts to ch, under its
 // lock; it returns the reply, the participants added (members of
-// req.Node and ghosts) and the ghosts replaced by members.
-func (e *edgeState) adopt(ch *Channel, app config.App, req edgeAdoptRequest, wants [][]wantTrack) (r edgeAdoptReply, added, replaced []*Participant) {
+// req.Node and ghosts), the ghosts replaced by members and how many ghosts
+// the channel holds.
+func (e *edgeState) adopt(ch *Channel, app config.App, req edgeAdoptRequest, wants [][]wantTrack) (r edgeAdoptReply, added, replaced []*Participant, ghosts int) {
 	s := e.s
-	now := time.Now()
-	newMember := func(a edgeAdoptMember, node string, role protocol.ClientRole) *Participant {
-		p := &Participant{srv: s, ch: ch, app: app, uid: a.UID, account: a.Account, sessionID: a.Session, joinedAt: now,
-			remote: req.Node, role: role, published: map[protocol.MediaType]*pubTrack{}, codecs: map[protocol.Codec]bool{},
-			warned: map[token.Privilege]bool{}, expired: map[token.Privilege]bool{}, subs: map[subKey]*sfu.DownTrack{}}
-		p.touch()
+	ch.mu.Lock()
+	defer ch.mu.Unlock()
+	newMember := func(a edgeAdoptMember, node cluster.NodeID, role protocol.ClientRole) *Participant {
+		p := newRemoteMember(ch, app, node, a.Session, a.Account, role)
+		p.uid = a.UID
 		if _, ok := ch.accounts[a.Account]; a.Account != "" && !ok {
 			ch.accounts[a.Account] = a.UID // the uid the dead owner gave it
 		}
-		p.logger = s.logger.With("app", app.ID, "channel", string(req.Channel), "uid", uint32(a.UID), "node", node)
+		p.logger = s.logger.With("app", app.ID, "channel", string(req.Channel), "uid", uint32(a.UID), "node", string(node))
+		ch.users[p.uid] = p
+		ch.edgeMembers++
+		if role == protocol.RoleBroadcaster {
+			ch.hosts++
+		}
+		added = append(added, p)
 		return p
 	}
-	remoteTrack := func(p *Participant) func(wantTrack) *pubTrack {
-		return func(t wantTrack) *pubTrack {
-			if ch.pulls != nil {
-				key := subKey{uid: p.uid, mt: t.mt}
-				if in := ch.pulls.add(key, t.codec); in != nil {
-					for _, q := range ch.users {
-						q.dropSubscription(key, in)
-					}
-				}
-			}
-			return &pubTrack{mid: t.id, muted: t.muted, remoteCodec: t.codec}
-		}
-	}
-	record := func(p *Participant, want []wantTrack) {
-		mk := remoteTrack(p)
-		for _, t := range want {
-			p.published[t.mt] = mk(t)
-		}
-	}
-	ch.mu.Lock()
-	defer ch.mu.Unlock()
 	if ch.profile != req.Profile {
 		r.Error = perr(protocol.ErrInvalidArgument, "channel %q uses profile %s, not %s", req.Channel, ch.profile, req.Profile)
-		return r, nil, nil
+		return r, nil, nil, 0
 	}
 	for i, a := range req.Members {
 		old := ch.users[a.UID]
@@ -131,7 +119,7 @@ func (e *edgeState) adopt(ch *Channel, app config.App, req edgeAdoptRequest, wan
 			r.Gone = append(r.Gone, a.Session) // the uid joined again elsewhere
 			continue
 		case len(ch.users) >= s.cfg.Limits.MaxUsersPerChannel:
-			r.Gone = append(r.Gone, a.Session)
+			r.Refused = append(r.Refused, a.Session)
 			continue
 		}
 		role := a.Role
@@ -139,76 +127,48 @@ func (e *edgeState) adopt(ch *Channel, app config.App, req edgeAdoptRequest, wan
 			role = protocol.RoleBroadcaster
 		}
 		if role == protocol.RoleBroadcaster && ghost == nil && ch.hosts >= s.cfg.Limits.MaxHostsPerChannel {
-			r.Gone = append(r.Gone, a.Session)
+			r.Refused = append(r.Refused, a.Session)
 			continue
 		}
 		want := wants[i]
 		if role != protocol.RoleBroadcaster {
 			want = nil
 		}
-		p := newMember(a, string(req.Node), role)
-		same := false
 		if ghost != nil {
-			same = ghost.role == role && sameTracks(ghost, want)
+			// The ghost (a host publishing nothing) goes without a word;
+			// what the member is and publishes is announced.
 			ghost.left, ghost.offline = true, protocol.OfflineQuit
 			delete(ch.users, ghost.uid)
 			ch.edgeMembers--
-			if ghost.role == protocol.RoleBroadcaster {
-				ch.hosts--
-			}
-			if !same {
-				ch.unpublishAllLocked(ghost, true)
-				if role != protocol.RoleBroadcaster {
-					ch.memberLeftLocked(ghost, protocol.OfflineBecomeAudience)
-				}
+			ch.hosts--
+			if role != protocol.RoleBroadcaster {
+				ch.memberLeftLocked(ghost, protocol.OfflineBecomeAudience)
 			}
 			replaced = append(replaced, ghost)
 		}
-		ch.users[p.uid] = p
-		ch.edgeMembers++
-		if role == protocol.RoleBroadcaster {
-			ch.hosts++
-		}
-		if ghost != nil && !same {
-			ch.applyTracksLocked(p, want, remoteTrack(p))
-		} else {
-			record(p, want)
-		}
-		added = append(added, p)
-	}
-	for _, h := range req.Hosts {
-		if ch.users[h.UID] != nil {
+		p := newMember(a, req.Node, role)
+		if ghost != nil {
+			ch.applyTracksLocked(p, want, ch.remoteTrackOf(p))
 			continue
 		}
-		g := newMember(h, string(req.From), protocol.RoleBroadcaster)
-		g.remote, g.ghost = req.From, true
-		ch.users[g.uid] = g
-		ch.edgeMembers++
-		ch.hosts++
-		added = append(added, g)
+		mk := ch.remoteTrackOf(p)
+		for _, t := range want {
+			p.published[t.mt] = mk(t) // known to everybody: nothing to announce
+		}
+	}
+	for _, h := range req.Hosts {
+		if ch.users[h.UID] == nil {
+			newMember(h, req.From, protocol.RoleBroadcaster).ghost = true
+		}
 	}
 	r.Owner, r.Seq = e.self, ch.edgeSeq
 	for _, q := range ch.users {
 		if q.ghost {
-			r.Ghosts = append(r.Ghosts, q.uid)
+			ghosts++
 		}
 	}
 	for _, b := range ch.snapshot(nil) {
 		r.Snapshot = append(r.Snapshot, b)
 	}
-	return r, added, replaced
-}
-
-// sameTracks reports whether p publishes exactly want (media types and
-// codecs). Caller holds p's channel's lock.
-func sameTracks(p *Participant, want []wantTrack) bool {
-	if len(p.published) != len(want) {
-		return false
-	}
-	for _, t := range want {
-		if pt := p.published[t.mt]; pt == nil || pt.codec() != t.codec {
-			return false
-		}
-	}
-	return true
+	return r, added, replaced, ghosts
 }

@@ -2,11 +2,11 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
 	"github.com/cohost-rtc/cohost/internal/cluster"
+	"github.com/cohost-rtc/cohost/internal/sfu"
 	"github.com/cohost-rtc/cohost/protocol"
 )
 
@@ -203,14 +203,17 @@ func (ec *edgeChannel) adopted(owner cluster.NodeID, req edgeAdoptRequest, r edg
 	ec.former[ec.owner] = true
 	delete(ec.former, owner)
 	ec.owner = owner
-	gone := map[string]bool{}
+	reasons := map[string]protocol.ConnectionChangedReason{}
 	for _, sid := range r.Gone {
-		gone[sid] = true
+		reasons[sid] = protocol.ReasonSameUIDLogin
 	}
-	var ended []*Participant
+	for _, sid := range r.Refused {
+		reasons[sid] = protocol.ReasonServerShutdown
+	}
+	ended := map[*Participant]protocol.ConnectionChangedReason{}
 	for p := range ec.members {
-		if gone[p.sessionID] {
-			ended = append(ended, p)
+		if reason, ok := reasons[p.sessionID]; ok {
+			ended[p] = reason
 			delete(ec.members, p)
 		}
 	}
@@ -236,9 +239,13 @@ func (ec *edgeChannel) adopted(owner cluster.NodeID, req edgeAdoptRequest, r edg
 	}
 	empty := ec.emptyLocked()
 	ec.mu.Unlock()
-	for _, p := range ended {
+	for p, reason := range ended {
+		msg := "the same uid joined the channel from another connection"
+		if reason == protocol.ReasonServerShutdown {
+			msg = "the channel's next node has no room for this member: join again"
+		}
 		p.edgeKicked.Store(true)
-		p.disconnect(protocol.ReasonSameUIDLogin, "the same uid joined the channel from another connection")
+		p.disconnect(reason, msg)
 		ec.e.s.removeParticipant(p, protocol.OfflineQuit)
 	}
 	switch {
@@ -250,80 +257,64 @@ func (ec *edgeChannel) adopted(owner cluster.NodeID, req edgeAdoptRequest, r edg
 }
 
 // differencesLocked returns the events that bring the members from the
-// channel as this node knew it to the channel as r describes it, and
-// applies them to what the node knows: the tracks of hosts not connected
+// channel as this node knew it to the channel as r describes it (the
+// caller delivers them, deliverLocked): the tracks of hosts not connected
 // here are unpublished (a host of the dead node publishes again when it
 // joins again; a host of another node is published again, pulled from
 // there), hosts no longer there leave, new hosts join, and the tracks
 // the owner lists are published. Caller holds ec.mu.
 func (ec *edgeChannel) differencesLocked(r edgeAdoptReply) [][]byte {
+	type described struct {
+		b  []byte
+		ev memberEvent
+	}
+	here := map[protocol.UID]bool{} // members connected here: their own state is no news
+	for p := range ec.members {
+		here[p.uid] = true
+	}
+	var snapshot []described
 	joined := map[protocol.UID]bool{}
 	published := map[subKey]protocol.Codec{}
 	for _, b := range r.Snapshot {
-		var env protocol.Envelope
-		if json.Unmarshal(b, &env) != nil {
+		ev, ok := decodeMemberEvent(b)
+		if !ok {
 			continue
 		}
-		switch env.Type {
+		snapshot = append(snapshot, described{b, ev})
+		switch ev.typ {
 		case protocol.EventUserJoined:
-			var d protocol.UserJoinedEvent
-			if json.Unmarshal(env.Data, &d) == nil {
-				joined[d.UID] = true
-			}
+			joined[ev.uid] = true
 		case protocol.EventUserPublished:
-			var d protocol.UserPublishedEvent
-			if json.Unmarshal(env.Data, &d) == nil {
-				published[subKey{uid: d.UID, mt: d.MediaType}] = d.Codec
-			}
+			published[ev.key] = ev.codec
 		}
 	}
-	kept := map[subKey]bool{}
 	var out [][]byte
 	for key, codec := range ec.rt.list() {
-		if c, ok := published[key]; ok && c == codec && ec.isMemberLocked(key.uid) {
-			kept[key] = true
-			continue
+		if c, ok := published[key]; ok && c == codec && here[key.uid] {
+			continue // a host connected here keeps its tracks
 		}
 		out = append(out, encodeEvent(protocol.EventUserUnpublished, protocol.UserPublishedEvent{UID: key.uid, MediaType: key.mt}))
 	}
 	for uid := range ec.present {
-		if !joined[uid] && !ec.isMemberLocked(uid) {
+		if !joined[uid] && !here[uid] {
 			out = append(out, encodeEvent(protocol.EventUserLeft, protocol.UserLeftEvent{UID: uid, Reason: protocol.OfflineDropped}))
 		}
 	}
-	for _, b := range r.Snapshot {
-		var env protocol.Envelope
-		if json.Unmarshal(b, &env) != nil {
+	for _, d := range snapshot {
+		if here[d.ev.uid] {
 			continue
 		}
-		switch env.Type {
+		_, known := ec.present[d.ev.uid]
+		switch d.ev.typ {
 		case protocol.EventUserJoined:
-			var d protocol.UserJoinedEvent
-			if json.Unmarshal(env.Data, &d) != nil {
-				continue
-			}
-			if _, known := ec.present[d.UID]; !known && !ec.isMemberLocked(d.UID) {
-				out = append(out, b)
+			if !known {
+				out = append(out, d.b)
 			}
 		case protocol.EventUserPublished, protocol.EventUserMuted:
-			var d protocol.UserPublishedEvent
-			if json.Unmarshal(env.Data, &d) == nil && !kept[subKey{uid: d.UID, mt: d.MediaType}] && !ec.isMemberLocked(d.UID) {
-				out = append(out, b)
-			}
+			out = append(out, d.b)
 		}
 	}
 	return out
-}
-
-// isMemberLocked reports whether uid is a member connected here (its own
-// state is not a difference to tell). Caller holds ec.mu.
-func (ec *edgeChannel) isMemberLocked(uid protocol.UID) bool {
-	for p := range ec.members {
-		if p.uid == uid {
-			return true
-		}
-	}
-	return false
 }
 
 // deliverLocked applies an event this node makes up in a hand-over to
@@ -331,71 +322,56 @@ func (ec *edgeChannel) isMemberLocked(uid protocol.UID) bool {
 // Caller holds ec.mu.
 func (ec *edgeChannel) deliverLocked(b []byte) {
 	ec.mirrorLocked(b)
-	about := eventSubject(b)
+	ev, _ := decodeMemberEvent(b)
 	for p := range ec.members {
-		if p.uid != about {
+		if p.uid != ev.uid {
 			p.sendRaw(b)
 		}
 	}
 }
 
-// eventSubject is the uid an event about a member names.
-func eventSubject(b []byte) protocol.UID {
-	var env protocol.Envelope
-	if json.Unmarshal(b, &env) != nil {
-		return 0
-	}
-	var d struct {
-		UID protocol.UID `json:"uid"`
-	}
-	if json.Unmarshal(env.Data, &d) != nil {
-		return 0
-	}
-	return d.UID
-}
-
-// ownedTrack finds, on the channel's owner, uid's mt track: published
-// here (pt), or the node where its publisher is connected (from), or
-// neither.
-func (s *Server) ownedTrack(key channelKey, uid protocol.UID, mt protocol.MediaType) (pt *pubTrack, from cluster.NodeID) {
+// localSource finds uid's mt track for this node as the channel's owner:
+// the track itself when its publisher is connected here (a member of the
+// channel, or a host kept in this node's edge channel after a
+// hand-over), else the node to pull it from, else neither.
+func (e *edgeState) localSource(key channelKey, uid protocol.UID, mt protocol.MediaType) (*sfu.PublishedTrack, cluster.NodeID) {
+	s := e.s
 	s.mu.Lock()
 	ch := s.channels[key]
 	s.mu.Unlock()
-	if ch == nil {
-		return nil, ""
+	if ch != nil {
+		var pt *pubTrack
+		var node cluster.NodeID
+		ch.mu.Lock()
+		if q := ch.users[uid]; q != nil && ch.visible(q) {
+			pt, node = q.published[mt], q.remote
+		}
+		ch.mu.Unlock()
+		switch {
+		case pt != nil && pt.track != nil:
+			return pt.track, ""
+		case pt != nil && node != e.self:
+			return nil, node
+		}
 	}
-	ch.mu.Lock()
-	defer ch.mu.Unlock()
-	q := ch.users[uid]
-	if q == nil || !ch.visible(q) || q.published[mt] == nil {
-		return nil, ""
+	if pt := e.edgeHostTrack(key, uid, mt); pt != nil {
+		return pt.track, ""
 	}
-	if pt := q.published[mt]; pt.track != nil {
-		return pt, ""
-	}
-	if q.remote == s.nats.edge.self {
-		return nil, "" // a host of this node's edge channel: the caller looked there
-	}
-	return nil, q.remote
+	return nil, ""
 }
 
-// edgeLocalTrack finds uid's mt track published on this node by a host
-// of the channel's edge channel here (a node that took over a channel
+// edgeHostTrack finds uid's mt track published on this node by a host
+// of the channel's edge channel here (a node that took a channel over
 // keeps its own members there).
-func (e *edgeState) edgeLocalTrack(key channelKey, uid protocol.UID, mt protocol.MediaType) *pubTrack {
+func (e *edgeState) edgeHostTrack(key channelKey, uid protocol.UID, mt protocol.MediaType) *pubTrack {
 	e.mu.Lock()
 	ec := e.chans[key]
 	e.mu.Unlock()
 	if ec == nil {
 		return nil
 	}
-	l := ec.local
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if q := l.users[uid]; q != nil && q.role == protocol.RoleBroadcaster {
-		if pt := q.published[mt]; pt != nil && pt.track != nil {
-			return pt
-		}
+	if pt := ec.hostTrack(uid, mt); pt != nil && pt.track != nil {
+		return pt
 	}
 	return nil
 }

@@ -112,7 +112,14 @@ func (e *edgeState) onTracks(m *nats.Msg) {
 		return
 	}
 	reply(m, edgeTracksReply{})
-	ch.applyTracksLocked(p, want, func(t wantTrack) *pubTrack {
+	ch.applyTracksLocked(p, want, ch.remoteTrackOf(p))
+}
+
+// remoteTrackOf records, for applyTracksLocked, a track p publishes on
+// its node: the owner pulls it from there when a member here subscribes.
+// Caller holds ch.mu.
+func (ch *Channel) remoteTrackOf(p *Participant) func(wantTrack) *pubTrack {
+	return func(t wantTrack) *pubTrack {
 		if ch.pulls != nil {
 			// A copy pulled before under this key is of an older track.
 			key := subKey{uid: p.uid, mt: t.mt}
@@ -123,7 +130,7 @@ func (e *edgeState) onTracks(m *nats.Msg) {
 			}
 		}
 		return &pubTrack{mid: t.id, muted: t.muted, remoteCodec: t.codec}
-	})
+	}
 }
 
 // wantTracks checks the tracks a node reports for one host: one per

@@ -228,36 +228,53 @@ func (ec *edgeChannel) applyLocked(ev edgeEvent) {
 	}
 }
 
-// mirrorLocked follows the hosts' tracks from an event. Caller holds ec.mu.
-func (ec *edgeChannel) mirrorLocked(b []byte) {
+// memberEvent is what a channel event about one member says: its type,
+// the member, and for a track event the media type and codec.
+type memberEvent struct {
+	typ     protocol.Type
+	uid     protocol.UID
+	account protocol.UserAccount
+	key     subKey
+	codec   protocol.Codec
+}
+
+// decodeMemberEvent reads b, an encoded event; ok is false when it does
+// not decode or names no member.
+func decodeMemberEvent(b []byte) (ev memberEvent, ok bool) {
 	var env protocol.Envelope
 	if json.Unmarshal(b, &env) != nil {
+		return ev, false
+	}
+	var d struct {
+		UID       protocol.UID         `json:"uid"`
+		Account   protocol.UserAccount `json:"account"`
+		MediaType protocol.MediaType   `json:"mediaType"`
+		Codec     protocol.Codec       `json:"codec"`
+	}
+	if json.Unmarshal(env.Data, &d) != nil || d.UID == 0 {
+		return ev, false
+	}
+	return memberEvent{typ: env.Type, uid: d.UID, account: d.Account, key: subKey{uid: d.UID, mt: d.MediaType}, codec: d.Codec}, true
+}
+
+// mirrorLocked follows the hosts and their tracks from an event. Caller
+// holds ec.mu.
+func (ec *edgeChannel) mirrorLocked(b []byte) {
+	ev, ok := decodeMemberEvent(b)
+	if !ok {
 		return
 	}
-	switch env.Type {
+	switch ev.typ {
 	case protocol.EventUserJoined:
-		var d protocol.UserJoinedEvent
-		if json.Unmarshal(env.Data, &d) == nil {
-			ec.present[d.UID] = d.Account
-		}
+		ec.present[ev.uid] = ev.account
 	case protocol.EventUserPublished:
-		var d protocol.UserPublishedEvent
-		if json.Unmarshal(env.Data, &d) == nil {
-			key := subKey{uid: d.UID, mt: d.MediaType}
-			ec.dropSubsLocked(key, ec.rt.add(key, d.Codec))
-		}
+		ec.dropSubsLocked(ev.key, ec.rt.add(ev.key, ev.codec))
 	case protocol.EventUserUnpublished:
-		var d protocol.UserPublishedEvent
-		if json.Unmarshal(env.Data, &d) == nil {
-			ec.dropTrackLocked(subKey{uid: d.UID, mt: d.MediaType})
-		}
+		ec.dropTrackLocked(ev.key)
 	case protocol.EventUserLeft:
-		var d protocol.UserLeftEvent
-		if json.Unmarshal(env.Data, &d) == nil {
-			delete(ec.present, d.UID)
-			ec.dropTrackLocked(subKey{uid: d.UID, mt: protocol.MediaAudio})
-			ec.dropTrackLocked(subKey{uid: d.UID, mt: protocol.MediaVideo})
-		}
+		delete(ec.present, ev.uid)
+		ec.dropTrackLocked(subKey{uid: ev.uid, mt: protocol.MediaAudio})
+		ec.dropTrackLocked(subKey{uid: ev.uid, mt: protocol.MediaVideo})
 	}
 }
 
@@ -427,32 +444,26 @@ func (ec *edgeChannel) ownerNode() cluster.NodeID {
 	return ec.owner
 }
 
+// hostTrack is uid's mt track when uid is a host connected here, else
+// nil.
+func (ec *edgeChannel) hostTrack(uid protocol.UID, mt protocol.MediaType) *pubTrack {
+	l := ec.local
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if q := l.users[uid]; q != nil && q.role == protocol.RoleBroadcaster {
+		return q.published[mt]
+	}
+	return nil
+}
+
 // track returns the local copy of a host's track for a member who
 // subscribes: the track itself when its publisher is connected here,
 // else pulled from the node where it is, when nobody here watches it yet.
 func (ec *edgeChannel) track(ctx context.Context, uid protocol.UID, mt protocol.MediaType) (*pubTrack, *protocol.Error) {
-	l := ec.local
-	l.mu.Lock()
-	if q := l.users[uid]; q != nil && q.role == protocol.RoleBroadcaster {
-		if pt := q.published[mt]; pt != nil {
-			l.mu.Unlock()
-			return pt, nil
-		}
+	if pt := ec.hostTrack(uid, mt); pt != nil {
+		return pt, nil
 	}
-	l.mu.Unlock()
-	from := ec.ownerNode()
-	if from == ec.e.self {
-		// This node took the channel over: the track is here or on the
-		// node of its host.
-		var pt *pubTrack
-		if pt, from = ec.e.s.ownedTrack(ec.key, uid, mt); pt != nil {
-			return pt, nil
-		}
-		if from == "" {
-			return nil, perr(protocol.ErrInvalidArgument, "user %d has not published %s", uid, mt)
-		}
-	}
-	in, e := ec.rt.get(ctx, subKey{uid: uid, mt: mt}, from)
+	in, e := ec.rt.get(ctx, subKey{uid: uid, mt: mt}, ec.ownerNode())
 	if e != nil {
 		return nil, e
 	}

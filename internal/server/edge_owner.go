@@ -8,6 +8,7 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/cohost-rtc/cohost/internal/cluster"
+	"github.com/cohost-rtc/cohost/internal/config"
 	"github.com/cohost-rtc/cohost/internal/sfu"
 	"github.com/cohost-rtc/cohost/protocol"
 	"github.com/cohost-rtc/cohost/token"
@@ -18,6 +19,17 @@ import (
 // Participant with remote set: it counts for uids, accounts and limits,
 // gets no event of its own (its node gets the channel's events), and is
 // dropped after the drop timeout once its node is dead.
+
+// newRemoteMember is a member of ch connected to node (its uid and logger
+// set by the caller).
+func newRemoteMember(ch *Channel, app config.App, node cluster.NodeID, session string, account protocol.UserAccount, role protocol.ClientRole) *Participant {
+	p := &Participant{srv: ch.edge.s, ch: ch, app: app, account: account, sessionID: session, joinedAt: time.Now(),
+		remote: node, role: role, published: map[protocol.MediaType]*pubTrack{},
+		codecs: map[protocol.Codec]bool{}, warned: map[token.Privilege]bool{}, expired: map[token.Privilege]bool{},
+		subs: map[subKey]*sfu.DownTrack{}}
+	p.touch()
+	return p
+}
 
 // onJoin admits a member of an edge node.
 func (e *edgeState) onJoin(m *nats.Msg) {
@@ -40,11 +52,7 @@ func (e *edgeState) onJoin(m *nats.Msg) {
 		reply(m, edgeJoinReply{NotOwner: true})
 		return
 	}
-	p := &Participant{srv: s, ch: ch, app: app, account: req.Account, sessionID: req.Session, joinedAt: time.Now(),
-		remote: req.Node, role: protocol.RoleAudience, published: map[protocol.MediaType]*pubTrack{},
-		codecs: map[protocol.Codec]bool{}, warned: map[token.Privilege]bool{}, expired: map[token.Privilege]bool{},
-		subs: map[subKey]*sfu.DownTrack{}}
-	p.touch()
+	p := newRemoteMember(ch, app, req.Node, req.Session, req.Account, protocol.RoleAudience)
 	var kicked *Participant
 	var quiet bool
 	ch.mu.Lock()
@@ -240,7 +248,7 @@ func (e *edgeState) onPull(m *nats.Msg) {
 	if pt != nil && target.remote == e.self {
 		// A host of this node's edge channel (the node took the channel
 		// over from a dead node).
-		pt = e.edgeLocalTrack(key, req.UID, req.MediaType)
+		pt = e.edgeHostTrack(key, req.UID, req.MediaType)
 	} else if pt != nil && target.remote != "" {
 		reply(m, edgePullReply{From: target.remote, Codec: pt.codec()})
 		return

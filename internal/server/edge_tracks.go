@@ -122,8 +122,21 @@ func (rt *remoteTracks) sweep(now time.Time) {
 // get returns this node's copy of a remote track for a member who
 // subscribes, pulling it when nobody here watches it yet. from is the
 // node to ask first (the owner, or the publisher's node); a node that
-// does not hold the track answers with the node that does.
+// does not hold the track answers with the node that does. When from is
+// this node, the track is taken where it is published here.
 func (rt *remoteTracks) get(ctx context.Context, key subKey, from cluster.NodeID) (*sfu.PublishedTrack, *protocol.Error) {
+	if from == rt.e.self {
+		// This node owns the channel (it took it over): the track is
+		// here, or on the node of its publisher.
+		in, node := rt.e.localSource(rt.key, key.uid, key.mt)
+		switch {
+		case in != nil:
+			return in, nil
+		case node == "":
+			return nil, perr(protocol.ErrInvalidArgument, "user %d has not published %s", key.uid, key.mt)
+		}
+		from = node
+	}
 	for {
 		rt.mu.Lock()
 		et := rt.tracks[key]

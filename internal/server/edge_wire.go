@@ -222,17 +222,17 @@ type edgeAdoptMember struct {
 }
 
 // edgeAdoptReply takes the members (NotOwner: the node does not hold the
-// channel's lease, ask again). Gone lists the sessions it could not take
-// (their uid is used by a live session now, or the channel is full): the
-// edge ends them. Ghosts are the hosts kept for the dead node (present,
-// publishing nothing until they join again). Seq and Snapshot are as in
-// edgeJoinReply.
+// channel's lease, ask again). Gone lists the sessions whose uid is used
+// by a live session now (the edge ends them: SAME_UID_LOGIN), Refused
+// those the channel's limits leave no room for (the edge ends them with
+// SERVER_SHUTDOWN: their SDKs join again and hear the limit's error).
+// Seq and Snapshot are as in edgeJoinReply.
 type edgeAdoptReply struct {
 	Error    *protocol.Error   `json:"error,omitempty"`
 	NotOwner bool              `json:"notOwner,omitempty"`
 	Owner    cluster.NodeID    `json:"owner"`
 	Gone     []string          `json:"gone,omitempty"`
-	Ghosts   []protocol.UID    `json:"ghosts,omitempty"`
+	Refused  []string          `json:"refused,omitempty"`
 	Seq      uint64            `json:"seq"`
 	Snapshot []json.RawMessage `json:"snapshot,omitempty"`
 }

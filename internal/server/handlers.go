@@ -457,13 +457,6 @@ func (c *conn) handleSubscribe(p *Participant, id uint64, data json.RawMessage) 
 		if pt == nil {
 			return perr(protocol.ErrInvalidArgument, "user %d has not published %s", req.UID, req.MediaType)
 		}
-		if pt.track == nil && target.remote != "" && target.remote == s.nats.edge.self {
-			// A host of this node's edge channel (the node took the
-			// channel over from a dead node).
-			if pt = s.nats.edge.edgeLocalTrack(ch.key, req.UID, req.MediaType); pt == nil {
-				return perr(protocol.ErrInvalidArgument, "user %d has not published %s", req.UID, req.MediaType)
-			}
-		}
 		if pt.track == nil && ch.pulls != nil {
 			// Published on another node: pulled from there.
 			ctx, cancel := context.WithTimeout(context.Background(), s.cfg.Timers.RequestTimeout)

@@ -548,12 +548,18 @@ func (c *conn) handleAnswer(p *Participant, id uint64, data json.RawMessage) *pr
 	if down == nil {
 		return perr(protocol.ErrInvalidState, "no downstream offer was sent")
 	}
+	// The offer answered was sent at or after this seq: the client has
+	// every event up to it, which a resume never asks for again.
+	received := p.offerSeq.Load()
 	if err := down.Answer(req.SDP); err != nil {
 		if errors.Is(err, sfu.ErrNoOfferPending) {
 			return perr(protocol.ErrInvalidState, "%v", err)
 		}
 		return perr(protocol.ErrInvalidArgument, "%v", err)
 	}
+	p.mu.Lock()
+	p.replay.forget(received)
+	p.mu.Unlock()
 	c.reply(id, struct{}{}, nil)
 	return nil
 }

@@ -23,6 +23,39 @@ func (r *replayRing) add(seq uint64, b []byte) {
 	r.next = (r.next + 1) % replaySize
 }
 
+// forget drops the events up to seq `through`, which the client is known
+// to have received (it answered an offer sent after them): a resume never
+// asks for them again. What is left keeps its order.
+func (r *replayRing) forget(through uint64) {
+	keep := 0
+	for _, seq := range r.seqs {
+		if seq > through {
+			keep++
+		}
+	}
+	if keep == len(r.seqs) {
+		return
+	}
+	if keep == 0 {
+		*r = replayRing{}
+		return
+	}
+	buf := make([][]byte, 0, keep)
+	seqs := make([]uint64, 0, keep)
+	size := len(r.buf)
+	start := 0
+	if size == replaySize {
+		start = r.next // the oldest event, once full
+	}
+	for i := range size {
+		j := (start + i) % size
+		if r.seqs[j] > through {
+			buf, seqs = append(buf, r.buf[j]), append(seqs, r.seqs[j])
+		}
+	}
+	*r = replayRing{buf: buf, seqs: seqs}
+}
+
 // since returns the events after seq `after` up to `last`, in order; false
 // when some of them are no longer held (or after is in the future).
 func (r *replayRing) since(after, last uint64) ([][]byte, bool) {

@@ -49,6 +49,54 @@ func TestReplayRing(t *testing.T) {
 	}
 }
 
+// TestReplayRingForget: events the client is known to have received are
+// dropped; a resume after them still gets what followed, in order, and one
+// that asks for a dropped event fails (the client then joins again).
+func TestReplayRingForget(t *testing.T) {
+	fill := func(n uint64) *replayRing {
+		var r replayRing
+		for i := uint64(1); i <= n; i++ {
+			r.add(i, []byte(fmt.Sprint(i)))
+		}
+		return &r
+	}
+	for _, c := range []struct {
+		name           string
+		n, through     uint64
+		after          uint64
+		want           int
+		ok, thenAddsOK bool
+	}{
+		{"partly filled, some dropped", 5, 3, 3, 2, true, true},
+		{"partly filled, all dropped", 5, 5, 5, 0, true, true},
+		{"asks for a dropped event", 5, 3, 2, 0, false, false},
+		{"wrapped, some dropped", replaySize + 10, replaySize, replaySize, 10, true, true},
+		{"nothing dropped", 5, 0, 0, 5, true, true},
+	} {
+		r := fill(c.n)
+		r.forget(c.through)
+		got, ok := r.since(c.after, c.n)
+		if ok != c.ok || len(got) != c.want {
+			t.Errorf("%s: since(%d) gave %d events, %v; want %d, %v", c.name, c.after, len(got), ok, c.want, c.ok)
+			continue
+		}
+		for i, b := range got {
+			if string(b) != fmt.Sprint(c.after+uint64(i)+1) {
+				t.Errorf("%s: since(%d)[%d] = %s", c.name, c.after, i, b)
+			}
+		}
+		if len(r.buf) > int(c.n-c.through) {
+			t.Errorf("%s: %d events held, want at most %d", c.name, len(r.buf), c.n-c.through)
+		}
+		// Events added after the drop follow the kept ones.
+		r.add(c.n+1, []byte(fmt.Sprint(c.n+1)))
+		got, ok = r.since(c.after, c.n+1)
+		if ok != c.thenAddsOK || (ok && (len(got) != c.want+1 || string(got[len(got)-1]) != fmt.Sprint(c.n+1))) {
+			t.Errorf("%s: after one more event, since(%d) gave %q, %v", c.name, c.after, got, ok)
+		}
+	}
+}
+
 func TestWithSeq(t *testing.T) {
 	b := withSeq(encodeEvent(protocol.EventUserLeft, protocol.UserLeftEvent{UID: 3, Reason: protocol.OfflineDropped}), 42)
 	var env protocol.Envelope

@@ -47,12 +47,16 @@ func (s *Server) Draining() bool {
 
 // drain moves the node's members elsewhere before a shutdown, within ctx.
 // In order: the node announces it drains (placement on every node skips
-// it and it sends joins elsewhere), releases its channel leases (the
+// it and it sends joins elsewhere), hands the leadership of the JetStream
+// streams its NATS server leads to the others, releases its channel leases (the
 // channels are free for the first node their members reach), then tells
-// each RTC member the node stops (SERVER_SHUTDOWN), which makes the SDKs
-// join again through another node of the cluster with their uid and role.
-// Every member is told before any is removed, so nobody hears that the
-// others left. RTM sessions end with the shutdown that follows.
+// each RTC member connected here the node stops (SERVER_SHUTDOWN), which
+// makes the SDKs join again through another node of the cluster with
+// their uid and role, and hands the members connected to other nodes of
+// the channels it owned to those nodes (handOffRemote), which give them
+// to the channels' next owners without ending their sessions. Every
+// member is told before any is removed, so nobody hears that the others
+// left. RTM sessions end with the shutdown that follows.
 func (s *Server) drain(ctx context.Context) {
 	if s.nats == nil || s.nats.place == nil {
 		return
@@ -64,6 +68,18 @@ func (s *Server) drain(ctx context.Context) {
 	s.nats.reg.SetDraining(true)
 	// The heartbeat saying so is out before the members are moved.
 	_ = s.nats.bus.Conn.FlushTimeout(max(time.Until(deadlineOr(ctx, time.Second)), 10*time.Millisecond))
+	// The streams this node's NATS server leads (the lease bucket among
+	// them) get a leader elsewhere before anything moves: the next owners
+	// take the leases at once instead of waiting for an election once the
+	// server is gone.
+	sctx, cancel := context.WithTimeout(ctx, stepDownTimeout)
+	moved, err := s.nats.bus.StepDown(sctx)
+	cancel()
+	if err != nil {
+		s.logger.Warn("draining: JetStream leaders not moved", "err", err)
+	} else if moved > 0 {
+		s.logger.Info("draining: JetStream leaders moved to other nodes", "streams", moved, "took", time.Since(start).Round(time.Millisecond))
+	}
 	s.nats.place.leases.Close()
 
 	s.mu.Lock()
@@ -93,7 +109,7 @@ func (s *Server) drain(ctx context.Context) {
 	if s.nats.edge != nil {
 		// Before the local members' removal, whose events their nodes
 		// would otherwise deliver to them.
-		s.nats.edge.drainRemote("the node hosting the channel is draining: join again through another node")
+		s.nats.edge.handOffRemote()
 	}
 	if rn := s.relayNodeFor(); rn != nil {
 		rn.endImports(func(*relayImport) bool { return true }, "the node hosting the destination channel is draining")
@@ -111,6 +127,10 @@ func (s *Server) drain(ctx context.Context) {
 	}
 	s.logger.Info("drained", "after", time.Since(start).Round(time.Millisecond), "timedOut", ctx.Err() != nil)
 }
+
+// stepDownTimeout bounds a drain's wait for the streams its NATS server
+// led to have leaders elsewhere.
+const stepDownTimeout = 3 * time.Second
 
 // deadlineOr is ctx's deadline, or d from now without one.
 func deadlineOr(ctx context.Context, d time.Duration) time.Time {

@@ -37,7 +37,9 @@ type edgeState struct {
 	links  map[cluster.NodeID]*peerLink
 	chans  map[channelKey]*edgeChannel // channels served here as an edge
 	remote map[*Participant]struct{}   // members of other nodes in channels owned here
-	closed bool
+	// stopping: close began, so no goroutine may join e.wg any more.
+	stopping bool
+	closed   bool
 }
 
 // peerLink is the media link with one other node, once its handshake ends.
@@ -61,6 +63,7 @@ func (s *Server) startEdge(nc *nats.Conn, reg *cluster.Registry) (*edgeState, er
 		edgeOpJoin: e.onJoin, edgeOpLeave: e.onLeave, edgeOpKick: e.onKick,
 		edgeOpLink: e.onLink, edgeOpPull: e.onPull, edgeOpUnpull: e.onUnpull,
 		edgeOpRole: e.onRole, edgeOpTracks: e.onTracks, edgeOpAdmin: e.onAdmin, edgeOpAdopt: e.onAdopt,
+		edgeOpMove: e.onMove,
 	}
 	for op, h := range handlers {
 		sub, err := nc.Subscribe(nodeSubject(e.self, op), h)
@@ -86,6 +89,9 @@ func (e *edgeState) close() {
 	for _, sub := range e.subs {
 		_ = sub.Unsubscribe()
 	}
+	e.mu.Lock()
+	e.stopping = true
+	e.mu.Unlock()
 	if e.cancel != nil {
 		e.cancel()
 	}

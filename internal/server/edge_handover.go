@@ -2,8 +2,11 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
+
+	"github.com/nats-io/nats.go"
 
 	"github.com/cohost-rtc/cohost/internal/cluster"
 	"github.com/cohost-rtc/cohost/internal/sfu"
@@ -30,9 +33,33 @@ const handOverTimeout = 15 * time.Second
 // handOverAttemptTimeout bounds one attempt of a hand-over.
 const handOverAttemptTimeout = 3 * time.Second
 
+// onMove starts a hand-over of the channel whose owner says it drains
+// (edgeMove): the owner publishes no more events for it and released its
+// lease, so its members here go to the next owner as when an owner dies,
+// without waiting for the owner to be gone.
+func (e *edgeState) onMove(m *nats.Msg) {
+	var req edgeMove
+	if json.Unmarshal(m.Data, &req) != nil || req.Node == "" || req.Node == e.self {
+		e.malformed("edge")
+		return
+	}
+	e.mu.Lock()
+	ec := e.chans[channelKey{app: req.App, name: req.Channel}]
+	if e.stopping || ec == nil {
+		e.mu.Unlock()
+		return
+	}
+	e.wg.Add(1)
+	e.mu.Unlock()
+	defer e.wg.Done()
+	if ec.ownerNode() == req.Node {
+		ec.startHandOver()
+	}
+}
+
 // startHandOver begins moving the channel's members to its next owner
-// (once; nothing when the channel is gone). Called from the sweep, which
-// holds a count of e.wg.
+// (once; nothing when the channel is gone). The caller holds a count of
+// e.wg (the sweep, or onMove).
 func (ec *edgeChannel) startHandOver() {
 	e := ec.e
 	ec.mu.Lock()

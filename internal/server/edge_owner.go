@@ -142,25 +142,36 @@ func (e *edgeState) kickRemote(p *Participant, reason protocol.ConnectionChanged
 	e.publish(nodeSubject(p.remote, edgeOpKick), edgeKick{Session: p.sessionID, Reason: reason, Message: msg})
 }
 
-// drainRemote forgets this node's remote members, so that no more event
-// goes to their nodes, and tells those nodes that it stops
-// (SERVER_SHUTDOWN), so that their SDKs join again elsewhere.
-func (e *edgeState) drainRemote(msg string) {
+// handOffRemote gives the channels this node owns, and that have members
+// on other nodes, to those nodes as it drains: no more event of theirs
+// goes out, each node serving members of one is told to hand them to the
+// channel's next owner (edgeMove; its lease is released already), and the
+// members are forgotten here without a word. Their sessions go on; nobody
+// sees them leave. (Members of this node's own edge channels are among the
+// sessions drain ends.)
+func (e *edgeState) handOffRemote() {
 	e.mu.Lock()
 	remote := make([]*Participant, 0, len(e.remote))
 	for p := range e.remote {
 		remote = append(remote, p)
 	}
 	e.mu.Unlock()
-	// Their nodes get no more events: the members there do not see
-	// anybody leave.
+	type target struct {
+		node cluster.NodeID
+		key  channelKey
+	}
+	told := map[target]bool{}
 	for _, p := range remote {
 		p.ch.mu.Lock()
 		p.ch.edgeClosed = true
+		ghost := p.ghost
 		p.ch.mu.Unlock()
+		if t := (target{p.remote, p.ch.key}); !ghost && t.node != e.self && !told[t] {
+			told[t] = true
+			e.publish(nodeSubject(t.node, edgeOpMove), edgeMove{Node: e.self, App: t.key.app, Channel: t.key.name})
+		}
 	}
 	for _, p := range remote {
-		p.disconnect(protocol.ReasonServerShutdown, msg)
 		e.s.removeParticipant(p, protocol.OfflineQuit)
 	}
 }

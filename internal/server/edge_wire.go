@@ -24,6 +24,7 @@ const (
 	edgeOpTracks = "tracks" // edgeTracksRequest → edgeTracksReply (owner)
 	edgeOpAdmin  = "admin"  // edgeAdminRequest → edgeRoleReply (owner)
 	edgeOpAdopt  = "adopt"  // edgeAdoptRequest → edgeAdoptReply (the next owner)
+	edgeOpMove   = "move"   // edgeMove (edge; no reply)
 )
 
 // nodeSubject is where node id takes requests of one kind.
@@ -85,6 +86,15 @@ type edgeKick struct {
 	Session string                           `json:"session"`
 	Reason  protocol.ConnectionChangedReason `json:"reason"`
 	Message string                           `json:"message"`
+}
+
+// edgeMove tells an edge that the owner of one of its channels drains: it
+// publishes no more events for the channel and has released its lease, so
+// the edge hands its members to the next owner (edge_handover.go).
+type edgeMove struct {
+	Node    cluster.NodeID       `json:"node"`
+	App     string               `json:"app"`
+	Channel protocol.ChannelName `json:"channel"`
 }
 
 // edgeEvent is one event of a channel, as every member sees it, numbered

@@ -1,0 +1,73 @@
+package natsbus
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// stepDownPoll is how often StepDown checks whether the streams it gave up
+// have a leader elsewhere.
+const stepDownPoll = 20 * time.Millisecond
+
+// StepDown moves the leadership of every JetStream stream (key-value
+// buckets included) that the embedded server leads to another server of
+// its cluster, and waits, within ctx, until each has a leader elsewhere.
+// A node about to stop calls it first: otherwise the streams it led wait
+// for an election once its server is gone, and every write to them (a
+// channel's lease, for one) waits with them. It returns the number of
+// streams moved; nothing to do (no embedded server, not clustered, or no
+// route to another server, which could lead): 0, nil.
+func (b *Bus) StepDown(ctx context.Context) (int, error) {
+	if b.srv == nil || !b.srv.JetStreamIsClustered() || b.srv.NumRoutes() == 0 {
+		return 0, nil
+	}
+	acc := b.srv.GlobalAccount().Name
+	var led []string
+	names := b.JS.StreamNames(ctx)
+	for name := range names.Name() {
+		if b.srv.JetStreamIsStreamLeader(acc, name) {
+			led = append(led, name)
+		}
+	}
+	if err := names.Err(); err != nil {
+		return 0, fmt.Errorf("natsbus: step down: listing streams: %w", err)
+	}
+	for _, name := range led {
+		if err := b.srv.JetStreamStepdownStream(acc, name); err != nil {
+			return 0, fmt.Errorf("natsbus: step down: stream %s: %w", name, err)
+		}
+	}
+	self := b.srv.Name()
+	for _, name := range led {
+		if err := waitLeader(ctx, b.JS, name, self); err != nil {
+			return len(led), err
+		}
+	}
+	return len(led), nil
+}
+
+// waitLeader waits until stream name has a leader other than self.
+func waitLeader(ctx context.Context, js jetstream.JetStream, name, self string) error {
+	t := time.NewTicker(stepDownPoll)
+	defer t.Stop()
+	for {
+		ictx, cancel := context.WithTimeout(ctx, 250*time.Millisecond)
+		st, err := js.Stream(ictx, name)
+		if err == nil {
+			var info *jetstream.StreamInfo
+			if info, err = st.Info(ictx); err == nil && info.Cluster != nil && info.Cluster.Leader != "" && info.Cluster.Leader != self {
+				cancel()
+				return nil
+			}
+		}
+		cancel()
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("natsbus: step down: stream %s has no other leader yet: %w", name, ctx.Err())
+		case <-t.C:
+		}
+	}
+}

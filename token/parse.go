@@ -2,7 +2,6 @@ package token
 
 import (
 	"bytes"
-	"compress/zlib"
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
@@ -61,11 +60,12 @@ func isDigits(s string) bool {
 // must end exactly where the data ends.
 func decompress(compressed []byte) ([]byte, error) {
 	src := bytes.NewReader(compressed)
-	zr, err := zlib.NewReader(src)
+	zr, release, err := inflate(src)
 	if err != nil {
 		return nil, fmt.Errorf("%w: compressed content: %w", ErrMalformed, err)
 	}
 	content, err := io.ReadAll(io.LimitReader(zr, MaxContentSize+1))
+	release()
 	if err != nil {
 		return nil, fmt.Errorf("%w: compressed content: %w", ErrMalformed, err)
 	}

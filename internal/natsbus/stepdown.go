@@ -40,20 +40,25 @@ func (b *Bus) StepDown(ctx context.Context) (int, error) {
 			return 0, fmt.Errorf("natsbus: step down: stream %s: %w", name, err)
 		}
 	}
-	self := b.srv.Name()
 	for _, name := range led {
-		if err := waitLeader(ctx, b.JS, name, self); err != nil {
+		if err := b.waitLeader(ctx, name); err != nil {
 			return len(led), err
 		}
 	}
 	return len(led), nil
 }
 
-// waitLeader waits until stream name has a leader other than self.
-func waitLeader(ctx context.Context, js jetstream.JetStream, name, self string) error {
+// waitLeader waits until stream name has a leader other than this server,
+// or no other server is reachable any more (its peers stopped meanwhile:
+// nobody can lead it).
+func (b *Bus) waitLeader(ctx context.Context, name string) error {
+	js, self := b.JS, b.srv.Name()
 	t := time.NewTicker(stepDownPoll)
 	defer t.Stop()
 	for {
+		if b.srv.NumRoutes() == 0 {
+			return fmt.Errorf("natsbus: step down: stream %s: no other server is reachable", name)
+		}
 		ictx, cancel := context.WithTimeout(ctx, 250*time.Millisecond)
 		st, err := js.Stream(ictx, name)
 		if err == nil {

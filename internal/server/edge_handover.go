@@ -244,7 +244,7 @@ func (ec *edgeChannel) adopted(owner cluster.NodeID, req edgeAdoptRequest, r edg
 			delete(ec.members, p)
 		}
 	}
-	for _, b := range ec.differencesLocked(r) {
+	for _, b := range ec.differencesLocked(r, req.From) {
 		ec.deliverLocked(b)
 	}
 	ec.synced, ec.last = true, r.Seq
@@ -287,10 +287,15 @@ func (ec *edgeChannel) adopted(owner cluster.NodeID, req edgeAdoptRequest, r edg
 // channel as this node knew it to the channel as r describes it (the
 // caller delivers them, deliverLocked): the tracks of hosts not connected
 // here are unpublished (a host of the dead node publishes again when it
-// joins again; a host of another node is published again, pulled from
-// there), hosts no longer there leave, new hosts join, and the tracks
-// the owner lists are published. Caller holds ec.mu.
-func (ec *edgeChannel) differencesLocked(r edgeAdoptReply) [][]byte {
+// joins again), hosts no longer there leave, new hosts join, and the
+// tracks the owner lists are published. A track this node pulls from a
+// live node other than the dead one (its host is connected there, and
+// stays) is kept as it is: unless the owner lists it with another codec
+// or its host left, the members hear nothing about it, and keep
+// receiving it; when the owner does not list it yet (the host's node has
+// not handed its members over), its announcement is awaited and not
+// passed on (awaitedLocked). Caller holds ec.mu.
+func (ec *edgeChannel) differencesLocked(r edgeAdoptReply, dead cluster.NodeID) [][]byte {
 	type described struct {
 		b  []byte
 		ev memberEvent
@@ -316,9 +321,23 @@ func (ec *edgeChannel) differencesLocked(r edgeAdoptReply) [][]byte {
 		}
 	}
 	var out [][]byte
+	pulled := ec.rt.pulledFrom()
+	kept := map[subKey]bool{}
+	ec.awaited = nil
 	for key, codec := range ec.rt.list() {
-		if c, ok := published[key]; ok && c == codec && here[key.uid] {
+		c, ok := published[key]
+		if ok && c == codec && here[key.uid] {
 			continue // a host connected here keeps its tracks
+		}
+		if from, live := pulled[key]; live && from != dead && from != ec.e.self && ec.e.reg.Alive(from) && joined[key.uid] && (!ok || c == codec) {
+			kept[key] = true
+			if !ok {
+				if ec.awaited == nil {
+					ec.awaited = map[subKey]protocol.Codec{}
+				}
+				ec.awaited[key] = codec
+			}
+			continue
 		}
 		out = append(out, encodeEvent(protocol.EventUserUnpublished, protocol.UserPublishedEvent{UID: key.uid, MediaType: key.mt}))
 	}
@@ -337,11 +356,41 @@ func (ec *edgeChannel) differencesLocked(r edgeAdoptReply) [][]byte {
 			if !known {
 				out = append(out, d.b)
 			}
-		case protocol.EventUserPublished, protocol.EventUserMuted:
+		case protocol.EventUserPublished:
+			if !kept[d.ev.key] {
+				out = append(out, d.b)
+			}
+		case protocol.EventUserMuted:
 			out = append(out, d.b)
 		}
 	}
 	return out
+}
+
+// awaitedLocked reports whether b, an event of the owner, announces a
+// track a hand-over kept (differencesLocked) with the codec it has: the
+// members already receive it, so the event is dropped. Any other event
+// about an awaited track ends the wait. Caller holds ec.mu.
+func (ec *edgeChannel) awaitedLocked(b []byte) bool {
+	if len(ec.awaited) == 0 {
+		return false
+	}
+	ev, ok := decodeMemberEvent(b)
+	if !ok {
+		return false
+	}
+	switch ev.typ {
+	case protocol.EventUserPublished:
+		codec, waiting := ec.awaited[ev.key]
+		delete(ec.awaited, ev.key)
+		return waiting && codec == ev.codec
+	case protocol.EventUserUnpublished:
+		delete(ec.awaited, ev.key)
+	case protocol.EventUserLeft:
+		delete(ec.awaited, subKey{uid: ev.uid, mt: protocol.MediaAudio})
+		delete(ec.awaited, subKey{uid: ev.uid, mt: protocol.MediaVideo})
+	}
+	return false
 }
 
 // deliverLocked applies an event this node makes up in a hand-over to

@@ -57,6 +57,11 @@ type edgeChannel struct {
 	// published before they died (delivered late, after a partition
 	// heals) are dropped.
 	former map[cluster.NodeID]bool
+	// awaited are tracks a hand-over kept (pulled from a live node whose
+	// host the next owner had not adopted yet): the next owner's
+	// user-published for one, with the same codec, is no news to the
+	// members and is not passed on (edge_handover.go).
+	awaited map[subKey]protocol.Codec
 }
 
 // channel returns the edge channel for key owned by owner, subscribed to
@@ -214,6 +219,9 @@ func (ec *edgeChannel) keepLocked(ev edgeEvent) {
 func (ec *edgeChannel) applyLocked(ev edgeEvent) {
 	ec.last = ev.Seq
 	ec.keepLocked(ev)
+	if ec.awaitedLocked(ev.Event) {
+		return
+	}
 	ec.mirrorLocked(ev.Event)
 	for p, from := range ec.members {
 		switch {

@@ -108,6 +108,19 @@ func (rt *remoteTracks) list() map[subKey]protocol.Codec {
 	return out
 }
 
+// pulledFrom is the node each track pulled here now comes from.
+func (rt *remoteTracks) pulledFrom() map[subKey]cluster.NodeID {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	out := map[subKey]cluster.NodeID{}
+	for key, et := range rt.tracks {
+		if et.in != nil && !et.in.Closed() {
+			out[key] = et.from
+		}
+	}
+	return out
+}
+
 // sweep stops pulling the tracks nobody here has watched for edgeIdle.
 func (rt *remoteTracks) sweep(now time.Time) {
 	rt.mu.Lock()

@@ -48,6 +48,11 @@ type Cluster struct {
 	Secret string
 }
 
+// readyTimeout bounds the embedded server's start (JetStream's recovery
+// included) until it listens; a loaded machine starting several nodes at
+// once has taken more than 10 s.
+const readyTimeout = 30 * time.Second
+
 // StartServer starts a NATS server with JetStream. Stop it with Shutdown
 // and WaitForShutdown.
 func StartServer(cfg ServerConfig) (*server.Server, error) {
@@ -98,10 +103,10 @@ func StartServer(cfg ServerConfig) (*server.Server, error) {
 	}
 
 	go srv.Start()
-	if !srv.ReadyForConnections(10 * time.Second) {
+	if !srv.ReadyForConnections(readyTimeout) {
 		srv.Shutdown()
 		srv.WaitForShutdown()
-		return nil, fmt.Errorf("%w within 10 s", ErrNotReady)
+		return nil, fmt.Errorf("%w within %v", ErrNotReady, readyTimeout)
 	}
 	return srv, nil
 }

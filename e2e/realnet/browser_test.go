@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,8 +118,18 @@ func TestNamespaceBrowser(t *testing.T) {
 		await c.join(%s, %s, null, 3);
 		return "joined";
 	})()`, os.Getenv(envProxy), app, channel)
-	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/healthz")); err != nil {
-		t.Fatalf("open %s in chromium: %v", base, err)
+	// The namespace's interfaces may still be settling (an IPv6 address
+	// becoming valid): Chromium then fails the load with
+	// ERR_NETWORK_CHANGED, and a new attempt succeeds.
+	for attempt := 1; ; attempt++ {
+		err := chromedp.Do(ctx, chromedp.Navigate(base+"/healthz"))
+		if err == nil {
+			break
+		}
+		if !strings.Contains(err.Error(), "ERR_NETWORK_CHANGED") || attempt == 10 {
+			t.Fatalf("open %s in chromium (attempt %d): %v", base, attempt, err)
+		}
+		time.Sleep(500 * time.Millisecond)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[string](join, chromedp.EvalAwaitPromise)); err != nil {
 		t.Fatalf("join in chromium: %v", err)

@@ -76,7 +76,7 @@ func (b *batchConn) reserveSlot(addr netip.AddrPort) (queueSlot, bool, error) {
 	if err != nil || i < 0 {
 		return queueSlot{}, true, err
 	}
-	return queueSlot{buf: s.slots[i].buf[:], q: s, i: i}, true, nil
+	return queueSlot{buf: s.slotBuf(i), q: s, i: i}, true, nil
 }
 
 // WriteTo queues p like WriteToAddrPort.

@@ -2,6 +2,7 @@ package sfu
 
 import (
 	"encoding/binary"
+	"errors"
 	"net"
 	"net/netip"
 	"sync/atomic"
@@ -220,5 +221,44 @@ func TestBatchConnSendsWithoutAllocating(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("%.1f allocations per packet", allocs)
+	}
+}
+
+// TestSendShardSlotMemory: a slot reserved when the socket closes can still
+// be written and committed (refused with net.ErrClosed), and the slots'
+// memory, mapped outside the Go heap, goes back to the system only once
+// that last reservation has ended.
+func TestSendShardSlotMemory(t *testing.T) {
+	sink := newUDPSink(t, 1)
+	b := newTestBatchConn(t, &Stats{}, 1)
+	s := b.shards[0]
+	if !s.mapped {
+		t.Log("anonymous mappings refused here: the slots are on the Go heap")
+	}
+	slot, ok, err := b.reserveSlot(sink.addr())
+	if err != nil || !ok || len(slot.buf) != slotSize {
+		t.Fatalf("reserve: %d bytes, %v, %v", len(slot.buf), ok, err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	held := s.mem != nil
+	s.mu.Unlock()
+	if !held {
+		t.Fatal("the slot memory was released while a slot was reserved")
+	}
+	copy(slot.buf, "still writable")
+	if err := slot.commit(14); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("commit after close: %v, want net.ErrClosed", err)
+	}
+	s.mu.Lock()
+	released := s.mem == nil
+	s.mu.Unlock()
+	if !released {
+		t.Fatal("the slot memory was kept after the last reservation ended")
+	}
+	if _, _, err := b.reserveSlot(sink.addr()); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("reserve after close: %v, want net.ErrClosed", err)
 	}
 }

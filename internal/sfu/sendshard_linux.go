@@ -26,18 +26,26 @@ type sendShard struct {
 	v6    bool
 	stats *Stats
 
-	mu     sync.Mutex
-	drain  *sync.Cond // signalled when queued reaches 0
-	slots  []sendSlot
-	free   []int32 // free slot indices
-	dests  map[netip.AddrPort]*destQueue
-	ready  []*destQueue // destinations with packets to send, in order
-	queued int          // slots in use (queued or being sent)
-	tick   uint32       // sweep count, stamps destinations' last write
-	stall  func(netip.AddrPort) bool
-	closed bool
-	wake   chan struct{} // the sender waits on it when ready is empty
-	done   chan struct{}
+	// mem holds the slots' packet bytes, slotSize each (slotMemory):
+	// mapped outside the Go heap when mapped, and given back once the
+	// shard is closed, its sender has stopped and no slot is reserved.
+	mem    []byte
+	mapped bool
+
+	mu       sync.Mutex
+	drain    *sync.Cond // signalled when queued reaches 0
+	slots    []sendSlot
+	reserved int     // slots reserved and not yet committed or cancelled
+	stopped  bool    // the sender goroutine has returned
+	free     []int32 // free slot indices
+	dests    map[netip.AddrPort]*destQueue
+	ready    []*destQueue // destinations with packets to send, in order
+	queued   int          // slots in use (queued or being sent)
+	tick     uint32       // sweep count, stamps destinations' last write
+	stall    func(netip.AddrPort) bool
+	closed   bool
+	wake     chan struct{} // the sender waits on it when ready is empty
+	done     chan struct{}
 
 	// owned by the sender goroutine
 	batch [sendBatch]int32
@@ -52,12 +60,12 @@ type sendShard struct {
 	errno      syscall.Errno
 }
 
-// sendSlot is one queued packet.
+// sendSlot is one queued packet; its bytes are in the shard's mem
+// (slotBuf).
 type sendSlot struct {
 	n    int
 	next int32 // next slot of the same destination, -1 at the tail
 	dest *destQueue
-	buf  [slotSize]byte
 }
 
 // destQueue is one destination's FIFO of slots.
@@ -73,6 +81,7 @@ type destQueue struct {
 func newSendShard(raw syscall.RawConn, v6 bool, stats *Stats) *sendShard {
 	s := &sendShard{raw: raw, v6: v6, stats: stats, slots: make([]sendSlot, shardSlots), free: make([]int32, shardSlots),
 		dests: map[netip.AddrPort]*destQueue{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	s.mem, s.mapped = mapSlotMemory(shardSlots * slotSize)
 	for i := range s.free {
 		s.free[i] = int32(shardSlots - 1 - i)
 	}
@@ -101,8 +110,7 @@ func (s *sendShard) enqueue(p []byte, addr netip.AddrPort) (int, error) {
 		s.stats.EgressDropped.Add(1)
 		return len(p), nil
 	}
-	sl := &s.slots[i]
-	sl.n = copy(sl.buf[:], p)
+	s.slots[i].n = copy(s.slotBuf(i), p)
 	s.appendLocked(i)
 	s.mu.Unlock()
 	return len(p), nil
@@ -120,6 +128,9 @@ func (s *sendShard) reserve(addr netip.AddrPort) (int32, error) {
 		return -1, net.ErrClosed
 	}
 	i := s.claimLocked(addr)
+	if i >= 0 {
+		s.reserved++
+	}
 	s.mu.Unlock()
 	if i < 0 {
 		s.stats.EgressDropped.Add(1)
@@ -127,11 +138,39 @@ func (s *sendShard) reserve(addr netip.AddrPort) (int32, error) {
 	return i, nil
 }
 
+// slotBuf is slot i's packet memory. A slot's bytes are its holder's: the
+// enqueuer's under mu, a reserver's until it commits or cancels, the
+// sender's while the slot is in its batch.
+func (s *sendShard) slotBuf(i int32) []byte {
+	off := int(i) * slotSize
+	return s.mem[off : off+slotSize : off+slotSize]
+}
+
+// unreserveLocked ends a reservation; the slot memory goes back to the
+// system once the shard is closed, its sender stopped and the last
+// reservation ended. Called with mu held.
+func (s *sendShard) unreserveLocked() {
+	s.reserved--
+	s.releaseMemoryLocked()
+}
+
+// releaseMemoryLocked unmaps the slot memory when nothing can touch it
+// any more. Called with mu held.
+func (s *sendShard) releaseMemoryLocked() {
+	if s.closed && s.stopped && s.reserved == 0 && s.mem != nil {
+		if s.mapped {
+			unmapSlotMemory(s.mem)
+		}
+		s.mem = nil
+	}
+}
+
 // commit queues reserved slot i, filled with n bytes, behind its
 // destination's earlier packets.
 func (s *sendShard) commit(i int32, n int) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.unreserveLocked()
 	if s.closed {
 		s.freeLocked(i)
 		return net.ErrClosed
@@ -145,6 +184,7 @@ func (s *sendShard) commit(i int32, n int) error {
 func (s *sendShard) cancel(i int32) {
 	s.mu.Lock()
 	s.freeLocked(i)
+	s.unreserveLocked()
 	s.mu.Unlock()
 }
 
@@ -230,6 +270,10 @@ func (s *sendShard) close() bool {
 	s.drain.Broadcast()
 	s.mu.Unlock()
 	<-s.done
+	s.mu.Lock()
+	s.stopped = true
+	s.releaseMemoryLocked()
+	s.mu.Unlock()
 	return true
 }
 
@@ -328,7 +372,7 @@ func (s *sendShard) sweep() {
 func (s *sendShard) send(n int) {
 	for k, i := range s.batch[:n] {
 		sl := &s.slots[i]
-		s.iovs[k].Base = &sl.buf[0]
+		s.iovs[k].Base = &s.slotBuf(i)[0]
 		s.iovs[k].SetLen(sl.n)
 		s.hdrs[k].Hdr.Namelen = s.sockaddr(&s.names[k], sl.dest.addr)
 		s.hdrs[k].Len = 0

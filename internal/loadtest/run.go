@@ -176,6 +176,9 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 			return nil, err
 		}
 	}
+	if err := r.waitHostsMedia(ctx, idle); err != nil {
+		return nil, err
+	}
 
 	// The audience joins at the join rate, spread over the channels.
 	r.setPhase("joining")
@@ -460,6 +463,40 @@ func (r *runner) startHosts(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// waitHostsMedia waits until the server receives the hosts' media (a
+// few packets of each track), so that the audience joins a channel whose
+// media flows: a member's join-to-first-media then measures its own join,
+// not the hosts' connection (a Pion host nominates its candidate pair at
+// its agent's next 200 ms check tick, so the hosts' media starts about
+// 0.2 s after they publish).
+func (r *runner) waitHostsMedia(ctx context.Context, idle serverSample) error {
+	r.mu.Lock()
+	tracks := 0
+	for _, h := range r.hosts {
+		tracks += len(h.tracks)
+	}
+	r.mu.Unlock()
+	if tracks == 0 {
+		return nil
+	}
+	deadline := time.Now().Add(r.cfg.Settle)
+	for {
+		s, err := r.t.scrape(ctx)
+		if err != nil {
+			return err
+		}
+		if s.pktsIn-idle.pktsIn >= float64(5*tracks) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("loadtest: the server received %.0f packets of the hosts' %d tracks within %v", s.pktsIn-idle.pktsIn, tracks, r.cfg.Settle)
+		}
+		if !sleepUntil(ctx, time.Now().Add(20*time.Millisecond)) {
+			return ctx.Err()
+		}
+	}
 }
 
 // send writes synthetic packets on t at the configured rate until ctx ends.

@@ -314,16 +314,7 @@ func TestClusterEdgeOwnerDies(t *testing.T) {
 	waitFor(t, "the viewer hears the host", func() bool { return len(w.p.all()) > 0 })
 	crashed := time.Now()
 	cohosttest.CrashNode(c, owner)
-	waitFor(t, "the viewer sees the host publish again", func() bool { return publishedAudio(w.h, hostUID) >= 2 })
-	w.listen(t, hostUID, protocol.MediaAudio)
-	waitFor(t, "the viewer hears the host again", func() bool { return len(w.p.all()) > 0 })
-	t.Logf("the edge viewer hears the host again %v after its channel's node died; events about it: %q",
-		time.Since(crashed).Round(time.Millisecond), w.h.about(hostUID))
-	want := []string{"user-joined", "user-published audio", "user-unpublished audio", "user-published audio"}
-	if got := w.h.about(hostUID); !slices.Equal(got, want) {
-		t.Errorf("the viewer saw %q, want %q", got, want)
-	}
-	noReconnection(t, "the viewer", w.h)
+	hearsHostAgain(t, w, hostUID, crashed, "died")
 	if moved := metricSum(t, c, owner, `cohost_cluster_handovers_total{result="moved"}`); moved != 1 {
 		t.Errorf("%v channels handed over, want 1", moved)
 	}
@@ -359,6 +350,25 @@ func TestClusterEdgeOwnerDiesHostGone(t *testing.T) {
 	if w.e.ConnectionState() != protocol.ConnConnected {
 		t.Errorf("the viewer's connection is %s", w.e.ConnectionState())
 	}
+}
+
+// hearsHostAgain waits until w, a viewer on an edge whose channel's node
+// died or drained (at since) with the host on it, sees the host's audio
+// published again once the host joined again elsewhere, subscribes again
+// and hears it; the viewer must have seen nothing else about the host and
+// kept its connection.
+func hearsHostAgain(t *testing.T, w *watcher, hostUID protocol.UID, since time.Time, what string) {
+	t.Helper()
+	waitFor(t, "the viewer sees the host publish again", func() bool { return publishedAudio(w.h, hostUID) >= 2 })
+	w.listen(t, hostUID, protocol.MediaAudio)
+	waitFor(t, "the viewer hears the host again", func() bool { return len(w.p.all()) > 0 })
+	t.Logf("the edge viewer hears the host again %v after its channel's node %s; events about it: %q",
+		time.Since(since).Round(time.Millisecond), what, w.h.about(hostUID))
+	want := []string{"user-joined", "user-published audio", "user-unpublished audio", "user-published audio"}
+	if got := w.h.about(hostUID); !slices.Equal(got, want) {
+		t.Errorf("the viewer saw %q, want %q", got, want)
+	}
+	noReconnection(t, "the viewer", w.h)
 }
 
 // publishedAudio counts the user-published events h saw for uid's audio.
@@ -500,16 +510,7 @@ func TestClusterEdgeOwnerDrains(t *testing.T) {
 	if err := c.StopNode(owner); err != nil {
 		t.Fatalf("drain: %v", err)
 	}
-	waitFor(t, "the viewer sees the host publish again", func() bool { return publishedAudio(w.h, hostUID) >= 2 })
-	w.listen(t, hostUID, protocol.MediaAudio)
-	waitFor(t, "the viewer hears the host again", func() bool { return len(w.p.all()) > 0 })
-	t.Logf("the edge viewer hears the host again %v after its channel's node began to drain; events about it: %q",
-		time.Since(drained).Round(time.Millisecond), w.h.about(hostUID))
-	want := []string{"user-joined", "user-published audio", "user-unpublished audio", "user-published audio"}
-	if got := w.h.about(hostUID); !slices.Equal(got, want) {
-		t.Errorf("the viewer saw %q, want %q", got, want)
-	}
-	noReconnection(t, "the viewer", w.h)
+	hearsHostAgain(t, w, hostUID, drained, "began to drain")
 	if w.e.ConnectionState() != protocol.ConnConnected {
 		t.Errorf("the viewer's connection is %s", w.e.ConnectionState())
 	}

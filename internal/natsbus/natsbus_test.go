@@ -163,11 +163,10 @@ func freeAddrs(t *testing.T, n int) []string {
 	return out
 }
 
-// Three embedded servers given each other as peers form one NATS cluster:
-// a bucket replicated three times is written on one and read on another,
-// and still written and read after one server stops.
-func TestEmbeddedCluster(t *testing.T) {
-	ctx := testCtx(t)
+// openCluster starts three embedded servers routed to each other (buckets
+// replicated three times), closed when the test ends.
+func openCluster(ctx context.Context, t *testing.T) []*Bus {
+	t.Helper()
 	const secret = "cluster-secret-0123456789"
 	routes := freeAddrs(t, 3)
 	buses := make([]*Bus, 3)
@@ -185,11 +184,22 @@ func TestEmbeddedCluster(t *testing.T) {
 	}
 	wg.Wait()
 	for i, b := range buses {
+		if b != nil {
+			t.Cleanup(b.Close)
+		}
 		if errs[i] != nil {
 			t.Fatalf("node %d: %v", i, errs[i])
 		}
-		defer b.Close()
 	}
+	return buses
+}
+
+// Three embedded servers given each other as peers form one NATS cluster:
+// a bucket replicated three times is written on one and read on another,
+// and still written and read after one server stops.
+func TestEmbeddedCluster(t *testing.T) {
+	ctx := testCtx(t)
+	buses := openCluster(ctx, t)
 	kv0, err := buses[0].KeyValue(ctx, jetstream.KeyValueConfig{Bucket: "R3"})
 	if err != nil {
 		t.Fatal(err)

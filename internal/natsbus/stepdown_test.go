@@ -2,8 +2,6 @@ package natsbus
 
 import (
 	"context"
-	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,28 +13,7 @@ import (
 // without waiting for an election.
 func TestStepDownMovesLeaders(t *testing.T) {
 	ctx := testCtx(t)
-	const secret = "cluster-secret-0123456789"
-	routes := freeAddrs(t, 3)
-	buses := make([]*Bus, 3)
-	errs := make([]error, 3)
-	var wg sync.WaitGroup
-	for i := range buses {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			buses[i], errs[i] = Open(ctx, Config{Replicas: 3, Name: fmt.Sprint("n", i), Server: ServerConfig{
-				Name: fmt.Sprint("n", i), StoreDir: t.TempDir(), Credentials: Credentials{Token: secret},
-				Cluster: Cluster{Listen: routes[i], Peers: routes, Secret: secret},
-			}})
-		}()
-	}
-	wg.Wait()
-	for i, b := range buses {
-		if errs[i] != nil {
-			t.Fatalf("node %d: %v", i, errs[i])
-		}
-		defer b.Close()
-	}
+	buses := openCluster(ctx, t)
 	kv, err := buses[0].KeyValue(ctx, jetstream.KeyValueConfig{Bucket: "R3"})
 	if err != nil {
 		t.Fatal(err)

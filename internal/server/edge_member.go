@@ -219,7 +219,7 @@ func (ec *edgeChannel) keepLocked(ev edgeEvent) {
 func (ec *edgeChannel) applyLocked(ev edgeEvent) {
 	ec.last = ev.Seq
 	ec.keepLocked(ev)
-	if ec.awaitedLocked(ev.Event) {
+	if ev.To == 0 && ec.awaitedLocked(ev.Event) {
 		return
 	}
 	ec.mirrorLocked(ev.Event)

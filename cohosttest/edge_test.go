@@ -85,10 +85,16 @@ func (p *payloads) all() []string {
 // waitFor polls cond until it holds, failing after 20 s.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	waitForWithin(t, 20*time.Second, what, cond)
+}
+
+// waitForWithin is waitFor with a deadline of d.
+func waitForWithin(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("after 20 s: %s", what)
+			t.Fatalf("after %v: %s", d, what)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -475,9 +475,20 @@ func TestClusterEdgeHostOwnerDies(t *testing.T) {
 
 	crashed := time.Now()
 	cohosttest.CrashNode(c, owner)
-	waitFor(t, "both edges hand their members over", func() bool {
-		return metricSum(t, c, owner, `cohost_cluster_handovers_total{result="moved"}`) == 2
+	// A hand-over ends within its 15 s bound (a lease bucket whose leader
+	// was the dead node elects another first, which a loaded machine
+	// slows down): moved, or failed and the members told to join again.
+	ended := func() (moved, failed float64) {
+		return metricSum(t, c, owner, `cohost_cluster_handovers_total{result="moved"}`),
+			metricSum(t, c, owner, `cohost_cluster_handovers_total{result="failed"}`)
+	}
+	waitForWithin(t, 40*time.Second, "both edges end their hand-over", func() bool {
+		moved, failed := ended()
+		return moved+failed >= 2
 	})
+	if moved, failed := ended(); moved != 2 {
+		t.Fatalf("%v hand-overs moved the members, %v failed; want both moved", moved, failed)
+	}
 	heard := len(v.p.all())
 	waitFor(t, "the viewer still hears the host on its subscription", func() bool { return len(v.p.all()) > heard+10 })
 	t.Logf("both edges handed over %v after the channel's node died; events about the host: %q",

@@ -33,17 +33,21 @@ func compressContent(data []byte) []byte {
 	return buf.Bytes()
 }
 
-// inflate reads the zlib stream header from src and returns a reader of
-// the inflated content; release gives it back once read.
-func inflate(src io.Reader) (zr io.ReadCloser, release func(), err error) {
-	if r, ok := inflaters.Get().(io.ReadCloser); ok {
-		if err := r.(zlib.Resetter).Reset(src, nil); err != nil {
-			inflaters.Put(r)
-			return nil, nil, err
+// inflate reads the zlib stream in src, at most limit bytes of its
+// content.
+func inflate(src io.Reader, limit int64) ([]byte, error) {
+	zr, ok := inflaters.Get().(io.ReadCloser)
+	if ok {
+		if err := zr.(zlib.Resetter).Reset(src, nil); err != nil {
+			inflaters.Put(zr)
+			return nil, err
 		}
-		zr = r
-	} else if zr, err = zlib.NewReader(src); err != nil {
-		return nil, nil, err
+	} else {
+		var err error
+		if zr, err = zlib.NewReader(src); err != nil {
+			return nil, err
+		}
 	}
-	return zr, func() { inflaters.Put(zr) }, nil
+	defer inflaters.Put(zr)
+	return io.ReadAll(io.LimitReader(zr, limit))
 }

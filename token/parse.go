@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"fmt"
-	"io"
 	"strings"
 )
 
@@ -60,12 +59,7 @@ func isDigits(s string) bool {
 // must end exactly where the data ends.
 func decompress(compressed []byte) ([]byte, error) {
 	src := bytes.NewReader(compressed)
-	zr, release, err := inflate(src)
-	if err != nil {
-		return nil, fmt.Errorf("%w: compressed content: %w", ErrMalformed, err)
-	}
-	content, err := io.ReadAll(io.LimitReader(zr, MaxContentSize+1))
-	release()
+	content, err := inflate(src, MaxContentSize+1)
 	if err != nil {
 		return nil, fmt.Errorf("%w: compressed content: %w", ErrMalformed, err)
 	}

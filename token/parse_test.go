@@ -114,3 +114,34 @@ func TestVerifyInvalidCertificate(t *testing.T) {
 		t.Errorf("Verify of a zero signature = %v", err)
 	}
 }
+
+// TestParseAfterBrokenStreams: the zlib state reused between tokens
+// carries nothing from one to the next: after broken streams (a bad
+// checksum, a cut stream, a bad header), a valid token parses as before,
+// and the broken ones fail the same way every time.
+func TestParseAfterBrokenStreams(t *testing.T) {
+	valid := tokenOf(sampleContent())
+	want, err := Parse(valid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	badChecksum := compressContent(sampleContent())
+	badChecksum[len(badChecksum)-1] ^= 1
+	full := compressContent(sampleContent())
+	broken := []string{
+		Version + base64.StdEncoding.EncodeToString(badChecksum),
+		Version + base64.StdEncoding.EncodeToString(full[:len(full)/2]),
+		Version + base64.StdEncoding.EncodeToString([]byte{0x78, 0x00, 1, 2, 3}),
+	}
+	for round := range 3 {
+		for _, b := range broken {
+			if _, err := Parse(b); !errors.Is(err, ErrMalformed) {
+				t.Fatalf("round %d: broken stream parsed: %v", round, err)
+			}
+		}
+		got, err := Parse(valid)
+		if err != nil || got.IssueTs != want.IssueTs || got.Salt != want.Salt || got.AppID != want.AppID || len(got.Services) != len(want.Services) {
+			t.Fatalf("round %d: the valid token after broken ones: %+v, %v", round, got, err)
+		}
+	}
+}

@@ -122,7 +122,7 @@ mode, or else from the server's development token endpoint (loopback only).`,
 	fs.IntVar(&cfg.AudioPPS, "audio-pps", 50, "audio packets per second per host")
 	fs.Float64Var(&cfg.JoinRate, "join-rate", 50, "audience joins per second")
 	fs.DurationVarP(&cfg.Duration, "duration", "d", 0, "measurement window after everyone joined (default 30s)")
-	fs.DurationVar(&cfg.Settle, "settle", 0, "longest wait for the audience's first media after the last join (default 10s)")
+	fs.DurationVar(&cfg.Settle, "settle", 0, "longest wait for the hosts' media to reach the server before the audience joins, and for the audience's first media after the last join (default 10s)")
 	fs.BoolVar(&cfg.Baseline, "baseline", false, "also measure the SRTP-encrypt-and-send baselines (sendto and sendmmsg) for the same traffic, alternating with the server, and report the ratios")
 	fs.DurationVar(&cfg.BaselineDuration, "baseline-duration", 0, "baselines' total length, each (default 10s)")
 	fs.IntVar(&cfg.Rounds, "rounds", 0, "measurement slices, each followed by the baselines (default 4 with --baseline, else 1)")

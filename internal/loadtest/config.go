@@ -58,8 +58,9 @@ type Config struct {
 
 	JoinRate float64       // audience joins per second (default 50)
 	Duration time.Duration // measurement window after everyone joined (default 30 s)
-	// Settle bounds the wait for every audience member's first media after
-	// the last join (default 10 s).
+	// Settle bounds the wait for the hosts' media to reach the server
+	// before the audience joins, and for every audience member's first
+	// media after the last join (default 10 s).
 	Settle time.Duration
 
 	// Baseline also measures the least work any SFU does for the same

@@ -465,12 +465,14 @@ func (r *runner) startHosts(ctx context.Context) error {
 	return nil
 }
 
-// waitHostsMedia waits until the server receives the hosts' media (a
-// few packets of each track), so that the audience joins a channel whose
-// media flows: a member's join-to-first-media then measures its own join,
-// not the hosts' connection (a Pion host nominates its candidate pair at
-// its agent's next 200 ms check tick, so the hosts' media starts about
-// 0.2 s after they publish).
+// waitHostsMedia waits until the server has received five RTP packets per
+// host track since the idle sample, so that the audience joins a channel
+// whose media flows: a member's join-to-first-media then measures its own
+// join, not the hosts' connection (a Pion host nominates its candidate
+// pair at its agent's next 200 ms check tick, so the hosts' media starts
+// about 0.2 s after they publish). The count is the server's total: with
+// one host it means that host's media flows; with several, a host that
+// starts much later than the others may still be starting.
 func (r *runner) waitHostsMedia(ctx context.Context, idle serverSample) error {
 	r.mu.Lock()
 	tracks := 0

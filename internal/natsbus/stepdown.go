@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // stepDownPoll is how often StepDown checks whether the streams it gave up
@@ -60,15 +58,13 @@ func (b *Bus) waitLeader(ctx context.Context, name string) error {
 			return fmt.Errorf("natsbus: step down: stream %s: no other server is reachable", name)
 		}
 		ictx, cancel := context.WithTimeout(ctx, 250*time.Millisecond)
-		st, err := js.Stream(ictx, name)
+		st, err := js.Stream(ictx, name) // asks for the stream's info
+		cancel()
 		if err == nil {
-			var info *jetstream.StreamInfo
-			if info, err = st.Info(ictx); err == nil && info.Cluster != nil && info.Cluster.Leader != "" && info.Cluster.Leader != self {
-				cancel()
+			if info := st.CachedInfo(); info.Cluster != nil && info.Cluster.Leader != "" && info.Cluster.Leader != self {
 				return nil
 			}
 		}
-		cancel()
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("natsbus: step down: stream %s has no other leader yet: %w", name, ctx.Err())

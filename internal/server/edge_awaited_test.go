@@ -33,7 +33,11 @@ func TestEdgeAwaitedTracks(t *testing.T) {
 	} {
 		ec := &edgeChannel{awaited: map[subKey]protocol.Codec{audio: protocol.CodecOpus, video: protocol.CodecVP8}}
 		for i, b := range c.events {
-			if got := ec.awaitedLocked(b); got != c.dropped[i] {
+			ev, ok := decodeMemberEvent(b)
+			if !ok {
+				t.Fatalf("%s: event %d does not decode", c.name, i)
+			}
+			if got := ec.awaitedLocked(ev); got != c.dropped[i] {
 				t.Errorf("%s: event %d dropped %v, want %v", c.name, i, got, c.dropped[i])
 			}
 		}

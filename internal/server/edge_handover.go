@@ -244,7 +244,9 @@ func (ec *edgeChannel) adopted(owner cluster.NodeID, req edgeAdoptRequest, r edg
 			delete(ec.members, p)
 		}
 	}
-	for _, b := range ec.differencesLocked(r, req.From) {
+	events, awaited := ec.differencesLocked(r, req.From)
+	ec.awaited = awaited
+	for _, b := range events {
 		ec.deliverLocked(b)
 	}
 	ec.synced, ec.last = true, r.Seq
@@ -293,9 +295,9 @@ func (ec *edgeChannel) adopted(owner cluster.NodeID, req edgeAdoptRequest, r edg
 // stays) is kept as it is: unless the owner lists it with another codec
 // or its host left, the members hear nothing about it, and keep
 // receiving it; when the owner does not list it yet (the host's node has
-// not handed its members over), its announcement is awaited and not
-// passed on (awaitedLocked). Caller holds ec.mu.
-func (ec *edgeChannel) differencesLocked(r edgeAdoptReply, dead cluster.NodeID) [][]byte {
+// not handed its members over), it is returned in awaited, whose
+// announcement is not passed on (awaitedLocked). Caller holds ec.mu.
+func (ec *edgeChannel) differencesLocked(r edgeAdoptReply, dead cluster.NodeID) (out [][]byte, awaited map[subKey]protocol.Codec) {
 	type described struct {
 		b  []byte
 		ev memberEvent
@@ -320,23 +322,28 @@ func (ec *edgeChannel) differencesLocked(r edgeAdoptReply, dead cluster.NodeID) 
 			published[ev.key] = ev.codec
 		}
 	}
-	var out [][]byte
 	pulled := ec.rt.pulledFrom()
+	// fromLiveHost: the track comes from a node that lives on (not the
+	// dead owner, not this node), whose host the owner still counts in.
+	fromLiveHost := func(key subKey) bool {
+		from, ok := pulled[key]
+		return ok && from != dead && from != ec.e.self && ec.e.reg.Alive(from) && joined[key.uid]
+	}
 	kept := map[subKey]bool{}
-	ec.awaited = nil
 	for key, codec := range ec.rt.list() {
-		c, ok := published[key]
-		if ok && c == codec && here[key.uid] {
+		c, listed := published[key]
+		switch {
+		case listed && c == codec && here[key.uid]:
 			continue // a host connected here keeps its tracks
-		}
-		if from, live := pulled[key]; live && from != dead && from != ec.e.self && ec.e.reg.Alive(from) && joined[key.uid] && (!ok || c == codec) {
+		case listed && c == codec && fromLiveHost(key):
 			kept[key] = true
-			if !ok {
-				if ec.awaited == nil {
-					ec.awaited = map[subKey]protocol.Codec{}
-				}
-				ec.awaited[key] = codec
+			continue
+		case !listed && fromLiveHost(key):
+			kept[key] = true
+			if awaited == nil {
+				awaited = map[subKey]protocol.Codec{}
 			}
+			awaited[key] = codec
 			continue
 		}
 		out = append(out, encodeEvent(protocol.EventUserUnpublished, protocol.UserPublishedEvent{UID: key.uid, MediaType: key.mt}))
@@ -364,19 +371,15 @@ func (ec *edgeChannel) differencesLocked(r edgeAdoptReply, dead cluster.NodeID) 
 			out = append(out, d.b)
 		}
 	}
-	return out
+	return out, awaited
 }
 
-// awaitedLocked reports whether b, an event of the owner, announces a
+// awaitedLocked reports whether ev, an event of the owner, announces a
 // track a hand-over kept (differencesLocked) with the codec it has: the
 // members already receive it, so the event is dropped. Any other event
 // about an awaited track ends the wait. Caller holds ec.mu.
-func (ec *edgeChannel) awaitedLocked(b []byte) bool {
+func (ec *edgeChannel) awaitedLocked(ev memberEvent) bool {
 	if len(ec.awaited) == 0 {
-		return false
-	}
-	ev, ok := decodeMemberEvent(b)
-	if !ok {
 		return false
 	}
 	switch ev.typ {
@@ -397,8 +400,10 @@ func (ec *edgeChannel) awaitedLocked(b []byte) bool {
 // what it knows and sends it to every local member it is not about.
 // Caller holds ec.mu.
 func (ec *edgeChannel) deliverLocked(b []byte) {
-	ec.mirrorLocked(b)
-	ev, _ := decodeMemberEvent(b)
+	ev, ok := decodeMemberEvent(b)
+	if ok {
+		ec.mirrorLocked(ev)
+	}
 	for p := range ec.members {
 		if p.uid != ev.uid {
 			p.sendRaw(b)

@@ -219,10 +219,12 @@ func (ec *edgeChannel) keepLocked(ev edgeEvent) {
 func (ec *edgeChannel) applyLocked(ev edgeEvent) {
 	ec.last = ev.Seq
 	ec.keepLocked(ev)
-	if ev.To == 0 && ec.awaitedLocked(ev.Event) {
-		return
+	if me, ok := decodeMemberEvent(ev.Event); ok {
+		if ev.To == 0 && ec.awaitedLocked(me) {
+			return
+		}
+		ec.mirrorLocked(me)
 	}
-	ec.mirrorLocked(ev.Event)
 	for p, from := range ec.members {
 		switch {
 		case from >= ev.Seq:
@@ -267,11 +269,7 @@ func decodeMemberEvent(b []byte) (ev memberEvent, ok bool) {
 
 // mirrorLocked follows the hosts and their tracks from an event. Caller
 // holds ec.mu.
-func (ec *edgeChannel) mirrorLocked(b []byte) {
-	ev, ok := decodeMemberEvent(b)
-	if !ok {
-		return
-	}
+func (ec *edgeChannel) mirrorLocked(ev memberEvent) {
 	switch ev.typ {
 	case protocol.EventUserJoined:
 		ec.present[ev.uid] = ev.account
@@ -371,7 +369,9 @@ func (ec *edgeChannel) admit(p *Participant, r edgeJoinReply, resp func()) (*Par
 	}
 	if !ec.synced {
 		for _, b := range r.Snapshot {
-			ec.mirrorLocked(b)
+			if ev, ok := decodeMemberEvent(b); ok {
+				ec.mirrorLocked(ev)
+			}
 		}
 		ec.synced, ec.last = true, r.Seq
 		ec.members[p] = r.Seq

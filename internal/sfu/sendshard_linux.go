@@ -26,7 +26,7 @@ type sendShard struct {
 	v6    bool
 	stats *Stats
 
-	// mem holds the slots' packet bytes, slotSize each (slotMemory):
+	// mem holds the slots' packet bytes, slotSize each (mapSlotMemory):
 	// mapped outside the Go heap when mapped, and given back once the
 	// shard is closed, its sender has stopped and no slot is reserved.
 	mem    []byte
@@ -36,7 +36,6 @@ type sendShard struct {
 	drain    *sync.Cond // signalled when queued reaches 0
 	slots    []sendSlot
 	reserved int     // slots reserved and not yet committed or cancelled
-	stopped  bool    // the sender goroutine has returned
 	free     []int32 // free slot indices
 	dests    map[netip.AddrPort]*destQueue
 	ready    []*destQueue // destinations with packets to send, in order
@@ -157,12 +156,18 @@ func (s *sendShard) unreserveLocked() {
 // releaseMemoryLocked unmaps the slot memory when nothing can touch it
 // any more. Called with mu held.
 func (s *sendShard) releaseMemoryLocked() {
-	if s.closed && s.stopped && s.reserved == 0 && s.mem != nil {
-		if s.mapped {
-			unmapSlotMemory(s.mem)
-		}
-		s.mem = nil
+	if !s.closed || s.reserved > 0 || s.mem == nil {
+		return
 	}
+	select {
+	case <-s.done: // the sender has returned
+	default:
+		return
+	}
+	if s.mapped {
+		unmapSlotMemory(s.mem)
+	}
+	s.mem = nil
 }
 
 // commit queues reserved slot i, filled with n bytes, behind its
@@ -271,7 +276,6 @@ func (s *sendShard) close() bool {
 	s.mu.Unlock()
 	<-s.done
 	s.mu.Lock()
-	s.stopped = true
 	s.releaseMemoryLocked()
 	s.mu.Unlock()
 	return true

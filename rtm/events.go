@@ -13,7 +13,7 @@ func (c *Client) onEvent(k *conn, env *protocol.Envelope) {
 	switch env.Type {
 	case protocol.RTMEventPeerMessage:
 		var ev protocol.RTMPeerMessageEvent
-		if json.Unmarshal(env.Data, &ev) != nil {
+		if protocol.DecodeMessage(env.Data, &ev, "message", &ev.Message.Text) != nil {
 			return
 		}
 		if ev.DeliveryID != 0 {
@@ -23,7 +23,7 @@ func (c *Client) onEvent(k *conn, env *protocol.Envelope) {
 		c.events.Push(func() { h.OnMessageReceived(ev.PeerID, &msg) })
 	case protocol.RTMEventChannelMessage:
 		var ev protocol.RTMChannelMessageEvent
-		if json.Unmarshal(env.Data, &ev) == nil {
+		if protocol.DecodeMessage(env.Data, &ev, "message", &ev.Message.Text) == nil {
 			if ch := c.channel(ev.ChannelID); ch != nil {
 				msg := ev.Message
 				c.events.Push(func() { ch.h.OnMessageReceived(ev.UserID, &msg) })

@@ -87,6 +87,11 @@ type RTMLimits struct {
 	// share (the budget divided among the connections holding some) is
 	// not read from until its requests are done.
 	NodeBudgetBytes int `yaml:"nodeBudgetBytes"`
+	// HeavyBytesPerSecondPerCPU paces the requests over 4 KB the node
+	// handles: at most this many of their bytes per second per processor
+	// (GOMAXPROCS), shared among their senders in the order read; smaller
+	// requests are never paced. 0 turns the pacing off.
+	HeavyBytesPerSecondPerCPU int `yaml:"heavyBytesPerSecondPerCPU"`
 }
 
 // RTMRates are rate limits written "N/duration" ("180/3s": 180 calls per
@@ -150,6 +155,7 @@ func DefaultRTM() RTM {
 			MaxInvitationBytes:        8 << 10,
 			MaxFrameBytes:             256 << 10,
 			NodeBudgetBytes:           256 << 10,
+			HeavyBytesPerSecondPerCPU: 8 << 20,
 		},
 		Rates: RTMRates{
 			Messages:               "180/3s",
@@ -267,6 +273,9 @@ func (c Config) validateRTM() error {
 			bad(x.key, "must be positive, got %d", x.n)
 		}
 	}
+	if l.HeavyBytesPerSecondPerCPU < 0 {
+		bad("rtm.limits.heavyBytesPerSecondPerCPU", "must be 0 (not paced) or positive, got %d", l.HeavyBytesPerSecondPerCPU)
+	}
 	if l.MaxFrameBytes > 0 && l.MaxFrameBytes < 2*l.MaxMessageBytes {
 		bad("rtm.limits.maxFrameBytes", "%d must be at least twice rtm.limits.maxMessageBytes (%d)", l.MaxFrameBytes, l.MaxMessageBytes)
 	}
@@ -374,6 +383,8 @@ func rtmSettings() []setting {
 			func(c *Config) *int { return &c.RTM.Limits.MaxFrameBytes }),
 		num("nodeBudgetBytes", "node-budget-bytes", "request bytes the node works on at once before it shares them fairly among its users",
 			func(c *Config) *int { return &c.RTM.Limits.NodeBudgetBytes }),
+		num("heavyBytesPerSecondPerCPU", "heavy-bytes-per-second-per-cpu", "bytes per second per processor of requests over 4 KB the node handles (0: not paced)",
+			func(c *Config) *int { return &c.RTM.Limits.HeavyBytesPerSecondPerCPU }),
 
 		rate("messages", "messages", "peer plus channel messages per user",
 			func(c *Config) *string { return &c.RTM.Rates.Messages }),

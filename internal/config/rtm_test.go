@@ -16,7 +16,7 @@ var rtmFlagNames = []string{
 	"rtm-max-message-bytes", "rtm-max-offline-messages", "rtm-max-channels-per-user", "rtm-max-channel-attributes",
 	"rtm-max-channel-attributes-bytes", "rtm-max-user-attributes", "rtm-max-user-attributes-bytes",
 	"rtm-max-attribute-key-bytes", "rtm-max-attribute-value-bytes", "rtm-max-presence-subscriptions",
-	"rtm-max-presence-query", "rtm-max-member-count-channels", "rtm-max-invitation-bytes", "rtm-max-frame-bytes", "rtm-node-budget-bytes",
+	"rtm-max-presence-query", "rtm-max-member-count-channels", "rtm-max-invitation-bytes", "rtm-max-frame-bytes", "rtm-node-budget-bytes", "rtm-heavy-bytes-per-second-per-cpu",
 	"rtm-rate-messages", "rtm-rate-login", "rtm-rate-renew-token", "rtm-rate-join-channel", "rtm-rate-join-same-channel",
 	"rtm-rate-get-members", "rtm-rate-member-count", "rtm-rate-channel-attribute-writes", "rtm-rate-channel-attribute-reads",
 	"rtm-rate-user-attribute-writes", "rtm-rate-user-attribute-reads", "rtm-rate-presence-queries",
@@ -44,12 +44,20 @@ func TestValidateRTM(t *testing.T) {
 	c.RTM.Rates.Messages = "fast"
 	c.RTM.Timers.Offline = 0
 	c.RTM.Limits.MaxChannelsPerUser = -1
+	c.RTM.Limits.HeavyBytesPerSecondPerCPU = -1
 	c.NATS.Replicas = -1
 	c.NATS.URL, c.NATS.Listen = "nats://x:4222", "127.0.0.1:4222"
 	err := c.Validate()
-	for _, key := range []string{"rtm.rates.messages", "rtm.timers.offline", "rtm.limits.maxChannelsPerUser", "nats.replicas", "nats.listen"} {
+	for _, key := range []string{"rtm.rates.messages", "rtm.timers.offline", "rtm.limits.maxChannelsPerUser", "rtm.limits.heavyBytesPerSecondPerCPU", "nats.replicas", "nats.listen"} {
 		if err == nil || !strings.Contains(err.Error(), key) {
 			t.Errorf("Validate error %v does not name %s", err, key)
 		}
+	}
+	// 0 turns the heavy pace off; it is not an error.
+	c = Default()
+	c.Apps = []App{{ID: strings.Repeat("a", 32)}}
+	c.RTM.Limits.HeavyBytesPerSecondPerCPU = 0
+	if err := c.Validate(); err != nil {
+		t.Fatalf("heavyBytesPerSecondPerCPU 0: %v", err)
 	}
 }

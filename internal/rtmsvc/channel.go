@@ -197,7 +197,7 @@ func (s *Service) handleLeave(c *wsConn, se *session, id uint64, data json.RawMe
 
 func (s *Service) handleSendChannel(c *wsConn, se *session, id uint64, data json.RawMessage) {
 	var req protocol.RTMSendChannelMessageRequest
-	if err := json.Unmarshal(data, &req); err != nil {
+	if err := protocol.DecodeMessage(data, &req, "message", &req.Message.Text); err != nil {
 		c.reply(id, nil, protocol.NewRTMError(protocol.RTMChannelMessageInvalidMessage, "send-channel-message: %v", err))
 		return
 	}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"runtime"
 	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // heavyFrame is the size above which a request is handled in one of the
@@ -35,9 +38,21 @@ const heavyFrame = 4 << 10
 // once (one on a machine with one or two processors): a processor is left
 // for the small ones, and big ones queue for a lane in the order they
 // were read.
+//
+// The lanes bound what runs in this process, not what the node's heavy
+// traffic costs the machine: relaying 16 KB messages as fast as the lanes
+// allow also keeps the senders' and receivers' clients and the kernel's
+// loopback busy, and on a two-core machine a small request's hops then
+// wait for a core. The pace bounds that: a lane handles at most the
+// node's pace of heavy bytes per second (rtm.limits.heavyBytesPerSecondPerCPU
+// times the processors), so a burst of large messages is spread instead of
+// taking the machine; a sender's steady allowance (60 messages a second of
+// up to 32 KB) is far below it. Small requests are never paced.
 type fairness struct {
 	budget int
 	lanes  chan struct{} // a token per heavy request being handled
+	pace   *rate.Limiter // heavy bytes per second; nil: not paced
+	waited func(time.Duration)
 
 	mu      sync.Mutex
 	total   int                       // bytes held by every connection
@@ -45,14 +60,23 @@ type fairness struct {
 	waiting map[*wsConn]chan struct{} // connections waiting to read, woken when they may
 }
 
-func newFairness(budget int) *fairness {
-	return &fairness{budget: budget, waiting: map[*wsConn]chan struct{}{},
+// newFairness shares a budget of bytes among connections; heavy requests
+// are paced at perSecond bytes per second (0: not paced), in bursts of at
+// most burst bytes (at least the largest request), and waited is told
+// how long each one waited for the pace (nil: nobody is told).
+func newFairness(budget, perSecond, burst int, waited func(time.Duration)) *fairness {
+	f := &fairness{budget: budget, waiting: map[*wsConn]chan struct{}{}, waited: waited,
 		lanes: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))}
+	if perSecond > 0 {
+		f.pace = rate.NewLimiter(rate.Limit(perSecond), max(burst, heavyFrame+1))
+	}
+	return f
 }
 
 // handle runs fn, the handling of a request of size bytes, in a heavy
-// lane when size is over heavyFrame, at once otherwise. Waiting for a
-// lane ends with ctx, and fn is then not run.
+// lane at the node's pace when size is over heavyFrame, at once
+// otherwise. Waiting for a lane or the pace ends with ctx, and fn is then
+// not run.
 func (f *fairness) handle(ctx context.Context, size int, fn func()) error {
 	if size <= heavyFrame {
 		fn()
@@ -64,6 +88,17 @@ func (f *fairness) handle(ctx context.Context, size int, fn func()) error {
 		return ctx.Err()
 	}
 	defer func() { <-f.lanes }()
+	if f.pace != nil {
+		start := time.Now()
+		// A request over the burst (larger than the frames the node
+		// reads) is charged the whole burst.
+		if err := f.pace.WaitN(ctx, min(size, f.pace.Burst())); err != nil {
+			return err
+		}
+		if f.waited != nil {
+			f.waited(time.Since(start))
+		}
+	}
 	fn()
 	return nil
 }

@@ -145,7 +145,7 @@ func validMessage(m *protocol.RTMMessage, max int) *protocol.Error {
 
 func (s *Service) handleSendPeer(c *wsConn, se *session, id uint64, data json.RawMessage) {
 	var req protocol.RTMSendPeerMessageRequest
-	if err := json.Unmarshal(data, &req); err != nil {
+	if err := protocol.DecodeMessage(data, &req, "message", &req.Message.Text); err != nil {
 		c.reply(id, nil, protocol.NewRTMError(protocol.RTMPeerMessageInvalidMessage, "send-peer-message: %v", err))
 		return
 	}

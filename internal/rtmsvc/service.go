@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -68,6 +69,9 @@ type Metrics interface {
 	// MalformedMessage: a message from NATS that could not be decoded
 	// was dropped; kind says which (peer, channel, reply).
 	MalformedMessage(kind string)
+	// HeavyWait: a request over 4 KB waited d for the node's pace of
+	// heavy bytes (rtm.limits.heavyBytesPerSecondPerCPU).
+	HeavyWait(d time.Duration)
 }
 
 // rates are the parsed rate limits.
@@ -160,7 +164,7 @@ func New(ctx context.Context, cfg Config, bus *natsbus.Bus) (*Service, error) {
 	}
 	s := &Service{
 		cfg: cfg.RTM, rates: rt, apps: map[string]config.App{}, warn: warn, log: log, metrics: cfg.Metrics,
-		fair: newFairness(cfg.RTM.Limits.NodeBudgetBytes), bus: bus, nc: bus.Conn,
+		bus: bus, nc: bus.Conn,
 		reg: cfg.Registry, node: string(cfg.Registry.ID()), start: time.Now(),
 		conns: map[*wsConn]struct{}{}, sessions: map[string]*session{}, chLocal: map[string]map[*session]struct{}{},
 		chSubs: map[string]*nats.Subscription{}, watchers: map[string]map[*session]struct{}{},
@@ -169,6 +173,12 @@ func New(ctx context.Context, cfg Config, bus *natsbus.Bus) (*Service, error) {
 		uploads: map[string]int{},
 	}
 	s.cond = sync.NewCond(&s.mu)
+	var waited func(time.Duration)
+	if s.metrics != nil {
+		waited = s.metrics.HeavyWait
+	}
+	s.fair = newFairness(cfg.RTM.Limits.NodeBudgetBytes, cfg.RTM.Limits.HeavyBytesPerSecondPerCPU*runtime.GOMAXPROCS(0),
+		max(256<<10, cfg.RTM.Limits.MaxFrameBytes), waited)
 	for _, a := range cfg.Apps {
 		s.apps[a.ID] = a
 	}

@@ -18,6 +18,7 @@ type metrics struct {
 	rtmPeerTime   prometheus.Histogram
 	rtmChannelMsg prometheus.Counter
 	malformed     *prometheus.CounterVec
+	rtmHeavyWait  prometheus.Counter
 	handovers     *prometheus.CounterVec
 	staleEvents   prometheus.Counter
 }
@@ -41,7 +42,9 @@ func newMetrics(s *Server) *metrics {
 		Help: "Channels whose owner died with members on this node: moved (the members stayed, handed to the next owner) or failed (they were told to join again)."}, []string{"result"})
 	m.staleEvents = prometheus.NewCounter(prometheus.CounterOpts{Name: "cohost_cluster_stale_events_total",
 		Help: "Channel events dropped because they came from a channel's former owner (published before it died or was cut off, delivered late)."})
-	reg.MustRegister(m.rtmPeer, m.rtmPeerTime, m.rtmChannelMsg, m.malformed, m.handovers, m.staleEvents)
+	m.rtmHeavyWait = prometheus.NewCounter(prometheus.CounterOpts{Name: "cohost_rtm_heavy_wait_seconds_total",
+		Help: "Time RTM requests over 4 KB waited for the node's pace of heavy bytes (rtm.limits.heavyBytesPerSecondPerCPU)."})
+	reg.MustRegister(m.rtmPeer, m.rtmPeerTime, m.rtmChannelMsg, m.rtmHeavyWait, m.malformed, m.handovers, m.staleEvents)
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cohost_turn_allocations", Help: "Live relays of the embedded TURN server."},
 		func() float64 { return float64(s.TURNAllocations()) }))
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cohost_cluster_nodes", Help: "Live cluster nodes this node knows, itself included (0 without NATS)."},
@@ -205,6 +208,9 @@ func (m *metrics) PeerMessage(result protocol.RTMPeerMessageErr, d time.Duration
 
 // MalformedMessage implements rtmsvc.Metrics.
 func (m *metrics) MalformedMessage(kind string) { m.malformed.WithLabelValues(kind).Inc() }
+
+// HeavyWait implements rtmsvc.Metrics.
+func (m *metrics) HeavyWait(d time.Duration) { m.rtmHeavyWait.Add(d.Seconds()) }
 
 // ChannelMessage implements rtmsvc.Metrics.
 func (m *metrics) ChannelMessage() { m.rtmChannelMsg.Inc() }

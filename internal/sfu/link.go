@@ -84,6 +84,7 @@ type Link struct {
 	wmu        sync.Mutex // guards local, whdr, wchdr, remoteAddr
 	remoteAddr netip.AddrPort
 	local      *srtp.Context
+	seal       *rtpSealer // RTP with a GCM profile; nil: local seals RTP too
 	whdr       rtp.Header
 	wchdr      rtcp.Header
 }
@@ -219,22 +220,23 @@ func (l *Link) runHandshake(ctx context.Context, hs *handshakeConn) error {
 	if err := conn.HandshakeContext(ctx); err != nil {
 		return fmt.Errorf("sfu: link handshake: %w", err)
 	}
-	local, remote, err := srtpContexts(conn, l.cfg.Client)
+	local, remote, seal, err := srtpContexts(conn, l.cfg.Client)
 	if err != nil {
 		return err
 	}
 	l.wmu.Lock()
-	l.local = local
+	l.local, l.seal = local, seal
 	l.wmu.Unlock()
 	l.remote.Store(remote)
 	return nil
 }
 
 // srtpContexts keys SRTP both ways from the DTLS exporter (RFC 5764).
-func srtpContexts(conn *dtls.Conn, client bool) (local, remote *srtp.Context, err error) {
+// With a GCM profile, seal encrypts outgoing RTP (local still does RTCP).
+func srtpContexts(conn *dtls.Conn, client bool) (local, remote *srtp.Context, seal *rtpSealer, err error) {
 	p, ok := conn.SelectedSRTPProtectionProfile()
 	if !ok {
-		return nil, nil, errors.New("sfu: link: no SRTP protection profile negotiated")
+		return nil, nil, nil, errors.New("sfu: link: no SRTP protection profile negotiated")
 	}
 	var profile srtp.ProtectionProfile
 	switch p {
@@ -245,25 +247,30 @@ func srtpContexts(conn *dtls.Conn, client bool) (local, remote *srtp.Context, er
 	case dtls.SRTP_AES128_CM_HMAC_SHA1_80:
 		profile = srtp.ProtectionProfileAes128CmHmacSha1_80
 	default:
-		return nil, nil, fmt.Errorf("sfu: link: unsupported SRTP protection profile %v", p)
+		return nil, nil, nil, fmt.Errorf("sfu: link: unsupported SRTP protection profile %v", p)
 	}
 	state, ok := conn.ConnectionState()
 	if !ok {
-		return nil, nil, errors.New("sfu: link: no DTLS state after the handshake")
+		return nil, nil, nil, errors.New("sfu: link: no DTLS state after the handshake")
 	}
 	cfg := srtp.Config{Profile: profile}
 	if err := cfg.ExtractSessionKeysFromDTLS(&state, client); err != nil {
-		return nil, nil, fmt.Errorf("sfu: link: SRTP keys: %w", err)
+		return nil, nil, nil, fmt.Errorf("sfu: link: SRTP keys: %w", err)
 	}
 	if local, err = srtp.CreateContext(cfg.Keys.LocalMasterKey, cfg.Keys.LocalMasterSalt, profile); err != nil {
-		return nil, nil, fmt.Errorf("sfu: link: SRTP context: %w", err)
+		return nil, nil, nil, fmt.Errorf("sfu: link: SRTP context: %w", err)
 	}
 	remote, err = srtp.CreateContext(cfg.Keys.RemoteMasterKey, cfg.Keys.RemoteMasterSalt, profile,
 		srtp.SRTPReplayProtection(64), srtp.SRTCPReplayProtection(64))
 	if err != nil {
-		return nil, nil, fmt.Errorf("sfu: link: SRTP context: %w", err)
+		return nil, nil, nil, fmt.Errorf("sfu: link: SRTP context: %w", err)
 	}
-	return local, remote, nil
+	if profile != srtp.ProtectionProfileAes128CmHmacSha1_80 {
+		if seal, err = newRTPSealer(cfg.Keys.LocalMasterKey, cfg.Keys.LocalMasterSalt); err != nil {
+			return nil, nil, nil, fmt.Errorf("sfu: link: SRTP context: %w", err)
+		}
+	}
+	return local, remote, seal, nil
 }
 
 // dropDTLS ends the DTLS state without telling the peer (the SRTP keys
@@ -385,7 +392,11 @@ func (l *Link) sealRTP(b []byte, h *rtp.Header, payload []byte) (int, error) {
 	if n+len(payload)+srtpOverhead > len(b) {
 		return 0, fmt.Errorf("sfu: link: RTP packet of %d bytes is too large", n+len(payload))
 	}
+	hl := n
 	n += copy(b[n:], payload)
+	if l.seal != nil {
+		return l.seal.seal(b, hl, n)
+	}
 	out, err := l.local.EncryptRTP(b[:0], b[:n], &l.whdr)
 	if err != nil {
 		return 0, fmt.Errorf("sfu: link: encrypt RTP: %w", err)

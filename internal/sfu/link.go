@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cohost-rtc/cohost/internal/srtpseal"
 	"github.com/pion/dtls/v3"
 	"github.com/pion/dtls/v3/pkg/crypto/fingerprint"
 	"github.com/pion/rtcp"
@@ -84,7 +85,7 @@ type Link struct {
 	wmu        sync.Mutex // guards local, whdr, wchdr, remoteAddr
 	remoteAddr netip.AddrPort
 	local      *srtp.Context
-	seal       *rtpSealer // RTP with a GCM profile; nil: local seals RTP too
+	seal       *srtpseal.Sealer // RTP with a GCM profile; nil: local seals RTP too
 	whdr       rtp.Header
 	wchdr      rtcp.Header
 }
@@ -233,7 +234,7 @@ func (l *Link) runHandshake(ctx context.Context, hs *handshakeConn) error {
 
 // srtpContexts keys SRTP both ways from the DTLS exporter (RFC 5764).
 // With a GCM profile, seal encrypts outgoing RTP (local still does RTCP).
-func srtpContexts(conn *dtls.Conn, client bool) (local, remote *srtp.Context, seal *rtpSealer, err error) {
+func srtpContexts(conn *dtls.Conn, client bool) (local, remote *srtp.Context, seal *srtpseal.Sealer, err error) {
 	p, ok := conn.SelectedSRTPProtectionProfile()
 	if !ok {
 		return nil, nil, nil, errors.New("sfu: link: no SRTP protection profile negotiated")
@@ -266,7 +267,7 @@ func srtpContexts(conn *dtls.Conn, client bool) (local, remote *srtp.Context, se
 		return nil, nil, nil, fmt.Errorf("sfu: link: SRTP context: %w", err)
 	}
 	if profile != srtp.ProtectionProfileAes128CmHmacSha1_80 {
-		if seal, err = newRTPSealer(cfg.Keys.LocalMasterKey, cfg.Keys.LocalMasterSalt); err != nil {
+		if seal, err = srtpseal.New(cfg.Keys.LocalMasterKey, cfg.Keys.LocalMasterSalt); err != nil {
 			return nil, nil, nil, fmt.Errorf("sfu: link: SRTP context: %w", err)
 		}
 	}
@@ -395,7 +396,7 @@ func (l *Link) sealRTP(b []byte, h *rtp.Header, payload []byte) (int, error) {
 	hl := n
 	n += copy(b[n:], payload)
 	if l.seal != nil {
-		return l.seal.seal(b, hl, n)
+		return l.seal.Seal(b, hl, n)
 	}
 	out, err := l.local.EncryptRTP(b[:0], b[:n], &l.whdr)
 	if err != nil {

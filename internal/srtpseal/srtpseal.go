@@ -1,24 +1,27 @@
-package sfu
+// Package srtpseal encrypts outgoing RTP packets with SRTP's AEAD AES-GCM
+// profiles (RFC 7714) in place, without pion/srtp's per-packet work. The
+// server's links seal every subscriber's copy with it, and the load
+// tester's baseline seals with it too, so that the floor the server is
+// compared with encrypts exactly as the server does.
+package srtpseal
 
 import (
 	"crypto/aes"
 	"crypto/cipher"
 	"encoding/binary"
-	"errors"
 	"fmt"
 )
 
-// rtpSealer encrypts a link's outgoing RTP packets with an AEAD AES-GCM
-// profile (RFC 7714) in place, without pion/srtp's per-packet work: no
-// header parsing (the caller wrote the header and knows its length), no
-// map lookup of the SSRC's state (a short slice, searched from the last
-// SSRC used), no closure. Its output is byte for byte what pion/srtp's
+// Sealer encrypts one sender's RTP packets in place: no header parsing
+// (the caller wrote the header and knows its length), no map lookup of
+// the SSRC's state (a short slice, searched from the last SSRC used), no
+// closure. Its output is byte for byte what pion/srtp's
 // Context.EncryptRTP gives for the same keys and packets (a differential
 // test holds it to that), so the peer decrypts it with any SRTP stack.
-// RTCP and the other profiles stay with pion/srtp.
+// RTCP and the other profiles are left to pion/srtp.
 //
-// Not safe for concurrent use: the link's write lock guards it.
-type rtpSealer struct {
+// Not safe for concurrent use: its owner serialises Seal.
+type Sealer struct {
 	aead cipher.AEAD
 	salt [12]byte
 	// streams holds each SSRC's packet index (RFC 3711 section 3.3.1):
@@ -37,10 +40,6 @@ type sealStream struct {
 	started bool
 }
 
-// errSRTPIndexExhausted: 2^48 packets were sealed with one key (RFC 3711
-// section 9.2); the session must be re-keyed.
-var errSRTPIndexExhausted = errors.New("sfu: SRTP packet index exhausted")
-
 // SRTP key derivation labels (RFC 3711 section 4.3.2).
 const (
 	labelSRTPEncryption = 0x00
@@ -48,42 +47,44 @@ const (
 )
 
 const (
-	gcmSaltLen = 12 // RFC 7714 section 12: 96-bit master and session salts
-	gcmTagLen  = 16
+	// SaltLen is the master salt's length (RFC 7714 section 12: 96 bits).
+	SaltLen = 12
+	// TagLen is what Seal adds to a packet: the GCM authentication tag.
+	TagLen = 16
 )
 
-// newRTPSealer derives the SRTP session key and salt from a master key
+// New derives the SRTP session key and salt from a master key
 // (16 or 32 bytes) and a 12-byte master salt with AES-CM's PRF (RFC 3711
 // section 4.3.3, key derivation rate 0).
-func newRTPSealer(masterKey, masterSalt []byte) (*rtpSealer, error) {
+func New(masterKey, masterSalt []byte) (*Sealer, error) {
 	if len(masterKey) != 16 && len(masterKey) != 32 {
-		return nil, fmt.Errorf("sfu: SRTP master key of %d bytes", len(masterKey))
+		return nil, fmt.Errorf("%w: %d bytes", ErrMasterKey, len(masterKey))
 	}
-	if len(masterSalt) != gcmSaltLen {
-		return nil, fmt.Errorf("sfu: SRTP master salt of %d bytes", len(masterSalt))
+	if len(masterSalt) != SaltLen {
+		return nil, fmt.Errorf("%w: %d bytes", ErrMasterSalt, len(masterSalt))
 	}
 	master, err := aes.NewCipher(masterKey)
 	if err != nil {
-		return nil, fmt.Errorf("sfu: SRTP master key: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrMasterKey, err)
 	}
-	key := srtpKDF(master, masterSalt, labelSRTPEncryption, len(masterKey))
-	salt := srtpKDF(master, masterSalt, labelSRTPSalt, gcmSaltLen)
+	key := kdf(master, masterSalt, labelSRTPEncryption, len(masterKey))
+	salt := kdf(master, masterSalt, labelSRTPSalt, SaltLen)
 	block, err := aes.NewCipher(key)
 	if err != nil {
-		return nil, fmt.Errorf("sfu: SRTP session key: %w", err)
+		return nil, fmt.Errorf("srtpseal: session key: %w", err)
 	}
 	aead, err := cipher.NewGCM(block)
 	if err != nil {
-		return nil, fmt.Errorf("sfu: SRTP session key: %w", err)
+		return nil, fmt.Errorf("srtpseal: session key: %w", err)
 	}
-	s := &rtpSealer{aead: aead}
+	s := &Sealer{aead: aead}
 	copy(s.salt[:], salt)
 	return s, nil
 }
 
-// srtpKDF is AES-CM's PRF: the master salt with the label XORed into its
+// kdf is AES-CM's PRF: the master salt with the label XORed into its
 // eighth byte, counted in its last two, encrypted with the master key.
-func srtpKDF(master cipher.Block, masterSalt []byte, label byte, n int) []byte {
+func kdf(master cipher.Block, masterSalt []byte, label byte, n int) []byte {
 	var in [aes.BlockSize]byte
 	copy(in[:], masterSalt)
 	in[7] ^= label
@@ -95,19 +96,19 @@ func srtpKDF(master cipher.Block, masterSalt []byte, label byte, n int) []byte {
 	return out[:n]
 }
 
-// seal encrypts the RTP packet b[:n], whose header (SSRC and sequence
+// Seal encrypts the RTP packet b[:n], whose header (SSRC and sequence
 // number as written there) is b[:headerLen], in place, and returns the
-// SRTP packet's length. b must have room for the 16-byte tag.
-func (s *rtpSealer) seal(b []byte, headerLen, n int) (int, error) {
-	if headerLen < 12 || headerLen > n || n+gcmTagLen > len(b) {
-		return 0, fmt.Errorf("sfu: SRTP seal: packet of %d bytes (header %d) in %d", n, headerLen, len(b))
+// SRTP packet's length. b must have room for the TagLen-byte tag.
+func (s *Sealer) Seal(b []byte, headerLen, n int) (int, error) {
+	if headerLen < 12 || headerLen > n || n+TagLen > len(b) {
+		return 0, fmt.Errorf("%w: %d bytes (header %d) in %d", ErrPacket, n, headerLen, len(b))
 	}
 	seq := binary.BigEndian.Uint16(b[2:])
 	ssrc := binary.BigEndian.Uint32(b[8:])
 	st := s.stream(ssrc)
 	roc, diff, overflow := st.nextROC(seq)
 	if overflow {
-		return 0, errSRTPIndexExhausted
+		return 0, ErrIndexExhausted
 	}
 	st.update(seq, diff)
 
@@ -120,11 +121,11 @@ func (s *rtpSealer) seal(b []byte, headerLen, n int) (int, error) {
 		iv[i] ^= s.salt[i]
 	}
 	s.aead.Seal(b[headerLen:headerLen], iv[:], b[headerLen:n], b[:headerLen])
-	return n + gcmTagLen, nil
+	return n + TagLen, nil
 }
 
 // stream finds (or adds) ssrc's state.
-func (s *rtpSealer) stream(ssrc uint32) *sealStream {
+func (s *Sealer) stream(ssrc uint32) *sealStream {
 	if s.last < len(s.streams) && s.streams[s.last].ssrc == ssrc {
 		return &s.streams[s.last]
 	}
